@@ -1,0 +1,39 @@
+// A small fixed pool of threads that runs queued tasks in FIFO order.
+//
+// Used for work that may block on I/O (catch-up reads from the store) so that it never
+// runs inside a gRPC reaction. Thread-safety: Schedule may be called from any thread;
+// the destructor runs what is queued, then joins.
+#ifndef CLAIMD_SERVICE_CORE_THREAD_POOL_H_
+#define CLAIMD_SERVICE_CORE_THREAD_POOL_H_
+
+#include <deque>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/functional/any_invocable.h"
+#include "absl/synchronization/mutex.h"
+
+namespace claimd::core {
+
+class ThreadPool {
+ public:
+  explicit ThreadPool(int threads);
+  ~ThreadPool();
+  ThreadPool(const ThreadPool&) = delete;
+  ThreadPool& operator=(const ThreadPool&) = delete;
+
+  void Schedule(absl::AnyInvocable<void() &&> task);
+
+ private:
+  void Loop();
+
+  absl::Mutex mutex_;
+  std::deque<absl::AnyInvocable<void() &&>> tasks_ ABSL_GUARDED_BY(mutex_);
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  std::vector<std::thread> threads_;
+};
+
+}  // namespace claimd::core
+
+#endif  // CLAIMD_SERVICE_CORE_THREAD_POOL_H_
