@@ -1,1 +1,152 @@
-int main() { return 0; }
+// claimd: flags and wiring only. Opens the data directory, the store and the
+// watch hub, starts the gRPC server, and turns SIGTERM/SIGINT into a graceful
+// shutdown (a second signal exits at once).
+#include <signal.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <memory>
+#include <string>
+
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
+#include "absl/flags/usage.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "service/api/server.h"
+#include "service/core/log.h"
+#include "service/core/watch_hub.h"
+#include "service/store/data_dir.h"
+#include "service/store/sqlite_claim_store.h"
+
+ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
+          "Address to serve gRPC on, HOST:PORT ([::1]:PORT for IPv6; port 0 "
+          "picks a free one)");
+ABSL_FLAG(std::string, data_dir, "./claimd-data",
+          "Directory for the embedded store (created if missing; locked while "
+          "claimd runs)");
+ABSL_FLAG(
+    bool, durable, true,
+    "Sync every commit to disk before acknowledging it (SQLite "
+    "synchronous=FULL). "
+    "false is faster but an acknowledged write can be lost on power failure");
+ABSL_FLAG(int32_t, max_batch, 512,
+          "Most mutations committed in one transaction (group commit)");
+ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
+          "How often an idle watch stream gets a progress message with the "
+          "current revision");
+ABSL_FLAG(int64_t, watch_cache_events, 100000,
+          "Recent events kept in memory for watchers; older ones are read from "
+          "the store");
+ABSL_FLAG(int64_t, watch_cache_mib, 64,
+          "Memory bound of the in-memory event window, in MiB");
+ABSL_FLAG(int32_t, catch_up_threads, 2,
+          "Threads reading history for watchers that are behind");
+ABSL_FLAG(int32_t, fanout_threads, 2,
+          "Threads preparing watch messages after a commit");
+ABSL_FLAG(int64_t, history_retention, 0,
+          "Revisions of history to keep (0 keeps all). Watchers resuming from "
+          "older revisions "
+          "get OUT_OF_RANGE and must re-snapshot");
+ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
+          "On SIGTERM/SIGINT, how long in-flight calls get to finish");
+ABSL_FLAG(int32_t, max_receive_message_bytes, 4 << 20,
+          "Largest request message accepted");
+
+namespace {
+
+// Blocks SIGTERM/SIGINT in every thread (call before any thread starts) so that
+// WaitForSignal receives them synchronously instead of interrupting gRPC
+// threads.
+sigset_t BlockShutdownSignals() {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGTERM);
+  sigaddset(&signals, SIGINT);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+  return signals;
+}
+
+int WaitForSignal(const sigset_t& signals) {
+  int signal_number = 0;
+  sigwait(&signals, &signal_number);
+  return signal_number;
+}
+
+int Run() {
+  sigset_t signals = BlockShutdownSignals();
+  const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
+  absl::StatusOr<claimd::store::DataDirLock> lock =
+      claimd::store::LockDataDir(data_dir);
+  if (!lock.ok()) {
+    claimd::core::LogError(lock.status().message());
+    return 1;
+  }
+
+  claimd::core::WatchHub hub(claimd::core::WatchHubOptions{
+      .max_events =
+          static_cast<size_t>(absl::GetFlag(FLAGS_watch_cache_events)),
+      .max_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_watch_cache_mib))
+                   << 20});
+  absl::StatusOr<std::unique_ptr<claimd::store::SqliteClaimStore>> store =
+      claimd::store::SqliteClaimStore::Open(
+          claimd::store::DatabasePath(data_dir),
+          claimd::store::SqliteStoreOptions{
+              .observer = &hub,
+              .max_batch = absl::GetFlag(FLAGS_max_batch),
+              .durable = absl::GetFlag(FLAGS_durable)});
+  if (!store.ok()) {
+    claimd::core::LogError("cannot open the store in ", data_dir, ": ",
+                           store.status().ToString());
+    return 1;
+  }
+
+  claimd::api::ServerOptions options{
+      .listen_address = absl::GetFlag(FLAGS_listen),
+      .watch = {.progress_interval = absl::GetFlag(FLAGS_progress_interval)},
+      .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
+      .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
+      .history_retention = absl::GetFlag(FLAGS_history_retention),
+      .max_receive_message_bytes =
+          absl::GetFlag(FLAGS_max_receive_message_bytes)};
+  absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
+      claimd::api::ClaimServer::Start(options, store->get(), &hub);
+  if (!server.ok()) {
+    claimd::core::LogError(server.status().message());
+    return 1;
+  }
+  claimd::core::LogInfo(
+      "serving claims.v1 on ", options.listen_address, " (port ",
+      (*server)->port(), "), data in ", data_dir, ", revision ",
+      (*store)->CurrentRevision(),
+      absl::GetFlag(FLAGS_durable) ? "" : ", NOT durable (--durable=false)");
+
+  int first = WaitForSignal(signals);
+  claimd::core::LogInfo("received signal ", first,
+                        "; shutting down (send it again to exit now)");
+  std::thread second_signal([signals] {
+    WaitForSignal(signals);
+    claimd::core::LogWarning("second signal: exiting now");
+    _exit(1);
+  });
+  second_signal.detach();
+
+  (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
+  (*store)->Close();
+  claimd::core::LogInfo("stopped cleanly at revision ",
+                        (*store)->CurrentRevision());
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  absl::SetProgramUsageMessage(
+      "claimd keeps the verification status of claims and streams every "
+      "change.\n"
+      "Usage: claimd [--listen=127.0.0.1:50051] [--data_dir=./claimd-data] "
+      "[flags]\n"
+      "Stop it with SIGTERM or Ctrl-C (a second one exits at once).");
+  absl::ParseCommandLine(argc, argv);
+  return Run();
+}

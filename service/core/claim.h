@@ -1,9 +1,11 @@
-// The domain model of claimd: a claim, its evidence, and the events that change it.
+// The domain model of claimd: a claim, its evidence, and the events that change
+// it.
 //
-// Plain values with no behaviour beyond small helpers; the rules that move a claim from
-// one state to the next live in mutation.h. Events are shared immutably
-// (std::shared_ptr<const ClaimEvent>) between the store, the watch hub and every watcher,
-// so fan-out never copies them. Thread-safety: plain values, no internal locking.
+// Plain values with no behaviour beyond small helpers; the rules that move a
+// claim from one state to the next live in mutation.h. Events are shared
+// immutably (std::shared_ptr<const ClaimEvent>) between the store, the watch
+// hub and every watcher, so fan-out never copies them. Thread-safety: plain
+// values, no internal locking.
 #ifndef CLAIMD_SERVICE_CORE_CLAIM_H_
 #define CLAIMD_SERVICE_CORE_CLAIM_H_
 
@@ -50,10 +52,11 @@ struct Evidence {
   std::string quote;
   std::string note;
   std::string actor;
-  // When the source stated it; InfinitePast() when the caller did not say (the store
-  // then records the commit time).
+  // When the source stated it; InfinitePast() when the caller did not say (the
+  // store then records the commit time).
   absl::Time time = absl::InfinitePast();
-  // The verdict the evidence was recorded with, and the revision that recorded it.
+  // The verdict the evidence was recorded with, and the revision that recorded
+  // it.
   VerificationStatus status = VerificationStatus::kUnspecified;
   int64_t revision = 0;
 

@@ -1,14 +1,19 @@
 // ClaimStore: the interface every storage backend implements (SQLite today; a
-// distributed engine with its own revisions later), in the spirit of leveldb::DB.
+// distributed engine with its own revisions later), in the spirit of
+// leveldb::DB.
 //
 // Contract:
-// - Every mutation is atomic and gets the next store-wide revision; revisions are dense
+// - Every mutation is atomic and gets the next store-wide revision; revisions
+// are dense
 //   (each revision is exactly one event) and start at 1.
-// - Submit's callback runs with OK only after the change is durable; a failed commit
+// - Submit's callback runs with OK only after the change is durable; a failed
+// commit
 //   fails every mutation it carried and none of them becomes visible.
-// - The CommitObserver sees every committed event exactly once, in revision order, before
+// - The CommitObserver sees every committed event exactly once, in revision
+// order, before
 //   the callbacks of the same commit run, and never sees an uncommitted one.
-// - Mutations with a request_id that was already applied return the first result
+// - Mutations with a request_id that was already applied return the first
+// result
 //   (`replayed` set) and write nothing.
 // Thread-safety: every method may be called from any thread concurrently.
 #ifndef CLAIMD_SERVICE_CORE_CLAIM_STORE_H_
@@ -28,29 +33,33 @@
 
 namespace claimd::core {
 
-// Receives committed events. Called on the store's commit thread: must not block and
-// must not call back into the store.
+// Receives committed events. Called on the store's commit thread: must not
+// block and must not call back into the store.
 class CommitObserver {
  public:
   virtual ~CommitObserver() = default;
-  // Called once when the store opens, before any commit: the revision it starts at.
+  // Called once when the store opens, before any commit: the revision it starts
+  // at.
   virtual void OnOpen(int64_t current_revision) = 0;
   virtual void OnCommit(absl::Span<const ClaimEventPtr> events) = 0;
 };
 
 struct MutationResult {
-  ClaimEventPtr event;    // the event the mutation wrote (for a replay: the first one)
+  ClaimEventPtr
+      event;  // the event the mutation wrote (for a replay: the first one)
   bool replayed = false;  // true when request_id matched an earlier mutation
 };
 
-using MutationCallback = absl::AnyInvocable<void(absl::StatusOr<MutationResult>) &&>;
+using MutationCallback =
+    absl::AnyInvocable<void(absl::StatusOr<MutationResult>) &&>;
 
 struct ListClaimsQuery {
   std::string after_id;  // exclusive; empty: from the first claim
   int limit = 100;       // at most this many claims in the page
   Filter filter;
-  // Examine at most this many claims, so a sparse filter cannot turn one call into a
-  // full scan; the page then holds fewer than `limit` claims and `more` is set.
+  // Examine at most this many claims, so a sparse filter cannot turn one call
+  // into a full scan; the page then holds fewer than `limit` claims and `more`
+  // is set.
   int max_scanned = 10000;
 };
 
@@ -76,17 +85,18 @@ struct EventPage {
 
 struct Snapshot {
   std::vector<Claim> claims;  // every matching claim, in id order
-  int64_t revision = 0;       // the claims are exactly the state at this revision
+  int64_t revision = 0;  // the claims are exactly the state at this revision
 };
 
 class ClaimStore {
  public:
   virtual ~ClaimStore() = default;
 
-  // Queues a mutation; `done` runs exactly once, on a store thread, after the commit.
-  // Callers validate with ValidateMutation first. Errors passed to `done`: those of
-  // ApplyMutation, INVALID_ARGUMENT (request_id reused for a different request),
-  // UNAVAILABLE (store closed or the commit failed: safe to retry with the request_id).
+  // Queues a mutation; `done` runs exactly once, on a store thread, after the
+  // commit. Callers validate with ValidateMutation first. Errors passed to
+  // `done`: those of ApplyMutation, INVALID_ARGUMENT (request_id reused for a
+  // different request), UNAVAILABLE (store closed or the commit failed: safe to
+  // retry with the request_id).
   virtual void Submit(Mutation mutation, MutationCallback done) = 0;
 
   // Submit and wait. For tests and tools; servers use Submit.
@@ -97,8 +107,10 @@ class ClaimStore {
 
   virtual absl::StatusOr<ClaimPage> List(const ListClaimsQuery& query) = 0;
 
-  // Errors: OUT_OF_RANGE when from_revision <= CompactRevision() (history trimmed).
-  virtual absl::StatusOr<EventPage> ListEvents(const ListEventsQuery& query) = 0;
+  // Errors: OUT_OF_RANGE when from_revision <= CompactRevision() (history
+  // trimmed).
+  virtual absl::StatusOr<EventPage> ListEvents(
+      const ListEventsQuery& query) = 0;
 
   // Every claim matching `filter`, read in one consistent transaction.
   virtual absl::StatusOr<Snapshot> ReadSnapshot(const Filter& filter) = 0;
@@ -108,13 +120,13 @@ class ClaimStore {
   // Events at or below this revision were trimmed (0: nothing was).
   virtual int64_t CompactRevision() = 0;
 
-  // Trims history: removes events with revision <= `revision` (claims are kept) and the
-  // request_ids they recorded. Errors: INVALID_ARGUMENT when `revision` is ahead of
-  // CurrentRevision().
+  // Trims history: removes events with revision <= `revision` (claims are kept)
+  // and the request_ids they recorded. Errors: INVALID_ARGUMENT when `revision`
+  // is ahead of CurrentRevision().
   virtual absl::Status Compact(int64_t revision) = 0;
 
-  // Commits what is queued, fails later submissions with UNAVAILABLE and releases the
-  // files. Idempotent; the destructor calls it.
+  // Commits what is queued, fails later submissions with UNAVAILABLE and
+  // releases the files. Idempotent; the destructor calls it.
   virtual void Close() = 0;
 };
 

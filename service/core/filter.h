@@ -1,14 +1,16 @@
-// The filter language shared by ListClaims and WatchClaims: a subset of AIP-160.
+// The filter language shared by ListClaims and WatchClaims: a subset of
+// AIP-160.
 //
 //   status = CONFIRMED AND labels.desk = "world"
 //   NOT status = DENIED OR (statement:"minister" AND -labels.urgent:*)
 //
 // Fields: name ("claims/x"), claim_id, statement, status, labels.KEY, revision,
-// evidence_count. Operators: = != < <= > >= and `:` (has: substring for text fields,
-// `labels.KEY:*` for presence). AND binds tighter than OR; NOT and `-` negate; parentheses
-// group; two terms side by side mean AND. Keywords are case-sensitive (AND, OR, NOT);
-// status values are not. A parsed Filter is immutable and cheap to copy (shared tree), so
-// one filter serves a watcher for its whole life from any thread.
+// evidence_count. Operators: = != < <= > >= and `:` (has: substring for text
+// fields, `labels.KEY:*` for presence). AND binds tighter than OR; NOT and `-`
+// negate; parentheses group; two terms side by side mean AND. Keywords are
+// case-sensitive (AND, OR, NOT); status values are not. A parsed Filter is
+// immutable and cheap to copy (shared tree), so one filter serves a watcher for
+// its whole life from any thread.
 #ifndef CLAIMD_SERVICE_CORE_FILTER_H_
 #define CLAIMD_SERVICE_CORE_FILTER_H_
 
@@ -30,16 +32,18 @@ class Filter {
   // The filter that matches everything (what an empty text parses to).
   Filter() = default;
 
-  // Parses `text`. Errors: INVALID_ARGUMENT with the 1-based column and what was
-  // expected, e.g. "filter: column 10: expected a value after '=', found end of input";
-  // also for text longer than kMaxFilterBytes or nested deeper than kMaxFilterDepth.
+  // Parses `text`. Errors: INVALID_ARGUMENT with the 1-based column and what
+  // was expected, e.g. "filter: column 10: expected a value after '=', found
+  // end of input"; also for text longer than kMaxFilterBytes or nested deeper
+  // than kMaxFilterDepth.
   static absl::StatusOr<Filter> Parse(absl::string_view text);
 
   // Whether `claim` satisfies the filter.
   bool Matches(const Claim& claim) const;
 
-  // Whether a watcher with this filter gets `event`: the claim matches after the change,
-  // or matched before it (a status change can move a claim out of the filter).
+  // Whether a watcher with this filter gets `event`: the claim matches after
+  // the change, or matched before it (a status change can move a claim out of
+  // the filter).
   bool MatchesEvent(const ClaimEvent& event) const;
 
   bool MatchesAll() const { return root_ == nullptr; }
@@ -47,7 +51,8 @@ class Filter {
 
  private:
   std::string text_;
-  std::shared_ptr<const internal::FilterNode> root_;  // nullptr: match everything
+  std::shared_ptr<const internal::FilterNode>
+      root_;  // nullptr: match everything
 };
 
 }  // namespace claimd::core

@@ -1,5 +1,6 @@
-// Size limits on everything a caller can send. They bound memory and disk per request and
-// are part of the API contract (stated again in proto/claims/v1/claims.proto).
+// Size limits on everything a caller can send. They bound memory and disk per
+// request and are part of the API contract (stated again in
+// proto/claims/v1/claims.proto).
 #ifndef CLAIMD_SERVICE_CORE_LIMITS_H_
 #define CLAIMD_SERVICE_CORE_LIMITS_H_
 
@@ -19,7 +20,8 @@ inline constexpr size_t kMaxLabelKeyBytes = 63;
 inline constexpr size_t kMaxLabelValueBytes = 256;
 inline constexpr size_t kMaxRequestIdBytes = 128;
 inline constexpr size_t kMaxFilterBytes = 4096;
-// Filters nest at most this deep (parentheses and NOT), so parsing cannot exhaust the stack.
+// Filters nest at most this deep (parentheses and NOT), so parsing cannot
+// exhaust the stack.
 inline constexpr int kMaxFilterDepth = 32;
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;

@@ -1,10 +1,11 @@
-// The three ways a claim changes (create, update status, delete) and the pure rules that
-// turn a mutation plus the stored claim into the event that records it.
+// The three ways a claim changes (create, update status, delete) and the pure
+// rules that turn a mutation plus the stored claim into the event that records
+// it.
 //
-// Every store backend runs the same rules: it reads the current claim inside its
-// transaction, calls ApplyMutation, and writes the resulting event at `revision`.
-// Nothing here touches I/O or clocks; the caller passes the revision and the time.
-// Thread-safety: pure functions over values.
+// Every store backend runs the same rules: it reads the current claim inside
+// its transaction, calls ApplyMutation, and writes the resulting event at
+// `revision`. Nothing here touches I/O or clocks; the caller passes the
+// revision and the time. Thread-safety: pure functions over values.
 #ifndef CLAIMD_SERVICE_CORE_MUTATION_H_
 #define CLAIMD_SERVICE_CORE_MUTATION_H_
 
@@ -21,9 +22,14 @@
 namespace claimd::core {
 
 struct CreateClaim {
-  // id (already chosen: generated or given), statement, status (kUnspecified means
-  // kReported), labels and optional initial evidence. Output-only fields are ignored.
+  // id (already chosen: generated or given), statement, status (kUnspecified
+  // means kReported), labels and optional initial evidence. Output-only fields
+  // are ignored.
   Claim claim;
+  // True when the server made up claim.id; the id then does not count in the
+  // fingerprint, so a retry (which gets a new id) is still recognised as the
+  // same request.
+  bool id_generated = false;
 };
 
 struct UpdateClaimStatus {
@@ -50,16 +56,19 @@ struct Mutation {
 // Errors: INVALID_ARGUMENT naming the field ("claim.evidence[2].url: ...").
 absl::Status ValidateMutation(const Mutation& mutation);
 
-// Computes the event that `mutation` makes when the stored claim is `current` (nullptr
-// when there is none). Fills revision, times, evidence status/revision and
-// create/update fields. Errors: NOT_FOUND (update/delete of a missing claim),
-// ALREADY_EXISTS (create over an existing one), ABORTED (expected_revision stale),
-// FAILED_PRECONDITION (evidence full), INVALID_ARGUMENT (nothing to record).
-absl::StatusOr<ClaimEvent> ApplyMutation(const Mutation& mutation, const Claim* current,
-                                         int64_t revision, absl::Time now);
+// Computes the event that `mutation` makes when the stored claim is `current`
+// (nullptr when there is none). Fills revision, times, evidence status/revision
+// and create/update fields. Errors: NOT_FOUND (update/delete of a missing
+// claim), ALREADY_EXISTS (create over an existing one), ABORTED
+// (expected_revision stale), FAILED_PRECONDITION (evidence full),
+// INVALID_ARGUMENT (nothing to record).
+absl::StatusOr<ClaimEvent> ApplyMutation(const Mutation& mutation,
+                                         const Claim* current, int64_t revision,
+                                         absl::Time now);
 
-// A stable 64-bit digest of everything a mutation asks for (not its request_id), so a
-// reused request_id with a different request can be told apart from a retry.
+// A stable 64-bit digest of everything a mutation asks for (not its
+// request_id), so a reused request_id with a different request can be told
+// apart from a retry.
 uint64_t MutationFingerprint(const Mutation& mutation);
 
 }  // namespace claimd::core

@@ -9,12 +9,12 @@
 #define CLAIMD_CONCAT_(a, b) CLAIMD_CONCAT_INNER_(a, b)
 
 // Returns the status from the enclosing function when `expr` is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::absl::Status _claimd_status = (expr);    \
-    if (!_claimd_status.ok()) {                \
-      return _claimd_status;                   \
-    }                                          \
+#define RETURN_IF_ERROR(expr)               \
+  do {                                      \
+    ::absl::Status _claimd_status = (expr); \
+    if (!_claimd_status.ok()) {             \
+      return _claimd_status;                \
+    }                                       \
   } while (false)
 
 // `ASSIGN_OR_RETURN(auto x, StatusOrExpr());`

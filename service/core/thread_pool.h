@@ -1,8 +1,8 @@
 // A small fixed pool of threads that runs queued tasks in FIFO order.
 //
-// Used for work that may block on I/O (catch-up reads from the store) so that it never
-// runs inside a gRPC reaction. Thread-safety: Schedule may be called from any thread;
-// the destructor runs what is queued, then joins.
+// Used for work that may block on I/O (catch-up reads from the store) so that
+// it never runs inside a gRPC reaction. Thread-safety: Schedule may be called
+// from any thread; the destructor runs what is queued, then joins.
 #ifndef CLAIMD_SERVICE_CORE_THREAD_POOL_H_
 #define CLAIMD_SERVICE_CORE_THREAD_POOL_H_
 

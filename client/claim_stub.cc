@@ -1,0 +1,72 @@
+#include "client/claim_stub.h"
+
+#include <utility>
+
+namespace claimd::client {
+namespace {
+
+namespace v1 = ::claims::v1;
+
+class GrpcClaimStub : public ClaimStub {
+ public:
+  explicit GrpcClaimStub(std::shared_ptr<grpc::ChannelInterface> channel)
+      : stub_(v1::ClaimService::NewStub(std::move(channel))) {}
+
+  grpc::Status CreateClaim(grpc::ClientContext* context,
+                           const v1::CreateClaimRequest& request,
+                           v1::Claim* response) override {
+    return stub_->CreateClaim(context, request, response);
+  }
+  grpc::Status GetClaim(grpc::ClientContext* context,
+                        const v1::GetClaimRequest& request,
+                        v1::Claim* response) override {
+    return stub_->GetClaim(context, request, response);
+  }
+  grpc::Status ListClaims(grpc::ClientContext* context,
+                          const v1::ListClaimsRequest& request,
+                          v1::ListClaimsResponse* response) override {
+    return stub_->ListClaims(context, request, response);
+  }
+  grpc::Status UpdateClaimStatus(grpc::ClientContext* context,
+                                 const v1::UpdateClaimStatusRequest& request,
+                                 v1::Claim* response) override {
+    return stub_->UpdateClaimStatus(context, request, response);
+  }
+  grpc::Status DeleteClaim(grpc::ClientContext* context,
+                           const v1::DeleteClaimRequest& request,
+                           google::protobuf::Empty* response) override {
+    return stub_->DeleteClaim(context, request, response);
+  }
+  grpc::Status ListClaimEvents(grpc::ClientContext* context,
+                               const v1::ListClaimEventsRequest& request,
+                               v1::ListClaimEventsResponse* response) override {
+    return stub_->ListClaimEvents(context, request, response);
+  }
+  std::unique_ptr<grpc::ClientReaderInterface<v1::WatchClaimsResponse>>
+  WatchClaims(grpc::ClientContext* context,
+              const v1::WatchClaimsRequest& request) override {
+    return stub_->WatchClaims(context, request);
+  }
+
+ private:
+  std::unique_ptr<v1::ClaimService::Stub> stub_;
+};
+
+}  // namespace
+
+std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target) {
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
+  args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
+  args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimctl");
+  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
+                                   args);
+}
+
+std::shared_ptr<ClaimStub> MakeGrpcClaimStub(
+    std::shared_ptr<grpc::ChannelInterface> channel) {
+  return std::make_shared<GrpcClaimStub>(std::move(channel));
+}
+
+}  // namespace claimd::client

@@ -1,0 +1,206 @@
+#include "service/api/claim_service.h"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "service/api/proto_convert.h"
+#include "service/api/status_mapping.h"
+#include "service/core/claim_id.h"
+#include "service/core/limits.h"
+#include "service/core/page_token.h"
+#include "service/core/status_macros.h"
+
+namespace claimd::api {
+namespace {
+
+// Responses stay well under the 4 MiB a default gRPC client accepts: a page
+// stops early (with a token) once it holds this much.
+constexpr size_t kMaxResponseBytes = size_t{2} << 20;
+
+int ClampPageSize(int32_t requested) {
+  if (requested <= 0) return core::kDefaultPageSize;
+  return std::min(requested, static_cast<int32_t>(core::kMaxPageSize));
+}
+
+grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
+                                     const absl::Status& status) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
+}
+
+std::string NewClaimId() {
+  thread_local absl::BitGen gen;
+  return core::GenerateClaimId(gen);
+}
+
+absl::Status ListClaimsInto(core::ClaimStore& store,
+                            const claims::v1::ListClaimsRequest& request,
+                            claims::v1::ListClaimsResponse* response) {
+  ASSIGN_OR_RETURN(core::Filter filter, core::Filter::Parse(request.filter()));
+  core::ListClaimsQuery query{.limit = ClampPageSize(request.page_size()),
+                              .filter = std::move(filter)};
+  if (!request.page_token().empty()) {
+    ASSIGN_OR_RETURN(query.after_id, core::DecodePageToken(request.page_token(),
+                                                           request.filter()));
+  }
+  ASSIGN_OR_RETURN(core::ClaimPage page, store.List(query));
+  response->set_revision(page.revision);
+  std::string resume_after = page.last_examined_id;
+  bool more = page.more;
+  size_t bytes = 0;
+  for (const core::Claim& claim : page.claims) {
+    claims::v1::Claim* out = response->add_claims();
+    ToProto(claim, out);
+    bytes += out->ByteSizeLong();
+    if (bytes > kMaxResponseBytes && &claim != &page.claims.back()) {
+      resume_after = claim.id;
+      more = true;
+      break;
+    }
+  }
+  if (more) {
+    response->set_next_page_token(
+        core::EncodePageToken(request.filter(), resume_after));
+  }
+  return absl::OkStatus();
+}
+
+absl::Status ListEventsInto(core::ClaimStore& store,
+                            const claims::v1::ListClaimEventsRequest& request,
+                            claims::v1::ListClaimEventsResponse* response) {
+  core::ListEventsQuery query{.limit = ClampPageSize(request.page_size())};
+  if (request.parent() != core::kAllClaimsParent) {
+    ASSIGN_OR_RETURN(query.claim_id,
+                     core::ParseClaimName(request.parent(), "parent"));
+  }
+  if (request.page_token().empty()) {
+    query.from_revision = store.CompactRevision() + 1;
+  } else {
+    ASSIGN_OR_RETURN(
+        std::string position,
+        core::DecodePageToken(request.page_token(), request.parent()));
+    if (!absl::SimpleAtoi(position, &query.from_revision) ||
+        query.from_revision < 1) {
+      return absl::InvalidArgumentError(
+          "page_token: is not a token this server issued");
+    }
+  }
+  ASSIGN_OR_RETURN(core::EventPage page, store.ListEvents(query));
+  if (page.events.empty() && request.page_token().empty() &&
+      !query.claim_id.empty()) {
+    // No history at all: the claim never existed (or its history was trimmed).
+    absl::StatusOr<core::Claim> claim = store.Get(query.claim_id);
+    if (!claim.ok()) return claim.status();
+  }
+  int64_t next = page.next_revision;
+  bool more = page.more;
+  size_t bytes = 0;
+  for (const core::ClaimEventPtr& event : page.events) {
+    claims::v1::ClaimEvent* out = response->add_events();
+    ToProto(*event, out);
+    bytes += out->ByteSizeLong();
+    if (bytes > kMaxResponseBytes && event != page.events.back()) {
+      next = event->revision + 1;
+      more = true;
+      break;
+    }
+  }
+  if (more) {
+    response->set_next_page_token(
+        core::EncodePageToken(request.parent(), absl::StrCat(next)));
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace
+
+void ClaimServiceImpl::SubmitMutation(absl::StatusOr<core::Mutation> mutation,
+                                      grpc::ServerUnaryReactor* reactor,
+                                      claims::v1::Claim* response) {
+  absl::Status valid =
+      mutation.ok() ? core::ValidateMutation(*mutation) : mutation.status();
+  if (!valid.ok()) {
+    reactor->Finish(ToGrpcStatus(valid));
+    return;
+  }
+  deps_.store->Submit(
+      *std::move(mutation),
+      [reactor, response](absl::StatusOr<core::MutationResult> result) {
+        if (result.ok() && response != nullptr) {
+          ToProto(result->event->claim, response);
+        }
+        reactor->Finish(ToGrpcStatus(result.status()));
+      });
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
+    grpc::CallbackServerContext* context,
+    const claims::v1::CreateClaimRequest* request,
+    claims::v1::Claim* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bool generated = request->claim_id().empty();
+  std::string claim_id = generated ? NewClaimId() : request->claim_id();
+  SubmitMutation(ToMutation(*request, std::move(claim_id), generated), reactor,
+                 response);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
+    grpc::CallbackServerContext* context,
+    const claims::v1::UpdateClaimStatusRequest* request,
+    claims::v1::Claim* response) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitMutation(ToMutation(*request), reactor, response);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
+    grpc::CallbackServerContext* context,
+    const claims::v1::DeleteClaimRequest* request,
+    google::protobuf::Empty* /*response*/) {
+  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  SubmitMutation(ToMutation(*request), reactor, nullptr);
+  return reactor;
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
+    grpc::CallbackServerContext* context,
+    const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
+  absl::StatusOr<std::string> id =
+      core::ParseClaimName(request->name(), "name");
+  if (!id.ok()) return FinishWith(context, id.status());
+  absl::StatusOr<core::Claim> claim = deps_.store->Get(*id);
+  if (claim.ok()) ToProto(*claim, response);
+  return FinishWith(context, claim.status());
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
+    grpc::CallbackServerContext* context,
+    const claims::v1::ListClaimsRequest* request,
+    claims::v1::ListClaimsResponse* response) {
+  absl::Status status = ListClaimsInto(*deps_.store, *request, response);
+  if (!status.ok()) response->Clear();
+  return FinishWith(context, status);
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
+    grpc::CallbackServerContext* context,
+    const claims::v1::ListClaimEventsRequest* request,
+    claims::v1::ListClaimEventsResponse* response) {
+  absl::Status status = ListEventsInto(*deps_.store, *request, response);
+  if (!status.ok()) response->Clear();
+  return FinishWith(context, status);
+}
+
+grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*
+ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* /*context*/,
+                              const claims::v1::WatchClaimsRequest* request) {
+  return StartWatch(deps_, *request);
+}
+
+}  // namespace claimd::api

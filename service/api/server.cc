@@ -1,0 +1,124 @@
+#include "service/api/server.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "grpcpp/ext/proto_server_reflection_plugin.h"
+#include "grpcpp/health_check_service_interface.h"
+#include "service/core/log.h"
+
+namespace claimd::api {
+namespace {
+
+constexpr char kServiceName[] = "claims.v1.ClaimService";
+
+}  // namespace
+
+ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
+                         core::WatchHub* hub)
+    : options_(options),
+      store_(store),
+      hub_(hub),
+      catch_up_pool_(options.catch_up_threads),
+      fanout_pool_(options.fanout_threads) {}
+
+absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
+    const ServerOptions& options, core::ClaimStore* store,
+    core::WatchHub* hub) {
+  std::unique_ptr<ClaimServer> server(new ClaimServer(options, store, hub));
+  server->service_ = std::make_unique<ClaimServiceImpl>(
+      WatchDependencies{.store = store,
+                        .hub = hub,
+                        .catch_up_pool = &server->catch_up_pool_,
+                        .fanout_pool = &server->fanout_pool_,
+                        .counter = &server->watch_counter_,
+                        .options = options.watch});
+
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::reflection::InitProtoReflectionServerBuilderPlugin();
+  grpc::ServerBuilder builder;
+  builder.AddListeningPort(options.listen_address,
+                           grpc::InsecureServerCredentials(), &server->port_);
+  builder.RegisterService(server->service_.get());
+  builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
+  // A second claimd on the same port must fail loudly instead of sharing it.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  server->server_ = builder.BuildAndStart();
+  if (server->server_ == nullptr || server->port_ == 0) {
+    return absl::UnavailableError(absl::StrCat(
+        "cannot listen on ", options.listen_address,
+        ": the address is in use or is not an address of this machine"));
+  }
+  grpc::HealthCheckServiceInterface* health =
+      server->server_->GetHealthCheckService();
+  health->SetServingStatus(true);
+  health->SetServingStatus(kServiceName, true);
+  server->ticker_ = std::thread([raw = server.get()] { raw->TickerLoop(); });
+  return server;
+}
+
+ClaimServer::~ClaimServer() { Shutdown(absl::ZeroDuration()); }
+
+void ClaimServer::TickerLoop() {
+  // Ticks at half the progress interval, so an idle watcher hears from the
+  // server at least every 1.5 intervals.
+  absl::Duration tick =
+      std::max(options_.watch.progress_interval / 2, absl::Milliseconds(10));
+  absl::Time next_compaction = absl::Now() + options_.compaction_interval;
+  absl::MutexLock lock(&mutex_);
+  while (!stopping_) {
+    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+      return stopping_;
+    };
+    if (mutex_.AwaitWithTimeout(absl::Condition(&stopping), tick)) break;
+    mutex_.Unlock();
+    hub_->WakeAll();
+    if (absl::Now() >= next_compaction) {
+      CompactIfDue();
+      next_compaction = absl::Now() + options_.compaction_interval;
+    }
+    mutex_.Lock();
+  }
+}
+
+void ClaimServer::CompactIfDue() {
+  if (options_.history_retention <= 0) return;
+  int64_t target = store_->CurrentRevision() - options_.history_retention;
+  if (target <= store_->CompactRevision()) return;
+  absl::Status status = store_->Compact(target);
+  if (status.ok()) {
+    core::LogInfo("compacted history up to revision ", target);
+  } else {
+    core::LogWarning("history compaction to revision ", target,
+                     " failed: ", status.ToString());
+  }
+}
+
+void ClaimServer::Shutdown(absl::Duration grace) {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (stopping_) {
+      auto stopped = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+        return stopped_;
+      };
+      mutex_.Await(absl::Condition(&stopped));
+      return;
+    }
+    stopping_ = true;
+  }
+  absl::Time deadline = absl::Now() + grace;
+  server_->GetHealthCheckService()
+      ->Shutdown();  // every service reports NOT_SERVING
+  hub_->Shutdown();
+  if (!watch_counter_.WaitForZero(deadline)) {
+    core::LogWarning(watch_counter_.count(),
+                     " watch streams did not end in time; cancelling them");
+  }
+  server_->Shutdown(absl::ToChronoTime(deadline));
+  server_->Wait();
+  if (ticker_.joinable()) ticker_.join();
+  absl::MutexLock lock(&mutex_);
+  stopped_ = true;
+}
+
+}  // namespace claimd::api

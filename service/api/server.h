@@ -1,0 +1,85 @@
+// ClaimServer: the running gRPC server: ClaimService, health checking
+// (grpc.health.v1), server reflection, the watch machinery's threads, and
+// history compaction. main.cc builds one from flags; tests build one on
+// 127.0.0.1:0.
+//
+// Shutdown order (SIGTERM): health says NOT_SERVING; every watch ends with
+// UNAVAILABLE and its resume revision; the server stops accepting and waits for
+// in-flight calls up to the grace period; then the caller closes the store,
+// which commits what is queued. Thread-safety: Shutdown may be called from any
+// thread, once or more.
+#ifndef CLAIMD_SERVICE_API_SERVER_H_
+#define CLAIMD_SERVICE_API_SERVER_H_
+
+#include <memory>
+#include <string>
+#include <thread>
+
+#include "absl/status/statusor.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "grpcpp/grpcpp.h"
+#include "service/api/claim_service.h"
+#include "service/api/watch_reactor.h"
+#include "service/core/claim_store.h"
+#include "service/core/thread_pool.h"
+#include "service/core/watch_hub.h"
+
+namespace claimd::api {
+
+struct ServerOptions {
+  std::string listen_address = "127.0.0.1:50051";
+  WatchOptions watch;
+  int catch_up_threads = 2;
+  int fanout_threads = 2;
+  // Keep this many revisions of history (events); 0 keeps everything. Older
+  // events are trimmed every compaction_interval; watchers resuming before them
+  // get OUT_OF_RANGE.
+  int64_t history_retention = 0;
+  absl::Duration compaction_interval = absl::Minutes(1);
+  int max_receive_message_bytes = 4 << 20;
+};
+
+class ClaimServer {
+ public:
+  // Binds and starts serving. `store` and `hub` (the store's CommitObserver)
+  // are not owned and must outlive the server. Errors: UNAVAILABLE when the
+  // address cannot be bound (in use, or not an address of this machine).
+  static absl::StatusOr<std::unique_ptr<ClaimServer>> Start(
+      const ServerOptions& options, core::ClaimStore* store,
+      core::WatchHub* hub);
+  ~ClaimServer();
+  ClaimServer(const ClaimServer&) = delete;
+  ClaimServer& operator=(const ClaimServer&) = delete;
+
+  // The port actually bound (useful with port 0).
+  int port() const { return port_; }
+
+  // Stops serving as described above; returns when the server has stopped.
+  void Shutdown(absl::Duration grace);
+
+ private:
+  ClaimServer(const ServerOptions& options, core::ClaimStore* store,
+              core::WatchHub* hub);
+  void TickerLoop();
+  void CompactIfDue();
+
+  const ServerOptions options_;
+  core::ClaimStore* const store_;
+  core::WatchHub* const hub_;
+  core::ThreadPool catch_up_pool_;
+  core::ThreadPool fanout_pool_;
+  WatchCounter watch_counter_;
+  std::unique_ptr<ClaimServiceImpl> service_;
+  std::unique_ptr<grpc::Server> server_;
+  int port_ = 0;
+
+  absl::Mutex mutex_;
+  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  bool stopped_ ABSL_GUARDED_BY(mutex_) = false;
+  std::thread ticker_;
+};
+
+}  // namespace claimd::api
+
+#endif  // CLAIMD_SERVICE_API_SERVER_H_

@@ -1,0 +1,17 @@
+// The one place where an absl::Status from the core or the store becomes the
+// grpc::Status a caller sees. Codes carry over one to one (both follow the
+// canonical codes); INTERNAL messages are logged and replaced, so no internal
+// detail leaks.
+#ifndef CLAIMD_SERVICE_API_STATUS_MAPPING_H_
+#define CLAIMD_SERVICE_API_STATUS_MAPPING_H_
+
+#include "absl/status/status.h"
+#include "grpcpp/support/status.h"
+
+namespace claimd::api {
+
+grpc::Status ToGrpcStatus(const absl::Status& status);
+
+}  // namespace claimd::api
+
+#endif  // CLAIMD_SERVICE_API_STATUS_MAPPING_H_

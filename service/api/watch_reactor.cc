@@ -1,0 +1,395 @@
+#include "service/api/watch_reactor.h"
+
+#include <algorithm>
+#include <memory>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "service/api/proto_convert.h"
+#include "service/api/status_mapping.h"
+
+namespace claimd::api {
+namespace {
+
+using claims::v1::WatchClaimsRequest;
+using claims::v1::WatchClaimsResponse;
+using Outcome = core::WatchHub::Outcome;
+
+class WatchReactor;
+
+class WatchSession : public core::WatchWaiter,
+                     public std::enable_shared_from_this<WatchSession> {
+ public:
+  WatchSession(const WatchDependencies& deps, core::Filter filter,
+               WatchReactor* reactor)
+      : deps_(deps), filter_(std::move(filter)), reactor_(reactor) {}
+
+  // The constructor's thread owns the stream until Begin hands it on.
+  void Begin(const WatchClaimsRequest& request);
+
+  void Wake() override;
+  void OnWriteDone(bool ok);
+  void OnCancel();
+  void Detach();
+
+ private:
+  // Owner-only: each runs while this thread owns the stream and hands ownership
+  // on.
+  void Pump();
+  void CatchUp();
+  void TakeSnapshot();
+  void WriteSnapshotChunk();
+  void WriteEvents(const std::vector<core::ClaimEventPtr>& events,
+                   int64_t covered_revision);
+  void Write();
+  void End(const grpc::Status& status);
+
+  // Under mutex_: true when the owner should go on (a wake or a cancel
+  // arrived), false when ownership was released.
+  bool KeepOwnership();
+  bool Cancelled();
+
+  const WatchDependencies deps_;
+  const core::Filter filter_;
+
+  absl::Mutex mutex_;
+  WatchReactor* reactor_
+      ABSL_GUARDED_BY(mutex_);  // nullptr once the call is done
+  bool owned_ ABSL_GUARDED_BY(mutex_) = true;
+  bool wake_pending_ ABSL_GUARDED_BY(mutex_) = false;
+  bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+  bool finished_ ABSL_GUARDED_BY(mutex_) = false;
+
+  // Owner-only state.
+  int64_t cursor_ = 1;  // the next revision this stream delivers
+  bool sent_any_ = false;
+  absl::Time last_sent_ = absl::InfinitePast();
+  bool snapshot_pending_ = false;
+  std::vector<core::Claim> snapshot_;
+  size_t snapshot_next_ = 0;
+  int64_t snapshot_revision_ = 0;
+  WatchClaimsResponse response_;
+};
+
+class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
+ public:
+  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request)
+      : counter_(deps.counter) {
+    counter_->Add();
+    absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
+    if (!filter.ok()) {
+      Finish(ToGrpcStatus(filter.status()));
+      return;
+    }
+    if (request.start_revision() < 0) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          "start_revision: must not be negative"));
+      return;
+    }
+    session_ = std::make_shared<WatchSession>(deps, *std::move(filter), this);
+    session_->Begin(request);
+  }
+
+  void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
+  void OnCancel() override {
+    if (session_ != nullptr) session_->OnCancel();
+  }
+  void OnDone() override {
+    if (session_ != nullptr) session_->Detach();
+    counter_->Remove();
+    delete this;
+  }
+
+ private:
+  WatchCounter* const counter_;
+  std::shared_ptr<WatchSession> session_;
+};
+
+void WatchSession::Begin(const WatchClaimsRequest& request) {
+  if (request.initial_snapshot()) {
+    deps_.catch_up_pool->Schedule(
+        [self = shared_from_this()] { self->TakeSnapshot(); });
+    return;
+  }
+  int64_t start = request.start_revision();
+  if (start == 0) {
+    cursor_ = deps_.hub->LastRevision() + 1;
+  } else {
+    int64_t compacted = deps_.store->CompactRevision();
+    if (start <= compacted) {
+      End(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat("start_revision ", start,
+                       " is older than the history claimd keeps (it starts at ",
+                       compacted + 1,
+                       "); watch with initial_snapshot to start from the "
+                       "current state")));
+      return;
+    }
+    cursor_ = start;
+  }
+  Pump();
+}
+
+void WatchSession::Wake() {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (finished_ || reactor_ == nullptr) return;
+    if (owned_) {
+      wake_pending_ = true;
+      return;
+    }
+    owned_ = true;
+  }
+  // Wake comes from the commit thread: do the work elsewhere so commits never
+  // wait on watchers.
+  deps_.fanout_pool->Schedule([self = shared_from_this()] { self->Pump(); });
+}
+
+void WatchSession::OnWriteDone(bool ok) {
+  if (!ok) {  // the client went away; nothing more can be written
+    End(grpc::Status(grpc::StatusCode::CANCELLED, "the watch stream broke"));
+    return;
+  }
+  sent_any_ = true;
+  last_sent_ = absl::Now();
+  Pump();
+}
+
+void WatchSession::OnCancel() {
+  {
+    absl::MutexLock lock(&mutex_);
+    cancelled_ = true;
+    if (owned_) return;  // the owner sees cancelled_ at its next step
+    owned_ = true;
+  }
+  End(grpc::Status::CANCELLED);
+}
+
+void WatchSession::Detach() {
+  {
+    absl::MutexLock lock(&mutex_);
+    reactor_ = nullptr;
+  }
+  deps_.hub->Unregister(this);
+}
+
+bool WatchSession::KeepOwnership() {
+  absl::MutexLock lock(&mutex_);
+  if (cancelled_ || wake_pending_) {
+    wake_pending_ = false;
+    return true;
+  }
+  owned_ = false;
+  return false;
+}
+
+bool WatchSession::Cancelled() {
+  absl::MutexLock lock(&mutex_);
+  return cancelled_;
+}
+
+void WatchSession::Pump() {
+  while (true) {
+    if (Cancelled()) {
+      End(grpc::Status::CANCELLED);
+      return;
+    }
+    if (snapshot_pending_) {
+      WriteSnapshotChunk();
+      return;
+    }
+    core::WatchHub::ReadResult read =
+        deps_.hub->Read(cursor_, filter_, deps_.options.max_events_per_message,
+                        shared_from_this());
+    switch (read.outcome) {
+      case Outcome::kShutdown:
+        End(grpc::Status(
+            grpc::StatusCode::UNAVAILABLE,
+            absl::StrCat("claimd is shutting down; resume with start_revision=",
+                         cursor_)));
+        return;
+      case Outcome::kNeedsCatchUp:
+        deps_.catch_up_pool->Schedule(
+            [self = shared_from_this()] { self->CatchUp(); });
+        return;
+      case Outcome::kEvents:
+        if (read.events.empty()) {
+          cursor_ = std::max(cursor_, read.covered_revision + 1);
+          continue;
+        }
+        WriteEvents(read.events, read.covered_revision);
+        return;
+      case Outcome::kWaiting: {
+        cursor_ = std::max(cursor_, read.covered_revision + 1);
+        bool progress_due = !sent_any_ || absl::Now() - last_sent_ >=
+                                              deps_.options.progress_interval;
+        if (progress_due) {
+          response_.Clear();
+          response_.set_revision(read.covered_revision);
+          Write();
+          return;
+        }
+        if (!KeepOwnership()) return;
+        continue;
+      }
+    }
+  }
+}
+
+void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
+                               int64_t covered_revision) {
+  response_.Clear();
+  size_t bytes = 0;
+  for (const core::ClaimEventPtr& event : events) {
+    size_t event_bytes = core::ApproximateEventBytes(*event);
+    if (response_.events_size() > 0 &&
+        bytes + event_bytes > deps_.options.max_bytes_per_message) {
+      // The rest goes in the next message; this one covers only what it
+      // carries.
+      covered_revision =
+          response_.events(response_.events_size() - 1).revision();
+      break;
+    }
+    bytes += event_bytes;
+    ToProto(*event, response_.add_events());
+  }
+  response_.set_revision(covered_revision);
+  cursor_ = std::max(cursor_, covered_revision + 1);
+  Write();
+}
+
+void WatchSession::CatchUp() {
+  if (Cancelled()) {
+    End(grpc::Status::CANCELLED);
+    return;
+  }
+  absl::StatusOr<core::EventPage> page =
+      deps_.store->ListEvents(core::ListEventsQuery{
+          .from_revision = cursor_, .limit = deps_.options.catch_up_page});
+  if (!page.ok()) {
+    if (page.status().code() == absl::StatusCode::kOutOfRange) {
+      End(grpc::Status(
+          grpc::StatusCode::OUT_OF_RANGE,
+          absl::StrCat(
+              page.status().message(),
+              "; watch with initial_snapshot to start from the current "
+              "state")));
+    } else {
+      End(ToGrpcStatus(page.status()));
+    }
+    return;
+  }
+  if (page->events.empty()) {
+    // The hub said these revisions exist; a store without them is corrupt or
+    // trimmed.
+    End(ToGrpcStatus(absl::InternalError(
+        absl::StrCat("watch catch-up found no events at revision ", cursor_))));
+    return;
+  }
+  std::vector<core::ClaimEventPtr> matching;
+  for (core::ClaimEventPtr& event : page->events) {
+    if (filter_.MatchesAll() || filter_.MatchesEvent(*event))
+      matching.push_back(std::move(event));
+    if (matching.size() >= deps_.options.max_events_per_message) break;
+  }
+  int64_t covered = matching.size() >= deps_.options.max_events_per_message
+                        ? matching.back()->revision
+                        : page->events.back()->revision;
+  if (matching.empty()) {
+    cursor_ = covered + 1;
+    Pump();
+    return;
+  }
+  WriteEvents(matching, covered);
+}
+
+void WatchSession::TakeSnapshot() {
+  absl::StatusOr<core::Snapshot> snapshot = deps_.store->ReadSnapshot(filter_);
+  if (!snapshot.ok()) {
+    End(ToGrpcStatus(snapshot.status()));
+    return;
+  }
+  snapshot_ = std::move(snapshot->claims);
+  snapshot_revision_ = snapshot->revision;
+  snapshot_next_ = 0;
+  snapshot_pending_ = true;
+  cursor_ = snapshot_revision_ + 1;
+  Pump();
+}
+
+void WatchSession::WriteSnapshotChunk() {
+  response_.Clear();
+  size_t end =
+      std::min(snapshot_.size(),
+               snapshot_next_ + deps_.options.snapshot_claims_per_message);
+  for (; snapshot_next_ < end; ++snapshot_next_) {
+    claims::v1::ClaimEvent* event = response_.add_events();
+    event->set_revision(snapshot_revision_);
+    event->set_type(claims::v1::EVENT_TYPE_SNAPSHOT);
+    ToProto(snapshot_[snapshot_next_], event->mutable_claim());
+    *event->mutable_event_time() = event->claim().update_time();
+  }
+  if (snapshot_next_ == snapshot_.size()) {
+    response_.set_snapshot_complete(true);
+    snapshot_pending_ = false;
+    snapshot_ = {};
+  }
+  response_.set_revision(snapshot_revision_);
+  Write();
+}
+
+void WatchSession::Write() {
+  WatchReactor* reactor;
+  {
+    absl::MutexLock lock(&mutex_);
+    reactor = reactor_;
+  }
+  // The owner has not called Finish, so the call cannot be done and reactor is
+  // alive.
+  reactor->StartWrite(&response_);
+}
+
+void WatchSession::End(const grpc::Status& status) {
+  WatchReactor* reactor;
+  {
+    absl::MutexLock lock(&mutex_);
+    if (finished_) return;
+    finished_ = true;
+    reactor = reactor_;
+  }
+  snapshot_ = {};
+  reactor->Finish(status);
+}
+
+}  // namespace
+
+void WatchCounter::Add() {
+  absl::MutexLock lock(&mutex_);
+  ++count_;
+}
+
+void WatchCounter::Remove() {
+  absl::MutexLock lock(&mutex_);
+  --count_;
+}
+
+bool WatchCounter::WaitForZero(absl::Time deadline) {
+  absl::MutexLock lock(&mutex_);
+  auto zero = [this]()
+                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return count_ == 0; };
+  return mutex_.AwaitWithDeadline(absl::Condition(&zero), deadline);
+}
+
+int64_t WatchCounter::count() {
+  absl::MutexLock lock(&mutex_);
+  return count_;
+}
+
+grpc::ServerWriteReactor<WatchClaimsResponse>* StartWatch(
+    const WatchDependencies& deps, const WatchClaimsRequest& request) {
+  return new WatchReactor(deps, request);
+}
+
+}  // namespace claimd::api

@@ -1,0 +1,81 @@
+// The WatchClaims stream: one ServerWriteReactor per call, pulling events from
+// the WatchHub (or, for a cursor older than the hub's window, from the store)
+// one message at a time.
+//
+// Control flow. At any moment exactly one activity owns the stream: a pump
+// (deciding what to send next), a write in flight, or a store read on the
+// catch-up pool. Whoever owns it either hands it to the next activity or, at
+// the head of the log, releases it and waits for the hub's Wake(). That is what
+// keeps one StartWrite in flight, Finish called exactly once, and no reaction
+// ever blocking: store reads happen on the pool.
+//
+// Lifetime. The reactor is deleted in OnDone. Everything that can call in later
+// (the hub's Wake, pool tasks) holds the shared WatchSession instead, which
+// forgets the reactor in OnDone under its mutex, so a late call finds nothing
+// to touch.
+//
+// Thread-safety: WatchSession::mutex_ guards the ownership flags; the cursor
+// and the message being written belong to the current owner. Lock order:
+// WatchSession::mutex_ is never held while calling the hub, the store or gRPC.
+#ifndef CLAIMD_SERVICE_API_WATCH_REACTOR_H_
+#define CLAIMD_SERVICE_API_WATCH_REACTOR_H_
+
+#include <atomic>
+#include <cstdint>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/time/time.h"
+#include "claims/v1/claims.pb.h"
+#include "grpcpp/grpcpp.h"
+#include "service/core/claim_store.h"
+#include "service/core/thread_pool.h"
+#include "service/core/watch_hub.h"
+
+namespace claimd::api {
+
+struct WatchOptions {
+  // An idle stream sends a progress message (no events, the current revision)
+  // this often.
+  absl::Duration progress_interval = absl::Seconds(5);
+  // A message carries at most this many events and, past the first, about this
+  // many bytes.
+  size_t max_events_per_message = 256;
+  size_t max_bytes_per_message = size_t{1} << 20;
+  // Events read from the store per catch-up step.
+  int catch_up_page = 512;
+  // Snapshot claims per message.
+  size_t snapshot_claims_per_message = 128;
+};
+
+// Counts live watch streams so shutdown can wait for them to end.
+class WatchCounter {
+ public:
+  void Add();
+  void Remove();
+  // True when the count reached zero before `deadline`.
+  bool WaitForZero(absl::Time deadline);
+  int64_t count();
+
+ private:
+  absl::Mutex mutex_;
+  int64_t count_ ABSL_GUARDED_BY(mutex_) = 0;
+};
+
+struct WatchDependencies {
+  core::ClaimStore* store;
+  core::WatchHub* hub;
+  core::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
+  core::ThreadPool*
+      fanout_pool;  // pumps woken by a commit, off the commit thread
+  WatchCounter* counter;
+  WatchOptions options;
+};
+
+// Creates the reactor for one WatchClaims call; gRPC owns it until OnDone.
+grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* StartWatch(
+    const WatchDependencies& deps,
+    const claims::v1::WatchClaimsRequest& request);
+
+}  // namespace claimd::api
+
+#endif  // CLAIMD_SERVICE_API_WATCH_REACTOR_H_

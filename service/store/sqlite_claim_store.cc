@@ -1,0 +1,109 @@
+// SqliteClaimStore: opening, queueing and closing. The writer thread lives in
+// sqlite_writer.cc, the read paths in sqlite_reads.cc.
+#include "service/store/sqlite_claim_store.h"
+
+#include <utility>
+
+#include "absl/status/status.h"
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "service/core/status_macros.h"
+#include "service/store/sqlite_schema.h"
+
+namespace claimd::store {
+
+absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
+    const std::string& db_path, SqliteStoreOptions options) {
+  if (options.max_batch < 1) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("max_batch must be at least 1, not ", options.max_batch));
+  }
+  if (!options.clock) options.clock = &absl::Now;
+  internal::Connection::Options connection_options;
+  connection_options.create = true;
+  connection_options.busy_timeout = options.busy_timeout;
+  ASSIGN_OR_RETURN(std::unique_ptr<internal::Connection> writer,
+                   internal::Connection::Open(db_path, connection_options));
+  RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable));
+  RETURN_IF_ERROR(internal::Migrate(*writer));
+  ASSIGN_OR_RETURN(const int64_t revision,
+                   writer->QueryInt64("SELECT value FROM meta WHERE key = 'revision'"));
+  ASSIGN_OR_RETURN(const int64_t compact_revision,
+                   writer->QueryInt64("SELECT value FROM meta WHERE key = 'compact_revision'"));
+
+  core::CommitObserver* observer = options.observer;
+  std::unique_ptr<SqliteClaimStore> store(new SqliteClaimStore(
+      db_path, std::move(options), std::move(writer), revision, compact_revision));
+  if (observer != nullptr) observer->OnOpen(revision);
+  store->writer_thread_ = std::thread([raw = store.get()] { raw->WriterLoop(); });
+  return store;
+}
+
+SqliteClaimStore::SqliteClaimStore(std::string path, SqliteStoreOptions options,
+                                   std::unique_ptr<internal::Connection> writer,
+                                   int64_t revision, int64_t compact_revision)
+    : path_(std::move(path)),
+      options_(std::move(options)),
+      writer_(std::move(writer)),
+      revision_(revision),
+      compact_revision_(compact_revision) {}
+
+SqliteClaimStore::~SqliteClaimStore() { Close(); }
+
+void SqliteClaimStore::Submit(core::Mutation mutation, core::MutationCallback done) {
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    if (!closed_) {
+      Task task;
+      task.mutation = std::move(mutation);
+      task.done = std::move(done);
+      queue_.push_back(std::move(task));
+      return;
+    }
+  }
+  std::move(done)(absl::UnavailableError("store is closed"));
+}
+
+absl::Status SqliteClaimStore::Compact(int64_t revision) {
+  absl::Notification finished;
+  absl::Status result;
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    if (closed_) return absl::UnavailableError("store is closed");
+    Task task;
+    task.compact_revision = revision;
+    task.compact = [&result, &finished](absl::Status status) {
+      result = std::move(status);
+      finished.Notify();
+    };
+    queue_.push_back(std::move(task));
+  }
+  finished.WaitForNotification();
+  return result;
+}
+
+void SqliteClaimStore::Close() {
+  if (std::this_thread::get_id() == writer_thread_.get_id()) {
+    // From a callback: stop accepting; the thread that destroys the store joins.
+    absl::MutexLock lock(&queue_mutex_);
+    closed_ = true;
+    return;
+  }
+  absl::MutexLock close_lock(&close_mutex_);
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    closed_ = true;  // the writer drains what is queued, then exits
+  }
+  if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    absl::MutexLock lock(&readers_mutex_);
+    readers_closed_ = true;
+    readers_mutex_.Await(absl::Condition(
+        +[](int* leased) { return *leased == 0; }, &leased_readers_));
+    idle_readers_.clear();
+  }
+  // Closed last, so SQLite checkpoints the WAL into the main file and removes it.
+  writer_.reset();
+}
+
+}  // namespace claimd::store
