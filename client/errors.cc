@@ -38,8 +38,10 @@ int ExitCodeFor(const absl::Status& status) {
 
 std::string ErrorLine(absl::string_view what, const absl::Status& status,
                       absl::string_view hint) {
+  const std::string message =
+      status.message().empty() ? "failed" : Sanitize(status.message());
   std::string line =
-      absl::StrCat("claimctl: ", Sanitize(what), ": ", Sanitize(status.message()), " (",
+      absl::StrCat("claimctl: ", Sanitize(what), ": ", message, " (",
                    absl::StatusCodeToString(status.code()), ")");
   if (!hint.empty()) absl::StrAppend(&line, "; ", hint);
   return line;

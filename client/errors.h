@@ -35,7 +35,8 @@ extern const char kExitCodesHelp[];
 int ExitCodeFor(const absl::Status& status);
 
 // "claimctl: <what>: <message> (<CODE>)" and, when `hint` is not empty, "; <hint>".
-// One line: control characters in the message become spaces. No trailing newline.
+// An empty message reads "failed". One line: control characters in the message
+// become spaces. No trailing newline.
 std::string ErrorLine(absl::string_view what, const absl::Status& status,
                       absl::string_view hint);
 

@@ -154,7 +154,7 @@ std::string RenderClaimDetail(const v1::Claim& claim,
                               const RenderOptions& options) {
   constexpr size_t kValueColumn = 13;
   auto field = [](absl::string_view label) {
-    std::string padded = absl::StrCat(label, ":");
+    std::string padded = label.empty() ? "" : absl::StrCat(label, ":");
     padded.resize(kValueColumn, ' ');
     return padded;
   };
@@ -252,7 +252,7 @@ absl::StatusOr<std::string> RenderJson(const google::protobuf::Message& message)
   const auto status = google::protobuf::util::MessageToJsonString(message, &json);
   if (!status.ok()) {
     return absl::InternalError(
-        absl::StrCat("cannot print as JSON: ", status.message()));
+        absl::StrCat("cannot print as JSON: ", status.ToString()));
   }
   return json;
 }

@@ -142,7 +142,8 @@ absl::Status WatchFollower::Run(const v1::WatchClaimsRequest& request,
       callbacks.on_reconnect(
           status.ok() ? absl::UnavailableError("the server ended the watch")
                       : status,
-          again.initial_snapshot() ? 0 : again.start_revision(), delay);
+          again.initial_snapshot() ? 0 : again.start_revision(), delay,
+          ever_received);
     }
     absl::MutexLock lock(&mu_);
     mu_.AwaitWithTimeout(absl::Condition(&stopped_), delay);

@@ -42,7 +42,7 @@ namespace claimd::client {
 
 struct WatchFollowerOptions {
   BackoffPolicy backoff{absl::Milliseconds(500), absl::Seconds(30), 2.0, 0.2};
-  int max_initial_attempts = 5;
+  int max_initial_attempts = 3;
 };
 
 class WatchFollower {
@@ -54,9 +54,10 @@ class WatchFollower {
     // Every event, exactly once, in order.
     std::function<void(const claims::v1::ClaimEvent&)> on_event;
     // Before waiting `delay` to reconnect after `cause`. `from_revision` is 0 when
-    // nothing was received yet (the watch restarts as first asked).
+    // the watch restarts as first asked (nothing received yet, or a snapshot to
+    // redo). `was_connected`: some stream has delivered a response.
     std::function<void(const absl::Status& cause, int64_t from_revision,
-                       absl::Duration delay)>
+                       absl::Duration delay, bool was_connected)>
         on_reconnect;
     // When the initial snapshot is complete, at store revision `revision`.
     std::function<void(int64_t revision)> on_snapshot_complete;

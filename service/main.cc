@@ -11,6 +11,8 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
+#include "absl/flags/usage_config.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
 #include "service/api/server.h"
@@ -147,6 +149,14 @@ int main(int argc, char** argv) {
       "Usage: claimd [--listen=127.0.0.1:50051] [--data_dir=./claimd-data] "
       "[flags]\n"
       "Stop it with SIGTERM or Ctrl-C (a second one exits at once).");
+  absl::FlagsUsageConfig usage;
+  // --help lists claimd's own flags (all defined in this file), not Abseil's or gRPC's.
+  usage.contains_help_flags = [](absl::string_view path) {
+    return absl::EndsWith(path, "service/main.cc");
+  };
+  usage.contains_helpshort_flags = usage.contains_help_flags;
+  usage.version_string = [] { return std::string("claimd " CLAIMD_VERSION "\n"); };
+  absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   return Run();
 }

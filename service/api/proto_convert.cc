@@ -37,7 +37,7 @@ void ToProto(const core::Evidence& evidence, claims::v1::Evidence* out) {
   out->set_actor(evidence.actor);
   if (evidence.time != absl::InfinitePast())
     ToProto(evidence.time, out->mutable_time());
-  out->set_status(ToProto(evidence.status));
+  out->set_status(api::ToProto(evidence.status));
   out->set_revision(evidence.revision);
 }
 

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
+#include "service/core/log.h"
 
 namespace claimd::api {
 namespace {
@@ -346,8 +347,12 @@ void WatchSession::Write() {
     absl::MutexLock lock(&mutex_);
     reactor = reactor_;
   }
-  // The owner has not called Finish, so the call cannot be done and reactor is
-  // alive.
+  // The owner has not called Finish, so the call cannot be done and the reactor is
+  // alive; a null here would be a broken ownership protocol, not a race to tolerate.
+  if (reactor == nullptr) {
+    core::LogError("watch stream written after it was done; dropping the write");
+    return;
+  }
   reactor->StartWrite(&response_);
 }
 

@@ -9,7 +9,8 @@ namespace claimd::core {
 absl::StatusOr<MutationResult> ClaimStore::Apply(Mutation mutation) {
   absl::Notification done;
   absl::StatusOr<MutationResult> result;
-  Submit(std::move(mutation), [&result, &done](absl::StatusOr<MutationResult> outcome) {
+  Submit(std::move(mutation), [&result,
+                               &done](absl::StatusOr<MutationResult> outcome) {
     result = std::move(outcome);
     done.Notify();  // the waiter may destroy `done` as soon as it sees this
   });

@@ -5,11 +5,9 @@
 //   case-sensitively: = and != exactly, < <= > >= lexicographically, `:` by
 //   substring. `FIELD:*` is true when the text is non-empty (for labels: when
 //   the key is present, even with an empty value).
-// - An absent label satisfies only `!=`: `labels.k = "x"`, `labels.k:"x"` and
-// the
-//   ordered comparisons are false, `labels.k != "x"` is true.
-// - `name` is "claims/" + claim.id; it is compared piecewise so no string is
-// built.
+// - An absent label satisfies only `!=`: `labels.k = "x"`, `labels.k:"x"`
+//   and the ordered comparisons are false, `labels.k != "x"` is true.
+// - `name` is "claims/" + claim.id, compared piecewise so no string is built.
 //
 // Matches runs for every watcher on every event, so evaluation allocates
 // nothing: the claim is read through a ClaimView that can override the status
@@ -33,8 +31,7 @@ using internal::FilterField;
 using internal::FilterNode;
 using internal::FilterOp;
 
-// The claim as a filter sees it; status and evidence count may differ from
-// `claim`.
+// The claim as a filter sees it: status and evidence count may be overridden.
 struct ClaimView {
   const Claim& claim;
   VerificationStatus status;
@@ -50,9 +47,8 @@ struct Text {
 // Three-way, byte-wise comparison of prefix + body with `value`.
 int CompareText(const Text& text, absl::string_view value) {
   const size_t head = std::min(text.prefix.size(), value.size());
-  if (int c = text.prefix.substr(0, head).compare(value.substr(0, head));
-      c != 0)
-    return c;
+  const int c = text.prefix.substr(0, head).compare(value.substr(0, head));
+  if (c != 0) return c;
   // `value` ends inside the prefix: the longer text sorts after it.
   if (value.size() < text.prefix.size()) return 1;
   return text.body.compare(value.substr(text.prefix.size()));
@@ -131,8 +127,7 @@ bool MatchesComparison(const FilterNode& node, const ClaimView& view) {
   return false;
 }
 
-// Recursion depth is bounded by the parser's nesting limit (AND/OR chains are
-// flat).
+// Recursion is bounded by the parser's nesting limit (AND/OR chains are flat).
 bool Evaluate(const FilterNode& node, const ClaimView& view) {
   switch (node.kind) {
     case FilterNode::Kind::kAnd:

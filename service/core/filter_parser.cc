@@ -1,35 +1,40 @@
-// Lexer and recursive-descent parser for the filter language of filter.h.
+// Recursive-descent parser for the filter language of filter.h, over the
+// tokens of filter_lexer.cc.
 //
+// clang-format off
 //   filter     = [ expr ] END
 //   expr       = and_expr { "OR" and_expr }
-//   and_expr   = unary { [ "AND" ] unary }            two terms side by side
-//   mean AND unary      = ( "NOT" | "-" ) unary | primary primary    = "(" expr
-//   ")" | comparison comparison = field comparator value field      = "name" |
-//   "claim_id" | "statement" | "status" | "revision"
-//              | "evidence_count" | "labels." KEY      KEY = [a-z][a-z0-9_-]*
+//   and_expr   = unary { [ "AND" ] unary }      (side by side means AND)
+//   unary      = ( "NOT" | "-" ) unary | primary
+//   primary    = "(" expr ")" | comparison
+//   comparison = field comparator value
+//   field      = "name" | "claim_id" | "statement" | "status" | "revision"
+//              | "evidence_count" | "labels." KEY
+//   KEY        = [a-z][a-z0-9_-]*
 //   comparator = "=" | "!=" | "<" | "<=" | ">" | ">=" | ":"
 //   value      = WORD | STRING
 //   WORD       = 1*( ALPHA | DIGIT | "_" | "." | "-" | "/" | "*" )
-//   STRING     = '"' { any byte except '"' and '\' | '\"' | '\\' } '"'
+//   STRING     = '"' { any byte but '"' and '\' | '\"' | '\\' } '"'
+// clang-format on
 //
 // Precedence: AIP-160 makes OR bind tighter than AND, so there `a AND b OR c`
 // means `a AND (b OR c)`. We deliberately use the conventional order instead
 // (NOT and `-` tightest, then AND, then OR: `(a AND b) OR c`), because that is
-// what SQL, every programming language and most readers assume; filter.h and
-// the proto say so.
+// what SQL, programming languages and most readers assume; filter.h and the
+// proto say so.
 //
 // A `-` starts a negation where a term is expected and is part of a word where
 // a value is expected, so `-labels.urgent:*` negates while `revision > -1`
 // compares with -1. Keywords (AND, OR, NOT) are case-sensitive: `and` is a
-// word.
+// word (and, as a field, an error).
 //
-// Robustness: the text is bounded by kMaxFilterBytes and nesting (parentheses,
-// NOT and
-// `-`) by kMaxFilterDepth before the parser recurses, so any input, including
-// NUL and non-ASCII bytes, ends in a tree or an INVALID_ARGUMENT, never in a
-// crash. Arbitrary bytes are allowed inside quoted strings only.
+// Robustness: the text is bounded by kMaxFilterBytes, and nesting (parentheses,
+// NOT and `-`) by kMaxFilterDepth before the parser recurses, so any input,
+// NUL and non-ASCII bytes included, ends in a tree or an INVALID_ARGUMENT,
+// never in a crash. Arbitrary bytes are allowed inside quoted strings only.
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -53,177 +58,10 @@ constexpr absl::string_view kKnownFields =
     "name, claim_id, statement, status, labels.KEY, revision, evidence_count";
 constexpr absl::string_view kLabelsPrefix = "labels.";
 
-template <typename... Args>
-absl::Status ErrorAt(size_t offset, const Args&... args) {
-  return absl::InvalidArgumentError(
-      absl::StrCat("filter: column ", offset + 1, ": ", args...));
-}
-
-// `text` made safe to quote in a one-line message: non-printable bytes as \xNN,
-// and long text cut short so a 4 KiB word does not become a 4 KiB error.
-std::string Shown(absl::string_view text) {
-  constexpr size_t kMaxShown = 40;
-  std::string out;
-  for (size_t i = 0; i < text.size() && i < kMaxShown; ++i) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x20 && c < 0x7f) {
-      out.push_back(static_cast<char>(c));
-    } else {
-      constexpr char kHex[] = "0123456789abcdef";
-      out.append({'\\', 'x', kHex[c >> 4], kHex[c & 0xf]});
-    }
-  }
-  if (text.size() > kMaxShown) out.append("...");
-  return out;
-}
-
-bool IsSpace(char c) {
-  return absl::ascii_isspace(static_cast<unsigned char>(c));
-}
-
-bool IsWordChar(char c) {
-  return absl::ascii_isalnum(static_cast<unsigned char>(c)) || c == '_' ||
-         c == '.' || c == '-' || c == '/' || c == '*';
-}
-
-enum class TokenKind : uint8_t {
-  kEnd,
-  kLParen,
-  kRParen,
-  kComparator,
-  kWord,
-  kString,
-  kAnd,
-  kOr,
-  kNot,
-  kMinus,
-};
-
-struct Token {
-  TokenKind kind = TokenKind::kEnd;
-  size_t offset = 0;            // byte offset of the first character
-  absl::string_view raw;        // the token as written
-  FilterOp op = FilterOp::kEq;  // kComparator only
-  std::string value;  // kWord: the word; kString: the contents, unescaped
-};
-
-std::string Describe(const Token& token) {
-  if (token.kind == TokenKind::kEnd) return "end of input";
-  return absl::StrCat("'", Shown(token.raw), "'");
-}
-
-class Lexer {
- public:
-  explicit Lexer(absl::string_view text) : text_(text) {}
-
-  // The next token. `value_position`: a comparator came just before, so a
-  // leading '-' belongs to the value (`revision > -1`) instead of negating.
-  absl::StatusOr<Token> Next(bool value_position) {
-    while (pos_ < text_.size() && IsSpace(text_[pos_])) ++pos_;
-    Token token;
-    token.offset = pos_;
-    if (pos_ == text_.size()) return token;
-    const char c = text_[pos_];
-    const char next = pos_ + 1 < text_.size() ? text_[pos_ + 1] : '\0';
-    switch (c) {
-      case '(':
-        return Take(std::move(token), TokenKind::kLParen, 1);
-      case ')':
-        return Take(std::move(token), TokenKind::kRParen, 1);
-      case '=':
-        return TakeComparator(std::move(token), FilterOp::kEq, 1);
-      case ':':
-        return TakeComparator(std::move(token), FilterOp::kHas, 1);
-      case '<':
-        return next == '=' ? TakeComparator(std::move(token), FilterOp::kLe, 2)
-                           : TakeComparator(std::move(token), FilterOp::kLt, 1);
-      case '>':
-        return next == '=' ? TakeComparator(std::move(token), FilterOp::kGe, 2)
-                           : TakeComparator(std::move(token), FilterOp::kGt, 1);
-      case '!':
-        if (next == '=')
-          return TakeComparator(std::move(token), FilterOp::kNe, 2);
-        return ErrorAt(pos_, "unexpected character '!'; expected '!=' or NOT");
-      case '"':
-        return TakeString(std::move(token));
-      default:
-        break;
-    }
-    if (c == '-' && !value_position)
-      return Take(std::move(token), TokenKind::kMinus, 1);
-    if (IsWordChar(c)) return TakeWord(std::move(token));
-    return ErrorAt(pos_, "unexpected character '", Shown(text_.substr(pos_, 1)),
-                   "'; expected a field, value, operator or parenthesis");
-  }
-
- private:
-  Token Take(Token token, TokenKind kind, size_t length) {
-    token.kind = kind;
-    token.raw = text_.substr(pos_, length);
-    pos_ += length;
-    return token;
-  }
-
-  Token TakeComparator(Token token, FilterOp op, size_t length) {
-    token.op = op;
-    return Take(std::move(token), TokenKind::kComparator, length);
-  }
-
-  Token TakeWord(Token token) {
-    const size_t start = pos_;
-    while (pos_ < text_.size() && IsWordChar(text_[pos_])) ++pos_;
-    token.raw = text_.substr(start, pos_ - start);
-    if (token.raw == "AND") {
-      token.kind = TokenKind::kAnd;
-    } else if (token.raw == "OR") {
-      token.kind = TokenKind::kOr;
-    } else if (token.raw == "NOT") {
-      token.kind = TokenKind::kNot;
-    } else {
-      token.kind = TokenKind::kWord;
-      token.value = std::string(token.raw);
-    }
-    return token;
-  }
-
-  absl::StatusOr<Token> TakeString(Token token) {
-    const size_t start = pos_++;  // past the opening quote
-    while (pos_ < text_.size()) {
-      const char c = text_[pos_];
-      if (c == '"') {
-        ++pos_;
-        token.kind = TokenKind::kString;
-        token.raw = text_.substr(start, pos_ - start);
-        return token;
-      }
-      if (c == '\\') {
-        if (pos_ + 1 == text_.size())
-          break;  // a lone '\' at the end: unterminated
-        const char escaped = text_[pos_ + 1];
-        if (escaped != '"' && escaped != '\\') {
-          return ErrorAt(pos_, "unsupported escape '\\",
-                         Shown(text_.substr(pos_ + 1, 1)),
-                         "' in string; only \\\" and \\\\ are allowed");
-        }
-        token.value.push_back(escaped);
-        pos_ += 2;
-        continue;
-      }
-      token.value.push_back(c);
-      ++pos_;
-    }
-    return ErrorAt(
-        start,
-        "unterminated string; expected a closing '\"', found end of input");
-  }
-
-  absl::string_view text_;
-  size_t pos_ = 0;
-};
-
 bool IsLabelKey(absl::string_view key) {
-  if (key.empty() || !absl::ascii_islower(static_cast<unsigned char>(key[0])))
+  if (key.empty() || !absl::ascii_islower(static_cast<unsigned char>(key[0]))) {
     return false;
+  }
   for (char c : key) {
     if (!absl::ascii_islower(static_cast<unsigned char>(c)) &&
         !absl::ascii_isdigit(static_cast<unsigned char>(c)) && c != '_' &&
@@ -237,14 +75,17 @@ bool IsLabelKey(absl::string_view key) {
 // An optionally negative decimal integer that fits in int64, nothing else (no
 // spaces, no '+', no hex), so `revision = " 5"` is rejected rather than
 // silently trimmed.
-bool ParseInteger(absl::string_view text, int64_t* out) {
+std::optional<int64_t> ParseInteger(absl::string_view text) {
   absl::string_view digits =
       absl::StartsWith(text, "-") ? text.substr(1) : text;
-  if (digits.empty()) return false;
+  if (digits.empty()) return std::nullopt;
   for (char c : digits) {
-    if (!absl::ascii_isdigit(static_cast<unsigned char>(c))) return false;
+    if (!absl::ascii_isdigit(static_cast<unsigned char>(c)))
+      return std::nullopt;
   }
-  return absl::SimpleAtoi(text, out);
+  int64_t value;
+  if (!absl::SimpleAtoi(text, &value)) return std::nullopt;  // overflow
+  return value;
 }
 
 class Parser {
@@ -256,11 +97,12 @@ class Parser {
     if (token_.kind == TokenKind::kEnd) return nullptr;
     ASSIGN_OR_RETURN(FilterNode root, ParseOr(""));
     if (token_.kind == TokenKind::kRParen) {
-      return ErrorAt(token_.offset, "unmatched ')'");
+      return FilterError(token_.offset, "unmatched ')'");
     }
     if (token_.kind != TokenKind::kEnd) {
-      return ErrorAt(token_.offset, "expected AND, OR or end of input, found ",
-                     Describe(token_));
+      return FilterError(token_.offset,
+                         "expected AND, OR or end of input, found ",
+                         DescribeToken(token_));
     }
     return std::make_unique<FilterNode>(std::move(root));
   }
@@ -292,8 +134,9 @@ class Parser {
   // the stack depth is bounded by kMaxFilterDepth whatever the input.
   absl::Status EnterNesting() {
     if (depth_ >= kMaxFilterDepth) {
-      return ErrorAt(token_.offset, "filter nests deeper than ",
-                     kMaxFilterDepth, " levels of parentheses, NOT and '-'");
+      return FilterError(token_.offset, "filter nests deeper than ",
+                         kMaxFilterDepth,
+                         " levels of parentheses, NOT and '-'");
     }
     ++depth_;
     return absl::OkStatus();
@@ -360,17 +203,18 @@ class Parser {
   absl::StatusOr<FilterNode> ParsePrimary(absl::string_view after) {
     if (token_.kind == TokenKind::kWord) return ParseComparison();
     if (token_.kind != TokenKind::kLParen) {
-      return ErrorAt(token_.offset, "expected a field, '(', NOT or '-'",
-                     after.empty() ? "" : " after ", after, ", found ",
-                     Describe(token_));
+      return FilterError(token_.offset, "expected a field, '(', NOT or '-'",
+                         after.empty() ? "" : " after ", after, ", found ",
+                         DescribeToken(token_));
     }
     const size_t open = token_.offset;
     RETURN_IF_ERROR(EnterNesting());
     RETURN_IF_ERROR(Advance());
     ASSIGN_OR_RETURN(FilterNode inner, ParseOr("'('"));
     if (token_.kind != TokenKind::kRParen) {
-      return ErrorAt(token_.offset, "expected ')' to close the '(' at column ",
-                     open + 1, ", found ", Describe(token_));
+      return FilterError(token_.offset,
+                         "expected ')' to close the '(' at column ", open + 1,
+                         ", found ", DescribeToken(token_));
     }
     --depth_;
     RETURN_IF_ERROR(Advance());
@@ -383,16 +227,17 @@ class Parser {
     RETURN_IF_ERROR(ResolveField(field, node));
     RETURN_IF_ERROR(Advance());
     if (token_.kind != TokenKind::kComparator) {
-      return ErrorAt(token_.offset,
-                     "expected a comparator (=, !=, <, <=, >, >= or :) after '",
-                     field.raw, "', found ", Describe(token_));
+      return FilterError(
+          token_.offset,
+          "expected a comparator (=, !=, <, <=, >, >= or :) after '",
+          ShownText(field.raw), "', found ", DescribeToken(token_));
     }
     const Token op = token_;
     node.op = op.op;
     RETURN_IF_ERROR(Advance());
     if (token_.kind != TokenKind::kWord && token_.kind != TokenKind::kString) {
-      return ErrorAt(token_.offset, "expected a value after '", op.raw,
-                     "', found ", Describe(token_));
+      return FilterError(token_.offset, "expected a value after '", op.raw,
+                         "', found ", DescribeToken(token_));
     }
     RETURN_IF_ERROR(ResolveValue(field, op, token_, node));
     RETURN_IF_ERROR(Advance());
@@ -420,17 +265,17 @@ class Parser {
     if (absl::StartsWith(token.raw, kLabelsPrefix)) {
       const absl::string_view key = token.raw.substr(kLabelsPrefix.size());
       if (!IsLabelKey(key)) {
-        return ErrorAt(token.offset, "invalid label key '", Shown(key),
-                       "' in '", Shown(token.raw),
-                       "'; expected labels.KEY with KEY matching ",
-                       "[a-z][a-z0-9_-]*");
+        return FilterError(token.offset, "invalid label key '", ShownText(key),
+                           "' in '", ShownText(token.raw),
+                           "'; expected labels.KEY with KEY matching ",
+                           "[a-z][a-z0-9_-]*");
       }
       node.field = FilterField::kLabel;
       node.label_key = std::string(key);
       return absl::OkStatus();
     }
-    return ErrorAt(token.offset, "unknown field '", Shown(token.raw),
-                   "'; known fields: ", kKnownFields);
+    return FilterError(token.offset, "unknown field '", ShownText(token.raw),
+                       "'; known fields: ", kKnownFields);
   }
 
   // Checks that `op` suits the field and stores `value` in its parsed form.
@@ -439,24 +284,29 @@ class Parser {
     switch (node.field) {
       case FilterField::kStatus:
         if (node.op != FilterOp::kEq && node.op != FilterOp::kNe) {
-          return ErrorAt(op.offset, "operator '", op.raw,
-                         "' is not supported for status; use = or !=");
+          return FilterError(op.offset, "operator '", op.raw,
+                             "' is not supported for status; use = or !=");
         }
         node.status = ParseStatusName(value.value);
         if (node.status == VerificationStatus::kUnspecified) {
-          return ErrorAt(value.offset, "unknown status '", Shown(value.value),
-                         "'; expected REPORTED, CONFIRMED or DENIED");
+          return FilterError(value.offset, "unknown status '",
+                             ShownText(value.value),
+                             "'; expected REPORTED, CONFIRMED or DENIED");
         }
         return absl::OkStatus();
       case FilterField::kRevision:
       case FilterField::kEvidenceCount:
         if (node.op == FilterOp::kHas) {
-          return ErrorAt(op.offset, "operator ':' is not supported for ",
-                         field.raw, "; use =, !=, <, <=, > or >=");
+          return FilterError(op.offset, "operator ':' is not supported for ",
+                             field.raw, "; use =, !=, <, <=, > or >=");
         }
-        if (!ParseInteger(value.value, &node.number)) {
-          return ErrorAt(value.offset, "expected an integer for ", field.raw,
-                         ", found ", Describe(value));
+        {
+          const std::optional<int64_t> number = ParseInteger(value.value);
+          if (!number.has_value()) {
+            return FilterError(value.offset, "expected an integer for ",
+                               field.raw, ", found ", DescribeToken(value));
+          }
+          node.number = *number;
         }
         return absl::OkStatus();
       default:
@@ -470,9 +320,9 @@ class Parser {
         node.presence = true;
         return absl::OkStatus();
       }
-      return ErrorAt(
+      return FilterError(
           value.offset, "wildcards are not supported (only FIELD:* is), found ",
-          Describe(value), "; quote the value to match '*' literally");
+          DescribeToken(value), "; quote the value to match '*' literally");
     }
     node.text = value.value;
     return absl::OkStatus();
@@ -488,8 +338,8 @@ class Parser {
 absl::StatusOr<std::unique_ptr<FilterNode>> ParseFilterTree(
     absl::string_view text) {
   if (text.size() > kMaxFilterBytes) {
-    return ErrorAt(kMaxFilterBytes, "filter is ", text.size(),
-                   " bytes; the limit is ", kMaxFilterBytes);
+    return FilterError(kMaxFilterBytes, "filter is ", text.size(),
+                       " bytes; the limit is ", kMaxFilterBytes);
   }
   return Parser(text).Parse();
 }

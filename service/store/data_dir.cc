@@ -40,27 +40,28 @@ absl::StatusOr<DataDirLock> LockDataDir(const std::string& dir) {
   std::error_code error;
   std::filesystem::create_directories(dir, error);
   if (error) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot create data directory ", dir, ": ", error.message()));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot create data directory ", dir, ": ", error.message()));
   }
   const std::string lock_path = LockPath(dir);
   const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot open lock file ", lock_path, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot open lock file ", lock_path, ": ", std::strerror(errno)));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int flock_errno = errno;
     close(fd);
     if (flock_errno == EWOULDBLOCK) {
-      return absl::FailedPreconditionError(absl::StrCat("data directory ", dir,
-                                                        " is in use by another claimd (lock ",
-                                                        lock_path, " held)"));
+      return absl::FailedPreconditionError(absl::StrCat(
+          "data directory ", dir, " is in use by another claimd (lock ",
+          lock_path, " held)"));
     }
-    return absl::FailedPreconditionError(
-        absl::StrCat("cannot lock ", lock_path, ": ", std::strerror(flock_errno)));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "cannot lock ", lock_path, ": ", std::strerror(flock_errno)));
   }
-  // Best effort: the pid helps a person find the holder; the lock does not depend on it.
+  // Best effort: the pid helps a person find the holder; the lock does not
+  // depend on it.
   const std::string pid = absl::StrCat(getpid(), "\n");
   if (ftruncate(fd, 0) == 0) {
     if (pwrite(fd, pid.data(), pid.size(), 0) < 0) {

@@ -1,13 +1,16 @@
-// The data directory of one claimd: creates it and locks it, so that two servers can
-// never write the same database (SO_REUSEPORT alone would let a second one start).
+// The data directory of one claimd: creates it and locks it, so that two
+// servers can never write the same database (SO_REUSEPORT alone would let a
+// second one start).
 //
 //   ASSIGN_OR_RETURN(DataDirLock lock, LockDataDir(flags.data_dir));
-//   ASSIGN_OR_RETURN(auto store, SqliteClaimStore::Open(DatabasePath(lock.dir()), {}));
+//   ASSIGN_OR_RETURN(auto store,
+//   SqliteClaimStore::Open(DatabasePath(lock.dir()), {}));
 //
-// The lock is an exclusive flock(2) on DIR/LOCK, held while the DataDirLock lives (the
-// kernel drops it when the process dies, so a crash leaves no stale lock). flock locks
-// belong to an open file description: a second LockDataDir of the same directory fails
-// even inside the same process. Thread-safety: a DataDirLock is a plain move-only value.
+// The lock is an exclusive flock(2) on DIR/LOCK, held while the DataDirLock
+// lives (the kernel drops it when the process dies, so a crash leaves no stale
+// lock). flock locks belong to an open file description: a second LockDataDir
+// of the same directory fails even inside the same process. Thread-safety: a
+// DataDirLock is a plain move-only value.
 #ifndef CLAIMD_SERVICE_STORE_DATA_DIR_H_
 #define CLAIMD_SERVICE_STORE_DATA_DIR_H_
 
@@ -38,10 +41,10 @@ class DataDirLock {
   int fd_ = -1;
 };
 
-// Creates `dir` (and its parents) when missing and locks it. The lock file records the
-// holder's pid, for people. Errors: FAILED_PRECONDITION "data directory DIR is in use by
-// another claimd (lock DIR/LOCK held)", or when the directory or lock file cannot be
-// created or opened.
+// Creates `dir` (and its parents) when missing and locks it. The lock file
+// records the holder's pid, for people. Errors: FAILED_PRECONDITION "data
+// directory DIR is in use by another claimd (lock DIR/LOCK held)", or when the
+// directory or lock file cannot be created or opened.
 absl::StatusOr<DataDirLock> LockDataDir(const std::string& dir);
 
 // DIR/claims.db: where the SQLite store of a data directory lives.

@@ -36,7 +36,8 @@ absl::Time DecodeTime(const pb::TimeRecord& record) {
   if (record.unix_seconds() == std::numeric_limits<int64_t>::max()) {
     return absl::InfiniteFuture();
   }
-  return absl::FromUnixSeconds(record.unix_seconds()) + absl::Nanoseconds(record.nanos());
+  return absl::FromUnixSeconds(record.unix_seconds()) +
+         absl::Nanoseconds(record.nanos());
 }
 
 void EncodeEvidence(const core::Evidence& evidence, pb::EvidenceRecord* out) {
@@ -46,7 +47,8 @@ void EncodeEvidence(const core::Evidence& evidence, pb::EvidenceRecord* out) {
   out->set_note(evidence.note);
   out->set_actor(evidence.actor);
   // Absent time = not given; keeps the record small for the common case.
-  if (evidence.time != absl::InfinitePast()) EncodeTime(evidence.time, out->mutable_time());
+  if (evidence.time != absl::InfinitePast())
+    EncodeTime(evidence.time, out->mutable_time());
   out->set_status(static_cast<int32_t>(evidence.status));
   out->set_revision(evidence.revision);
 }
@@ -58,7 +60,8 @@ core::Evidence DecodeEvidence(const pb::EvidenceRecord& record) {
   evidence.quote = record.quote();
   evidence.note = record.note();
   evidence.actor = record.actor();
-  evidence.time = record.has_time() ? DecodeTime(record.time()) : absl::InfinitePast();
+  evidence.time =
+      record.has_time() ? DecodeTime(record.time()) : absl::InfinitePast();
   evidence.status = static_cast<core::VerificationStatus>(record.status());
   evidence.revision = record.revision();
   return evidence;
@@ -68,7 +71,8 @@ void EncodeClaimRecord(const core::Claim& claim, pb::ClaimRecord* out) {
   out->set_id(claim.id);
   out->set_statement(claim.statement);
   out->set_status(static_cast<int32_t>(claim.status));
-  for (const auto& [key, value] : claim.labels) (*out->mutable_labels())[key] = value;
+  for (const auto& [key, value] : claim.labels)
+    (*out->mutable_labels())[key] = value;
   out->mutable_evidence()->Reserve(static_cast<int>(claim.evidence.size()));
   for (const core::Evidence& evidence : claim.evidence) {
     EncodeEvidence(evidence, out->add_evidence());
@@ -97,8 +101,9 @@ core::Claim DecodeClaimRecord(const pb::ClaimRecord& record) {
 }
 
 absl::Status Corrupt(absl::string_view what, size_t size) {
-  return absl::InternalError(absl::StrCat("database file is corrupt: a stored ", what,
-                                          " record (", size, " bytes) does not parse"));
+  return absl::InternalError(absl::StrCat("database file is corrupt: a stored ",
+                                          what, " record (", size,
+                                          " bytes) does not parse"));
 }
 
 std::string Serialize(const google::protobuf::MessageLite& message) {
@@ -142,7 +147,8 @@ absl::StatusOr<core::ClaimEvent> DecodeEvent(absl::string_view bytes) {
   event.revision = record.revision();
   event.type = static_cast<core::EventType>(record.type());
   event.claim = DecodeClaimRecord(record.claim());
-  event.previous_status = static_cast<core::VerificationStatus>(record.previous_status());
+  event.previous_status =
+      static_cast<core::VerificationStatus>(record.previous_status());
   event.event_time = DecodeTime(record.event_time());
   return event;
 }

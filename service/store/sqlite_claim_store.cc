@@ -26,16 +26,21 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
                    internal::Connection::Open(db_path, connection_options));
   RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable));
   RETURN_IF_ERROR(internal::Migrate(*writer));
-  ASSIGN_OR_RETURN(const int64_t revision,
-                   writer->QueryInt64("SELECT value FROM meta WHERE key = 'revision'"));
-  ASSIGN_OR_RETURN(const int64_t compact_revision,
-                   writer->QueryInt64("SELECT value FROM meta WHERE key = 'compact_revision'"));
+  ASSIGN_OR_RETURN(
+      const int64_t revision,
+      writer->QueryInt64("SELECT value FROM meta WHERE key = 'revision'"));
+  ASSIGN_OR_RETURN(
+      const int64_t compact_revision,
+      writer->QueryInt64(
+          "SELECT value FROM meta WHERE key = 'compact_revision'"));
 
   core::CommitObserver* observer = options.observer;
-  std::unique_ptr<SqliteClaimStore> store(new SqliteClaimStore(
-      db_path, std::move(options), std::move(writer), revision, compact_revision));
+  std::unique_ptr<SqliteClaimStore> store(
+      new SqliteClaimStore(db_path, std::move(options), std::move(writer),
+                           revision, compact_revision));
   if (observer != nullptr) observer->OnOpen(revision);
-  store->writer_thread_ = std::thread([raw = store.get()] { raw->WriterLoop(); });
+  store->writer_thread_ =
+      std::thread([raw = store.get()] { raw->WriterLoop(); });
   return store;
 }
 
@@ -50,7 +55,8 @@ SqliteClaimStore::SqliteClaimStore(std::string path, SqliteStoreOptions options,
 
 SqliteClaimStore::~SqliteClaimStore() { Close(); }
 
-void SqliteClaimStore::Submit(core::Mutation mutation, core::MutationCallback done) {
+void SqliteClaimStore::Submit(core::Mutation mutation,
+                              core::MutationCallback done) {
   {
     absl::MutexLock lock(&queue_mutex_);
     if (!closed_) {
@@ -84,7 +90,8 @@ absl::Status SqliteClaimStore::Compact(int64_t revision) {
 
 void SqliteClaimStore::Close() {
   if (std::this_thread::get_id() == writer_thread_.get_id()) {
-    // From a callback: stop accepting; the thread that destroys the store joins.
+    // From a callback: stop accepting; the thread that destroys the store
+    // joins.
     absl::MutexLock lock(&queue_mutex_);
     closed_ = true;
     return;
@@ -102,7 +109,8 @@ void SqliteClaimStore::Close() {
         +[](int* leased) { return *leased == 0; }, &leased_readers_));
     idle_readers_.clear();
   }
-  // Closed last, so SQLite checkpoints the WAL into the main file and removes it.
+  // Closed last, so SQLite checkpoints the WAL into the main file and removes
+  // it.
   writer_.reset();
 }
 

@@ -1,23 +1,28 @@
-// SqliteClaimStore: the ClaimStore backed by one SQLite database file (WAL mode).
+// SqliteClaimStore: the ClaimStore backed by one SQLite database file (WAL
+// mode).
 //
-//   ASSIGN_OR_RETURN(auto store, SqliteClaimStore::Open(DatabasePath(dir), {}));
-//   store->Submit(std::move(mutation), [](absl::StatusOr<MutationResult> r) { ... });
+//   ASSIGN_OR_RETURN(auto store, SqliteClaimStore::Open(DatabasePath(dir),
+//   {})); store->Submit(std::move(mutation), [](absl::StatusOr<MutationResult>
+//   r) { ... });
 //
-// Writes: Submit queues; one writer thread takes everything queued (up to max_batch)
-// and commits it in one transaction (group commit: one fsync for the batch). Each
-// mutation runs inside its own SAVEPOINT, so one mutation's failure leaves the others of
-// the batch intact. After the commit the writer calls the observer's OnCommit with the
-// batch's events, then each mutation's callback in submission order. If the transaction
-// cannot be begun or committed, every mutation of the batch fails with UNAVAILABLE and
-// nothing of it is visible. Compact runs on the writer thread too, between batches.
+// Writes: Submit queues; one writer thread takes everything queued (up to
+// max_batch) and commits it in one transaction (group commit: one fsync for the
+// batch). Each mutation runs inside its own SAVEPOINT, so one mutation's
+// failure leaves the others of the batch intact. After the commit the writer
+// calls the observer's OnCommit with the batch's events, then each mutation's
+// callback in submission order. If the transaction cannot be begun or
+// committed, every mutation of the batch fails with UNAVAILABLE and nothing of
+// it is visible. Compact runs on the writer thread too, between batches.
 //
-// Reads use a small pool of separate read-only connections (never the writer's), each
-// read in one read transaction, so the rows and the revision they report agree.
+// Reads use a small pool of separate read-only connections (never the
+// writer's), each read in one read transaction, so the rows and the revision
+// they report agree.
 //
-// Thread-safety: every public method may be called from any thread. Callbacks and the
-// observer run on the writer thread with no store lock held; they must not call Close
-// or destroy the store. Lock order: close_mutex_ before queue_mutex_ or readers_mutex_;
-// queue_mutex_ and readers_mutex_ are never held together.
+// Thread-safety: every public method may be called from any thread. Callbacks
+// and the observer run on the writer thread with no store lock held; they must
+// not call Close or destroy the store. Lock order: close_mutex_ before
+// queue_mutex_ or readers_mutex_; queue_mutex_ and readers_mutex_ are never
+// held together.
 #ifndef CLAIMD_SERVICE_STORE_SQLITE_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_STORE_SQLITE_CLAIM_STORE_H_
 
@@ -40,25 +45,29 @@
 namespace claimd::store {
 
 struct SqliteStoreOptions {
-  core::CommitObserver* observer = nullptr;  // not owned; must outlive the store
-  int max_batch = 512;                       // mutations per transaction, at most
+  core::CommitObserver* observer =
+      nullptr;          // not owned; must outlive the store
+  int max_batch = 512;  // mutations per transaction, at most
   std::function<absl::Time()> clock = &absl::Now;
-  // true: synchronous=FULL, a committed write survives power loss. false: NORMAL,
-  // survives a crash of the process but not of the machine (faster, not durable).
+  // true: synchronous=FULL, a committed write survives power loss. false:
+  // NORMAL, survives a crash of the process but not of the machine (faster, not
+  // durable).
   bool durable = true;
-  // How long a statement waits for another connection's lock before failing BUSY.
+  // How long a statement waits for another connection's lock before failing
+  // BUSY.
   absl::Duration busy_timeout = absl::Seconds(5);
   int max_idle_readers = 8;  // read connections kept open between reads
 };
 
 class SqliteClaimStore final : public core::ClaimStore {
  public:
-  // Opens (creating when missing) the database at `db_path`, migrates its schema, calls
-  // observer->OnOpen(current revision) and starts the writer thread.
-  // Errors: FAILED_PRECONDITION (not a claimd database, schema newer than this binary,
-  // cannot open the file), INVALID_ARGUMENT (options), UNAVAILABLE, INTERNAL (corrupt).
-  static absl::StatusOr<std::unique_ptr<SqliteClaimStore>> Open(const std::string& db_path,
-                                                                SqliteStoreOptions options);
+  // Opens (creating when missing) the database at `db_path`, migrates its
+  // schema, calls observer->OnOpen(current revision) and starts the writer
+  // thread. Errors: FAILED_PRECONDITION (not a claimd database, schema newer
+  // than this binary, cannot open the file), INVALID_ARGUMENT (options),
+  // UNAVAILABLE, INTERNAL (corrupt).
+  static absl::StatusOr<std::unique_ptr<SqliteClaimStore>> Open(
+      const std::string& db_path, SqliteStoreOptions options);
   ~SqliteClaimStore() override;
   SqliteClaimStore(const SqliteClaimStore&) = delete;
   SqliteClaimStore& operator=(const SqliteClaimStore&) = delete;
@@ -67,22 +76,30 @@ class SqliteClaimStore final : public core::ClaimStore {
   void Submit(core::Mutation mutation, core::MutationCallback done) override;
   // Reads fail with UNAVAILABLE "store is closed" after Close.
   absl::StatusOr<core::Claim> Get(const std::string& claim_id) override;
-  absl::StatusOr<core::ClaimPage> List(const core::ListClaimsQuery& query) override;
-  absl::StatusOr<core::EventPage> ListEvents(const core::ListEventsQuery& query) override;
-  absl::StatusOr<core::Snapshot> ReadSnapshot(const core::Filter& filter) override;
-  int64_t CurrentRevision() override { return revision_.load(std::memory_order_acquire); }
+  absl::StatusOr<core::ClaimPage> List(
+      const core::ListClaimsQuery& query) override;
+  absl::StatusOr<core::EventPage> ListEvents(
+      const core::ListEventsQuery& query) override;
+  absl::StatusOr<core::Snapshot> ReadSnapshot(
+      const core::Filter& filter) override;
+  int64_t CurrentRevision() override {
+    return revision_.load(std::memory_order_acquire);
+  }
   int64_t CompactRevision() override {
     return compact_revision_.load(std::memory_order_acquire);
   }
-  // Blocks until the writer thread has run it. Errors: INVALID_ARGUMENT, UNAVAILABLE.
+  // Blocks until the writer thread has run it. Errors: INVALID_ARGUMENT,
+  // UNAVAILABLE.
   absl::Status Compact(int64_t revision) override;
   void Close() override;
 
-  // Transactions committed by the writer (batches and compactions), for tests/metrics.
+  // Transactions committed by the writer (batches and compactions), for
+  // tests/metrics.
   int64_t commits() const { return commits_.load(std::memory_order_relaxed); }
 
  private:
-  // A queued unit of writer work: a mutation, or a compaction when `compact` is set.
+  // A queued unit of writer work: a mutation, or a compaction when `compact` is
+  // set.
   struct Task {
     core::Mutation mutation;
     core::MutationCallback done;
@@ -93,22 +110,24 @@ class SqliteClaimStore final : public core::ClaimStore {
   class ReaderLease;
 
   SqliteClaimStore(std::string path, SqliteStoreOptions options,
-                   std::unique_ptr<internal::Connection> writer, int64_t revision,
-                   int64_t compact_revision);
+                   std::unique_ptr<internal::Connection> writer,
+                   int64_t revision, int64_t compact_revision);
 
   // Writer thread (sqlite_writer.cc).
   void WriterLoop();
-  bool HasWorkOrClosedLocked() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mutex_);
+  bool HasWorkOrClosedLocked() const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mutex_);
   void CommitBatch(std::vector<Task>& batch);
-  absl::Status WriteBatch(std::vector<Task>& batch,
-                          std::vector<absl::StatusOr<core::MutationResult>>& results,
-                          std::vector<core::ClaimEventPtr>& events);
-  absl::StatusOr<core::MutationResult> WriteMutation(const core::Mutation& mutation,
-                                                     BatchState& state);
+  absl::Status WriteBatch(
+      std::vector<Task>& batch,
+      std::vector<absl::StatusOr<core::MutationResult>>& results,
+      std::vector<core::ClaimEventPtr>& events);
+  absl::StatusOr<core::MutationResult> WriteMutation(
+      const core::Mutation& mutation, BatchState& state);
   absl::StatusOr<core::MutationResult> Replay(const core::Mutation& mutation,
                                               int64_t revision);
-  absl::Status WriteRows(const core::ClaimEvent& event, const core::Mutation& mutation,
-                         uint64_t fingerprint);
+  absl::Status WriteRows(const core::ClaimEvent& event,
+                         const core::Mutation& mutation, uint64_t fingerprint);
   absl::Status CompactNow(int64_t revision);
 
   // Read connections (sqlite_reads.cc).
@@ -117,7 +136,8 @@ class SqliteClaimStore final : public core::ClaimStore {
 
   const std::string path_;
   const SqliteStoreOptions options_;
-  // Used only by the writer thread (and by Open/Close while that thread is not running).
+  // Used only by the writer thread (and by Open/Close while that thread is not
+  // running).
   std::unique_ptr<internal::Connection> writer_;
   std::thread writer_thread_;
 

@@ -21,8 +21,9 @@ absl::Status SqliteError(int rc, sqlite3* db, absl::string_view context) {
           absl::StrCat(context, ": ", detail, " (", sqlite3_errstr(rc), ")"));
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
-      return absl::InternalError(absl::StrCat(context, ": database file is corrupt: ", detail,
-                                              " (", sqlite3_errstr(rc), ")"));
+      return absl::InternalError(
+          absl::StrCat(context, ": database file is corrupt: ", detail, " (",
+                       sqlite3_errstr(rc), ")"));
     case SQLITE_CANTOPEN:
     case SQLITE_PERM:
     case SQLITE_READONLY:
@@ -41,20 +42,23 @@ void Statement::BindInt64(int index, int64_t value) {
 }
 
 void Statement::BindText(int index, absl::string_view value) {
-  sqlite3_bind_text64(stmt_, index, value.data(), value.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  sqlite3_bind_text64(stmt_, index, value.data(), value.size(),
+                      SQLITE_TRANSIENT, SQLITE_UTF8);
 }
 
 void Statement::BindBlob(int index, absl::string_view value) {
-  // A zero-length blob must still bind a blob, not NULL: pass a non-null pointer.
-  sqlite3_bind_blob64(stmt_, index, value.empty() ? "" : value.data(), value.size(),
-                      SQLITE_TRANSIENT);
+  // A zero-length blob must still bind a blob, not NULL: pass a non-null
+  // pointer.
+  sqlite3_bind_blob64(stmt_, index, value.empty() ? "" : value.data(),
+                      value.size(), SQLITE_TRANSIENT);
 }
 
 absl::StatusOr<bool> Statement::Step() {
   const int rc = sqlite3_step(stmt_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  return SqliteError(rc, db_, absl::StrCat("executing \"", sqlite3_sql(stmt_), "\""));
+  return SqliteError(rc, db_,
+                     absl::StrCat("executing \"", sqlite3_sql(stmt_), "\""));
 }
 
 absl::Status Statement::Run() {
@@ -63,20 +67,24 @@ absl::Status Statement::Run() {
   return absl::OkStatus();
 }
 
-int64_t Statement::ColumnInt64(int column) { return sqlite3_column_int64(stmt_, column); }
+int64_t Statement::ColumnInt64(int column) {
+  return sqlite3_column_int64(stmt_, column);
+}
 
 absl::string_view Statement::ColumnText(int column) {
   const unsigned char* text = sqlite3_column_text(stmt_, column);
   if (text == nullptr) return {};
-  return absl::string_view(reinterpret_cast<const char*>(text),
-                           static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  return absl::string_view(
+      reinterpret_cast<const char*>(text),
+      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 absl::string_view Statement::ColumnBlob(int column) {
   const void* blob = sqlite3_column_blob(stmt_, column);
   if (blob == nullptr) return {};
-  return absl::string_view(static_cast<const char*>(blob),
-                           static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
+  return absl::string_view(
+      static_cast<const char*>(blob),
+      static_cast<size_t>(sqlite3_column_bytes(stmt_, column)));
 }
 
 void Statement::Reset() {
@@ -84,23 +92,25 @@ void Statement::Reset() {
   sqlite3_clear_bindings(stmt_);
 }
 
-absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(const std::string& path,
-                                                             const Options& options) {
+absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
+    const std::string& path, const Options& options) {
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
   const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
   if (rc != SQLITE_OK) {
-    absl::Status status = SqliteError(rc, db, absl::StrCat("opening database ", path));
+    absl::Status status =
+        SqliteError(rc, db, absl::StrCat("opening database ", path));
     sqlite3_close_v2(db);  // open allocates a handle even when it fails
     return status;
   }
   sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
+  sqlite3_busy_timeout(
+      db, static_cast<int>(absl::ToInt64Milliseconds(options.busy_timeout)));
   std::unique_ptr<Connection> connection(new Connection(db, path));
   if (options.read_only) {
-    // Readers open read-write (a WAL reader may need to write the -shm index) but are
-    // barred from changing the database.
+    // Readers open read-write (a WAL reader may need to write the -shm index)
+    // but are barred from changing the database.
     absl::Status status = connection->Exec("PRAGMA query_only = ON");
     if (!status.ok()) return status;
   }
@@ -117,7 +127,8 @@ absl::Status Connection::Exec(absl::string_view sql) {
   char* message = nullptr;
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, &message);
   sqlite3_free(message);  // sqlite3_errmsg still has it
-  if (rc != SQLITE_OK) return Error(rc, absl::StrCat("executing \"", sql, "\""));
+  if (rc != SQLITE_OK)
+    return Error(rc, absl::StrCat("executing \"", sql, "\""));
   return absl::OkStatus();
 }
 
@@ -137,11 +148,14 @@ absl::StatusOr<std::string> Connection::QueryText(absl::string_view sql) {
   return *row ? std::string((*statement)->ColumnText(0)) : std::string();
 }
 
-absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(absl::string_view sql) {
+absl::StatusOr<std::unique_ptr<Statement>> Connection::Prepare(
+    absl::string_view sql) {
   sqlite3_stmt* stmt = nullptr;
-  const int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                    SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
-  if (rc != SQLITE_OK) return Error(rc, absl::StrCat("preparing \"", sql, "\""));
+  const int rc =
+      sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &stmt, nullptr);
+  if (rc != SQLITE_OK)
+    return Error(rc, absl::StrCat("preparing \"", sql, "\""));
   return std::make_unique<Statement>(db_, stmt);
 }
 
@@ -155,7 +169,9 @@ absl::StatusOr<CachedStatement> Connection::Cached(const char* sql) {
   return CachedStatement(it->second.get());
 }
 
-bool Connection::InTransaction() const { return sqlite3_get_autocommit(db_) == 0; }
+bool Connection::InTransaction() const {
+  return sqlite3_get_autocommit(db_) == 0;
+}
 
 absl::Status Connection::Error(int rc, absl::string_view context) const {
   return SqliteError(rc, db_, context);

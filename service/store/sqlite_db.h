@@ -1,15 +1,17 @@
-// Thin RAII wrappers over the SQLite C API for the SQLite store: a connection, prepared
-// statements and the mapping of SQLite result codes to absl::Status. Internal to
-// service/store (tests use it to tamper with database files); sqlite3.h itself is only
-// included by .cc files in this folder.
+// Thin RAII wrappers over the SQLite C API for the SQLite store: a connection,
+// prepared statements and the mapping of SQLite result codes to absl::Status.
+// Internal to service/store (tests use it to tamper with database files);
+// sqlite3.h itself is only included by .cc files in this folder.
 //
-// Error mapping (SqliteError): BUSY, LOCKED, FULL, IOERR -> UNAVAILABLE (transient: disk,
-// lock); CORRUPT, NOTADB -> INTERNAL "database file is corrupt"; CANTOPEN, PERM, READONLY
-// -> FAILED_PRECONDITION (fix the file or directory first); anything else -> INTERNAL.
-// Every message carries sqlite3_errmsg.
+// Error mapping (SqliteError): BUSY, LOCKED, FULL, IOERR -> UNAVAILABLE
+// (transient: disk, lock); CORRUPT, NOTADB -> INTERNAL "database file is
+// corrupt"; CANTOPEN, PERM, READONLY
+// -> FAILED_PRECONDITION (fix the file or directory first); anything else ->
+// INTERNAL. Every message carries sqlite3_errmsg.
 //
 // Thread-safety: a Connection and its statements belong to one thread at a time
-// (connections are opened with SQLITE_OPEN_NOMUTEX); callers provide the exclusion.
+// (connections are opened with SQLITE_OPEN_NOMUTEX); callers provide the
+// exclusion.
 #ifndef CLAIMD_SERVICE_STORE_SQLITE_DB_H_
 #define CLAIMD_SERVICE_STORE_SQLITE_DB_H_
 
@@ -63,15 +65,16 @@ class Statement {
   sqlite3_stmt* stmt_;
 };
 
-// A statement borrowed from a Connection's cache; resets it when it goes away, so a
-// cached statement never keeps a read transaction open.
+// A statement borrowed from a Connection's cache; resets it when it goes away,
+// so a cached statement never keeps a read transaction open.
 class CachedStatement {
  public:
   explicit CachedStatement(Statement* statement) : statement_(statement) {}
   ~CachedStatement() {
     if (statement_ != nullptr) statement_->Reset();
   }
-  CachedStatement(CachedStatement&& other) noexcept : statement_(other.statement_) {
+  CachedStatement(CachedStatement&& other) noexcept
+      : statement_(other.statement_) {
     other.statement_ = nullptr;
   }
   CachedStatement(const CachedStatement&) = delete;
@@ -94,15 +97,16 @@ class Connection {
   };
 
   // Errors: see the mapping above; CANTOPEN -> FAILED_PRECONDITION.
-  static absl::StatusOr<std::unique_ptr<Connection>> Open(const std::string& path,
-                                                          const Options& options);
+  static absl::StatusOr<std::unique_ptr<Connection>> Open(
+      const std::string& path, const Options& options);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
   // Runs one or more ';'-separated statements that return no rows.
   absl::Status Exec(absl::string_view sql);
-  // Runs `sql` and returns column 0 of its first row as an integer (0 when no row).
+  // Runs `sql` and returns column 0 of its first row as an integer (0 when no
+  // row).
   absl::StatusOr<int64_t> QueryInt64(absl::string_view sql);
   absl::StatusOr<std::string> QueryText(absl::string_view sql);
 
@@ -111,8 +115,8 @@ class Connection {
   // literal (the cache is keyed by its address).
   absl::StatusOr<CachedStatement> Cached(const char* sql);
 
-  // false once a statement error made SQLite roll the open transaction back by itself
-  // (it does so for some FULL, IOERR, BUSY and NOMEM errors).
+  // false once a statement error made SQLite roll the open transaction back by
+  // itself (it does so for some FULL, IOERR, BUSY and NOMEM errors).
   bool InTransaction() const;
 
   absl::Status Error(int rc, absl::string_view context) const;

@@ -1,6 +1,7 @@
-// SqliteClaimStore's read paths and its pool of read connections. Each read runs in one
-// SQLite read transaction on a connection of its own, so it sees one committed state
-// (WAL readers never block the writer, nor are blocked by it).
+// SqliteClaimStore's read paths and its pool of read connections. Each read
+// runs in one SQLite read transaction on a connection of its own, so it sees
+// one committed state (WAL readers never block the writer, nor are blocked by
+// it).
 #include <memory>
 #include <utility>
 
@@ -40,13 +41,16 @@ struct Revisions {
 };
 
 absl::StatusOr<Revisions> ReadRevisions(internal::Connection& db) {
-  ASSIGN_OR_RETURN(internal::CachedStatement select, db.Cached(kSelectRevisions));
+  ASSIGN_OR_RETURN(internal::CachedStatement select,
+                   db.Cached(kSelectRevisions));
   ASSIGN_OR_RETURN(const bool found, select->Step());
-  if (!found) return absl::InternalError("database file is corrupt: no meta row");
+  if (!found)
+    return absl::InternalError("database file is corrupt: no meta row");
   return Revisions{select->ColumnInt64(0), select->ColumnInt64(1)};
 }
 
-// Runs `read` inside one read transaction: everything it reads is one committed state.
+// Runs `read` inside one read transaction: everything it reads is one committed
+// state.
 template <typename Read>
 absl::Status InReadTransaction(internal::Connection& db, Read read) {
   RETURN_IF_ERROR(Run(db, kBeginRead));
@@ -58,10 +62,12 @@ absl::Status InReadTransaction(internal::Connection& db, Read read) {
 
 }  // namespace
 
-// A read connection borrowed from the pool; returned (or closed) when destroyed.
+// A read connection borrowed from the pool; returned (or closed) when
+// destroyed.
 class SqliteClaimStore::ReaderLease {
  public:
-  ReaderLease(SqliteClaimStore* store, std::unique_ptr<internal::Connection> connection)
+  ReaderLease(SqliteClaimStore* store,
+              std::unique_ptr<internal::Connection> connection)
       : store_(store), connection_(std::move(connection)) {}
   ReaderLease(ReaderLease&& other) noexcept
       : store_(other.store_), connection_(std::move(other.connection_)) {}
@@ -79,18 +85,21 @@ class SqliteClaimStore::ReaderLease {
   std::unique_ptr<internal::Connection> connection_;
 };
 
-absl::StatusOr<SqliteClaimStore::ReaderLease> SqliteClaimStore::AcquireReader() {
+absl::StatusOr<SqliteClaimStore::ReaderLease>
+SqliteClaimStore::AcquireReader() {
   {
     absl::MutexLock lock(&readers_mutex_);
     if (readers_closed_) return absl::UnavailableError("store is closed");
     ++leased_readers_;  // Close waits for this lease to come back
     if (!idle_readers_.empty()) {
-      std::unique_ptr<internal::Connection> connection = std::move(idle_readers_.back());
+      std::unique_ptr<internal::Connection> connection =
+          std::move(idle_readers_.back());
       idle_readers_.pop_back();
       return ReaderLease(this, std::move(connection));
     }
   }
-  // Opened outside the lock; more than max_idle_readers may be open during a burst.
+  // Opened outside the lock; more than max_idle_readers may be open during a
+  // burst.
   internal::Connection::Options options;
   options.read_only = true;
   options.busy_timeout = options_.busy_timeout;
@@ -104,8 +113,10 @@ absl::StatusOr<SqliteClaimStore::ReaderLease> SqliteClaimStore::AcquireReader() 
   return ReaderLease(this, *std::move(connection));
 }
 
-void SqliteClaimStore::ReleaseReader(std::unique_ptr<internal::Connection> connection) {
-  std::unique_ptr<internal::Connection> surplus;  // closed after the lock is released
+void SqliteClaimStore::ReleaseReader(
+    std::unique_ptr<internal::Connection> connection) {
+  std::unique_ptr<internal::Connection>
+      surplus;  // closed after the lock is released
   absl::MutexLock lock(&readers_mutex_);
   --leased_readers_;
   if (readers_closed_ || connection->InTransaction() ||
@@ -118,27 +129,34 @@ void SqliteClaimStore::ReleaseReader(std::unique_ptr<internal::Connection> conne
 
 absl::StatusOr<core::Claim> SqliteClaimStore::Get(const std::string& claim_id) {
   ASSIGN_OR_RETURN(ReaderLease reader, AcquireReader());
-  ASSIGN_OR_RETURN(internal::CachedStatement select, reader.db().Cached(kSelectClaim));
+  ASSIGN_OR_RETURN(internal::CachedStatement select,
+                   reader.db().Cached(kSelectClaim));
   select->BindText(1, claim_id);
   ASSIGN_OR_RETURN(const bool found, select->Step());
-  if (!found) return absl::NotFoundError(absl::StrCat(core::ClaimName(claim_id), " does not exist"));
+  if (!found)
+    return absl::NotFoundError(
+        absl::StrCat(core::ClaimName(claim_id), " does not exist"));
   return DecodeClaim(select->ColumnBlob(0));
 }
 
-absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(const core::ListClaimsQuery& query) {
+absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(
+    const core::ListClaimsQuery& query) {
   const int limit = query.limit > 0 ? query.limit : core::kDefaultPageSize;
-  const int max_scanned =
-      query.max_scanned > 0 ? query.max_scanned : core::ListClaimsQuery{}.max_scanned;
+  const int max_scanned = query.max_scanned > 0
+                              ? query.max_scanned
+                              : core::ListClaimsQuery{}.max_scanned;
   ASSIGN_OR_RETURN(ReaderLease reader, AcquireReader());
   core::ClaimPage page;
   page.last_examined_id = query.after_id;
   RETURN_IF_ERROR(InReadTransaction(reader.db(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(const Revisions revisions, ReadRevisions(reader.db()));
     page.revision = revisions.revision;
-    ASSIGN_OR_RETURN(internal::CachedStatement select, reader.db().Cached(kSelectClaimsAfter));
+    ASSIGN_OR_RETURN(internal::CachedStatement select,
+                     reader.db().Cached(kSelectClaimsAfter));
     select->BindText(1, query.after_id);
     int examined = 0;
-    while (static_cast<int>(page.claims.size()) < limit && examined < max_scanned) {
+    while (static_cast<int>(page.claims.size()) < limit &&
+           examined < max_scanned) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) return absl::OkStatus();  // the end: more stays false
       ++examined;
@@ -163,16 +181,19 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
     ASSIGN_OR_RETURN(const Revisions revisions, ReadRevisions(reader.db()));
     page.revision = revisions.revision;
     if (from <= revisions.compact_revision) {
-      return absl::OutOfRangeError(absl::StrCat("revision ", from,
-                                                " has been compacted; the oldest revision kept is ",
-                                                revisions.compact_revision + 1));
+      return absl::OutOfRangeError(
+          absl::StrCat("revision ", from,
+                       " has been compacted; the oldest revision kept is ",
+                       revisions.compact_revision + 1));
     }
-    const char* sql = query.claim_id.empty() ? kSelectEvents : kSelectClaimEvents;
+    const char* sql =
+        query.claim_id.empty() ? kSelectEvents : kSelectClaimEvents;
     ASSIGN_OR_RETURN(internal::CachedStatement select, reader.db().Cached(sql));
     int index = 1;
     if (!query.claim_id.empty()) select->BindText(index++, query.claim_id);
     select->BindInt64(index++, from);
-    select->BindInt64(index, static_cast<int64_t>(limit) + 1);  // one more: is there more?
+    select->BindInt64(
+        index, static_cast<int64_t>(limit) + 1);  // one more: is there more?
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) break;
@@ -180,25 +201,32 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
         page.more = true;
         break;
       }
-      ASSIGN_OR_RETURN(core::ClaimEvent event, DecodeEvent(select->ColumnBlob(0)));
-      page.events.push_back(std::make_shared<const core::ClaimEvent>(std::move(event)));
+      ASSIGN_OR_RETURN(core::ClaimEvent event,
+                       DecodeEvent(select->ColumnBlob(0)));
+      page.events.push_back(
+          std::make_shared<const core::ClaimEvent>(std::move(event)));
     }
     return absl::OkStatus();
   }));
-  // Continue after the last event returned; with nothing more, after everything this
-  // read covered (no event of this query exists at or below page.revision past it).
-  page.next_revision = page.events.empty() ? from : page.events.back()->revision + 1;
-  if (!page.more) page.next_revision = std::max(page.next_revision, page.revision + 1);
+  // Continue after the last event returned; with nothing more, after everything
+  // this read covered (no event of this query exists at or below page.revision
+  // past it).
+  page.next_revision =
+      page.events.empty() ? from : page.events.back()->revision + 1;
+  if (!page.more)
+    page.next_revision = std::max(page.next_revision, page.revision + 1);
   return page;
 }
 
-absl::StatusOr<core::Snapshot> SqliteClaimStore::ReadSnapshot(const core::Filter& filter) {
+absl::StatusOr<core::Snapshot> SqliteClaimStore::ReadSnapshot(
+    const core::Filter& filter) {
   ASSIGN_OR_RETURN(ReaderLease reader, AcquireReader());
   core::Snapshot snapshot;
   RETURN_IF_ERROR(InReadTransaction(reader.db(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(const Revisions revisions, ReadRevisions(reader.db()));
     snapshot.revision = revisions.revision;
-    ASSIGN_OR_RETURN(internal::CachedStatement select, reader.db().Cached(kSelectClaimsAfter));
+    ASSIGN_OR_RETURN(internal::CachedStatement select,
+                     reader.db().Cached(kSelectClaimsAfter));
     select->BindText(1, "");
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());

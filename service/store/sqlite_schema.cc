@@ -56,11 +56,12 @@ absl::Status RunStep(Connection& db, const Migration& step) {
 }
 
 absl::Status MigrateLocked(Connection& db) {
-  ASSIGN_OR_RETURN(const int64_t application_id, db.QueryInt64("PRAGMA application_id"));
+  ASSIGN_OR_RETURN(const int64_t application_id,
+                   db.QueryInt64("PRAGMA application_id"));
   if (application_id != 0 && application_id != kApplicationId) {
-    return absl::FailedPreconditionError(
-        absl::StrCat("database ", db.path(), " is not a claimd database (application_id ",
-                     application_id, ")"));
+    return absl::FailedPreconditionError(absl::StrCat(
+        "database ", db.path(), " is not a claimd database (application_id ",
+        application_id, ")"));
   }
   ASSIGN_OR_RETURN(const int64_t version, db.QueryInt64("PRAGMA user_version"));
   if (version > kSchemaVersion) {
@@ -77,7 +78,8 @@ absl::Status MigrateLocked(Connection& db) {
       return absl::FailedPreconditionError(absl::StrCat(
           "database ", db.path(), " has tables but no claimd schema version"));
     }
-    RETURN_IF_ERROR(db.Exec(absl::StrCat("PRAGMA application_id = ", kApplicationId)));
+    RETURN_IF_ERROR(
+        db.Exec(absl::StrCat("PRAGMA application_id = ", kApplicationId)));
   }
   for (const Migration& step : kMigrations) {
     if (step.version > version) RETURN_IF_ERROR(RunStep(db, step));
@@ -89,20 +91,24 @@ absl::Status MigrateLocked(Connection& db) {
 
 absl::Status ConfigureWriter(Connection& db, bool durable) {
   // journal_mode is stored in the file; it cannot change inside a transaction.
-  ASSIGN_OR_RETURN(const std::string mode, db.QueryText("PRAGMA journal_mode = WAL"));
+  ASSIGN_OR_RETURN(const std::string mode,
+                   db.QueryText("PRAGMA journal_mode = WAL"));
   if (mode != "wal") {
     return absl::FailedPreconditionError(absl::StrCat(
-        "database ", db.path(), " cannot use write-ahead logging (journal mode ", mode, ")"));
+        "database ", db.path(),
+        " cannot use write-ahead logging (journal mode ", mode, ")"));
   }
-  RETURN_IF_ERROR(db.Exec(durable ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL"));
+  RETURN_IF_ERROR(db.Exec(durable ? "PRAGMA synchronous = FULL"
+                                  : "PRAGMA synchronous = NORMAL"));
   // Checkpoints run automatically every 1000 WAL pages (SQLite's default,
-  // wal_autocheckpoint); after one, keep at most 64 MiB of WAL file instead of the
-  // high-water mark of a burst.
+  // wal_autocheckpoint); after one, keep at most 64 MiB of WAL file instead of
+  // the high-water mark of a burst.
   return db.Exec("PRAGMA journal_size_limit = 67108864");
 }
 
 absl::Status Migrate(Connection& db) {
-  // IMMEDIATE: two processes opening the same new file cannot both create the schema.
+  // IMMEDIATE: two processes opening the same new file cannot both create the
+  // schema.
   RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE"));
   absl::Status status = MigrateLocked(db);
   if (status.ok()) status = db.Exec("COMMIT");

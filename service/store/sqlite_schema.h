@@ -4,21 +4,28 @@
 //   meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID
 //     'revision'          revision of the last committed event (0: none yet)
 //     'compact_revision'  events at or below it were trimmed (0: none were)
-//   claims(id TEXT PRIMARY KEY, revision INTEGER, status INTEGER, record BLOB) WITHOUT ROWID
-//     the current state; `record` is a claimd.store.v1.ClaimRecord. Deleted claims have
-//     no row. BINARY collation orders ids like std::string, which List relies on.
-//   events(revision INTEGER PRIMARY KEY, claim_id TEXT, type INTEGER, record BLOB)
+//   claims(id TEXT PRIMARY KEY, revision INTEGER, status INTEGER, record BLOB)
+//   WITHOUT ROWID
+//     the current state; `record` is a claimd.store.v1.ClaimRecord. Deleted
+//     claims have no row. BINARY collation orders ids like std::string, which
+//     List relies on.
+//   events(revision INTEGER PRIMARY KEY, claim_id TEXT, type INTEGER, record
+//   BLOB)
 //     + index events_by_claim(claim_id, revision)
-//     the history, one row per revision; `record` is a claimd.store.v1.EventRecord.
-//   requests(request_id TEXT PRIMARY KEY, revision INTEGER, fingerprint INTEGER)
+//     the history, one row per revision; `record` is a
+//     claimd.store.v1.EventRecord.
+//   requests(request_id TEXT PRIMARY KEY, revision INTEGER, fingerprint
+//   INTEGER)
 //     WITHOUT ROWID + index requests_by_revision(revision)
-//     idempotency keys: the revision a request_id wrote and the MutationFingerprint of
-//     the request (a uint64 stored bit-for-bit as a signed integer).
+//     idempotency keys: the revision a request_id wrote and the
+//     MutationFingerprint of the request (a uint64 stored bit-for-bit as a
+//     signed integer).
 //
-// The version lives in PRAGMA user_version and PRAGMA application_id marks the file as
-// claimd's. Migrations only move forward, one transaction per step; a database from a
-// newer claimd is refused rather than guessed at.
-// Thread-safety: functions over one connection, which the caller owns exclusively.
+// The version lives in PRAGMA user_version and PRAGMA application_id marks the
+// file as claimd's. Migrations only move forward, one transaction per step; a
+// database from a newer claimd is refused rather than guessed at.
+// Thread-safety: functions over one connection, which the caller owns
+// exclusively.
 #ifndef CLAIMD_SERVICE_STORE_SQLITE_SCHEMA_H_
 #define CLAIMD_SERVICE_STORE_SQLITE_SCHEMA_H_
 
@@ -32,13 +39,15 @@ inline constexpr int kSchemaVersion = 1;
 // PRAGMA application_id of claimd databases ("clmd").
 inline constexpr int kApplicationId = 0x636c6d64;
 
-// Writer settings: WAL journal, synchronous FULL (`durable`) or NORMAL (survives a
-// process crash, not a power loss), a cap on the WAL file size kept after checkpoints.
+// Writer settings: WAL journal, synchronous FULL (`durable`) or NORMAL
+// (survives a process crash, not a power loss), a cap on the WAL file size kept
+// after checkpoints.
 absl::Status ConfigureWriter(Connection& db, bool durable);
 
 // Brings the database to kSchemaVersion, creating it when empty.
-// Errors: FAILED_PRECONDITION when the file is another application's database or has
-// a schema newer than kSchemaVersion; otherwise as mapped by SqliteError.
+// Errors: FAILED_PRECONDITION when the file is another application's database
+// or has a schema newer than kSchemaVersion; otherwise as mapped by
+// SqliteError.
 absl::Status Migrate(Connection& db);
 
 }  // namespace claimd::store::internal

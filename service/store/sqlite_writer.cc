@@ -1,4 +1,5 @@
-// SqliteClaimStore's writer thread: group commit of queued mutations, and compaction.
+// SqliteClaimStore's writer thread: group commit of queued mutations, and
+// compaction.
 #include <memory>
 #include <optional>
 #include <utility>
@@ -14,7 +15,8 @@
 namespace claimd::store {
 namespace {
 
-// Cached statements are keyed by address: keep each SQL text in one named array.
+// Cached statements are keyed by address: keep each SQL text in one named
+// array.
 constexpr char kBegin[] = "BEGIN IMMEDIATE";
 constexpr char kCommit[] = "COMMIT";
 constexpr char kRollback[] = "ROLLBACK";
@@ -26,13 +28,17 @@ constexpr char kSelectRequest[] =
     "SELECT revision, fingerprint FROM requests WHERE request_id = ?1";
 constexpr char kSelectEvent[] = "SELECT record FROM events WHERE revision = ?1";
 constexpr char kUpsertClaim[] =
-    "INSERT OR REPLACE INTO claims (id, revision, status, record) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT OR REPLACE INTO claims (id, revision, status, record) VALUES (?1, "
+    "?2, ?3, ?4)";
 constexpr char kDeleteClaim[] = "DELETE FROM claims WHERE id = ?1";
 constexpr char kInsertEvent[] =
-    "INSERT INTO events (revision, claim_id, type, record) VALUES (?1, ?2, ?3, ?4)";
+    "INSERT INTO events (revision, claim_id, type, record) VALUES (?1, ?2, ?3, "
+    "?4)";
 constexpr char kInsertRequest[] =
-    "INSERT INTO requests (request_id, revision, fingerprint) VALUES (?1, ?2, ?3)";
-constexpr char kSetRevision[] = "UPDATE meta SET value = ?1 WHERE key = 'revision'";
+    "INSERT INTO requests (request_id, revision, fingerprint) VALUES (?1, ?2, "
+    "?3)";
+constexpr char kSetRevision[] =
+    "UPDATE meta SET value = ?1 WHERE key = 'revision'";
 constexpr char kSetCompactRevision[] =
     "UPDATE meta SET value = ?1 WHERE key = 'compact_revision'";
 constexpr char kDeleteEvents[] = "DELETE FROM events WHERE revision <= ?1";
@@ -43,7 +49,8 @@ absl::Status Run(internal::Connection& db, const char* sql) {
   return statement->Run();
 }
 
-absl::Status RunWithInt64(internal::Connection& db, const char* sql, int64_t value) {
+absl::Status RunWithInt64(internal::Connection& db, const char* sql,
+                          int64_t value) {
   ASSIGN_OR_RETURN(internal::CachedStatement statement, db.Cached(sql));
   statement->BindInt64(1, value);
   return statement->Run();
@@ -56,7 +63,8 @@ void RollbackIfOpen(internal::Connection& db) {
 
 }  // namespace
 
-// What a batch changed so far, so that later mutations of the same batch see it.
+// What a batch changed so far, so that later mutations of the same batch see
+// it.
 struct SqliteClaimStore::BatchState {
   struct Applied {
     uint64_t fingerprint;
@@ -70,16 +78,20 @@ struct SqliteClaimStore::BatchState {
   std::vector<core::ClaimEventPtr>* events = nullptr;
 };
 
-bool SqliteClaimStore::HasWorkOrClosedLocked() const { return !queue_.empty() || closed_; }
+bool SqliteClaimStore::HasWorkOrClosedLocked() const {
+  return !queue_.empty() || closed_;
+}
 
 void SqliteClaimStore::WriterLoop() {
   for (;;) {
     std::vector<Task> batch;
     {
       absl::MutexLock lock(&queue_mutex_);
-      queue_mutex_.Await(absl::Condition(this, &SqliteClaimStore::HasWorkOrClosedLocked));
+      queue_mutex_.Await(
+          absl::Condition(this, &SqliteClaimStore::HasWorkOrClosedLocked));
       if (queue_.empty()) return;  // closed and drained
-      // A compaction runs alone; mutations go together up to max_batch, in order.
+      // A compaction runs alone; mutations go together up to max_batch, in
+      // order.
       if (queue_.front().compact) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
@@ -106,21 +118,26 @@ void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
   std::vector<core::ClaimEventPtr> events;
   const absl::Status status = WriteBatch(batch, results, events);
   if (status.ok()) {
-    if (!events.empty()) revision_.store(events.back()->revision, std::memory_order_release);
+    if (!events.empty())
+      revision_.store(events.back()->revision, std::memory_order_release);
     commits_.fetch_add(1, std::memory_order_relaxed);
-    if (options_.observer != nullptr && !events.empty()) options_.observer->OnCommit(events);
+    if (options_.observer != nullptr && !events.empty())
+      options_.observer->OnCommit(events);
   } else {
-    // Nothing of the batch is visible: every mutation fails, including the ones that
-    // would have succeeded, and the revision stays where it was.
-    const absl::Status failed = absl::UnavailableError(absl::StrCat(
-        "store commit failed: ", status.message(), "; the write was not applied, retry"));
+    // Nothing of the batch is visible: every mutation fails, including the ones
+    // that would have succeeded, and the revision stays where it was.
+    const absl::Status failed = absl::UnavailableError(
+        absl::StrCat("store commit failed: ", status.message(),
+                     "; the write was not applied, retry"));
     results.assign(batch.size(), failed);
   }
-  for (size_t i = 0; i < batch.size(); ++i) std::move(batch[i].done)(std::move(results[i]));
+  for (size_t i = 0; i < batch.size(); ++i)
+    std::move(batch[i].done)(std::move(results[i]));
 }
 
 absl::Status SqliteClaimStore::WriteBatch(
-    std::vector<Task>& batch, std::vector<absl::StatusOr<core::MutationResult>>& results,
+    std::vector<Task>& batch,
+    std::vector<absl::StatusOr<core::MutationResult>>& results,
     std::vector<core::ClaimEventPtr>& events) {
   RETURN_IF_ERROR(Run(*writer_, kBegin));
   BatchState state;
@@ -129,13 +146,16 @@ absl::Status SqliteClaimStore::WriteBatch(
   for (Task& task : batch) {
     results.push_back(WriteMutation(task.mutation, state));
     if (!writer_->InTransaction()) {
-      // Some errors (FULL, IOERR, NOMEM) make SQLite roll back the whole transaction.
-      return absl::UnavailableError(absl::StrCat(
-          "the transaction was rolled back after: ", results.back().status().message()));
+      // Some errors (FULL, IOERR, NOMEM) make SQLite roll back the whole
+      // transaction.
+      return absl::UnavailableError(
+          absl::StrCat("the transaction was rolled back after: ",
+                       results.back().status().message()));
     }
   }
   absl::Status status = absl::OkStatus();
-  if (!events.empty()) status = RunWithInt64(*writer_, kSetRevision, events.back()->revision);
+  if (!events.empty())
+    status = RunWithInt64(*writer_, kSetRevision, events.back()->revision);
   if (status.ok()) status = Run(*writer_, kCommit);
   if (!status.ok()) RollbackIfOpen(*writer_);
   return status;
@@ -153,30 +173,36 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
       stored_revision = applied->second.event->revision;
       same_request = applied->second.fingerprint == fingerprint;
     } else {
-      ASSIGN_OR_RETURN(internal::CachedStatement select, writer_->Cached(kSelectRequest));
+      ASSIGN_OR_RETURN(internal::CachedStatement select,
+                       writer_->Cached(kSelectRequest));
       select->BindText(1, request_id);
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (found) {
         stored_revision = select->ColumnInt64(0);
-        same_request = static_cast<uint64_t>(select->ColumnInt64(1)) == fingerprint;
+        same_request =
+            static_cast<uint64_t>(select->ColumnInt64(1)) == fingerprint;
       }
     }
     if (stored_revision.has_value()) {
       if (!same_request) {
-        return absl::InvalidArgumentError(absl::StrCat(
-            "request_id ", request_id, " was already used for a different request"));
+        return absl::InvalidArgumentError(
+            absl::StrCat("request_id ", request_id,
+                         " was already used for a different request"));
       }
-      if (applied != state.requests.end()) return core::MutationResult{applied->second.event, true};
+      if (applied != state.requests.end())
+        return core::MutationResult{applied->second.event, true};
       return Replay(mutation, *stored_revision);
     }
   }
 
   // The claim as this batch left it, else as stored.
   std::optional<core::Claim> current;
-  if (auto it = state.claims.find(mutation.claim_id()); it != state.claims.end()) {
+  if (auto it = state.claims.find(mutation.claim_id());
+      it != state.claims.end()) {
     current = it->second;
   } else {
-    ASSIGN_OR_RETURN(internal::CachedStatement select, writer_->Cached(kSelectClaim));
+    ASSIGN_OR_RETURN(internal::CachedStatement select,
+                     writer_->Cached(kSelectClaim));
     select->BindText(1, mutation.claim_id());
     ASSIGN_OR_RETURN(const bool found, select->Step());
     if (found) {
@@ -184,10 +210,12 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
     }
   }
 
-  ASSIGN_OR_RETURN(core::ClaimEvent event,
-                   core::ApplyMutation(mutation, current.has_value() ? &*current : nullptr,
-                                       state.next_revision, options_.clock()));
-  // One savepoint per mutation: a failed write undoes only this mutation's rows.
+  ASSIGN_OR_RETURN(
+      core::ClaimEvent event,
+      core::ApplyMutation(mutation, current.has_value() ? &*current : nullptr,
+                          state.next_revision, options_.clock()));
+  // One savepoint per mutation: a failed write undoes only this mutation's
+  // rows.
   RETURN_IF_ERROR(Run(*writer_, kSavepoint));
   absl::Status written = WriteRows(event, mutation, fingerprint);
   if (written.ok()) written = Run(*writer_, kRelease);
@@ -211,24 +239,27 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   return core::MutationResult{std::move(shared), false};
 }
 
-absl::StatusOr<core::MutationResult> SqliteClaimStore::Replay(const core::Mutation& mutation,
-                                                              int64_t revision) {
-  ASSIGN_OR_RETURN(internal::CachedStatement select, writer_->Cached(kSelectEvent));
+absl::StatusOr<core::MutationResult> SqliteClaimStore::Replay(
+    const core::Mutation& mutation, int64_t revision) {
+  ASSIGN_OR_RETURN(internal::CachedStatement select,
+                   writer_->Cached(kSelectEvent));
   select->BindInt64(1, revision);
   ASSIGN_OR_RETURN(const bool found, select->Step());
   if (found) {
-    ASSIGN_OR_RETURN(core::ClaimEvent event, DecodeEvent(select->ColumnBlob(0)));
-    return core::MutationResult{std::make_shared<const core::ClaimEvent>(std::move(event)),
-                                true};
+    ASSIGN_OR_RETURN(core::ClaimEvent event,
+                     DecodeEvent(select->ColumnBlob(0)));
+    return core::MutationResult{
+        std::make_shared<const core::ClaimEvent>(std::move(event)), true};
   }
-  // Compaction removes a request_id together with its event, so this means the rows
-  // were tampered with. The request did apply: answer OK with what is known (revision
-  // and claim id, type UNSPECIFIED) rather than failing a retry that should succeed.
+  // Compaction removes a request_id together with its event, so this means the
+  // rows were tampered with. The request did apply: answer OK with what is
+  // known (revision and claim id, type UNSPECIFIED) rather than failing a retry
+  // that should succeed.
   core::ClaimEvent event;
   event.revision = revision;
   event.claim.id = mutation.claim_id();
-  return core::MutationResult{std::make_shared<const core::ClaimEvent>(std::move(event)),
-                              true};
+  return core::MutationResult{
+      std::make_shared<const core::ClaimEvent>(std::move(event)), true};
 }
 
 absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
@@ -236,11 +267,13 @@ absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
                                          uint64_t fingerprint) {
   const core::Claim& claim = event.claim;
   if (event.type == core::EventType::kDeleted) {
-    ASSIGN_OR_RETURN(internal::CachedStatement remove, writer_->Cached(kDeleteClaim));
+    ASSIGN_OR_RETURN(internal::CachedStatement remove,
+                     writer_->Cached(kDeleteClaim));
     remove->BindText(1, claim.id);
     RETURN_IF_ERROR(remove->Run());
   } else {
-    ASSIGN_OR_RETURN(internal::CachedStatement upsert, writer_->Cached(kUpsertClaim));
+    ASSIGN_OR_RETURN(internal::CachedStatement upsert,
+                     writer_->Cached(kUpsertClaim));
     upsert->BindText(1, claim.id);
     upsert->BindInt64(2, claim.revision);
     upsert->BindInt64(3, static_cast<int64_t>(claim.status));
@@ -248,7 +281,8 @@ absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
     RETURN_IF_ERROR(upsert->Run());
   }
   {
-    ASSIGN_OR_RETURN(internal::CachedStatement insert, writer_->Cached(kInsertEvent));
+    ASSIGN_OR_RETURN(internal::CachedStatement insert,
+                     writer_->Cached(kInsertEvent));
     insert->BindInt64(1, event.revision);
     insert->BindText(2, claim.id);
     insert->BindInt64(3, static_cast<int64_t>(event.type));
@@ -256,7 +290,8 @@ absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
     RETURN_IF_ERROR(insert->Run());
   }
   if (!mutation.request_id.empty()) {
-    ASSIGN_OR_RETURN(internal::CachedStatement insert, writer_->Cached(kInsertRequest));
+    ASSIGN_OR_RETURN(internal::CachedStatement insert,
+                     writer_->Cached(kInsertRequest));
     insert->BindText(1, mutation.request_id);
     insert->BindInt64(2, event.revision);
     insert->BindInt64(3, static_cast<int64_t>(fingerprint));  // bit-for-bit
@@ -266,21 +301,25 @@ absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
 }
 
 absl::Status SqliteClaimStore::CompactNow(int64_t revision) {
-  if (revision <= compact_revision_.load(std::memory_order_relaxed)) return absl::OkStatus();
+  if (revision <= compact_revision_.load(std::memory_order_relaxed))
+    return absl::OkStatus();
   const int64_t current = revision_.load(std::memory_order_relaxed);
   if (revision > current) {
-    return absl::InvalidArgumentError(absl::StrCat("cannot compact to revision ", revision,
-                                                   ": the current revision is ", current));
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot compact to revision ", revision,
+                     ": the current revision is ", current));
   }
   absl::Status status = Run(*writer_, kBegin);
   if (status.ok()) status = RunWithInt64(*writer_, kDeleteEvents, revision);
   if (status.ok()) status = RunWithInt64(*writer_, kDeleteRequests, revision);
-  if (status.ok()) status = RunWithInt64(*writer_, kSetCompactRevision, revision);
+  if (status.ok())
+    status = RunWithInt64(*writer_, kSetCompactRevision, revision);
   if (status.ok()) status = Run(*writer_, kCommit);
   if (!status.ok()) {
     RollbackIfOpen(*writer_);
-    return absl::Status(status.code(), absl::StrCat("compaction failed: ", status.message(),
-                                                    "; nothing was trimmed"));
+    return absl::Status(status.code(),
+                        absl::StrCat("compaction failed: ", status.message(),
+                                     "; nothing was trimmed"));
   }
   compact_revision_.store(revision, std::memory_order_release);
   commits_.fetch_add(1, std::memory_order_relaxed);

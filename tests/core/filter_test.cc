@@ -3,6 +3,7 @@
 // input is an INVALID_ARGUMENT naming the column.
 #include "service/core/filter.h"
 
+#include <ostream>
 #include <string>
 
 #include "absl/status/status.h"
@@ -15,6 +16,13 @@
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::core {
+
+// Found by argument-dependent lookup, so gtest shows a Filter by its text, not
+// as bytes.
+void PrintTo(const Filter& filter, std::ostream* os) {
+  *os << "Filter(" << filter.text() << ")";
+}
+
 namespace {
 
 using ::claimd::testing::IsOk;
@@ -49,6 +57,14 @@ bool Matches(absl::string_view text, const Claim& claim = MakeClaim()) {
       absl::StatusCode::kInvalidArgument,
       AllOf(StartsWith(absl::StrCat("filter: column ", column, ": ")),
             HasSubstr(detail)));
+}
+
+// MakeClaim() moving from `from` to `to`, as the store reports it.
+ClaimEvent StatusChange(VerificationStatus from, VerificationStatus to) {
+  ClaimEvent event{.type = EventType::kStatusChanged, .claim = MakeClaim()};
+  event.claim.status = to;
+  event.previous_status = from;
+  return event;
 }
 
 std::string Repeat(absl::string_view piece, int times) {
@@ -285,50 +301,45 @@ TEST(FilterPrecedence, ParenthesesGroup) {
 
 TEST(FilterPrecedence, LongFlatChainsAreNotNesting) {
   // 250 terms: far more than kMaxFilterDepth, but AND/OR chains do not nest.
-  std::string text = "revision = 7";
-  for (int i = 0; i < 250; ++i)
-    absl::StrAppend(&text, i % 2 ? " AND " : " OR ", "revision = 7");
+  std::string text = "revision=7";
+  for (int i = 0; i < 250; ++i) {
+    absl::StrAppend(&text, i % 2 ? " AND " : " OR ", "revision=7");
+  }
   EXPECT_TRUE(Matches(text));
 }
 
 TEST(FilterEvent, MatchesWhenClaimLeavesFilter) {
   ASSERT_OK_AND_ASSIGN(Filter filter, Filter::Parse("status = REPORTED"));
-  ClaimEvent event{.type = EventType::kStatusChanged, .claim = MakeClaim()};
-  event.claim.status = VerificationStatus::kConfirmed;
-  event.previous_status = VerificationStatus::kReported;
+  const ClaimEvent event = StatusChange(VerificationStatus::kReported,
+                                        VerificationStatus::kConfirmed);
   EXPECT_FALSE(filter.Matches(event.claim));
   EXPECT_TRUE(filter.MatchesEvent(event));
 }
 
 TEST(FilterEvent, MatchesWhenClaimEntersFilter) {
   ASSERT_OK_AND_ASSIGN(Filter filter, Filter::Parse("status = CONFIRMED"));
-  ClaimEvent event{.type = EventType::kStatusChanged, .claim = MakeClaim()};
-  event.claim.status = VerificationStatus::kConfirmed;
-  event.previous_status = VerificationStatus::kReported;
-  EXPECT_TRUE(filter.MatchesEvent(event));
+  EXPECT_TRUE(filter.MatchesEvent(StatusChange(
+      VerificationStatus::kReported, VerificationStatus::kConfirmed)));
 }
 
 TEST(FilterEvent, UnrelatedClaimDoesNotMatch) {
   ASSERT_OK_AND_ASSIGN(Filter filter, Filter::Parse("status = DENIED"));
-  ClaimEvent event{.type = EventType::kStatusChanged, .claim = MakeClaim()};
-  event.claim.status = VerificationStatus::kConfirmed;
-  event.previous_status = VerificationStatus::kReported;
-  EXPECT_FALSE(filter.MatchesEvent(event));
+  EXPECT_FALSE(filter.MatchesEvent(StatusChange(
+      VerificationStatus::kReported, VerificationStatus::kConfirmed)));
 }
 
 TEST(FilterEvent, OnlyChangesLookAtThePreviousStatus) {
   ASSERT_OK_AND_ASSIGN(Filter filter, Filter::Parse("status = REPORTED"));
-  ClaimEvent event{.type = EventType::kCreated, .claim = MakeClaim()};
-  event.claim.status = VerificationStatus::kConfirmed;
-  event.previous_status = VerificationStatus::kReported;
+  ClaimEvent event = StatusChange(VerificationStatus::kReported,
+                                  VerificationStatus::kConfirmed);
+  event.type = EventType::kCreated;
   EXPECT_FALSE(filter.MatchesEvent(event));
 }
 
 TEST(FilterEvent, EvidenceCountBeforeTheChangeIsOneLess) {
   ASSERT_OK_AND_ASSIGN(Filter filter, Filter::Parse("evidence_count < 2"));
-  ClaimEvent event{.type = EventType::kStatusChanged,
-                   .claim = MakeClaim()};  // 2 items
-  event.previous_status = VerificationStatus::kReported;
+  ClaimEvent event = StatusChange(VerificationStatus::kReported,
+                                  VerificationStatus::kReported);  // 2 items
   EXPECT_TRUE(filter.MatchesEvent(event));
   event.type = EventType::kEvidenceAdded;
   EXPECT_TRUE(filter.MatchesEvent(event));
@@ -339,9 +350,8 @@ TEST(FilterEvent, EvidenceCountBeforeTheChangeIsOneLess) {
 TEST(FilterEvent, StatusAndEvidenceBeforeAreEvaluatedTogether) {
   ASSERT_OK_AND_ASSIGN(
       Filter filter, Filter::Parse("status = REPORTED AND evidence_count = 1"));
-  ClaimEvent event{.type = EventType::kStatusChanged, .claim = MakeClaim()};
-  event.claim.status = VerificationStatus::kDenied;
-  event.previous_status = VerificationStatus::kReported;
+  ClaimEvent event =
+      StatusChange(VerificationStatus::kReported, VerificationStatus::kDenied);
   EXPECT_TRUE(filter.MatchesEvent(event));
   event.previous_status = VerificationStatus::kConfirmed;
   EXPECT_FALSE(filter.MatchesEvent(event));
@@ -507,8 +517,11 @@ TEST(FilterErrors, TooLong) {
 }
 
 TEST(FilterErrors, TooDeepParentheses) {
-  EXPECT_THAT(Filter::Parse(Repeat("(", 10000)),
+  EXPECT_THAT(Filter::Parse(Repeat("(", kMaxFilterBytes)),
               ErrorAt(kMaxFilterDepth + 1, "nests deeper than 32"));
+  // Longer still: refused by size before the parser even starts.
+  EXPECT_THAT(Filter::Parse(Repeat("(", 10000)),
+              ErrorAt(kMaxFilterBytes + 1, "limit"));
   const std::string at_limit = Repeat("(", kMaxFilterDepth) + "revision = 7" +
                                Repeat(")", kMaxFilterDepth);
   EXPECT_TRUE(Matches(at_limit));

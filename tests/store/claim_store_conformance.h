@@ -1,17 +1,19 @@
-// The ClaimStore conformance suite: behaviour every storage backend must show, written
-// once against the interface (like leveldb's db_test over Env). A backend runs it with
+// The ClaimStore conformance suite: behaviour every storage backend must show,
+// written once against the interface (like leveldb's db_test over Env). A
+// backend runs it with
 //
 //   INSTANTIATE_TEST_SUITE_P(Sqlite, ClaimStoreConformanceTest,
-//                            ::testing::Values(StoreFactory{"Sqlite", &OpenSqlite}),
-//                            StoreFactoryName);
+//                            ::testing::Values(StoreFactory{"Sqlite",
+//                            &OpenSqlite}), StoreFactoryName);
 //
-// Each test gets a fresh temporary directory; `open` may be called again on the same
-// directory to reopen the store.
+// Each test gets a fresh temporary directory; `open` may be called again on the
+// same directory to reopen the store.
 #ifndef CLAIMD_TESTS_STORE_CLAIM_STORE_CONFORMANCE_H_
 #define CLAIMD_TESTS_STORE_CLAIM_STORE_CONFORMANCE_H_
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +22,7 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "gtest/gtest.h"
 #include "service/core/claim_store.h"
 #include "tests/testing/temp_dir.h"
@@ -35,10 +38,11 @@ struct StoreFactory {
       open;
 };
 
-std::string StoreFactoryName(const ::testing::TestParamInfo<StoreFactory>& info);
+std::string StoreFactoryName(
+    const ::testing::TestParamInfo<StoreFactory>& info);
 
-// Records what a store tells its observer, plus callback completions, in one log, so
-// tests can check the order of the two. Thread-safe.
+// Records what a store tells its observer, plus callback completions, in one
+// log, so tests can check the order of the two. Thread-safe.
 class RecordingObserver : public core::CommitObserver {
  public:
   void OnOpen(int64_t current_revision) override;
@@ -62,17 +66,20 @@ class RecordingObserver : public core::CommitObserver {
 core::Mutation CreateMutation(const std::string& id,
                               std::map<std::string, std::string> labels = {},
                               const std::string& request_id = "");
-core::Mutation UpdateMutation(const std::string& id, core::VerificationStatus status,
+core::Mutation UpdateMutation(const std::string& id,
+                              core::VerificationStatus status,
                               int64_t expected_revision = 0,
                               const std::string& request_id = "");
-core::Mutation DeleteMutation(const std::string& id, int64_t expected_revision = 0,
+core::Mutation DeleteMutation(const std::string& id,
+                              int64_t expected_revision = 0,
                               const std::string& request_id = "");
 
-// A clock that moves one second per reading, from 2024-01-01, with nanoseconds so a
-// backend that truncates times is caught.
+// A clock that moves one second per reading, from 2024-01-01, with nanoseconds
+// so a backend that truncates times is caught.
 std::function<absl::Time()> SteppingClock();
 
-class ClaimStoreConformanceTest : public ::testing::TestWithParam<StoreFactory> {
+class ClaimStoreConformanceTest
+    : public ::testing::TestWithParam<StoreFactory> {
  protected:
   void SetUp() override;
   void Reopen();

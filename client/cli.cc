@@ -1,0 +1,289 @@
+#include "client/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "client/errors.h"
+
+namespace claimd::client {
+namespace {
+
+namespace v1 = ::claims::v1;
+
+constexpr char kVersion[] = "claimctl 0.1.0";
+
+constexpr char kDescription[] =
+    "claimctl: the command-line client of claimd, which keeps claims, their "
+    "verdicts (REPORTED, CONFIRMED, DENIED), the evidence for them and the "
+    "history of every change.\n"
+    "IDs may be given as abc or claims/abc. Tables are for people; -o json "
+    "prints the proto JSON mapping, one object per line.";
+
+constexpr char kEnvironmentHelp[] =
+    "\nEnvironment:\n"
+    "  CLAIMD_ADDR  server address, as --server\n"
+    "  USER         default --actor of recorded evidence\n"
+    "  NO_COLOR     set (non-empty) for no colours on a terminal\n"
+    "\nExamples:\n"
+    "  claimctl create \"Troops crossed the border at dawn\" --id border "
+    "--source \"Israel Hayom\"\n"
+    "  claimctl confirm border --source \"Ukrainian officials\" --url "
+    "https://example.org/a\n"
+    "  claimctl list --filter 'status = CONFIRMED'\n"
+    "  claimctl watch --snapshot -o json\n";
+
+// Adds --source, --url, --quote, --note, --time and --actor to `command`.
+CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
+                                bool source_required) {
+  CLI::Option* source =
+      command->add_option("--source", flags.source,
+                          "who made, confirmed or denied the claim (e.g. "
+                          "\"Ukrainian officials\")");
+  if (source_required) source->required();
+  std::vector<CLI::Option*> details = {
+      command->add_option("--url", flags.url, "where the source published it"),
+      command->add_option("--quote", flags.quote, "the words of the source"),
+      command->add_option("--note", flags.note, "your note on the evidence"),
+      command->add_option("--time", flags.time,
+                          "when the source stated it, RFC 3339 (e.g. "
+                          "2024-05-01T10:00:00Z); default: now"),
+  };
+  if (!source_required) {
+    for (CLI::Option* option : details) option->needs(source);
+  }
+  command->add_option("--actor", flags.actor,
+                      "who records the evidence (default: $USER)")
+      ->envname("USER");
+  return source;
+}
+
+// The subcommand being parsed when parsing failed, or null.
+const CLI::App* ParsedSubcommand(const CLI::App& app) {
+  for (const CLI::App* command : app.get_subcommands({})) {
+    if (command->parsed()) return command;
+  }
+  return nullptr;
+}
+
+}  // namespace
+
+absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
+  absl::Duration duration;
+  double seconds = 0;
+  if (absl::SimpleAtod(text, &seconds)) {
+    duration = absl::Seconds(seconds);
+  } else if (!absl::ParseDuration(text, &duration)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "timeout \"", text, "\" is not a duration like 10s, 500ms or 1m"));
+  }
+  if (duration <= absl::ZeroDuration() || duration == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("timeout \"", text, "\" must be positive and finite"));
+  }
+  return duration;
+}
+
+int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
+  GlobalFlags global;
+  std::string timeout_text = "10s";
+
+  CLI::App app(kDescription, "claimctl");
+  app.footer(absl::StrCat(kExitCodesHelp, kEnvironmentHelp));
+  app.require_subcommand(1);
+  app.fallthrough();
+  app.set_version_flag("--version", kVersion);
+  app.add_option("--server", global.server, "claimd address, host:port")
+      ->envname("CLAIMD_ADDR")
+      ->capture_default_str();
+  app.add_option("-o,--output", global.output, "output format: table or json")
+      ->check(CLI::IsMember({"table", "json"}))
+      ->capture_default_str();
+  app.add_option("--timeout", timeout_text,
+                 "deadline of each call, retries included (e.g. 10s, 500ms)")
+      ->check(
+          [](const std::string& text) {
+            absl::StatusOr<absl::Duration> parsed = ParseTimeout(text);
+            return parsed.ok() ? std::string()
+                               : std::string(parsed.status().message());
+          },
+          "DURATION")
+      ->capture_default_str();
+
+  // create
+  CreateFlags create_flags;
+  CLI::App* create = app.add_subcommand(
+      "create",
+      "Create a claim; it starts REPORTED unless --status says otherwise. With "
+      "--source, the claim gets its first evidence.");
+  create->add_option("STATEMENT", create_flags.statement, "what is claimed")
+      ->required();
+  create->add_option("--id", create_flags.id,
+                     "claim ID, [a-z0-9][a-z0-9-]{0,62} (default: generated)");
+  create
+      ->add_option("--label", create_flags.labels,
+                   "label KEY=VALUE; repeat for more")
+      ->allow_extra_args(false);
+  create->add_option("--status", create_flags.status, "initial status")
+      ->check(CLI::IsMember({"reported", "confirmed", "denied"},
+                            CLI::ignore_case));
+  AddEvidenceOptions(create, create_flags.evidence, /*source_required=*/false);
+  create->footer(
+      "Example:\n  claimctl create \"Troops crossed the border at dawn\" --id "
+      "border --label desk=world --source \"Israel Hayom\" --url "
+      "https://example.org/a");
+
+  // get
+  std::string get_id;
+  CLI::App* get = app.add_subcommand("get", "Show one claim and its evidence.");
+  get->add_option("ID", get_id, "claim ID (abc or claims/abc)")->required();
+  get->footer("Example:\n  claimctl get border\n  claimctl get claims/border -o json");
+
+  // list
+  ListFlags list_flags;
+  CLI::App* list = app.add_subcommand(
+      "list", "List claims in ID order; every page is fetched unless --limit.");
+  list->add_option("--filter", list_flags.filter,
+                   "filter, e.g. 'status = CONFIRMED AND labels.desk = world'; "
+                   "fields: name claim_id statement status labels.KEY revision "
+                   "evidence_count");
+  list->add_option("--page-size", list_flags.page_size,
+                   "claims per request (default: the server's, 100)")
+      ->check(CLI::NonNegativeNumber);
+  list->add_option("--limit", list_flags.limit, "stop after this many claims")
+      ->check(CLI::NonNegativeNumber);
+  list->footer(
+      "Example:\n  claimctl list --filter 'status = DENIED' --limit 20\n"
+      "  claimctl list -o json | jq .name");
+
+  // confirm, deny, report
+  struct Verdict {
+    const char* name;
+    v1::VerificationStatus status;
+    const char* help;
+    CLI::App* command = nullptr;
+    VerdictFlags flags;
+  };
+  Verdict verdicts[] = {
+      {"confirm", v1::VERIFICATION_STATUS_CONFIRMED,
+       "Mark a claim CONFIRMED, with the evidence for it.", nullptr, {}},
+      {"deny", v1::VERIFICATION_STATUS_DENIED,
+       "Mark a claim DENIED, with the evidence for it.", nullptr, {}},
+      {"report", v1::VERIFICATION_STATUS_REPORTED,
+       "Mark a claim REPORTED (made, not verified), with the evidence.", nullptr, {}},
+  };
+  for (Verdict& verdict : verdicts) {
+    verdict.command = app.add_subcommand(
+        verdict.name,
+        absl::StrCat(verdict.help,
+                     " The same status again only adds the evidence."));
+    verdict.command
+        ->add_option("ID", verdict.flags.id, "claim ID (abc or claims/abc)")
+        ->required();
+    AddEvidenceOptions(verdict.command, verdict.flags.evidence,
+                       /*source_required=*/true);
+    verdict.command
+        ->add_option("--expected-revision", verdict.flags.expected_revision,
+                     "apply only if the claim is still at this revision "
+                     "(else exit 4)")
+        ->check(CLI::NonNegativeNumber);
+    verdict.command->footer(absl::StrCat(
+        "Example:\n  claimctl ", verdict.name,
+        " border --source \"Ukrainian officials\" --quote \"...\" "
+        "--expected-revision 12"));
+  }
+
+  // delete
+  std::string delete_id;
+  int64_t delete_revision = 0;
+  CLI::App* remove = app.add_subcommand(
+      "delete", "Delete a claim; its history stays readable.");
+  remove->add_option("ID", delete_id, "claim ID (abc or claims/abc)")
+      ->required();
+  remove
+      ->add_option("--expected-revision", delete_revision,
+                   "delete only if the claim is still at this revision "
+                   "(else exit 4)")
+      ->check(CLI::NonNegativeNumber);
+  remove->footer("Example:\n  claimctl delete border --expected-revision 12");
+
+  // history
+  HistoryFlags history_flags;
+  CLI::App* history = app.add_subcommand(
+      "history",
+      "Show the audit history of one claim, or of all claims without ID.");
+  history->add_option("ID", history_flags.id, "claim ID (abc or claims/abc)");
+  history
+      ->add_option("--page-size", history_flags.page_size,
+                   "events per request (default: the server's, 100)")
+      ->check(CLI::NonNegativeNumber);
+  history
+      ->add_option("--limit", history_flags.limit, "stop after this many events")
+      ->check(CLI::NonNegativeNumber);
+  history->footer("Example:\n  claimctl history border\n  claimctl history -o json");
+
+  // watch
+  WatchFlags watch_flags;
+  CLI::App* watch = app.add_subcommand(
+      "watch",
+      "Print every change as it happens, until Ctrl-C. Reconnects after a lost "
+      "connection and resumes where it stopped: no change is printed twice or "
+      "missed.");
+  watch->add_option("--filter", watch_flags.filter,
+                    "only changes of matching claims (same syntax as list)");
+  CLI::Option* from = watch
+                          ->add_option("--from-revision", watch_flags.from_revision,
+                                       "start with the change at this revision "
+                                       "(default: from now on)")
+                          ->check(CLI::NonNegativeNumber);
+  watch
+      ->add_flag("--snapshot", watch_flags.snapshot,
+                 "first print every matching claim as it is now (SNAPSHOT)")
+      ->excludes(from);
+  watch->footer(
+      "Example:\n  claimctl watch --filter 'labels.desk = world'\n"
+      "  claimctl watch --snapshot -o json");
+
+  for (CLI::App* command : app.get_subcommands({})) {
+    command->footer(absl::StrCat(
+        command->get_footer(),
+        "\n\nGlobal flags --server, -o/--output and --timeout go before or "
+        "after the command; exit codes: see `claimctl --help`.\n"));
+  }
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success)) {
+      return app.exit(e, *env.out, *env.err);
+    }
+    const CLI::App* command = ParsedSubcommand(app);
+    const std::string name =
+        command == nullptr ? "claimctl" : absl::StrCat("claimctl ", command->get_name());
+    *env.err << name << ": " << e.what() << "; see `" << name << " --help`"
+             << std::endl;
+    return kExitUsage;
+  }
+  // Validated by the option's check.
+  global.timeout = *ParseTimeout(timeout_text);
+
+  CommandContext context(env, global);
+  if (create->parsed()) return RunCreate(context, create_flags);
+  if (get->parsed()) return RunGet(context, get_id);
+  if (list->parsed()) return RunList(context, list_flags);
+  for (Verdict& verdict : verdicts) {
+    if (verdict.command->parsed()) {
+      return RunVerdict(context, verdict.flags, verdict.status);
+    }
+  }
+  if (remove->parsed()) return RunDelete(context, delete_id, delete_revision);
+  if (history->parsed()) return RunHistory(context, history_flags);
+  if (watch->parsed()) return RunWatch(context, watch_flags);
+  *env.err << "claimctl: no command; see `claimctl --help`" << std::endl;
+  return kExitUsage;
+}
+
+}  // namespace claimd::client

@@ -1,0 +1,46 @@
+// claimctl's entry point: builds the real CliEnvironment (stdout, terminal, gRPC
+// channel, signals) and runs the command line (cli.h).
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <functional>
+#include <iostream>
+#include <memory>
+#include <string>
+#include <utility>
+
+#include "client/claim_stub.h"
+#include "client/cli.h"
+#include "client/render.h"
+#include "client/stop_signal.h"
+
+namespace {
+
+size_t TerminalWidth() {
+  winsize size{};
+  if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &size) == 0 && size.ws_col > 0) {
+    return size.ws_col;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace claimd::client;
+  const bool tty = isatty(STDOUT_FILENO) == 1;
+
+  CliEnvironment env;
+  env.out = &std::cout;
+  env.err = &std::cerr;
+  env.color = ShouldUseColor(tty, std::getenv("NO_COLOR"));
+  env.width = tty ? TerminalWidth() : 0;
+  env.make_stub = [](const std::string& server) {
+    return MakeGrpcClaimStub(MakeClaimChannel(server));
+  };
+  env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
+    return std::make_shared<StopSignal>(std::move(stop));
+  };
+  return RunClaimctl(argc, argv, env);
+}

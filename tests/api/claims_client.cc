@@ -1,0 +1,183 @@
+#include "tests/api/claims_client.h"
+
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+
+namespace claimd::testing {
+
+using claims::v1::Claim;
+using claims::v1::ClaimEvent;
+using claims::v1::ListClaimEventsRequest;
+using claims::v1::ListClaimEventsResponse;
+using claims::v1::ListClaimsRequest;
+using claims::v1::ListClaimsResponse;
+
+namespace {
+
+constexpr int kMaxPages = 1000;
+
+}  // namespace
+
+std::unique_ptr<grpc::ClientContext> NewContext(absl::Duration timeout) {
+  auto context = std::make_unique<grpc::ClientContext>();
+  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  return context;
+}
+
+absl::Status FromGrpc(const grpc::Status& status) {
+  if (status.ok()) return absl::OkStatus();
+  return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
+                      status.error_message());
+}
+
+absl::StatusOr<Claim> CreateClaim(
+    ClaimStub& stub, const claims::v1::CreateClaimRequest& request) {
+  Claim response;
+  absl::Status status =
+      FromGrpc(stub.CreateClaim(NewContext().get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<Claim> CreateClaim(ClaimStub& stub, const std::string& claim_id,
+                                  const std::string& statement) {
+  claims::v1::CreateClaimRequest request;
+  request.set_claim_id(claim_id);
+  request.mutable_claim()->set_statement(statement);
+  return CreateClaim(stub, request);
+}
+
+absl::StatusOr<Claim> GetClaim(ClaimStub& stub, const std::string& name) {
+  claims::v1::GetClaimRequest request;
+  request.set_name(name);
+  Claim response;
+  absl::Status status =
+      FromGrpc(stub.GetClaim(NewContext().get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<Claim> UpdateClaimStatus(
+    ClaimStub& stub, const claims::v1::UpdateClaimStatusRequest& request) {
+  Claim response;
+  absl::Status status =
+      FromGrpc(stub.UpdateClaimStatus(NewContext().get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<Claim> UpdateClaimStatus(ClaimStub& stub,
+                                        const std::string& name,
+                                        claims::v1::VerificationStatus status,
+                                        const std::string& source,
+                                        int64_t expected_revision) {
+  claims::v1::UpdateClaimStatusRequest request;
+  request.set_name(name);
+  request.set_status(status);
+  *request.mutable_evidence() = MakeEvidence(source);
+  request.set_expected_revision(expected_revision);
+  return UpdateClaimStatus(stub, request);
+}
+
+absl::Status DeleteClaim(ClaimStub& stub,
+                         const claims::v1::DeleteClaimRequest& request) {
+  google::protobuf::Empty response;
+  return FromGrpc(stub.DeleteClaim(NewContext().get(), request, &response));
+}
+
+absl::Status DeleteClaim(ClaimStub& stub, const std::string& name,
+                         int64_t expected_revision) {
+  claims::v1::DeleteClaimRequest request;
+  request.set_name(name);
+  request.set_expected_revision(expected_revision);
+  return DeleteClaim(stub, request);
+}
+
+absl::StatusOr<ListClaimsResponse> ListClaims(
+    ClaimStub& stub, const ListClaimsRequest& request) {
+  ListClaimsResponse response;
+  absl::Status status =
+      FromGrpc(stub.ListClaims(NewContext().get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<std::vector<Claim>> ListAllClaims(ClaimStub& stub,
+                                                 const std::string& filter,
+                                                 int page_size) {
+  std::vector<Claim> claims;
+  ListClaimsRequest request;
+  request.set_filter(filter);
+  request.set_page_size(page_size);
+  for (int page = 0; page < kMaxPages; ++page) {
+    absl::StatusOr<ListClaimsResponse> response = ListClaims(stub, request);
+    if (!response.ok()) return response.status();
+    for (Claim& claim : *response->mutable_claims())
+      claims.push_back(std::move(claim));
+    if (response->next_page_token().empty()) return claims;
+    request.set_page_token(response->next_page_token());
+  }
+  return absl::InternalError(
+      absl::StrCat("ListClaims still had a next_page_token after ", kMaxPages,
+                   " pages"));
+}
+
+absl::StatusOr<ListClaimEventsResponse> ListClaimEvents(
+    ClaimStub& stub, const ListClaimEventsRequest& request) {
+  ListClaimEventsResponse response;
+  absl::Status status =
+      FromGrpc(stub.ListClaimEvents(NewContext().get(), request, &response));
+  if (!status.ok()) return status;
+  return response;
+}
+
+absl::StatusOr<std::vector<ClaimEvent>> ListAllEvents(ClaimStub& stub,
+                                                      const std::string& parent,
+                                                      int page_size) {
+  std::vector<ClaimEvent> events;
+  ListClaimEventsRequest request;
+  request.set_parent(parent);
+  request.set_page_size(page_size);
+  for (int page = 0; page < kMaxPages; ++page) {
+    absl::StatusOr<ListClaimEventsResponse> response =
+        ListClaimEvents(stub, request);
+    if (!response.ok()) return response.status();
+    for (ClaimEvent& event : *response->mutable_events())
+      events.push_back(std::move(event));
+    if (response->next_page_token().empty()) return events;
+    request.set_page_token(response->next_page_token());
+  }
+  return absl::InternalError(
+      absl::StrCat("ListClaimEvents still had a next_page_token after ",
+                   kMaxPages, " pages"));
+}
+
+absl::StatusOr<int64_t> CurrentRevision(ClaimStub& stub) {
+  ListClaimsRequest request;
+  request.set_page_size(1);
+  absl::StatusOr<ListClaimsResponse> response = ListClaims(stub, request);
+  if (!response.ok()) return response.status();
+  return response->revision();
+}
+
+claims::v1::Evidence MakeEvidence(const std::string& source) {
+  claims::v1::Evidence evidence;
+  evidence.set_source(source);
+  return evidence;
+}
+
+std::vector<int64_t> Revisions(const std::vector<ClaimEvent>& events) {
+  std::vector<int64_t> revisions;
+  revisions.reserve(events.size());
+  for (const ClaimEvent& event : events) revisions.push_back(event.revision());
+  return revisions;
+}
+
+std::vector<int64_t> Range(int64_t first, int64_t last) {
+  std::vector<int64_t> range;
+  for (int64_t r = first; r <= last; ++r) range.push_back(r);
+  return range;
+}
+
+}  // namespace claimd::testing

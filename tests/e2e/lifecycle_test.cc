@@ -1,0 +1,121 @@
+// claimd as a process: it stops cleanly and promptly on SIGTERM, and a second
+// claimd on the same data directory or the same port refuses to start, saying
+// why.
+#include <signal.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "absl/time/time.h"
+#include "claims/v1/claims.grpc.pb.h"
+#include "claims/v1/claims.pb.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/api_calls.h"
+#include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/watch_recorder.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace claimd::e2e {
+namespace {
+
+namespace v1 = ::claims::v1;
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+
+constexpr absl::Duration kGrace = absl::Seconds(2);
+
+TEST(ClaimdProcess, SigtermWithOpenWatchExitsZeroWithinGrace) {
+  testing::TempDir dir;
+  ClaimdHarness claimd(
+      dir.File("data"), dir.path(),
+      {absl::StrCat("--shutdown_grace=", absl::FormatDuration(kGrace))});
+  ASSERT_OK(claimd.Start());
+  auto stub = v1::ClaimService::NewStub(claimd.NewChannel());
+  ASSERT_OK(
+      CreateClaim(*stub, "before-stop", "written before SIGTERM").status());
+
+  v1::WatchClaimsRequest request;
+  request.set_start_revision(1);
+  WatchRecorder watch(claimd.NewChannel(), request);
+  ASSERT_TRUE(watch.WaitForEventRevision(1, absl::Seconds(5)));
+
+  const absl::Time signalled = absl::Now();
+  std::optional<ExitStatus> exit =
+      claimd.Stop(SIGTERM, kGrace + absl::Seconds(2));
+  const absl::Duration took = absl::Now() - signalled;
+  ASSERT_TRUE(exit.has_value())
+      << "claimd still running " << kGrace + absl::Seconds(2)
+      << " after SIGTERM\n"
+      << claimd.Stderr();
+  EXPECT_TRUE(exit->Success()) << exit->ToString() << "\n" << claimd.Stderr();
+  std::cerr << "claimd stopped " << took << " after SIGTERM\n";
+
+  std::optional<grpc::Status> end = watch.WaitForEnd(absl::Seconds(5));
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE)
+      << end->error_message();
+  EXPECT_THAT(end->error_message(), HasSubstr("start_revision=2"));
+  EXPECT_THAT(claimd.Stderr(), HasSubstr("stopped cleanly"));
+}
+
+TEST(ClaimdProcess, SecondClaimdOnSameDataDirFailsNamingTheLock) {
+  testing::TempDir dir;
+  ClaimdHarness first(dir.File("data"), dir.path());
+  ASSERT_OK(first.Start());
+
+  absl::StatusOr<int> other_port = PickFreePort();
+  ASSERT_OK(other_port);
+  CommandResult second =
+      RunCommand(ClaimdBinary(),
+                 {absl::StrCat("--listen=127.0.0.1:", *other_port),
+                  absl::StrCat("--data_dir=", dir.File("data"))},
+                 dir.path(), absl::Seconds(10));
+  ASSERT_FALSE(second.timed_out)
+      << "the second claimd kept running: " << second.Describe();
+  EXPECT_TRUE(second.exit.exited) << second.Describe();
+  EXPECT_NE(second.exit.code, 0) << second.Describe();
+  EXPECT_THAT(second.err,
+              AllOf(HasSubstr("data directory"), HasSubstr("in use"),
+                    HasSubstr(dir.File("data") + "/LOCK")));
+
+  // The first one is unharmed.
+  EXPECT_TRUE(first.running());
+  auto stub = v1::ClaimService::NewStub(first.NewChannel());
+  EXPECT_OK(CreateClaim(*stub, "still-serving", "the first claimd still serves")
+                .status());
+}
+
+TEST(ClaimdProcess, SecondClaimdOnSamePortFailsNamingTheAddress) {
+  testing::TempDir dir;
+  ClaimdHarness first(dir.File("data"), dir.path());
+  ASSERT_OK(first.Start());
+
+  CommandResult second = RunCommand(
+      ClaimdBinary(),
+      {"--listen=" + first.address(), "--data_dir=" + dir.File("other")},
+      dir.path(), absl::Seconds(10));
+  ASSERT_FALSE(second.timed_out)
+      << "the second claimd kept running (did it share the port "
+         "with SO_REUSEPORT?): "
+      << second.Describe();
+  // An orderly exit with a message, not a crash.
+  EXPECT_TRUE(second.exit.exited) << second.Describe();
+  EXPECT_NE(second.exit.code, 0) << second.Describe();
+  // gRPC itself logs the address too; claimd's own line says what it could not
+  // do.
+  EXPECT_THAT(second.err, HasSubstr("cannot listen on " + first.address()))
+      << second.Describe();
+
+  EXPECT_TRUE(first.running());
+  auto stub = v1::ClaimService::NewStub(first.NewChannel());
+  EXPECT_OK(CreateClaim(*stub, "still-serving", "the first claimd still serves")
+                .status());
+}
+
+}  // namespace
+}  // namespace claimd::e2e
