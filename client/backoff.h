@@ -1,12 +1,13 @@
 // Capped exponential backoff with jitter, as a pure function.
 //
 // Used by ClaimClient (retrying UNAVAILABLE unary calls) and WatchFollower
-// (reconnecting a dropped watch). The randomness is an argument so tests get exact
-// delays:
+// (reconnecting a dropped watch). The randomness is an argument so tests get
+// exact delays:
 //
 //   BackoffPolicy policy{absl::Milliseconds(100), absl::Seconds(5), 2.0, 0.2};
-//   absl::Duration d = BackoffDelay(policy, /*retry=*/3, absl::Uniform(gen, 0.0, 1.0));
-//   // 100ms * 2^3 = 800ms, then scaled by a factor in [0.8, 1.2), capped at 5s.
+//   absl::Duration d =
+//       BackoffDelay(policy, /*retry=*/3, absl::Uniform(gen, 0.0, 1.0));
+//   // 100ms * 2^3 = 800ms, scaled by a factor in [0.8, 1.2), at most 5s.
 //
 // Thread-safety: stateless.
 #ifndef CLAIMD_CLIENT_BACKOFF_H_
@@ -25,8 +26,8 @@ struct BackoffPolicy {
 };
 
 // The delay before retry number `retry` (0 for the first retry): initial *
-// multiplier^retry, capped at maximum, then jittered with `random01` in [0, 1) and
-// capped at maximum again. Never negative.
+// multiplier^retry, capped at maximum, then jittered with `random01` in [0, 1)
+// and capped at maximum again. Never negative.
 absl::Duration BackoffDelay(const BackoffPolicy& policy, int retry,
                             double random01);
 

@@ -24,8 +24,7 @@ class GrpcWatchStream : public WatchStream {
  private:
   // Declared first: the reader refers to the context.
   grpc::ClientContext context_;
-  std::unique_ptr<grpc::ClientReaderInterface<v1::WatchClaimsResponse>>
-      reader_;
+  std::unique_ptr<grpc::ClientReaderInterface<v1::WatchClaimsResponse>> reader_;
 };
 
 }  // namespace
@@ -47,10 +46,10 @@ absl::Status ClaimClient::Call(
   absl::Status status;
   for (int i = 0; i < options_.max_attempts; ++i) {
     if (i > 0) {
-      const absl::Duration delay = BackoffDelay(
-          options_.backoff, i - 1, absl::Uniform(gen_, 0.0, 1.0));
-      // A retry that could not start before the deadline would only turn the real
-      // error into DEADLINE_EXCEEDED.
+      const absl::Duration delay =
+          BackoffDelay(options_.backoff, i - 1, absl::Uniform(gen_, 0.0, 1.0));
+      // A retry that could not start before the deadline would only turn the
+      // real error into DEADLINE_EXCEEDED.
       if (absl::Now() + delay >= deadline) break;
       options_.sleep(delay);
     }

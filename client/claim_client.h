@@ -1,14 +1,16 @@
 // ClaimClient: claimctl's view of the claims.v1 API.
 //
-// Wraps a ClaimStub; every call returns absl::Status / absl::StatusOr, converted from
-// grpc::Status by FromGrpcStatus (the only place that does it). Each unary call gets a
-// deadline `timeout` from its start that covers all of its attempts. UNAVAILABLE is
-// retried with capped exponential backoff, at most `max_attempts` times in all, but
-// only where a repeat is harmless: reads always, mutations only when they carry a
-// request_id (the server then answers a repeat with the first result, AIP-155).
-// claimctl sets a fresh request_id on every mutation.
+// Wraps a ClaimStub; every call returns absl::Status / absl::StatusOr,
+// converted from grpc::Status by FromGrpcStatus (the only place that does it).
+// Each unary call gets a deadline `timeout` from its start that covers all of
+// its attempts. UNAVAILABLE is retried with capped exponential backoff, at most
+// `max_attempts` times in all, but only where a repeat is harmless: reads
+// always, mutations only when they carry a request_id (the server then answers
+// a repeat with the first result, AIP-155). claimctl sets a fresh request_id on
+// every mutation.
 //
-//   ClaimClient client(MakeGrpcClaimStub(MakeClaimChannel("127.0.0.1:50051")), {});
+//   auto channel = MakeClaimChannel("127.0.0.1:50051");
+//   ClaimClient client(MakeGrpcClaimStub(channel), {});
 //   absl::StatusOr<claims::v1::Claim> claim = client.GetClaim(request);
 //
 // Thread-safety: thread-compatible for the calls; the returned WatchStream is
@@ -32,8 +34,8 @@
 
 namespace claimd::client {
 
-// Maps a gRPC status to the absl::Status with the same code and message (the two
-// code enums share their values).
+// Maps a gRPC status to the absl::Status with the same code and message (the
+// two code enums share their values).
 absl::Status FromGrpcStatus(const grpc::Status& status);
 
 struct ClaimClientOptions {
@@ -56,7 +58,8 @@ class ClaimClient {
   ClaimClient& operator=(const ClaimClient&) = delete;
 
   // The error codes are those of the RPCs (see claims.proto), plus
-  // DEADLINE_EXCEEDED after `timeout` and UNAVAILABLE when the server is unreachable.
+  // DEADLINE_EXCEEDED after `timeout` and UNAVAILABLE when the server is
+  // unreachable.
   absl::StatusOr<claims::v1::Claim> CreateClaim(
       const claims::v1::CreateClaimRequest& request);
   absl::StatusOr<claims::v1::Claim> GetClaim(
@@ -69,14 +72,15 @@ class ClaimClient {
   absl::StatusOr<claims::v1::ListClaimEventsResponse> ListClaimEvents(
       const claims::v1::ListClaimEventsRequest& request);
 
-  // Starts a WatchClaims stream without a deadline (it runs until cancelled) and
-  // without retries: WatchFollower reconnects.
+  // Starts a WatchClaims stream without a deadline (it runs until cancelled)
+  // and without retries: WatchFollower reconnects.
   std::unique_ptr<WatchStream> WatchClaims(
       const claims::v1::WatchClaimsRequest& request);
 
  private:
-  // Runs `attempt` (one RPC on a fresh context) until it succeeds, fails with a code
-  // other than UNAVAILABLE, `retryable` is false, or attempts or time run out.
+  // Runs `attempt` (one RPC on a fresh context) until it succeeds, fails with a
+  // code other than UNAVAILABLE, `retryable` is false, or attempts or time run
+  // out.
   absl::Status Call(
       bool retryable,
       const std::function<grpc::Status(grpc::ClientContext*)>& attempt);

@@ -1,10 +1,11 @@
 // ClaimStub: the one seam between claimctl and the network.
 //
-// A small abstract interface over the generated ClaimService stub, in the style of
-// google-cloud-cpp: ClaimClient talks only to this interface, so tests replace it with
-// a gMock (client/mock_claim_stub.h) and never need a server. The methods mirror the
-// generated blocking stub one to one and keep grpc::Status; the conversion to
-// absl::Status happens in ClaimClient, in one place.
+// A small abstract interface over the generated ClaimService stub, in the style
+// of google-cloud-cpp: ClaimClient talks only to this interface, so tests
+// replace it with a gMock (client/mock_claim_stub.h) and never need a server.
+// The methods mirror the generated blocking stub one to one and keep
+// grpc::Status; the conversion to absl::Status happens in ClaimClient, in one
+// place.
 //
 // Thread-safety: implementations are thread-safe, like the generated stub; the
 // grpc::ClientContext passed to each call belongs to that call only.
@@ -25,22 +26,24 @@ class ClaimStub {
  public:
   virtual ~ClaimStub() = default;
 
-  virtual grpc::Status CreateClaim(grpc::ClientContext* context,
-                                   const claims::v1::CreateClaimRequest& request,
-                                   claims::v1::Claim* response) = 0;
+  virtual grpc::Status CreateClaim(
+      grpc::ClientContext* context,
+      const claims::v1::CreateClaimRequest& request,
+      claims::v1::Claim* response) = 0;
   virtual grpc::Status GetClaim(grpc::ClientContext* context,
                                 const claims::v1::GetClaimRequest& request,
                                 claims::v1::Claim* response) = 0;
-  virtual grpc::Status ListClaims(
-      grpc::ClientContext* context, const claims::v1::ListClaimsRequest& request,
-      claims::v1::ListClaimsResponse* response) = 0;
+  virtual grpc::Status ListClaims(grpc::ClientContext* context,
+                                  const claims::v1::ListClaimsRequest& request,
+                                  claims::v1::ListClaimsResponse* response) = 0;
   virtual grpc::Status UpdateClaimStatus(
       grpc::ClientContext* context,
       const claims::v1::UpdateClaimStatusRequest& request,
       claims::v1::Claim* response) = 0;
-  virtual grpc::Status DeleteClaim(grpc::ClientContext* context,
-                                   const claims::v1::DeleteClaimRequest& request,
-                                   google::protobuf::Empty* response) = 0;
+  virtual grpc::Status DeleteClaim(
+      grpc::ClientContext* context,
+      const claims::v1::DeleteClaimRequest& request,
+      google::protobuf::Empty* response) = 0;
   virtual grpc::Status ListClaimEvents(
       grpc::ClientContext* context,
       const claims::v1::ListClaimEventsRequest& request,
@@ -52,9 +55,10 @@ class ClaimStub {
               const claims::v1::WatchClaimsRequest& request) = 0;
 };
 
-// An insecure channel to `target` ("host:port") with short reconnect backoff, so a
-// retry or a watch reconnect after a server restart actually dials again instead of
-// failing fast while gRPC's default 1 s..120 s reconnect backoff runs.
+// An insecure channel to `target` ("host:port") with short reconnect backoff,
+// so a retry or a watch reconnect after a server restart actually dials again
+// instead of failing fast while gRPC's default 1 s..120 s reconnect backoff
+// runs.
 std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target);
 
 // The production stub: forwards every call to the generated ClaimService stub.

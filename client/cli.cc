@@ -55,8 +55,9 @@ CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
   if (!source_required) {
     for (CLI::Option* option : details) option->needs(source);
   }
-  command->add_option("--actor", flags.actor,
-                      "who records the evidence (default: $USER)")
+  command
+      ->add_option("--actor", flags.actor,
+                   "who records the evidence (default: $USER)")
       ->envname("USER");
   return source;
 }
@@ -80,7 +81,8 @@ absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
     return absl::InvalidArgumentError(absl::StrCat(
         "timeout \"", text, "\" is not a duration like 10s, 500ms or 1m"));
   }
-  if (duration <= absl::ZeroDuration() || duration == absl::InfiniteDuration()) {
+  if (duration <= absl::ZeroDuration() ||
+      duration == absl::InfiniteDuration()) {
     return absl::InvalidArgumentError(
         absl::StrCat("timeout \"", text, "\" must be positive and finite"));
   }
@@ -128,8 +130,8 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
                    "label KEY=VALUE; repeat for more")
       ->allow_extra_args(false);
   create->add_option("--status", create_flags.status, "initial status")
-      ->check(CLI::IsMember({"reported", "confirmed", "denied"},
-                            CLI::ignore_case));
+      ->check(
+          CLI::IsMember({"reported", "confirmed", "denied"}, CLI::ignore_case));
   AddEvidenceOptions(create, create_flags.evidence, /*source_required=*/false);
   create->footer(
       "Example:\n  claimctl create \"Troops crossed the border at dawn\" --id "
@@ -140,7 +142,8 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   std::string get_id;
   CLI::App* get = app.add_subcommand("get", "Show one claim and its evidence.");
   get->add_option("ID", get_id, "claim ID (abc or claims/abc)")->required();
-  get->footer("Example:\n  claimctl get border\n  claimctl get claims/border -o json");
+  get->footer(
+      "Example:\n  claimctl get border\n  claimctl get claims/border -o json");
 
   // list
   ListFlags list_flags;
@@ -168,12 +171,21 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
     VerdictFlags flags;
   };
   Verdict verdicts[] = {
-      {"confirm", v1::VERIFICATION_STATUS_CONFIRMED,
-       "Mark a claim CONFIRMED, with the evidence for it.", nullptr, {}},
-      {"deny", v1::VERIFICATION_STATUS_DENIED,
-       "Mark a claim DENIED, with the evidence for it.", nullptr, {}},
-      {"report", v1::VERIFICATION_STATUS_REPORTED,
-       "Mark a claim REPORTED (made, not verified), with the evidence.", nullptr, {}},
+      {"confirm",
+       v1::VERIFICATION_STATUS_CONFIRMED,
+       "Mark a claim CONFIRMED, with the evidence for it.",
+       nullptr,
+       {}},
+      {"deny",
+       v1::VERIFICATION_STATUS_DENIED,
+       "Mark a claim DENIED, with the evidence for it.",
+       nullptr,
+       {}},
+      {"report",
+       v1::VERIFICATION_STATUS_REPORTED,
+       "Mark a claim REPORTED (made, not verified), with the evidence.",
+       nullptr,
+       {}},
   };
   for (Verdict& verdict : verdicts) {
     verdict.command = app.add_subcommand(
@@ -190,10 +202,10 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
                      "apply only if the claim is still at this revision "
                      "(else exit 4)")
         ->check(CLI::NonNegativeNumber);
-    verdict.command->footer(absl::StrCat(
-        "Example:\n  claimctl ", verdict.name,
-        " border --source \"Ukrainian officials\" --quote \"...\" "
-        "--expected-revision 12"));
+    verdict.command->footer(
+        absl::StrCat("Example:\n  claimctl ", verdict.name,
+                     " border --source \"Ukrainian officials\" --quote \"...\" "
+                     "--expected-revision 12"));
   }
 
   // delete
@@ -221,9 +233,11 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
                    "events per request (default: the server's, 100)")
       ->check(CLI::NonNegativeNumber);
   history
-      ->add_option("--limit", history_flags.limit, "stop after this many events")
+      ->add_option("--limit", history_flags.limit,
+                   "stop after this many events")
       ->check(CLI::NonNegativeNumber);
-  history->footer("Example:\n  claimctl history border\n  claimctl history -o json");
+  history->footer(
+      "Example:\n  claimctl history border\n  claimctl history -o json");
 
   // watch
   WatchFlags watch_flags;
@@ -234,11 +248,12 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "missed.");
   watch->add_option("--filter", watch_flags.filter,
                     "only changes of matching claims (same syntax as list)");
-  CLI::Option* from = watch
-                          ->add_option("--from-revision", watch_flags.from_revision,
-                                       "start with the change at this revision "
-                                       "(default: from now on)")
-                          ->check(CLI::NonNegativeNumber);
+  CLI::Option* from =
+      watch
+          ->add_option("--from-revision", watch_flags.from_revision,
+                       "start with the change at this revision "
+                       "(default: from now on)")
+          ->check(CLI::NonNegativeNumber);
   watch
       ->add_flag("--snapshot", watch_flags.snapshot,
                  "first print every matching claim as it is now (SNAPSHOT)")
@@ -262,7 +277,8 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
     }
     const CLI::App* command = ParsedSubcommand(app);
     const std::string name =
-        command == nullptr ? "claimctl" : absl::StrCat("claimctl ", command->get_name());
+        command == nullptr ? "claimctl"
+                           : absl::StrCat("claimctl ", command->get_name());
     *env.err << name << ": " << e.what() << "; see `" << name << " --help`"
              << std::endl;
     return kExitUsage;

@@ -1,13 +1,13 @@
-// The claimctl command line: CLI11 parsing of global flags and subcommands, help
-// texts with examples, and dispatch to commands.h. main.cc only builds the
-// CliEnvironment and calls RunClaimctl, so tests run whole command lines against a
-// mocked stub and check stdout, stderr and the exit code.
+// The claimctl command line: CLI11 parsing of global flags and subcommands,
+// help texts with examples, and dispatch to commands.h. main.cc only builds the
+// CliEnvironment and calls RunClaimctl, so tests run whole command lines
+// against a mocked stub and check stdout, stderr and the exit code.
 //
 //   const char* argv[] = {"claimctl", "get", "abc", "-o", "json"};
 //   int exit_code = RunClaimctl(5, argv, env);
 //
-// Usage errors (unknown flag, missing argument, bad value) print one line to stderr
-// and return 2; --help and --version print to stdout and return 0.
+// Usage errors (unknown flag, missing argument, bad value) print one line to
+// stderr and return 2; --help and --version print to stdout and return 0.
 //
 // Thread-safety: one call at a time (CLI11 reads the process environment).
 #ifndef CLAIMD_CLIENT_CLI_H_

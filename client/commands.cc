@@ -71,8 +71,8 @@ ClaimClient& CommandContext::client() {
 }
 
 RenderOptions CommandContext::render_options() const {
-  return RenderOptions{.color = env_.color, .width = env_.width,
-                       .now = env_.now()};
+  return RenderOptions{
+      .color = env_.color, .width = env_.width, .now = env_.now()};
 }
 
 int CommandContext::Fail(absl::string_view what, const absl::Status& status,
@@ -106,19 +106,21 @@ int RunCreate(CommandContext& context, const CreateFlags& flags) {
           : absl::StrCat("create claims/", request->claim_id());
   absl::StatusOr<v1::Claim> claim = context.client().CreateClaim(*request);
   if (!claim.ok()) {
-    const bool taken = claim.status().code() == absl::StatusCode::kAlreadyExists;
+    const bool taken =
+        claim.status().code() == absl::StatusCode::kAlreadyExists;
     return context.Fail(what, claim.status(),
                         taken ? "choose another --id" : "");
   }
   if (context.json()) return context.PrintJson(*claim);
-  context.PrintLine(
-      absl::StrCat(claim->name(), " created (revision ", claim->revision(), ")"));
+  context.PrintLine(absl::StrCat(claim->name(), " created (revision ",
+                                 claim->revision(), ")"));
   return kExitOk;
 }
 
 int RunGet(CommandContext& context, const std::string& id) {
   absl::StatusOr<v1::GetClaimRequest> request = BuildGetRequest(id);
-  if (!request.ok()) return context.Fail("get", request.status(), UsageHint("get"));
+  if (!request.ok())
+    return context.Fail("get", request.status(), UsageHint("get"));
   absl::StatusOr<v1::Claim> claim = context.client().GetClaim(*request);
   if (!claim.ok()) {
     return context.Fail(absl::StrCat("get ", request->name()), claim.status());
@@ -134,7 +136,8 @@ int RunList(CommandContext& context, const ListFlags& flags) {
       BuildListRequest(flags.filter, PageSize(flags.page_size, flags.limit));
   std::vector<v1::Claim> claims;
   auto full = [&] {
-    return flags.limit > 0 && static_cast<int64_t>(claims.size()) >= flags.limit;
+    return flags.limit > 0 &&
+           static_cast<int64_t>(claims.size()) >= flags.limit;
   };
   while (true) {
     absl::StatusOr<v1::ListClaimsResponse> page =
@@ -167,10 +170,13 @@ int RunVerdict(CommandContext& context, const VerdictFlags& flags,
   const char* verb = VerdictVerb(status);
   absl::StatusOr<v1::UpdateClaimStatusRequest> request =
       BuildUpdateStatusRequest(flags, status);
-  if (!request.ok()) return context.Fail(verb, request.status(), UsageHint(verb));
-  absl::StatusOr<v1::Claim> claim = context.client().UpdateClaimStatus(*request);
+  if (!request.ok())
+    return context.Fail(verb, request.status(), UsageHint(verb));
+  absl::StatusOr<v1::Claim> claim =
+      context.client().UpdateClaimStatus(*request);
   if (!claim.ok()) {
-    return context.Fail(absl::StrCat(verb, " ", request->name()), claim.status(),
+    return context.Fail(absl::StrCat(verb, " ", request->name()),
+                        claim.status(),
                         ConflictHint(claim.status(), request->name()));
   }
   if (context.json()) return context.PrintJson(*claim);
@@ -205,7 +211,8 @@ int RunHistory(CommandContext& context, const HistoryFlags& flags) {
   const std::string what = absl::StrCat("history of ", request->parent());
   std::vector<v1::ClaimEvent> events;
   auto full = [&] {
-    return flags.limit > 0 && static_cast<int64_t>(events.size()) >= flags.limit;
+    return flags.limit > 0 &&
+           static_cast<int64_t>(events.size()) >= flags.limit;
   };
   while (true) {
     absl::StatusOr<v1::ListClaimEventsResponse> page =
@@ -242,7 +249,8 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
         return context.client().WatchClaims(next);
       },
       context.env().watch_options);
-  // Signals are blocked before the channel exists, so gRPC's threads inherit it.
+  // Signals are blocked before the channel exists, so gRPC's threads inherit
+  // it.
   std::shared_ptr<void> interrupt_guard;
   if (context.env().on_interrupt) {
     interrupt_guard =
@@ -259,17 +267,18 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
     context.out() << RenderEventLine(event, context.render_options());
     context.out().flush();
   };
-  callbacks.on_reconnect = [&context](const absl::Status& cause,
-                                      int64_t from_revision,
-                                      absl::Duration delay, bool was_connected) {
+  callbacks.on_reconnect = [&context](
+                               const absl::Status& cause, int64_t from_revision,
+                               absl::Duration delay, bool was_connected) {
     std::string line =
         was_connected ? ErrorLine("connection lost", cause, "reconnecting")
                       : ErrorLine("cannot reach the server", cause, "retrying");
     if (from_revision > 0) {
       absl::StrAppend(&line, " from revision ", from_revision);
     }
-    absl::StrAppend(&line, " in ",
-                    absl::FormatDuration(absl::Trunc(delay, absl::Milliseconds(100))));
+    absl::StrAppend(
+        &line, " in ",
+        absl::FormatDuration(absl::Trunc(delay, absl::Milliseconds(100))));
     context.err() << line << std::endl;
   };
   callbacks.on_snapshot_complete = [&context](int64_t revision) {

@@ -1,10 +1,12 @@
-// The work of each claimctl subcommand, once its flags are parsed (cli.cc parses).
+// The work of each claimctl subcommand, once its flags are parsed (cli.cc
+// parses).
 //
-// A command builds its request (requests.h), calls ClaimClient, renders the result
-// (render.h) to the environment's stdout and, on failure, prints one error line
-// (errors.h) to its stderr and returns the exit code. Everything outside the process
-// (the stub, the streams, the clock, the terminal, signals) comes from
-// CliEnvironment, so the commands run in tests against a mocked ClaimStub.
+// A command builds its request (requests.h), calls ClaimClient, renders the
+// result (render.h) to the environment's stdout and, on failure, prints one
+// error line (errors.h) to its stderr and returns the exit code. Everything
+// outside the process (the stub, the streams, the clock, the terminal, signals)
+// comes from CliEnvironment, so the commands run in tests against a mocked
+// ClaimStub.
 //
 // Thread-safety: a CommandContext belongs to one command run.
 #ifndef CLAIMD_CLIENT_COMMANDS_H_
@@ -28,7 +30,8 @@
 
 namespace claimd::client {
 
-// What claimctl takes from the world; main.cc fills it for real, tests with fakes.
+// What claimctl takes from the world; main.cc fills it for real, tests with
+// fakes.
 struct CliEnvironment {
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
@@ -37,12 +40,13 @@ struct CliEnvironment {
   size_t width = 0;
   std::function<absl::Time()> now = [] { return absl::Now(); };
   // The stub for `--server`; called at most once, after parsing.
-  std::function<std::shared_ptr<ClaimStub>(const std::string& server)> make_stub;
+  std::function<std::shared_ptr<ClaimStub>(const std::string& server)>
+      make_stub;
   // ClaimClient's options; `timeout` is replaced by --timeout.
   ClaimClientOptions client_options;
   WatchFollowerOptions watch_options;
-  // Arranges for `stop` to run on SIGINT/SIGTERM while the returned handle lives.
-  // Called by `watch` before make_stub. Null: no signal handling.
+  // Arranges for `stop` to run on SIGINT/SIGTERM while the returned handle
+  // lives. Called by `watch` before make_stub. Null: no signal handling.
   std::function<std::shared_ptr<void>(std::function<void()> stop)> on_interrupt;
 };
 
@@ -67,13 +71,14 @@ class CommandContext {
   const CliEnvironment& env() const { return env_; }
   RenderOptions render_options() const;
 
-  // Prints ErrorLine(what, status, hint or the generic hint) to stderr and returns
-  // ExitCodeFor(status).
+  // Prints ErrorLine(what, status, hint or the generic hint) to stderr and
+  // returns ExitCodeFor(status).
   int Fail(absl::string_view what, const absl::Status& status,
            absl::string_view hint = "");
   // Prints `message` (JSON or text) and a newline to stdout; flushes.
   void PrintLine(absl::string_view message);
-  // Prints `message` as one JSON line; on failure reports it. Returns an exit code.
+  // Prints `message` as one JSON line; on failure reports it. Returns an exit
+  // code.
   int PrintJson(const google::protobuf::Message& message);
 
  private:

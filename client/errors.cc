@@ -9,11 +9,14 @@ const char kExitCodesHelp[] =
     "Exit codes:\n"
     "  0  ok\n"
     "  1  error (server or other)\n"
-    "  2  usage: bad flags or arguments (also INVALID_ARGUMENT from the server)\n"
+    "  2  usage: bad flags or arguments (also INVALID_ARGUMENT from the "
+    "server)\n"
     "  3  not found (NOT_FOUND)\n"
-    "  4  conflict: revision mismatch (ABORTED), already exists (ALREADY_EXISTS),\n"
+    "  4  conflict: revision mismatch (ABORTED), already exists "
+    "(ALREADY_EXISTS),\n"
     "     the claim's state forbids it (FAILED_PRECONDITION)\n"
-    "  5  unavailable: cannot reach the server (UNAVAILABLE) or no answer within\n"
+    "  5  unavailable: cannot reach the server (UNAVAILABLE) or no answer "
+    "within\n"
     "     --timeout (DEADLINE_EXCEEDED)\n";
 
 int ExitCodeFor(const absl::Status& status) {

@@ -1,5 +1,5 @@
-// claimctl's entry point: builds the real CliEnvironment (stdout, terminal, gRPC
-// channel, signals) and runs the command line (cli.h).
+// claimctl's entry point: builds the real CliEnvironment (stdout, terminal,
+// gRPC channel, signals) and runs the command line (cli.h).
 #include <sys/ioctl.h>
 #include <unistd.h>
 

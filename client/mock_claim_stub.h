@@ -1,5 +1,6 @@
-// gMock of ClaimStub, for tests of ClaimClient and of whole claimctl command lines;
-// plus EqualsProto, a matcher comparing protobuf messages field by field.
+// gMock of ClaimStub, for tests of ClaimClient and of whole claimctl command
+// lines; plus EqualsProto, a matcher comparing protobuf messages field by
+// field.
 //
 //   auto stub = std::make_shared<MockClaimStub>();
 //   EXPECT_CALL(*stub, GetClaim(_, EqualsProto(request), _))
@@ -33,8 +34,8 @@ class MockClaimStub : public ClaimStub {
                claims::v1::ListClaimsResponse*),
               (override));
   MOCK_METHOD(grpc::Status, UpdateClaimStatus,
-              (grpc::ClientContext*, const claims::v1::UpdateClaimStatusRequest&,
-               claims::v1::Claim*),
+              (grpc::ClientContext*,
+               const claims::v1::UpdateClaimStatusRequest&, claims::v1::Claim*),
               (override));
   MOCK_METHOD(grpc::Status, DeleteClaim,
               (grpc::ClientContext*, const claims::v1::DeleteClaimRequest&,
@@ -44,11 +45,11 @@ class MockClaimStub : public ClaimStub {
               (grpc::ClientContext*, const claims::v1::ListClaimEventsRequest&,
                claims::v1::ListClaimEventsResponse*),
               (override));
-  MOCK_METHOD(
-      std::unique_ptr<grpc::ClientReaderInterface<claims::v1::WatchClaimsResponse>>,
-      WatchClaims,
-      (grpc::ClientContext*, const claims::v1::WatchClaimsRequest&),
-      (override));
+  MOCK_METHOD(std::unique_ptr<
+                  grpc::ClientReaderInterface<claims::v1::WatchClaimsResponse>>,
+              WatchClaims,
+              (grpc::ClientContext*, const claims::v1::WatchClaimsRequest&),
+              (override));
 };
 
 MATCHER_P(EqualsProto, expected,

@@ -31,7 +31,8 @@ std::string StyledStatus(v1::VerificationStatus status, bool color) {
   }
 }
 
-// The evidence the event recorded, or null (snapshots and deletions record none).
+// The evidence the event recorded, or null (snapshots and deletions record
+// none).
 const v1::Evidence* EvidenceOf(const v1::ClaimEvent& event) {
   if (event.type() == v1::EVENT_TYPE_SNAPSHOT ||
       event.type() == v1::EVENT_TYPE_DELETED) {
@@ -49,7 +50,8 @@ const v1::Evidence* EvidenceOf(const v1::ClaimEvent& event) {
   return nullptr;
 }
 
-// "REPORTED -> CONFIRMED" for a change of status, else the status after the event.
+// "REPORTED -> CONFIRMED" for a change of status, else the status after the
+// event.
 Cell StatusChange(const v1::ClaimEvent& event, bool color) {
   const v1::VerificationStatus now = event.claim().status();
   const v1::VerificationStatus before = event.previous_status();
@@ -105,7 +107,8 @@ std::string EventTypeName(v1::EventType type) {
 }
 
 std::string ClaimIdOf(absl::string_view name) {
-  if (absl::StartsWith(name, kClaimPrefix)) name.remove_prefix(kClaimPrefix.size());
+  if (absl::StartsWith(name, kClaimPrefix))
+    name.remove_prefix(kClaimPrefix.size());
   return Sanitize(name);
 }
 
@@ -132,9 +135,9 @@ std::string RenderClaimsTable(const std::vector<v1::Claim>& claims,
                               const RenderOptions& options) {
   TextTable table({"ID", "STATUS", "REV", "EVIDENCE", "AGE", "STATEMENT"});
   for (const v1::Claim& claim : claims) {
-    const bool has_created = claim.has_create_time() &&
-                             (claim.create_time().seconds() != 0 ||
-                              claim.create_time().nanos() != 0);
+    const bool has_created =
+        claim.has_create_time() && (claim.create_time().seconds() != 0 ||
+                                    claim.create_time().nanos() != 0);
     const std::string age =
         has_created
             ? FormatAge(options.now -
@@ -247,9 +250,11 @@ std::string RenderEventLine(const v1::ClaimEvent& event,
   return line;
 }
 
-absl::StatusOr<std::string> RenderJson(const google::protobuf::Message& message) {
+absl::StatusOr<std::string> RenderJson(
+    const google::protobuf::Message& message) {
   std::string json;
-  const auto status = google::protobuf::util::MessageToJsonString(message, &json);
+  const auto status =
+      google::protobuf::util::MessageToJsonString(message, &json);
   if (!status.ok()) {
     return absl::InternalError(
         absl::StrCat("cannot print as JSON: ", status.ToString()));

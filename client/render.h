@@ -1,9 +1,10 @@
 // Rendering claimctl's output: pure functions from API messages to text.
 //
-// Tables and views are for people; JSON (the proto JSON mapping, one object per line)
-// is for machines. Nothing here looks at the terminal or the clock: whether to use
-// colour, how wide the terminal is and what time it is are RenderOptions, decided by
-// the caller (main), so the output is exact and testable.
+// Tables and views are for people; JSON (the proto JSON mapping, one object per
+// line) is for machines. Nothing here looks at the terminal or the clock:
+// whether to use colour, how wide the terminal is and what time it is are
+// RenderOptions, decided by the caller (main), so the output is exact and
+// testable.
 //
 //   RenderOptions options{.color = false, .width = 0, .now = absl::Now()};
 //   std::cout << RenderClaimsTable(claims, options);
@@ -39,13 +40,16 @@ struct RenderOptions {
   absl::Time now = absl::UnixEpoch();
 };
 
-// Colour only on a terminal, and never when NO_COLOR is set to a non-empty value
-// (https://no-color.org). `no_color_env` is getenv("NO_COLOR"), possibly null.
+// Colour only on a terminal, and never when NO_COLOR is set to a non-empty
+// value (https://no-color.org). `no_color_env` is getenv("NO_COLOR"), possibly
+// null.
 bool ShouldUseColor(bool stdout_is_tty, const char* no_color_env);
 
-// "CONFIRMED" for VERIFICATION_STATUS_CONFIRMED; "UNSPECIFIED" for 0 or unknown.
+// "CONFIRMED" for VERIFICATION_STATUS_CONFIRMED; "UNSPECIFIED" for 0 or
+// unknown.
 std::string StatusName(claims::v1::VerificationStatus status);
-// "STATUS_CHANGED" for EVENT_TYPE_STATUS_CHANGED; "UNSPECIFIED" for 0 or unknown.
+// "STATUS_CHANGED" for EVENT_TYPE_STATUS_CHANGED; "UNSPECIFIED" for 0 or
+// unknown.
 std::string EventTypeName(claims::v1::EventType type);
 // "abc" for "claims/abc"; other text unchanged.
 std::string ClaimIdOf(absl::string_view name);
@@ -54,7 +58,8 @@ std::string FormatAge(absl::Duration age);
 // "2024-05-01T10:00:00Z" (UTC, whole seconds); "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 
-// ID, STATUS, REV, EVIDENCE, AGE (since create_time), STATEMENT; header included.
+// ID, STATUS, REV, EVIDENCE, AGE (since create_time), STATEMENT; header
+// included.
 std::string RenderClaimsTable(const std::vector<claims::v1::Claim>& claims,
                               const RenderOptions& options);
 
@@ -62,13 +67,16 @@ std::string RenderClaimsTable(const std::vector<claims::v1::Claim>& claims,
 std::string RenderClaimDetail(const claims::v1::Claim& claim,
                               const RenderOptions& options);
 
-// REV, TIME, [ID,] TYPE, STATUS ("REPORTED -> CONFIRMED" on a change), SOURCE (of
-// the evidence the change recorded, "-" if none). ID only with `show_claim_id`.
-std::string RenderHistoryTable(const std::vector<claims::v1::ClaimEvent>& events,
-                               bool show_claim_id, const RenderOptions& options);
+// REV, TIME, [ID,] TYPE, STATUS ("REPORTED -> CONFIRMED" on a change), SOURCE
+// (of the evidence the change recorded, "-" if none). ID only with
+// `show_claim_id`.
+std::string RenderHistoryTable(
+    const std::vector<claims::v1::ClaimEvent>& events, bool show_claim_id,
+    const RenderOptions& options);
 
-// One line per watch event, ending in "\n":
-//   rev 12  STATUS_CHANGED  claims/abc  REPORTED -> CONFIRMED  "Troops crossed..."  source: Ukrainian officials
+// One line per watch event, ending in "\n", e.g. (one line):
+//   rev 12  STATUS_CHANGED  claims/abc  REPORTED -> CONFIRMED
+//     "Troops crossed..."  source: Ukrainian officials
 // The statement is cut to 60 code points; "source: ..." only when the event
 // recorded evidence.
 std::string RenderEventLine(const claims::v1::ClaimEvent& event,
@@ -76,7 +84,8 @@ std::string RenderEventLine(const claims::v1::ClaimEvent& event,
 
 // The proto JSON mapping of `message` on one line, without a newline.
 // INTERNAL if the message cannot be printed (invalid UTF-8 in a string field).
-absl::StatusOr<std::string> RenderJson(const google::protobuf::Message& message);
+absl::StatusOr<std::string> RenderJson(
+    const google::protobuf::Message& message);
 
 }  // namespace claimd::client
 

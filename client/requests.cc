@@ -64,7 +64,7 @@ std::string NewRequestId() {
     high = absl::Uniform<uint64_t>(*gen);
     low = absl::Uniform<uint64_t>(*gen);
   }
-  high = (high & ~uint64_t{0xF000}) | 0x4000;  // version 4
+  high = (high & ~uint64_t{0xF000}) | 0x4000;                    // version 4
   low = (low & ~(uint64_t{0xC} << 60)) | (uint64_t{0x8} << 60);  // RFC 4122
   return absl::StrFormat("%08x-%04x-%04x-%04x-%012x", high >> 32,
                          (high >> 16) & 0xFFFF, high & 0xFFFF, low >> 48,
@@ -92,8 +92,8 @@ absl::StatusOr<v1::Evidence> BuildEvidence(const EvidenceFlags& flags) {
           "\" is not an RFC 3339 time like 2024-05-01T10:00:00Z: ", error));
     }
     const absl::Duration since_epoch = time - absl::UnixEpoch();
-    const int64_t seconds = absl::ToInt64Seconds(
-        absl::Floor(since_epoch, absl::Seconds(1)));
+    const int64_t seconds =
+        absl::ToInt64Seconds(absl::Floor(since_epoch, absl::Seconds(1)));
     evidence.mutable_time()->set_seconds(seconds);
     evidence.mutable_time()->set_nanos(static_cast<int32_t>(
         absl::ToInt64Nanoseconds(since_epoch - absl::Seconds(seconds))));

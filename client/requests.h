@@ -1,16 +1,18 @@
-// From claimctl's arguments to claims.v1 requests: pure functions, testable without a
-// server or a command line.
+// From claimctl's arguments to claims.v1 requests: pure functions, testable
+// without a server or a command line.
 //
 //   VerdictFlags flags{.id = "x", .evidence = {.source = "S"}};
-//   absl::StatusOr<UpdateClaimStatusRequest> request =
-//       BuildUpdateStatusRequest(flags, claims::v1::VERIFICATION_STATUS_CONFIRMED);
-//   // name "claims/x", status CONFIRMED, evidence.source "S", a fresh request_id.
+//   auto request = BuildUpdateStatusRequest(
+//       flags, claims::v1::VERIFICATION_STATUS_CONFIRMED);
+//   // name "claims/x", status CONFIRMED, evidence.source "S", a new
+//   // request_id.
 //
-// Every mutation gets a fresh random request_id, so ClaimClient may retry it safely
-// (AIP-155). Errors are INVALID_ARGUMENT naming the flag or argument at fault; the
-// server checks the rest (id syntax, lengths).
+// Every mutation gets a fresh random request_id, so ClaimClient may retry it
+// safely (AIP-155). Errors are INVALID_ARGUMENT naming the flag or argument at
+// fault; the server checks the rest (id syntax, lengths).
 //
-// Thread-safety: pure functions (NewRequestId draws from a thread-safe generator).
+// Thread-safety: pure functions (NewRequestId draws from a thread-safe
+// generator).
 #ifndef CLAIMD_CLIENT_REQUESTS_H_
 #define CLAIMD_CLIENT_REQUESTS_H_
 
@@ -25,16 +27,17 @@
 
 namespace claimd::client {
 
-// "abc" or "claims/abc" -> "claims/abc". INVALID_ARGUMENT when the id is empty or
-// holds another "/".
+// "abc" or "claims/abc" -> "claims/abc". INVALID_ARGUMENT when the id is empty
+// or holds another "/".
 absl::StatusOr<std::string> ClaimName(absl::string_view id);
 
-// "reported", "confirmed", "denied" (any case) -> the status; INVALID_ARGUMENT else.
+// "reported", "confirmed", "denied" (any case) -> the status; INVALID_ARGUMENT
+// else.
 absl::StatusOr<claims::v1::VerificationStatus> ParseStatus(
     absl::string_view text);
 
-// {"desk=world", "lang=en"} -> the map. INVALID_ARGUMENT for an item without "=", an
-// empty key or a key given twice.
+// {"desk=world", "lang=en"} -> the map. INVALID_ARGUMENT for an item without
+// "=", an empty key or a key given twice.
 absl::StatusOr<std::map<std::string, std::string>> ParseLabels(
     const std::vector<std::string>& items);
 
@@ -51,8 +54,8 @@ struct EvidenceFlags {
   std::string time;
 };
 
-// The evidence the flags describe. INVALID_ARGUMENT for a malformed --time, or for
-// --url/--quote/--note/--time without --source.
+// The evidence the flags describe. INVALID_ARGUMENT for a malformed --time,
+// or for --url, --quote, --note or --time without --source.
 absl::StatusOr<claims::v1::Evidence> BuildEvidence(const EvidenceFlags& flags);
 
 struct CreateFlags {
@@ -74,7 +77,8 @@ struct VerdictFlags {
 absl::StatusOr<claims::v1::UpdateClaimStatusRequest> BuildUpdateStatusRequest(
     const VerdictFlags& flags, claims::v1::VerificationStatus status);
 
-absl::StatusOr<claims::v1::GetClaimRequest> BuildGetRequest(absl::string_view id);
+absl::StatusOr<claims::v1::GetClaimRequest> BuildGetRequest(
+    absl::string_view id);
 
 absl::StatusOr<claims::v1::DeleteClaimRequest> BuildDeleteRequest(
     absl::string_view id, int64_t expected_revision);

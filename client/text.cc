@@ -45,9 +45,8 @@ std::string Sanitize(absl::string_view text, bool keep_newlines) {
 }
 
 size_t DisplayWidth(absl::string_view text) {
-  return static_cast<size_t>(
-      std::count_if(text.begin(), text.end(),
-                    [](char c) { return !IsContinuationByte(c); }));
+  return static_cast<size_t>(std::count_if(
+      text.begin(), text.end(), [](char c) { return !IsContinuationByte(c); }));
 }
 
 std::string Truncate(absl::string_view text, size_t max_width) {
@@ -88,8 +87,9 @@ std::string TextTable::Render(size_t width) const {
     prefix += widths[i] + kSeparator.size();
   }
   const size_t last_width =
-      width == 0 ? 0 : std::max(width > prefix ? width - prefix : 0,
-                                kMinLastColumn);
+      width == 0
+          ? 0
+          : std::max(width > prefix ? width - prefix : 0, kMinLastColumn);
 
   std::string out;
   for (const auto& row : rows_) {

@@ -1,15 +1,16 @@
-// Text helpers for terminal output: making untrusted text safe to print, measuring
-// and truncating UTF-8, ANSI colour, and a kubectl-style column table.
+// Text helpers for terminal output: making untrusted text safe to print,
+// measuring and truncating UTF-8, ANSI colour, and a kubectl-style column
+// table.
 //
 //   TextTable table({"ID", "STATUS"});
-//   table.AddRow({Cell("abc"), Cell("CONFIRMED", Colored("CONFIRMED", kGreen, true))});
+//   table.AddRow({"abc", Cell("DENIED", Colored("DENIED", kRed, true))});
 //   std::string out = table.Render(/*width=*/80);
-//   // "ID    STATUS\nabc   CONFIRMED\n"
+//   // "ID    STATUS\nabc   DENIED\n" (DENIED in red)
 //
-// Columns are separated by three spaces and padded to their widest cell; the last
-// column is never padded and, when `width` is positive, is truncated with "..." so
-// each line fits (keeping at least 10 columns for it). Widths count UTF-8 code points
-// (wide characters are counted as one column).
+// Columns are separated by three spaces and padded to their widest cell; the
+// last column is never padded and, when `width` is positive, is truncated with
+// "..." so each line fits (keeping at least 10 columns for it). Widths count
+// UTF-8 code points (wide characters are counted as one column).
 //
 // Thread-safety: pure functions; TextTable is a value type.
 #ifndef CLAIMD_CLIENT_TEXT_H_
@@ -17,6 +18,7 @@
 
 #include <cstddef>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/string_view.h"
@@ -39,12 +41,12 @@ std::string Sanitize(absl::string_view text, bool keep_newlines = false);
 // The number of UTF-8 code points in `text`.
 size_t DisplayWidth(absl::string_view text);
 
-// `text` if it fits in `max_width` code points, else its first max_width - 3 code
-// points followed by "...".
+// `text` if it fits in `max_width` code points, else its first max_width - 3
+// code points followed by "...".
 std::string Truncate(absl::string_view text, size_t max_width);
 
-// One table cell: `plain` is what is measured, `styled` what is printed (the same
-// text with colour codes), empty meaning `plain`.
+// One table cell: `plain` is what is measured, `styled` what is printed (the
+// same text with colour codes), empty meaning `plain`.
 struct Cell {
   Cell(std::string plain) : plain(std::move(plain)) {}  // NOLINT: implicit
   Cell(std::string plain, std::string styled)
@@ -62,7 +64,8 @@ class TextTable {
   // Missing cells are printed empty; extra cells are ignored.
   void AddRow(std::vector<Cell> row);
 
-  // The header and every row, each ending in "\n". `width` 0 disables truncation.
+  // The header and every row, each ending in "\n". `width` 0 disables
+  // truncation.
   std::string Render(size_t width) const;
 
  private:

@@ -8,6 +8,28 @@
 namespace claimd::client {
 namespace {
 
+// How a stream can end that a reconnect may cure: the server went away or is
+// shutting down (UNAVAILABLE; a call that arrives during shutdown is CANCELLED
+// by the server, and a CANCELLED we caused ourselves was handled as a stop
+// above), it shed load (RESOURCE_EXHAUSTED), or the transport broke mid-stream
+// (UNKNOWN, ABORTED).
+bool IsRetryableWatchEnd(absl::StatusCode code) {
+  switch (code) {
+    case absl::StatusCode::kUnavailable:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kResourceExhausted:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kAborted:
+      return true;
+    default:
+      return false;
+  }
+}
+
+}  // namespace
+
+namespace {
+
 namespace v1 = ::claims::v1;
 
 // Cancels and drains a stream, so it is destroyed with no operation pending.
@@ -65,11 +87,11 @@ void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
       callbacks.on_snapshot_complete(response.revision());
     }
   }
-  // A response mid-snapshot does not mean the rest of the snapshot is delivered.
+  // A response mid-snapshot does not mean the rest of the snapshot is
+  // delivered.
   if (!snapshot_pending_) {
-    resume_revision_ =
-        std::max({resume_revision_, response.revision() + 1,
-                  last_event_revision_ + 1});
+    resume_revision_ = std::max(
+        {resume_revision_, response.revision() + 1, last_event_revision_ + 1});
   }
 }
 
@@ -114,14 +136,11 @@ absl::Status WatchFollower::Run(const v1::WatchClaimsRequest& request,
     stream.reset();
 
     if (status.code() == absl::StatusCode::kOutOfRange) {
-      return absl::OutOfRangeError(
-          absl::StrCat("revision ", next.start_revision(),
-                       " is older than the history the server keeps: ",
-                       status.message()));
+      return absl::OutOfRangeError(absl::StrCat(
+          "revision ", next.start_revision(),
+          " is older than the history the server keeps: ", status.message()));
     }
-    if (!status.ok() && status.code() != absl::StatusCode::kUnavailable) {
-      return status;
-    }
+    if (!status.ok() && !IsRetryableWatchEnd(status.code())) return status;
     if (received) {
       ever_received = true;
       empty_streak = 0;

@@ -1,25 +1,28 @@
 // WatchFollower: a WatchClaims stream that survives disconnects.
 //
-// Runs WatchClaims through a StreamOpener and hands every event to a callback, in
-// revision order, each exactly once. When a stream ends with UNAVAILABLE (server
-// shutdown, dropped connection) or ends without an error, the follower waits a capped
-// exponential backoff with jitter and watches again from the last response's
-// `revision` + 1, so nothing is lost and nothing repeats. With `initial_snapshot`,
-// only the first connection asks for the snapshot; if it drops before the snapshot
-// completed the snapshot is asked for again and a claim already delivered at the same
-// claim revision is not delivered twice. OUT_OF_RANGE (history trimmed) and other
-// errors end Run; so does Stop.
+// Runs WatchClaims through a StreamOpener and hands every event to a callback,
+// in revision order, each exactly once. When a stream ends with UNAVAILABLE
+// (server shutdown, dropped connection), CANCELLED not caused by Stop (a call
+// that reached a server already shutting down), RESOURCE_EXHAUSTED, UNKNOWN or
+// ABORTED (a broken transport), or ends without an error, the follower
+// waits a capped exponential backoff with jitter and watches again from the
+// last response's `revision` + 1, so nothing is lost and nothing repeats. With
+// `initial_snapshot`, only the first connection asks for the snapshot; if it
+// drops before the snapshot completed the snapshot is asked for again and a
+// claim already delivered at the same claim revision is not delivered twice.
+// OUT_OF_RANGE (history trimmed) and other errors end Run; so does Stop.
 //
-//   WatchFollower follower([&](const auto& r) { return client.WatchClaims(r); }, {});
+//   WatchFollower follower(
+//       [&](const auto& r) { return client.WatchClaims(r); }, {});
 //   absl::Status status = follower.Run(request, {.on_event = Print});
 //   // From a signal thread: follower.Stop(); Run then returns OK.
 //
 // Until a first stream has delivered a response, Run gives up after
-// `max_initial_attempts` connection failures (the server is probably not there);
-// after that it reconnects for as long as it takes.
+// `max_initial_attempts` connection failures (the server is probably not
+// there); after that it reconnects for as long as it takes.
 //
-// Thread-safety: Run is called by one thread, at most once at a time; Stop may be
-// called from any thread. Callbacks run on the thread that called Run.
+// Thread-safety: Run is called by one thread, at most once at a time; Stop may
+// be called from any thread. Callbacks run on the thread that called Run.
 #ifndef CLAIMD_CLIENT_WATCH_FOLLOWER_H_
 #define CLAIMD_CLIENT_WATCH_FOLLOWER_H_
 
@@ -53,9 +56,9 @@ class WatchFollower {
   struct Callbacks {
     // Every event, exactly once, in order.
     std::function<void(const claims::v1::ClaimEvent&)> on_event;
-    // Before waiting `delay` to reconnect after `cause`. `from_revision` is 0 when
-    // the watch restarts as first asked (nothing received yet, or a snapshot to
-    // redo). `was_connected`: some stream has delivered a response.
+    // Before waiting `delay` to reconnect after `cause`. `from_revision` is 0
+    // when the watch restarts as first asked (nothing received yet, or a
+    // snapshot to redo). `was_connected`: some stream has delivered a response.
     std::function<void(const absl::Status& cause, int64_t from_revision,
                        absl::Duration delay, bool was_connected)>
         on_reconnect;
@@ -69,8 +72,8 @@ class WatchFollower {
   WatchFollower& operator=(const WatchFollower&) = delete;
 
   // Watches until Stop (returns OK), or returns the error that ended it:
-  // OUT_OF_RANGE naming the revision that is no longer kept, UNAVAILABLE when the
-  // first connection never succeeded, or any other non-retryable code.
+  // OUT_OF_RANGE naming the revision that is no longer kept, UNAVAILABLE when
+  // the first connection never succeeded, or any other non-retryable code.
   absl::Status Run(const claims::v1::WatchClaimsRequest& request,
                    const Callbacks& callbacks);
 
@@ -96,7 +99,8 @@ class WatchFollower {
   int64_t resume_revision_ = 0;
   // Highest revision of a delivered non-snapshot event.
   int64_t last_event_revision_ = 0;
-  // While an interrupted snapshot is redone: claim name -> delivered claim revision.
+  // While an interrupted snapshot is redone: claim name -> delivered claim
+  // revision.
   std::map<std::string, int64_t> snapshot_delivered_;
 
   absl::Mutex mu_;

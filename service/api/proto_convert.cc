@@ -13,13 +13,12 @@ namespace {
 using google::protobuf::Timestamp;
 
 void ToProto(absl::Time time, Timestamp* out) {
-  int64_t nanos = absl::ToUnixNanos(time);
-  out->set_seconds(nanos / 1000000000);
-  out->set_nanos(static_cast<int32_t>(nanos % 1000000000));
-  if (out->nanos() < 0) {
-    out->set_seconds(out->seconds() - 1);
-    out->set_nanos(out->nanos() + 1000000000);
-  }
+  // Seconds and nanoseconds apart: Unix nanoseconds saturate after the year
+  // 2262.
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  out->set_seconds(seconds);
+  out->set_nanos(static_cast<int32_t>(
+      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
 }
 
 // An unset timestamp means "the caller did not say".

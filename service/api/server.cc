@@ -57,7 +57,9 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   return server;
 }
 
-ClaimServer::~ClaimServer() { Shutdown(absl::ZeroDuration()); }
+ClaimServer::~ClaimServer() {
+  if (server_ != nullptr) Shutdown(absl::ZeroDuration());
+}
 
 void ClaimServer::TickerLoop() {
   // Ticks at half the progress interval, so an idle watcher hears from the

@@ -292,7 +292,7 @@ void WatchSession::CatchUp() {
   std::vector<core::ClaimEventPtr> matching;
   for (core::ClaimEventPtr& event : page->events) {
     if (filter_.MatchesAll() || filter_.MatchesEvent(*event))
-      matching.push_back(std::move(event));
+      matching.push_back(event);
     if (matching.size() >= deps_.options.max_events_per_message) break;
   }
   int64_t covered = matching.size() >= deps_.options.max_events_per_message
@@ -347,10 +347,12 @@ void WatchSession::Write() {
     absl::MutexLock lock(&mutex_);
     reactor = reactor_;
   }
-  // The owner has not called Finish, so the call cannot be done and the reactor is
-  // alive; a null here would be a broken ownership protocol, not a race to tolerate.
+  // The owner has not called Finish, so the call cannot be done and the reactor
+  // is alive; a null here would be a broken ownership protocol, not a race to
+  // tolerate.
   if (reactor == nullptr) {
-    core::LogError("watch stream written after it was done; dropping the write");
+    core::LogError(
+        "watch stream written after it was done; dropping the write");
     return;
   }
   reactor->StartWrite(&response_);

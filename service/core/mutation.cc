@@ -141,8 +141,16 @@ class Fingerprinter {
   void Add(int64_t value) { Add(static_cast<uint64_t>(value)); }
   void Add(VerificationStatus status) { Add(static_cast<uint64_t>(status)); }
   void Add(absl::Time time) {
-    Add(static_cast<uint64_t>(
-        time == absl::InfinitePast() ? 0 : absl::ToUnixNanos(time)));
+    // "Not given" and the epoch must differ, and nothing may saturate (a proto
+    // Timestamp reaches year 9999, past where Unix nanoseconds fit in 64 bits).
+    if (time == absl::InfinitePast()) {
+      Add(uint64_t{0});
+      return;
+    }
+    Add(uint64_t{1});
+    const int64_t seconds = absl::ToUnixSeconds(time);
+    Add(seconds);
+    Add(absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds)));
   }
   void Add(const Evidence& evidence) {
     Add(evidence.source), Add(evidence.url), Add(evidence.quote),

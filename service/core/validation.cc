@@ -38,6 +38,14 @@ absl::Status CheckEvidence(const Evidence& evidence, absl::string_view field) {
       CheckText(evidence.note, kMaxNoteBytes, absl::StrCat(field, ".note")));
   RETURN_IF_ERROR(
       CheckText(evidence.actor, kMaxActorBytes, absl::StrCat(field, ".actor")));
+  // The range of google.protobuf.Timestamp: 0001-01-01 to 9999-12-31 UTC.
+  static const absl::Time kEarliest = absl::FromUnixSeconds(-62135596800);
+  static const absl::Time kLatest = absl::FromUnixSeconds(253402300800);
+  if (evidence.time != absl::InfinitePast() &&
+      (evidence.time < kEarliest || evidence.time >= kLatest)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        field, ".time: must lie between 0001-01-01 and 9999-12-31"));
+  }
   return absl::OkStatus();
 }
 

@@ -4,7 +4,7 @@
 //
 //   ASSIGN_OR_RETURN(DataDirLock lock, LockDataDir(flags.data_dir));
 //   ASSIGN_OR_RETURN(auto store,
-//   SqliteClaimStore::Open(DatabasePath(lock.dir()), {}));
+//                    SqliteClaimStore::Open(DatabasePath(lock.dir()), {}));
 //
 // The lock is an exclusive flock(2) on DIR/LOCK, held while the DataDirLock
 // lives (the kernel drops it when the process dies, so a crash leaves no stale

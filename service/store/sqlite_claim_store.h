@@ -1,9 +1,9 @@
 // SqliteClaimStore: the ClaimStore backed by one SQLite database file (WAL
 // mode).
 //
-//   ASSIGN_OR_RETURN(auto store, SqliteClaimStore::Open(DatabasePath(dir),
-//   {})); store->Submit(std::move(mutation), [](absl::StatusOr<MutationResult>
-//   r) { ... });
+//   ASSIGN_OR_RETURN(auto store,
+//                    SqliteClaimStore::Open(DatabasePath(dir), {}));
+//   store->Submit(std::move(mutation), std::move(done));
 //
 // Writes: Submit queues; one writer thread takes everything queued (up to
 // max_batch) and commits it in one transaction (group commit: one fsync for the
@@ -45,18 +45,18 @@
 namespace claimd::store {
 
 struct SqliteStoreOptions {
-  core::CommitObserver* observer =
-      nullptr;          // not owned; must outlive the store
-  int max_batch = 512;  // mutations per transaction, at most
+  // Not owned; must outlive the store.
+  core::CommitObserver* observer = nullptr;
+  // Mutations per transaction, at most.
+  int max_batch = 512;
   std::function<absl::Time()> clock = &absl::Now;
   // true: synchronous=FULL, a committed write survives power loss. false:
-  // NORMAL, survives a crash of the process but not of the machine (faster, not
-  // durable).
+  // NORMAL, survives a crash of the process but not of the machine.
   bool durable = true;
-  // How long a statement waits for another connection's lock before failing
-  // BUSY.
+  // How long SQLite waits for another connection's lock before failing BUSY.
   absl::Duration busy_timeout = absl::Seconds(5);
-  int max_idle_readers = 8;  // read connections kept open between reads
+  // Read connections kept open between reads.
+  int max_idle_readers = 8;
 };
 
 class SqliteClaimStore final : public core::ClaimStore {
@@ -93,13 +93,12 @@ class SqliteClaimStore final : public core::ClaimStore {
   absl::Status Compact(int64_t revision) override;
   void Close() override;
 
-  // Transactions committed by the writer (batches and compactions), for
-  // tests/metrics.
+  // Transactions committed by the writer (batches and compactions), for tests
+  // and metrics.
   int64_t commits() const { return commits_.load(std::memory_order_relaxed); }
 
  private:
-  // A queued unit of writer work: a mutation, or a compaction when `compact` is
-  // set.
+  // Writer work: a mutation, or a compaction when `compact` is set.
   struct Task {
     core::Mutation mutation;
     core::MutationCallback done;
@@ -124,10 +123,6 @@ class SqliteClaimStore final : public core::ClaimStore {
       std::vector<core::ClaimEventPtr>& events);
   absl::StatusOr<core::MutationResult> WriteMutation(
       const core::Mutation& mutation, BatchState& state);
-  absl::StatusOr<core::MutationResult> Replay(const core::Mutation& mutation,
-                                              int64_t revision);
-  absl::Status WriteRows(const core::ClaimEvent& event,
-                         const core::Mutation& mutation, uint64_t fingerprint);
   absl::Status CompactNow(int64_t revision);
 
   // Read connections (sqlite_reads.cc).

@@ -3,11 +3,12 @@
 // Internal to service/store (tests use it to tamper with database files);
 // sqlite3.h itself is only included by .cc files in this folder.
 //
-// Error mapping (SqliteError): BUSY, LOCKED, FULL, IOERR -> UNAVAILABLE
-// (transient: disk, lock); CORRUPT, NOTADB -> INTERNAL "database file is
-// corrupt"; CANTOPEN, PERM, READONLY
-// -> FAILED_PRECONDITION (fix the file or directory first); anything else ->
-// INTERNAL. Every message carries sqlite3_errmsg.
+// Error mapping (SqliteError):
+//   BUSY, LOCKED, FULL, IOERR  -> UNAVAILABLE (transient: a lock, the disk)
+//   CORRUPT, NOTADB            -> INTERNAL "database file is corrupt"
+//   CANTOPEN, PERM, READONLY   -> FAILED_PRECONDITION (fix the file first)
+//   anything else              -> INTERNAL
+// Every message carries sqlite3_errmsg.
 //
 // Thread-safety: a Connection and its statements belong to one thread at a time
 // (connections are opened with SQLITE_OPEN_NOMUTEX); callers provide the

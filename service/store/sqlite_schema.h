@@ -1,23 +1,23 @@
 // The SQLite store's schema, its migrations, and the per-connection settings.
 //
 // Schema (version 1):
-//   meta(key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID
-//     'revision'          revision of the last committed event (0: none yet)
-//     'compact_revision'  events at or below it were trimmed (0: none were)
-//   claims(id TEXT PRIMARY KEY, revision INTEGER, status INTEGER, record BLOB)
-//   WITHOUT ROWID
-//     the current state; `record` is a claimd.store.v1.ClaimRecord. Deleted
+//   meta (key TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID
+//     'revision': revision of the last committed event (0: none yet)
+//     'compact_revision': events at or below it were trimmed (0: none were)
+//   claims (id TEXT PRIMARY KEY, revision INTEGER, status INTEGER,
+//           record BLOB) WITHOUT ROWID
+//     The current state; `record` is a claimd.store.v1.ClaimRecord. Deleted
 //     claims have no row. BINARY collation orders ids like std::string, which
 //     List relies on.
-//   events(revision INTEGER PRIMARY KEY, claim_id TEXT, type INTEGER, record
-//   BLOB)
-//     + index events_by_claim(claim_id, revision)
-//     the history, one row per revision; `record` is a
+//   events (revision INTEGER PRIMARY KEY, claim_id TEXT, type INTEGER,
+//           record BLOB)
+//     + INDEX events_by_claim (claim_id, revision)
+//     The history, one row per revision; `record` is a
 //     claimd.store.v1.EventRecord.
-//   requests(request_id TEXT PRIMARY KEY, revision INTEGER, fingerprint
-//   INTEGER)
-//     WITHOUT ROWID + index requests_by_revision(revision)
-//     idempotency keys: the revision a request_id wrote and the
+//   requests (request_id TEXT PRIMARY KEY, revision INTEGER,
+//             fingerprint INTEGER) WITHOUT ROWID
+//     + INDEX requests_by_revision (revision)
+//     Idempotency keys: the revision a request_id wrote and the
 //     MutationFingerprint of the request (a uint64 stored bit-for-bit as a
 //     signed integer).
 //

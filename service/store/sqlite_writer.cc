@@ -61,6 +61,66 @@ void RollbackIfOpen(internal::Connection& db) {
   if (db.InTransaction()) Run(db, kRollback).IgnoreError();
 }
 
+// The result a request_id recorded at `revision`, for a retry of that request.
+absl::StatusOr<core::MutationResult> Replay(internal::Connection& db,
+                                            const core::Mutation& mutation,
+                                            int64_t revision) {
+  ASSIGN_OR_RETURN(internal::CachedStatement select, db.Cached(kSelectEvent));
+  select->BindInt64(1, revision);
+  ASSIGN_OR_RETURN(const bool found, select->Step());
+  if (found) {
+    ASSIGN_OR_RETURN(core::ClaimEvent event,
+                     DecodeEvent(select->ColumnBlob(0)));
+    return core::MutationResult{
+        std::make_shared<const core::ClaimEvent>(std::move(event)), true};
+  }
+  // Compaction removes a request_id together with its event, so this means the
+  // rows were tampered with. The request did apply: answer OK with what is
+  // known (revision and claim id, type UNSPECIFIED) rather than failing a retry
+  // that should succeed.
+  core::ClaimEvent event;
+  event.revision = revision;
+  event.claim.id = mutation.claim_id();
+  return core::MutationResult{
+      std::make_shared<const core::ClaimEvent>(std::move(event)), true};
+}
+
+// Writes the rows of one applied mutation: claim (or its removal), event, and
+// request_id.
+absl::Status WriteRows(internal::Connection& db, const core::ClaimEvent& event,
+                       const core::Mutation& mutation, uint64_t fingerprint) {
+  const core::Claim& claim = event.claim;
+  if (event.type == core::EventType::kDeleted) {
+    ASSIGN_OR_RETURN(internal::CachedStatement remove, db.Cached(kDeleteClaim));
+    remove->BindText(1, claim.id);
+    RETURN_IF_ERROR(remove->Run());
+  } else {
+    ASSIGN_OR_RETURN(internal::CachedStatement upsert, db.Cached(kUpsertClaim));
+    upsert->BindText(1, claim.id);
+    upsert->BindInt64(2, claim.revision);
+    upsert->BindInt64(3, static_cast<int64_t>(claim.status));
+    upsert->BindBlob(4, EncodeClaim(claim));
+    RETURN_IF_ERROR(upsert->Run());
+  }
+  {
+    ASSIGN_OR_RETURN(internal::CachedStatement insert, db.Cached(kInsertEvent));
+    insert->BindInt64(1, event.revision);
+    insert->BindText(2, claim.id);
+    insert->BindInt64(3, static_cast<int64_t>(event.type));
+    insert->BindBlob(4, EncodeEvent(event));
+    RETURN_IF_ERROR(insert->Run());
+  }
+  if (!mutation.request_id.empty()) {
+    ASSIGN_OR_RETURN(internal::CachedStatement insert,
+                     db.Cached(kInsertRequest));
+    insert->BindText(1, mutation.request_id);
+    insert->BindInt64(2, event.revision);
+    insert->BindInt64(3, static_cast<int64_t>(fingerprint));  // bit-for-bit
+    RETURN_IF_ERROR(insert->Run());
+  }
+  return absl::OkStatus();
+}
+
 }  // namespace
 
 // What a batch changed so far, so that later mutations of the same batch see
@@ -191,7 +251,7 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
       }
       if (applied != state.requests.end())
         return core::MutationResult{applied->second.event, true};
-      return Replay(mutation, *stored_revision);
+      return Replay(*writer_, mutation, *stored_revision);
     }
   }
 
@@ -217,7 +277,7 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   // One savepoint per mutation: a failed write undoes only this mutation's
   // rows.
   RETURN_IF_ERROR(Run(*writer_, kSavepoint));
-  absl::Status written = WriteRows(event, mutation, fingerprint);
+  absl::Status written = WriteRows(*writer_, event, mutation, fingerprint);
   if (written.ok()) written = Run(*writer_, kRelease);
   if (!written.ok()) {
     if (writer_->InTransaction()) {
@@ -237,67 +297,6 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   state.events->push_back(shared);
   ++state.next_revision;
   return core::MutationResult{std::move(shared), false};
-}
-
-absl::StatusOr<core::MutationResult> SqliteClaimStore::Replay(
-    const core::Mutation& mutation, int64_t revision) {
-  ASSIGN_OR_RETURN(internal::CachedStatement select,
-                   writer_->Cached(kSelectEvent));
-  select->BindInt64(1, revision);
-  ASSIGN_OR_RETURN(const bool found, select->Step());
-  if (found) {
-    ASSIGN_OR_RETURN(core::ClaimEvent event,
-                     DecodeEvent(select->ColumnBlob(0)));
-    return core::MutationResult{
-        std::make_shared<const core::ClaimEvent>(std::move(event)), true};
-  }
-  // Compaction removes a request_id together with its event, so this means the
-  // rows were tampered with. The request did apply: answer OK with what is
-  // known (revision and claim id, type UNSPECIFIED) rather than failing a retry
-  // that should succeed.
-  core::ClaimEvent event;
-  event.revision = revision;
-  event.claim.id = mutation.claim_id();
-  return core::MutationResult{
-      std::make_shared<const core::ClaimEvent>(std::move(event)), true};
-}
-
-absl::Status SqliteClaimStore::WriteRows(const core::ClaimEvent& event,
-                                         const core::Mutation& mutation,
-                                         uint64_t fingerprint) {
-  const core::Claim& claim = event.claim;
-  if (event.type == core::EventType::kDeleted) {
-    ASSIGN_OR_RETURN(internal::CachedStatement remove,
-                     writer_->Cached(kDeleteClaim));
-    remove->BindText(1, claim.id);
-    RETURN_IF_ERROR(remove->Run());
-  } else {
-    ASSIGN_OR_RETURN(internal::CachedStatement upsert,
-                     writer_->Cached(kUpsertClaim));
-    upsert->BindText(1, claim.id);
-    upsert->BindInt64(2, claim.revision);
-    upsert->BindInt64(3, static_cast<int64_t>(claim.status));
-    upsert->BindBlob(4, EncodeClaim(claim));
-    RETURN_IF_ERROR(upsert->Run());
-  }
-  {
-    ASSIGN_OR_RETURN(internal::CachedStatement insert,
-                     writer_->Cached(kInsertEvent));
-    insert->BindInt64(1, event.revision);
-    insert->BindText(2, claim.id);
-    insert->BindInt64(3, static_cast<int64_t>(event.type));
-    insert->BindBlob(4, EncodeEvent(event));
-    RETURN_IF_ERROR(insert->Run());
-  }
-  if (!mutation.request_id.empty()) {
-    ASSIGN_OR_RETURN(internal::CachedStatement insert,
-                     writer_->Cached(kInsertRequest));
-    insert->BindText(1, mutation.request_id);
-    insert->BindInt64(2, event.revision);
-    insert->BindInt64(3, static_cast<int64_t>(fingerprint));  // bit-for-bit
-    RETURN_IF_ERROR(insert->Run());
-  }
-  return absl::OkStatus();
 }
 
 absl::Status SqliteClaimStore::CompactNow(int64_t revision) {

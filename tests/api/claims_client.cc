@@ -118,9 +118,8 @@ absl::StatusOr<std::vector<Claim>> ListAllClaims(ClaimStub& stub,
     if (response->next_page_token().empty()) return claims;
     request.set_page_token(response->next_page_token());
   }
-  return absl::InternalError(
-      absl::StrCat("ListClaims still had a next_page_token after ", kMaxPages,
-                   " pages"));
+  return absl::InternalError(absl::StrCat(
+      "ListClaims still had a next_page_token after ", kMaxPages, " pages"));
 }
 
 absl::StatusOr<ListClaimEventsResponse> ListClaimEvents(

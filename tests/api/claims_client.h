@@ -5,7 +5,8 @@
 // and message unchanged, so tests can use StatusIs(code, HasSubstr(...)).
 //
 //   ASSERT_OK_AND_ASSIGN(Claim claim, CreateClaim(stub, "a", "Water is wet"));
-//   EXPECT_THAT(GetClaim(stub, "claims/b"), StatusIs(absl::StatusCode::kNotFound));
+//   EXPECT_THAT(GetClaim(stub, "claims/b"),
+//   StatusIs(absl::StatusCode::kNotFound));
 //
 // Thread-safety: pure functions over a thread-safe stub.
 #ifndef CLAIMD_TESTS_API_CLAIMS_CLIENT_H_
@@ -78,7 +79,8 @@ absl::StatusOr<int64_t> CurrentRevision(ClaimStub& stub);
 claims::v1::Evidence MakeEvidence(const std::string& source);
 
 // The revisions of `events`, in order.
-std::vector<int64_t> Revisions(const std::vector<claims::v1::ClaimEvent>& events);
+std::vector<int64_t> Revisions(
+    const std::vector<claims::v1::ClaimEvent>& events);
 // first, first + 1, ..., last (empty when last < first).
 std::vector<int64_t> Range(int64_t first, int64_t last);
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
@@ -40,7 +41,8 @@ constexpr auto kConfirmed = claims::v1::VERIFICATION_STATUS_CONFIRMED;
 constexpr auto kDenied = claims::v1::VERIFICATION_STATUS_DENIED;
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
-std::vector<claims::v1::EventType> Types(const std::vector<ClaimEvent>& events) {
+std::vector<claims::v1::EventType> Types(
+    const std::vector<ClaimEvent>& events) {
   std::vector<claims::v1::EventType> types;
   for (const ClaimEvent& event : events) types.push_back(event.type());
   return types;
@@ -150,9 +152,9 @@ TEST_F(ClaimsApiTest, CreateRecordsInitialEvidenceWithStatusAndRevision) {
 
 TEST_F(ClaimsApiTest, CreateOfATakenIdIsAlreadyExists) {
   ASSERT_OK(CreateClaim(stub(), "taken", "first").status());
-  EXPECT_THAT(CreateClaim(stub(), "taken", "second"),
-              StatusIs(absl::StatusCode::kAlreadyExists,
-                       HasSubstr("claims/taken")));
+  EXPECT_THAT(
+      CreateClaim(stub(), "taken", "second"),
+      StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("claims/taken")));
   ASSERT_OK_AND_ASSIGN(Claim claim, GetClaim(stub(), "claims/taken"));
   EXPECT_EQ(claim.statement(), "first");
   EXPECT_THAT(CurrentRevision(stub()), IsOkAndHolds(1));
@@ -250,10 +252,10 @@ TEST_F(ClaimsApiTest, UnknownEnumValuesAreInvalidArgument) {
                                 static_cast<claims::v1::VerificationStatus>(7),
                                 "source"),
               StatusIs(kInvalid, HasSubstr("status")));
-  EXPECT_THAT(UpdateClaimStatus(stub(), "claims/a",
-                                claims::v1::VERIFICATION_STATUS_UNSPECIFIED,
-                                "source"),
-              StatusIs(kInvalid, HasSubstr("status")));
+  EXPECT_THAT(
+      UpdateClaimStatus(stub(), "claims/a",
+                        claims::v1::VERIFICATION_STATUS_UNSPECIFIED, "source"),
+      StatusIs(kInvalid, HasSubstr("status")));
   EXPECT_THAT(CurrentRevision(stub()), IsOkAndHolds(1));
 }
 
@@ -342,9 +344,8 @@ TEST_F(ClaimsApiTest, GetOfAMissingClaimIsNotFound) {
 }
 
 TEST_F(ClaimsApiTest, GetWithAMalformedNameIsInvalidArgument) {
-  for (const char* name :
-       {"", "nope", "claim/a", "claims/", "claims/UPPER", "claims/a/b",
-        "claims/-", "/claims/a"}) {
+  for (const char* name : {"", "nope", "claim/a", "claims/", "claims/UPPER",
+                           "claims/a/b", "claims/-", "/claims/a"}) {
     SCOPED_TRACE(name);
     EXPECT_THAT(GetClaim(stub(), name), StatusIs(kInvalid, HasSubstr("name")));
   }
@@ -354,9 +355,8 @@ TEST_F(ClaimsApiTest, GetWithAMalformedNameIsInvalidArgument) {
 
 TEST_F(ClaimsApiTest, UpdateToANewStatusIsStatusChanged) {
   ASSERT_OK(CreateClaim(stub(), "a", "x").status());
-  ASSERT_OK_AND_ASSIGN(Claim updated,
-                       UpdateClaimStatus(stub(), "claims/a", kConfirmed,
-                                         "Reuters"));
+  ASSERT_OK_AND_ASSIGN(Claim updated, UpdateClaimStatus(stub(), "claims/a",
+                                                        kConfirmed, "Reuters"));
   EXPECT_EQ(updated.status(), kConfirmed);
   EXPECT_EQ(updated.revision(), 2);
   EXPECT_EQ(updated.create_revision(), 1);
@@ -367,8 +367,9 @@ TEST_F(ClaimsApiTest, UpdateToANewStatusIsStatusChanged) {
 
   ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> events,
                        ListAllEvents(stub(), "claims/a"));
-  ASSERT_THAT(Types(events), ElementsAre(claims::v1::EVENT_TYPE_CREATED,
-                                         claims::v1::EVENT_TYPE_STATUS_CHANGED));
+  ASSERT_THAT(Types(events),
+              ElementsAre(claims::v1::EVENT_TYPE_CREATED,
+                          claims::v1::EVENT_TYPE_STATUS_CHANGED));
   EXPECT_EQ(events[1].revision(), 2);
   EXPECT_EQ(events[1].previous_status(), kReported);
   EXPECT_EQ(events[0].previous_status(),
@@ -387,8 +388,9 @@ TEST_F(ClaimsApiTest, UpdateToTheSameStatusIsEvidenceAdded) {
 
   ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> events,
                        ListAllEvents(stub(), "claims/a"));
-  ASSERT_THAT(Types(events), ElementsAre(claims::v1::EVENT_TYPE_CREATED,
-                                         claims::v1::EVENT_TYPE_EVIDENCE_ADDED));
+  ASSERT_THAT(Types(events),
+              ElementsAre(claims::v1::EVENT_TYPE_CREATED,
+                          claims::v1::EVENT_TYPE_EVIDENCE_ADDED));
   EXPECT_EQ(events[1].previous_status(), kReported);
 }
 
@@ -410,8 +412,8 @@ TEST_F(ClaimsApiTest, UpdateWithAStaleExpectedRevisionIsAborted) {
   ASSERT_OK(CreateClaim(stub(), "b", "x").status());  // revision 2
   EXPECT_THAT(UpdateClaimStatus(stub(), "claims/a", kConfirmed, "s", 2),
               StatusIs(absl::StatusCode::kAborted, HasSubstr("claims/a")));
-  ASSERT_OK_AND_ASSIGN(Claim updated,
-                       UpdateClaimStatus(stub(), "claims/a", kConfirmed, "s", 1));
+  ASSERT_OK_AND_ASSIGN(
+      Claim updated, UpdateClaimStatus(stub(), "claims/a", kConfirmed, "s", 1));
   EXPECT_EQ(updated.revision(), 3);
   EXPECT_THAT(UpdateClaimStatus(stub(), "claims/a", kDenied, "s", 1),
               StatusIs(absl::StatusCode::kAborted));
@@ -434,10 +436,9 @@ TEST_F(ClaimsApiTest, RacingCompareAndSetUpdatesLetExactlyOneWin) {
     for (int i = 0; i < 2; ++i) {
       threads.emplace_back([&, i] {
         start.arrive_and_wait();
-        results[i] = UpdateClaimStatus(*stubs[i], "claims/contested",
-                                       i == 0 ? kConfirmed : kDenied,
-                                       absl::StrCat("writer ", i),
-                                       current.revision());
+        results[i] = UpdateClaimStatus(
+            *stubs[i], "claims/contested", i == 0 ? kConfirmed : kDenied,
+            absl::StrCat("writer ", i), current.revision());
       });
     }
     for (std::thread& thread : threads) thread.join();
@@ -588,7 +589,8 @@ TEST_F(ClaimsApiTest, ListFiltersByStatusAndLabel) {
     CreateClaimRequest request;
     request.set_claim_id(id);
     request.mutable_claim()->set_statement("statement " + id);
-    if (!desk.empty()) (*request.mutable_claim()->mutable_labels())["desk"] = desk;
+    if (!desk.empty())
+      (*request.mutable_claim()->mutable_labels())["desk"] = desk;
     return CreateClaim(stub(), request).status();
   };
   ASSERT_OK(create("a", "world"));
@@ -660,15 +662,52 @@ TEST_F(ClaimsApiTest, ListReportsTheCurrentRevision) {
   EXPECT_EQ(response.revision(), 5);
 }
 
+// Claims within every documented limit can be large: 256 pieces of evidence
+// with a full quote, note and url are about 2.7 MB. List pages must still fit
+// the 4 MiB a default gRPC client accepts (claim_service.cc promises to stop a
+// page early, with a token, to stay under it).
+TEST_F(ClaimsApiTest, ListPagesOfLargeClaimsFitTheDefaultClientLimit) {
+  auto create_large = [&](const std::string& id, int evidence_count) {
+    CreateClaimRequest request;
+    request.set_claim_id(id);
+    request.mutable_claim()->set_statement("large");
+    for (int i = 0; i < evidence_count; ++i) {
+      claims::v1::Evidence* evidence = request.mutable_claim()->add_evidence();
+      evidence->set_source(std::string(256, 's'));
+      evidence->set_actor(std::string(256, 'a'));
+      evidence->set_url(std::string(2048, 'u'));
+      evidence->set_quote(std::string(4096, 'q'));
+      evidence->set_note(std::string(4096, 'n'));
+    }
+    return CreateClaim(stub(), request).status();
+  };
+  ASSERT_OK(create_large("a", 185));  // about 2.0 MB, just under 2 MiB
+  ASSERT_OK(create_large("b", 256));  // about 2.8 MB
+  absl::StatusOr<std::vector<Claim>> claims = ListAllClaims(stub());
+  EXPECT_OK(claims.status()) << "ListClaims";
+  if (claims.ok()) {
+    EXPECT_THAT(Names(*claims), ElementsAre("claims/a", "claims/b"));
+  }
+  absl::StatusOr<std::vector<ClaimEvent>> events = ListAllEvents(stub());
+  EXPECT_OK(events.status()) << "ListClaimEvents";
+  if (events.ok()) {
+    EXPECT_THAT(Revisions(*events), ElementsAre(1, 2));
+  }
+  // Each alone is fine.
+  EXPECT_OK(GetClaim(stub(), "claims/b").status());
+}
+
 // ------------------------------------------------------------ ListClaimEvents
 
 TEST_F(ClaimsApiTest, ListEventsOfOneClaimIsItsHistoryInOrder) {
-  ASSERT_OK(CreateClaim(stub(), "a", "x").status());                      // 1
-  ASSERT_OK(CreateClaim(stub(), "b", "x").status());                      // 2
-  ASSERT_OK(UpdateClaimStatus(stub(), "claims/a", kConfirmed, "s").status());  // 3
-  ASSERT_OK(UpdateClaimStatus(stub(), "claims/b", kDenied, "s").status());     // 4
-  ASSERT_OK(UpdateClaimStatus(stub(), "claims/a", kConfirmed, "t").status());  // 5
-  ASSERT_OK(DeleteClaim(stub(), "claims/a"));                             // 6
+  ASSERT_OK(CreateClaim(stub(), "a", "x").status());  // 1
+  ASSERT_OK(CreateClaim(stub(), "b", "x").status());  // 2
+  ASSERT_OK(
+      UpdateClaimStatus(stub(), "claims/a", kConfirmed, "s").status());     // 3
+  ASSERT_OK(UpdateClaimStatus(stub(), "claims/b", kDenied, "s").status());  // 4
+  ASSERT_OK(
+      UpdateClaimStatus(stub(), "claims/a", kConfirmed, "t").status());  // 5
+  ASSERT_OK(DeleteClaim(stub(), "claims/a"));                            // 6
 
   ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> a,
                        ListAllEvents(stub(), "claims/a", /*page_size=*/2));
@@ -695,7 +734,8 @@ TEST_F(ClaimsApiTest, ListEventsOfAllClaimsIsDenseAndPaginated) {
   for (int i = 0; i < 5; ++i) {
     std::string id = absl::StrCat("c", i);
     ASSERT_OK(CreateClaim(stub(), id, "x").status());
-    ASSERT_OK(UpdateClaimStatus(stub(), "claims/" + id, kConfirmed, "s").status());
+    ASSERT_OK(
+        UpdateClaimStatus(stub(), "claims/" + id, kConfirmed, "s").status());
   }
   ListClaimEventsRequest request;
   request.set_parent("claims/-");
@@ -743,6 +783,64 @@ TEST_F(ClaimsApiTest, ListEventsErrors) {
   request.set_page_token(page.next_page_token());
   EXPECT_THAT(ListClaimEvents(stub(), request),
               StatusIs(kInvalid, HasSubstr("page_token")));
+}
+
+// Without a page token the listing starts at the oldest event still kept, so
+// it can never be OUT_OF_RANGE (that is for tokens into trimmed history), even
+// while the server compacts history underneath it.
+TEST(ClaimsApiCompaction, ListEventsWithoutATokenIsNeverOutOfRange) {
+  TestServerOptions options;
+  options.server.history_retention = 5;
+  options.server.compaction_interval = absl::Milliseconds(1);
+  options.server.watch.progress_interval =
+      absl::Milliseconds(20);  // 10 ms ticks
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  ASSERT_OK(CreateClaim(server->stub(), "c0", "x").status());
+  std::atomic<bool> stop{false};
+  std::atomic<int> written{0};
+  std::thread writer([&] {
+    std::unique_ptr<claims::v1::ClaimService::Stub> own = server->NewStub();
+    for (int i = 1; i < 5000 && !stop.load(); ++i) {
+      if (CreateClaim(*own, absl::StrCat("c", i), "x").ok()) ++written;
+    }
+  });
+  constexpr int kReaders = 3;
+  std::atomic<int> calls{0};
+  std::atomic<int> out_of_range{0};
+  std::atomic<int> other_errors{0};
+  absl::Mutex mutex;
+  std::string first_error;
+  const absl::Time deadline = absl::Now() + absl::Seconds(2);
+  std::vector<std::thread> readers;
+  for (int r = 0; r < kReaders; ++r) {
+    readers.emplace_back([&, r] {
+      std::unique_ptr<claims::v1::ClaimService::Stub> own = server->NewStub();
+      while (absl::Now() < deadline && out_of_range.load() == 0) {
+        ListClaimEventsRequest request;
+        request.set_parent(r == 0 ? "claims/c0" : "claims/-");
+        request.set_page_size(1);
+        absl::StatusOr<claims::v1::ListClaimEventsResponse> response =
+            ListClaimEvents(*own, request);
+        ++calls;
+        if (response.ok()) continue;
+        if (response.status().code() == absl::StatusCode::kOutOfRange) {
+          ++out_of_range;
+        } else {
+          ++other_errors;
+        }
+        absl::MutexLock lock(&mutex);
+        if (first_error.empty()) first_error = response.status().ToString();
+      }
+    });
+  }
+  for (std::thread& reader : readers) reader.join();
+  stop = true;
+  writer.join();
+  EXPECT_EQ(out_of_range.load() + other_errors.load(), 0)
+      << "first: " << first_error << " (" << calls.load() << " calls, "
+      << written.load() << " writes)";
+  EXPECT_GT(server->store().CompactRevision(), 0) << "nothing was compacted";
 }
 
 // ------------------------------------------------------------------ Revisions
@@ -794,7 +892,8 @@ TEST_F(ClaimsApiTest, ConcurrentWritersGetDenseUniqueRevisions) {
   std::sort(all.begin(), all.end());
   EXPECT_THAT(all, ElementsAreArray(Range(1, kThreads * kPerThread)));
   ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> events, ListAllEvents(stub()));
-  EXPECT_THAT(Revisions(events), ElementsAreArray(Range(1, kThreads * kPerThread)));
+  EXPECT_THAT(Revisions(events),
+              ElementsAreArray(Range(1, kThreads * kPerThread)));
 }
 
 }  // namespace

@@ -160,8 +160,7 @@ TEST(ClaimServer, ReflectionListsTheClaimService) {
   list.set_list_services("*");
   ASSERT_OK_AND_ASSIGN(ServerReflectionResponse listed,
                        Reflect(server->channel(), list));
-  ASSERT_TRUE(listed.has_list_services_response())
-      << listed.ShortDebugString();
+  ASSERT_TRUE(listed.has_list_services_response()) << listed.ShortDebugString();
   std::vector<std::string> services;
   for (const auto& service : listed.list_services_response().service())
     services.push_back(service.name());
@@ -215,7 +214,8 @@ TEST(ClaimServer, RestartKeepsTheDataAndTheRevisionCounter) {
   ASSERT_OK_AND_ASSIGN(claims::v1::Claim before,
                        GetClaim(server->stub(), "claims/a"));
   ASSERT_OK(server->Restart());
-  EXPECT_THAT(GetClaim(server->stub(), "claims/a"), IsOkAndHolds(EqualsProto(before)));
+  EXPECT_THAT(GetClaim(server->stub(), "claims/a"),
+              IsOkAndHolds(EqualsProto(before)));
   ASSERT_OK_AND_ASSIGN(claims::v1::Claim b,
                        CreateClaim(server->stub(), "b", "x"));
   EXPECT_EQ(b.revision(), 3);

@@ -29,12 +29,12 @@ TestServer::~TestServer() { Close(); }
 absl::Status TestServer::Open(int port) {
   ASSIGN_OR_RETURN(lock_, store::LockDataDir(dir_.path()));
   hub_ = std::make_unique<core::WatchHub>(options_.hub);
-  ASSIGN_OR_RETURN(store_, store::SqliteClaimStore::Open(
-                               store::DatabasePath(dir_.path()),
-                               store::SqliteStoreOptions{
-                                   .observer = hub_.get(),
-                                   .durable = options_.durable,
-                               }));
+  ASSIGN_OR_RETURN(
+      store_, store::SqliteClaimStore::Open(store::DatabasePath(dir_.path()),
+                                            store::SqliteStoreOptions{
+                                                .observer = hub_.get(),
+                                                .durable = options_.durable,
+                                            }));
   api::ServerOptions server_options = options_.server;
   server_options.listen_address = absl::StrCat("127.0.0.1:", port);
   absl::StatusOr<std::unique_ptr<api::ClaimServer>> server =

@@ -3,12 +3,14 @@
 // messages, catch-up from the store, trimmed history, shutdown and resume,
 // cancellation, and slow readers. Every wait is bounded; concurrent writers
 // run a fixed number of mutations.
+#include <algorithm>
 #include <atomic>
 #include <map>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/numbers.h"
@@ -57,7 +59,8 @@ std::vector<std::string> Names(const std::vector<ClaimEvent>& events) {
   return names;
 }
 
-std::vector<claims::v1::EventType> Types(const std::vector<ClaimEvent>& events) {
+std::vector<claims::v1::EventType> Types(
+    const std::vector<ClaimEvent>& events) {
   std::vector<claims::v1::EventType> types;
   for (const ClaimEvent& event : events) types.push_back(event.type());
   return types;
@@ -164,16 +167,15 @@ class Writer {
         // only), delete; then create again.
         switch ((i / kClaims) % 5) {
           case 1:
-            status = UpdateClaimStatus(*stub_, name, kConfirmed, "writer")
-                         .status();
+            status =
+                UpdateClaimStatus(*stub_, name, kConfirmed, "writer").status();
             break;
           case 2:
             status =
                 UpdateClaimStatus(*stub_, name, kDenied, "writer").status();
             break;
           case 3:
-            status =
-                UpdateClaimStatus(*stub_, name, kDenied, "again").status();
+            status = UpdateClaimStatus(*stub_, name, kDenied, "again").status();
             break;
           default:
             status = DeleteClaim(*stub_, name);
@@ -248,17 +250,23 @@ TEST(WatchClaims, FilteredWatchersSeeClaimsEnterAndLeaveTheirFilter) {
   denied.mutable_claim()->set_statement("y");
   denied.mutable_claim()->set_status(kDenied);
   ASSERT_OK(CreateClaim(stub, denied).status());  // 2: DENIED, nobody's
-  ASSERT_OK(UpdateClaimStatus(stub, "claims/x", kConfirmed, "s").status());  // 3
-  ASSERT_OK(UpdateClaimStatus(stub, "claims/y", kDenied, "s").status());     // 4
-  ASSERT_OK(CreateClaim(stub, "z", "z").status());                           // 5
-  ASSERT_OK(UpdateClaimStatus(stub, "claims/z", kConfirmed, "s").status());  // 6
+  ASSERT_OK(
+      UpdateClaimStatus(stub, "claims/x", kConfirmed, "s").status());     // 3
+  ASSERT_OK(UpdateClaimStatus(stub, "claims/y", kDenied, "s").status());  // 4
+  ASSERT_OK(CreateClaim(stub, "z", "z").status());                        // 5
+  ASSERT_OK(
+      UpdateClaimStatus(stub, "claims/z", kConfirmed, "s").status());  // 6
+  ASSERT_OK(DeleteClaim(stub, "claims/x"));                            // 7
 
   std::vector<ClaimEvent> got_confirmed;
   std::vector<ClaimEvent> got_reported;
-  ASSERT_TRUE(confirmed.ReadThrough(6, &got_confirmed));
-  ASSERT_TRUE(reported.ReadThrough(6, &got_reported));
-  EXPECT_THAT(Revisions(got_confirmed), ElementsAre(3, 6));
-  EXPECT_THAT(Names(got_confirmed), ElementsAre("claims/x", "claims/z"));
+  ASSERT_TRUE(confirmed.ReadThrough(7, &got_confirmed));
+  ASSERT_TRUE(reported.ReadThrough(7, &got_reported));
+  // The delete of a CONFIRMED claim is the CONFIRMED watcher's business too.
+  EXPECT_THAT(Revisions(got_confirmed), ElementsAre(3, 6, 7));
+  EXPECT_THAT(Names(got_confirmed),
+              ElementsAre("claims/x", "claims/z", "claims/x"));
+  EXPECT_EQ(got_confirmed[2].type(), claims::v1::EVENT_TYPE_DELETED);
   // x and z leave the REPORTED filter at 3 and 6: those changes are delivered.
   EXPECT_THAT(Revisions(got_reported), ElementsAre(1, 3, 5, 6));
   EXPECT_THAT(Types(got_reported),
@@ -322,6 +330,132 @@ TEST(WatchClaims, ManyWatchersEachGetEveryEventOnce) {
   }
 }
 
+TEST(WatchClaims, EvidenceCountFilterSeesTheClaimLeave) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
+  ClaimStub& stub = server->stub();
+  WatchStream bare(stub, FromRevision(0, "evidence_count = 0"));
+  ASSERT_TRUE(bare.Next().has_value());
+  ASSERT_OK(CreateClaim(stub, "a", "x").status());                          // 1
+  ASSERT_OK(UpdateClaimStatus(stub, "claims/a", kReported, "s").status());  // 2
+  ASSERT_OK(UpdateClaimStatus(stub, "claims/a", kDenied, "s").status());    // 3
+  std::vector<ClaimEvent> events;
+  ASSERT_TRUE(bare.ReadThrough(3, &events));
+  // 2 moves the claim out of the filter (0 -> 1 evidence); 3 is none of its
+  // business any more.
+  EXPECT_THAT(Revisions(events), ElementsAre(1, 2));
+}
+
+TEST(WatchClaims, LargeSnapshotsComeInChunks) {
+  TestServerOptions options;
+  options.server.watch.snapshot_claims_per_message = 50;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  ClaimStub& stub = server->stub();
+  for (int i = 0; i < 120; ++i)
+    ASSERT_OK(CreateClaim(stub, absl::StrCat("c", 1000 + i), "x").status());
+  WatchStream watch(stub, WithSnapshot());
+  std::vector<int> sizes;
+  std::vector<std::string> names;
+  for (int i = 0; i < 10; ++i) {
+    std::optional<WatchClaimsResponse> response = watch.Next();
+    ASSERT_TRUE(response.has_value());
+    sizes.push_back(response->events_size());
+    for (const ClaimEvent& event : response->events())
+      names.push_back(event.claim().name());
+    EXPECT_EQ(response->revision(), 120);
+    EXPECT_EQ(response->snapshot_complete(), names.size() == 120);
+    if (response->snapshot_complete()) break;
+  }
+  EXPECT_THAT(sizes, ElementsAre(50, 50, 20));
+  std::vector<std::string> expected;
+  for (int i = 0; i < 120; ++i)
+    expected.push_back(absl::StrCat("claims/c", 1000 + i));
+  EXPECT_THAT(names, ElementsAreArray(expected));
+}
+
+// Claims within every documented limit can be about 2.7 MB each (256 pieces
+// of evidence with a full quote, note and url). Every watch message must still
+// fit the 4 MiB a default gRPC client accepts.
+TEST(WatchClaims, MessagesOfLargeClaimsFitTheDefaultClientLimit) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
+  ClaimStub& stub = server->stub();
+  for (const auto& [id, evidence_count] :
+       std::vector<std::pair<std::string, int>>{{"a", 185}, {"b", 256}}) {
+    claims::v1::CreateClaimRequest request;
+    request.set_claim_id(id);
+    request.mutable_claim()->set_statement("large");
+    for (int i = 0; i < evidence_count; ++i) {
+      claims::v1::Evidence* evidence = request.mutable_claim()->add_evidence();
+      evidence->set_source(std::string(256, 's'));
+      evidence->set_actor(std::string(256, 'a'));
+      evidence->set_url(std::string(2048, 'u'));
+      evidence->set_quote(std::string(4096, 'q'));
+      evidence->set_note(std::string(4096, 'n'));
+    }
+    ASSERT_OK(CreateClaim(stub, request).status());
+  }
+  {
+    WatchStream replay(stub, FromRevision(1));
+    std::vector<ClaimEvent> events;
+    EXPECT_TRUE(replay.ReadThrough(2, &events));
+    EXPECT_THAT(Revisions(events), ElementsAre(1, 2));
+  }
+  WatchStream snapshot(stub, WithSnapshot());
+  std::vector<ClaimEvent> events;
+  bool complete = false;
+  while (!complete) {
+    std::optional<WatchClaimsResponse> response = snapshot.Next();
+    if (!response.has_value()) break;
+    for (const ClaimEvent& event : response->events()) events.push_back(event);
+    complete = response->snapshot_complete();
+  }
+  std::optional<grpc::Status> end = snapshot.WaitForEnd(absl::ZeroDuration());
+  EXPECT_TRUE(complete) << "snapshot ended with "
+                        << (end.has_value() ? end->error_message() : "nothing");
+  EXPECT_THAT(Names(events), ElementsAre("claims/a", "claims/b"));
+}
+
+class WatchMessageBytes : public ::testing::TestWithParam<size_t> {};
+
+INSTANTIATE_TEST_SUITE_P(CacheSizes, WatchMessageBytes,
+                         ::testing::Values(size_t{100000}, size_t{8}),
+                         [](const ::testing::TestParamInfo<size_t>& info) {
+                           return info.param > 8 ? std::string("LargeCache")
+                                                 : std::string("TinyCache");
+                         });
+
+// Past the first event, a message holds about max_bytes_per_message: big
+// events are split over several messages, none lost or repeated.
+TEST_P(WatchMessageBytes, BigEventsAreSplitAcrossMessages) {
+  TestServerOptions options;
+  options.hub.max_events = GetParam();
+  options.server.watch.max_bytes_per_message = 3000;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  ClaimStub& stub = server->stub();
+  for (int i = 0; i < 40; ++i) {
+    ASSERT_OK(CreateClaim(stub, absl::StrCat("c", i), std::string(1000, 'x'))
+                  .status());
+  }
+  WatchStream watch(stub, FromRevision(1));
+  std::vector<ClaimEvent> events;
+  int largest = 0;
+  for (int i = 0; i < 200 && watch.last_revision() < 40; ++i) {
+    std::optional<WatchClaimsResponse> response = watch.Next();
+    ASSERT_TRUE(response.has_value())
+        << "stopped at revision " << watch.last_revision();
+    largest = std::max(largest, response->events_size());
+    if (response->events_size() > 0) {
+      EXPECT_EQ(response->revision(),
+                response->events(response->events_size() - 1).revision())
+          << "a split message must not claim more than it carries";
+    }
+    for (const ClaimEvent& event : response->events()) events.push_back(event);
+  }
+  EXPECT_THAT(Revisions(events), ElementsAreArray(Range(1, 40)));
+  EXPECT_LE(largest, 3);
+}
+
 // ------------------------------------------- replay and snapshot under writes
 
 class WatchUnderWrites : public ::testing::TestWithParam<size_t> {};
@@ -367,7 +501,8 @@ TEST_P(WatchUnderWrites, FromRevisionReplaysHistoryThenLiveExactlyOnce) {
     ASSERT_THAT(event, EqualsProto(history[event.revision() - 1]));
   }
   // Nothing more than what was written arrives.
-  std::optional<WatchClaimsResponse> extra = watch.Next(absl::Milliseconds(300));
+  std::optional<WatchClaimsResponse> extra =
+      watch.Next(absl::Milliseconds(300));
   if (extra.has_value()) {
     EXPECT_THAT(extra->events(), SizeIs(0));
   }
@@ -413,8 +548,8 @@ TEST_P(WatchUnderWrites, SnapshotThenLiveReproducesTheFinalState) {
   std::vector<ClaimEvent> live;
   ASSERT_TRUE(watch.ReadThrough(last, &live, absl::Seconds(15)))
       << "stopped at revision " << watch.last_revision();
-  ASSERT_THAT(Revisions(live), ElementsAreArray(Range(snapshot_revision + 1,
-                                                      last)));
+  ASSERT_THAT(Revisions(live),
+              ElementsAreArray(Range(snapshot_revision + 1, last)));
   for (const ClaimEvent& event : live) state.Apply(event);
   EXPECT_EQ(state.contradictions, 0);
 
@@ -454,13 +589,15 @@ TEST(WatchClaims, SnapshotHonoursTheFilterAndAnEmptyStore) {
 
   ASSERT_OK(UpdateClaimStatus(stub, "claims/b", kDenied, "s").status());  // 7
   ASSERT_OK(UpdateClaimStatus(stub, "claims/a", kDenied, "s").status());  // 8
-  ASSERT_OK(UpdateClaimStatus(stub, "claims/c", kConfirmed, "s").status());  // 9
+  ASSERT_OK(
+      UpdateClaimStatus(stub, "claims/c", kConfirmed, "s").status());  // 9
   std::vector<ClaimEvent> live;
   ASSERT_TRUE(watch.ReadThrough(9, &live));
   EXPECT_THAT(Revisions(live), ElementsAre(7, 9));
 }
 
-// ---------------------------------------------------- catch-up, trimmed history
+// ---------------------------------------------------- catch-up, trimmed
+// history
 
 TEST(WatchClaims, CatchesUpFromTheStoreWhenTheCacheIsTooSmall) {
   TestServerOptions options;
@@ -495,6 +632,40 @@ TEST(WatchClaims, CatchesUpFromTheStoreWhenTheCacheIsTooSmall) {
   EXPECT_THAT(Revisions(live), ElementsAre(201));
 }
 
+TEST(WatchClaims, FilteredCatchUpFromTheStoreDeliversOnlyMatches) {
+  TestServerOptions options;
+  options.hub.max_events = 8;
+  options.server.watch.catch_up_page = 16;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  ClaimStub& stub = server->stub();
+  std::vector<int64_t> expected;
+  for (int i = 0; i < 60; ++i) {  // revisions 1..60
+    claims::v1::CreateClaimRequest request;
+    request.set_claim_id(absl::StrCat("c", 100 + i));
+    request.mutable_claim()->set_statement("x");
+    (*request.mutable_claim()->mutable_labels())["desk"] =
+        i % 5 == 0 ? "world" : "sport";
+    ASSERT_OK(CreateClaim(stub, request).status());
+    if (i % 5 == 0) expected.push_back(i + 1);
+  }
+  for (int i = 0; i < 60; i += 5) {  // revisions 61..72
+    ASSERT_OK_AND_ASSIGN(
+        Claim claim, UpdateClaimStatus(stub, absl::StrCat("claims/c", 100 + i),
+                                       kConfirmed, "s"));
+    expected.push_back(claim.revision());
+  }
+  ASSERT_OK(UpdateClaimStatus(stub, "claims/c101", kDenied, "s").status());
+
+  WatchStream watch(stub, FromRevision(1, "labels.desk = \"world\""));
+  std::vector<ClaimEvent> events;
+  ASSERT_TRUE(watch.ReadThrough(73, &events))
+      << "stopped at revision " << watch.last_revision();
+  EXPECT_THAT(Revisions(events), ElementsAreArray(expected));
+  for (const ClaimEvent& event : events)
+    EXPECT_EQ(event.claim().labels().at("desk"), "world");
+}
+
 TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
   TestServerOptions options;
   options.server.history_retention = 10;
@@ -525,6 +696,10 @@ TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
     request.set_page_size(1);
     absl::StatusOr<claims::v1::ListClaimEventsResponse> page =
         ListClaimEvents(stub, request);
+    // A first page can race the compaction and fail OUT_OF_RANGE (a server
+    // bug, see ClaimsApiCompaction.ListEventsWithoutATokenIsNeverOutOfRange):
+    // not what this test is about, so poll again.
+    if (page.status().code() == absl::StatusCode::kOutOfRange) continue;
     ASSERT_OK(page.status());
     ASSERT_THAT(page->events(), SizeIs(1));
     oldest = page->events(0).revision();
@@ -612,8 +787,7 @@ TEST(WatchClaims, ShutdownEndsEveryWatchWithUnavailableAndAResumeRevision) {
     EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE)
         << end->error_message();
     EXPECT_THAT(end->error_message(), HasSubstr("start_revision="));
-    EXPECT_EQ(ResumeRevision(end->error_message()), 5)
-        << end->error_message();
+    EXPECT_EQ(ResumeRevision(end->error_message()), 5) << end->error_message();
   }
 }
 

@@ -52,9 +52,9 @@ TEST(FromGrpcStatus, KeepsCodeAndMessage) {
   EXPECT_EQ(status.message(), "no claim x");
   EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::ABORTED, "")).code(),
             absl::StatusCode::kAborted);
-  EXPECT_EQ(
-      FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, "")).code(),
-      absl::StatusCode::kUnauthenticated);
+  EXPECT_EQ(FromGrpcStatus(grpc::Status(grpc::StatusCode::UNAUTHENTICATED, ""))
+                .code(),
+            absl::StatusCode::kUnauthenticated);
 }
 
 TEST_F(ClaimClientTest, ReturnsTheResponse) {
@@ -105,7 +105,8 @@ TEST_F(ClaimClientTest, RetriesUnavailableMutationWithRequestId) {
 }
 
 TEST_F(ClaimClientTest, DoesNotRetryMutationWithoutRequestId) {
-  EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _)).WillOnce(Return(kUnavailable));
+  EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _))
+      .WillOnce(Return(kUnavailable));
   EXPECT_CALL(*stub_, DeleteClaim(_, _, _)).WillOnce(Return(kUnavailable));
   EXPECT_CALL(*stub_, CreateClaim(_, _, _)).WillOnce(Return(kUnavailable));
   ClaimClient client = MakeClient();
@@ -139,7 +140,9 @@ TEST_F(ClaimClientTest, RetriesOnlyUnavailable) {
 }
 
 TEST_F(ClaimClientTest, GivesUpAfterMaxAttempts) {
-  EXPECT_CALL(*stub_, GetClaim(_, _, _)).Times(3).WillRepeatedly(Return(kUnavailable));
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .Times(3)
+      .WillRepeatedly(Return(kUnavailable));
   ClaimClient client = MakeClient(/*max_attempts=*/3);
   EXPECT_THAT(client.GetClaim(v1::GetClaimRequest()),
               StatusIs(absl::StatusCode::kUnavailable, "down"));

@@ -39,11 +39,10 @@ v1::Claim MakeClaim(std::string id, int64_t revision,
 }
 
 // Replays responses, then ends with `status`; may call `on_drain` at the end.
-class FakeReader
-    : public grpc::ClientReaderInterface<v1::WatchClaimsResponse> {
+class FakeReader : public grpc::ClientReaderInterface<v1::WatchClaimsResponse> {
  public:
-  FakeReader(std::vector<v1::WatchClaimsResponse> responses, grpc::Status status,
-             std::function<void()> on_drain = nullptr)
+  FakeReader(std::vector<v1::WatchClaimsResponse> responses,
+             grpc::Status status, std::function<void()> on_drain = nullptr)
       : responses_(std::move(responses)),
         status_(std::move(status)),
         on_drain_(std::move(on_drain)) {}
@@ -125,8 +124,8 @@ TEST_F(CliTest, ConfirmBuildsTheRequest) {
   v1::UpdateClaimStatusRequest request;
   EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _))
       .WillOnce(DoAll(SaveArg<1>(&request),
-                      SetArgPointee<2>(MakeClaim(
-                          "x", 7, v1::VERIFICATION_STATUS_CONFIRMED)),
+                      SetArgPointee<2>(
+                          MakeClaim("x", 7, v1::VERIFICATION_STATUS_CONFIRMED)),
                       Return(grpc::Status::OK)));
   EXPECT_EQ(Run({"confirm", "x", "--source", "S"}), 0);
   EXPECT_EQ(request.name(), "claims/x");
@@ -166,19 +165,20 @@ TEST_F(CliTest, GetPrintsOneJsonObject) {
   v1::GetClaimRequest expected;
   expected.set_name("claims/x");
   EXPECT_CALL(*stub_, GetClaim(_, EqualsProto(expected), _))
-      .WillOnce(DoAll(
-          SetArgPointee<2>(MakeClaim("x", 7, v1::VERIFICATION_STATUS_CONFIRMED)),
-          Return(grpc::Status::OK)));
+      .WillOnce(DoAll(SetArgPointee<2>(
+                          MakeClaim("x", 7, v1::VERIFICATION_STATUS_CONFIRMED)),
+                      Return(grpc::Status::OK)));
   EXPECT_EQ(Run({"get", "claims/x", "-o", "json"}), 0);
-  EXPECT_EQ(out_.str(),
-            "{\"name\":\"claims/x\",\"statement\":\"statement of x\","
-            "\"status\":\"VERIFICATION_STATUS_CONFIRMED\",\"revision\":\"7\"}\n");
+  EXPECT_EQ(
+      out_.str(),
+      "{\"name\":\"claims/x\",\"statement\":\"statement of x\","
+      "\"status\":\"VERIFICATION_STATUS_CONFIRMED\",\"revision\":\"7\"}\n");
 }
 
 TEST_F(CliTest, GetNotFoundExitsThree) {
   EXPECT_CALL(*stub_, GetClaim(_, _, _))
-      .WillOnce(Return(grpc::Status(grpc::StatusCode::NOT_FOUND,
-                                    "claim \"x\" not found")));
+      .WillOnce(Return(
+          grpc::Status(grpc::StatusCode::NOT_FOUND, "claim \"x\" not found")));
   EXPECT_EQ(Run({"get", "x"}), 3);
   EXPECT_EQ(out_.str(), "");
   EXPECT_EQ(err_.str(),
@@ -186,7 +186,9 @@ TEST_F(CliTest, GetNotFoundExitsThree) {
 }
 
 TEST_F(CliTest, UnavailableExitsFiveAndNamesTheServer) {
-  EXPECT_CALL(*stub_, GetClaim(_, _, _)).Times(2).WillRepeatedly(Return(kUnavailable));
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .Times(2)
+      .WillRepeatedly(Return(kUnavailable));
   EXPECT_EQ(Run({"--server", "h:1", "get", "x"}), 5);
   EXPECT_EQ(server_, "h:1");
   EXPECT_EQ(err_.str(),
@@ -195,7 +197,8 @@ TEST_F(CliTest, UnavailableExitsFiveAndNamesTheServer) {
 }
 
 TEST_F(CliTest, ServerComesFromFlagAfterTheCommandOrEnvironment) {
-  EXPECT_CALL(*stub_, GetClaim(_, _, _)).WillRepeatedly(Return(grpc::Status::OK));
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .WillRepeatedly(Return(grpc::Status::OK));
   setenv("CLAIMD_ADDR", "env:2", 1);
   EXPECT_EQ(Run({"get", "x"}), 0);
   EXPECT_EQ(server_, "env:2");
@@ -257,10 +260,11 @@ TEST_F(CliTest, CreateMapsFlags) {
                       SetArgPointee<2>(MakeClaim(
                           "border", 1, v1::VERIFICATION_STATUS_CONFIRMED)),
                       Return(grpc::Status::OK)));
-  EXPECT_EQ(Run({"create", "--label", "desk=world", "Troops crossed", "--id",
-                 "border", "--label", "lang=en", "--status", "Confirmed",
-                 "--source", "S", "--url", "U", "--time", "2024-05-01T10:00:00Z"}),
-            0);
+  EXPECT_EQ(
+      Run({"create", "--label", "desk=world", "Troops crossed", "--id",
+           "border", "--label", "lang=en", "--status", "Confirmed", "--source",
+           "S", "--url", "U", "--time", "2024-05-01T10:00:00Z"}),
+      0);
   EXPECT_EQ(request.claim_id(), "border");
   EXPECT_EQ(request.claim().statement(), "Troops crossed");
   EXPECT_EQ(request.claim().status(), v1::VERIFICATION_STATUS_CONFIRMED);
@@ -276,7 +280,8 @@ TEST_F(CliTest, CreateMapsFlags) {
 
 TEST_F(CliTest, CreateTakenIdExitsFour) {
   EXPECT_CALL(*stub_, CreateClaim(_, _, _))
-      .WillOnce(Return(grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "taken")));
+      .WillOnce(
+          Return(grpc::Status(grpc::StatusCode::ALREADY_EXISTS, "taken")));
   EXPECT_EQ(Run({"create", "s", "--id", "x"}), 4);
   EXPECT_EQ(err_.str(),
             "claimctl: create claims/x: taken (ALREADY_EXISTS); choose another "
@@ -296,15 +301,17 @@ TEST_F(CliTest, ServerInvalidArgumentExitsTwo) {
 TEST_F(CliTest, DeleteConflictExitsFourWithAHint) {
   v1::DeleteClaimRequest request;
   EXPECT_CALL(*stub_, DeleteClaim(_, _, _))
-      .WillOnce(DoAll(SaveArg<1>(&request),
-                      Return(grpc::Status(grpc::StatusCode::ABORTED, "stale"))));
+      .WillOnce(
+          DoAll(SaveArg<1>(&request),
+                Return(grpc::Status(grpc::StatusCode::ABORTED, "stale"))));
   EXPECT_EQ(Run({"delete", "x", "--expected-revision", "3"}), 4);
   EXPECT_EQ(request.name(), "claims/x");
   EXPECT_EQ(request.expected_revision(), 3);
   EXPECT_FALSE(request.request_id().empty());
-  EXPECT_EQ(err_.str(),
-            "claimctl: delete claims/x: stale (ABORTED); the claim changed; run "
-            "`claimctl get claims/x` and retry with its revision\n");
+  EXPECT_EQ(
+      err_.str(),
+      "claimctl: delete claims/x: stale (ABORTED); the claim changed; run "
+      "`claimctl get claims/x` and retry with its revision\n");
 }
 
 TEST_F(CliTest, DeletePrintsConfirmationOrEmptyJson) {
@@ -407,10 +414,11 @@ TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
 }
 
 TEST_F(CliTest, WatchWithoutServerExitsFive) {
-  EXPECT_CALL(*stub_, WatchClaims(_, _)).WillOnce(Invoke([](auto*, const auto&) {
-    return std::make_unique<FakeReader>(std::vector<v1::WatchClaimsResponse>{},
-                                        kUnavailable);
-  }));
+  EXPECT_CALL(*stub_, WatchClaims(_, _))
+      .WillOnce(Invoke([](auto*, const auto&) {
+        return std::make_unique<FakeReader>(
+            std::vector<v1::WatchClaimsResponse>{}, kUnavailable);
+      }));
   EXPECT_EQ(Run({"watch"}), 5);
   EXPECT_EQ(out_.str(), "");
   EXPECT_EQ(err_.str(),

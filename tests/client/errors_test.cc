@@ -20,9 +20,9 @@ TEST(ExitCodeFor, MapsCodesToDocumentedExitCodes) {
 }
 
 TEST(ErrorLine, NamesWhatFailedTheMessageAndTheCode) {
-  EXPECT_EQ(ErrorLine("get claims/x", absl::NotFoundError("claim x not found"),
-                      ""),
-            "claimctl: get claims/x: claim x not found (NOT_FOUND)");
+  EXPECT_EQ(
+      ErrorLine("get claims/x", absl::NotFoundError("claim x not found"), ""),
+      "claimctl: get claims/x: claim x not found (NOT_FOUND)");
 }
 
 TEST(ErrorLine, AppendsTheHint) {
@@ -43,12 +43,13 @@ TEST(ErrorLine, StaysOnOneLine) {
 }
 
 TEST(GenericHint, TellsWhereTheServerWasExpected) {
-  EXPECT_EQ(GenericHint(absl::UnavailableError("x"), "127.0.0.1:50051",
-                        absl::Seconds(10)),
-            "is claimd running at 127.0.0.1:50051? set --server or CLAIMD_ADDR");
-  EXPECT_EQ(GenericHint(absl::DeadlineExceededError("x"), "h:1",
-                        absl::Seconds(10)),
-            "no answer within 10s; raise --timeout");
+  EXPECT_EQ(
+      GenericHint(absl::UnavailableError("x"), "127.0.0.1:50051",
+                  absl::Seconds(10)),
+      "is claimd running at 127.0.0.1:50051? set --server or CLAIMD_ADDR");
+  EXPECT_EQ(
+      GenericHint(absl::DeadlineExceededError("x"), "h:1", absl::Seconds(10)),
+      "no answer within 10s; raise --timeout");
   EXPECT_EQ(GenericHint(absl::NotFoundError("x"), "h:1", absl::Seconds(10)),
             "");
 }

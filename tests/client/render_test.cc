@@ -12,13 +12,13 @@ namespace {
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
 
-constexpr int64_t kMay1At10 = 1714557600;     // 2024-05-01T10:00:00Z
-constexpr int64_t kMay2At0830 = 1714638600;   // 2024-05-02T08:30:00Z
-constexpr int64_t kMay4At10 = 1714816800;     // 2024-05-04T10:00:00Z
+constexpr int64_t kMay1At10 = 1714557600;    // 2024-05-01T10:00:00Z
+constexpr int64_t kMay2At0830 = 1714638600;  // 2024-05-02T08:30:00Z
+constexpr int64_t kMay4At10 = 1714816800;    // 2024-05-04T10:00:00Z
 
 RenderOptions Plain() {
-  return RenderOptions{.color = false, .width = 0,
-                       .now = absl::FromUnixSeconds(kMay4At10)};
+  return RenderOptions{
+      .color = false, .width = 0, .now = absl::FromUnixSeconds(kMay4At10)};
 }
 
 RenderOptions Coloured() {
@@ -91,10 +91,11 @@ TEST(RenderClaimsTable, PrintsAlignedColumns) {
   other.set_statement("Bridge destroyed");
   other.set_status(v1::VERIFICATION_STATUS_REPORTED);
   other.set_revision(4);
-  EXPECT_EQ(RenderClaimsTable({Confirmed(), other}, Plain()),
-            "ID    STATUS      REV   EVIDENCE   AGE   STATEMENT\n"
-            "abc   CONFIRMED   12    2          3d    Troops crossed the border\n"
-            "xyz   REPORTED    4     0          -     Bridge destroyed\n");
+  EXPECT_EQ(
+      RenderClaimsTable({Confirmed(), other}, Plain()),
+      "ID    STATUS      REV   EVIDENCE   AGE   STATEMENT\n"
+      "abc   CONFIRMED   12    2          3d    Troops crossed the border\n"
+      "xyz   REPORTED    4     0          -     Bridge destroyed\n");
 }
 
 TEST(RenderClaimsTable, TruncatesStatementsToTheTerminalWidth) {
@@ -158,12 +159,14 @@ TEST(RenderClaimDetail, SaysNoneForNoLabelsOrEvidenceAndIndentsNewlines) {
 }
 
 TEST(RenderHistoryTable, ShowsStatusChangesAndSources) {
-  EXPECT_EQ(
-      RenderHistoryTable({CreatedEvent(), ConfirmedEvent()},
-                         /*show_claim_id=*/false, Plain()),
-      "REV   TIME                   TYPE             STATUS                  SOURCE\n"
-      "3     2024-05-01T10:00:00Z   CREATED          REPORTED                Israel Hayom\n"
-      "12    2024-05-02T08:30:00Z   STATUS_CHANGED   REPORTED -> CONFIRMED   Ukrainian officials\n");
+  EXPECT_EQ(RenderHistoryTable({CreatedEvent(), ConfirmedEvent()},
+                               /*show_claim_id=*/false, Plain()),
+            "REV   TIME                   TYPE             STATUS              "
+            "    SOURCE\n"
+            "3     2024-05-01T10:00:00Z   CREATED          REPORTED            "
+            "    Israel Hayom\n"
+            "12    2024-05-02T08:30:00Z   STATUS_CHANGED   REPORTED -> "
+            "CONFIRMED   Ukrainian officials\n");
 }
 
 TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {

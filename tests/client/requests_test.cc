@@ -24,7 +24,8 @@ TEST(ClaimName, AcceptsBareAndPrefixedIds) {
 
 TEST(ClaimName, RejectsEmptyAndNestedIds) {
   EXPECT_THAT(ClaimName(""), StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(ClaimName("claims/"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ClaimName("claims/"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ClaimName("a/b"), StatusIs(absl::StatusCode::kInvalidArgument,
                                          HasSubstr("use ID or claims/ID")));
   EXPECT_THAT(ClaimName("claims/a/b"),
@@ -35,20 +36,24 @@ TEST(ParseStatus, AcceptsTheThreeVerdictsInAnyCase) {
   EXPECT_EQ(*ParseStatus("reported"), v1::VERIFICATION_STATUS_REPORTED);
   EXPECT_EQ(*ParseStatus("Confirmed"), v1::VERIFICATION_STATUS_CONFIRMED);
   EXPECT_EQ(*ParseStatus("DENIED"), v1::VERIFICATION_STATUS_DENIED);
-  EXPECT_THAT(ParseStatus("true"), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(ParseStatus("true"),
+              StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 TEST(ParseLabels, SplitsAtTheFirstEquals) {
   auto labels = ParseLabels({"desk=world", "q=a=b", "empty="});
   ASSERT_THAT(labels, IsOk());
-  EXPECT_THAT(*labels, UnorderedElementsAre(Pair("desk", "world"),
-                                            Pair("q", "a=b"), Pair("empty", "")));
+  EXPECT_THAT(*labels,
+              UnorderedElementsAre(Pair("desk", "world"), Pair("q", "a=b"),
+                                   Pair("empty", "")));
 }
 
 TEST(ParseLabels, RejectsMalformedAndDuplicateLabels) {
-  EXPECT_THAT(ParseLabels({"desk"}),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEY=VALUE")));
-  EXPECT_THAT(ParseLabels({"=x"}), StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      ParseLabels({"desk"}),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("KEY=VALUE")));
+  EXPECT_THAT(ParseLabels({"=x"}),
+              StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(ParseLabels({"a=1", "a=2"}),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("twice")));
 }
@@ -81,10 +86,15 @@ TEST(BuildUpdateStatusRequest, ConfirmWithSource) {
 TEST(BuildUpdateStatusRequest, CarriesAllEvidenceAndExpectedRevision) {
   VerdictFlags flags;
   flags.id = "claims/x";
-  flags.evidence = {.source = "S", .url = "U", .quote = "Q", .note = "N",
-                    .actor = "alice", .time = "2024-05-01T10:00:00.5Z"};
+  flags.evidence = {.source = "S",
+                    .url = "U",
+                    .quote = "Q",
+                    .note = "N",
+                    .actor = "alice",
+                    .time = "2024-05-01T10:00:00.5Z"};
   flags.expected_revision = 12;
-  auto request = BuildUpdateStatusRequest(flags, v1::VERIFICATION_STATUS_DENIED);
+  auto request =
+      BuildUpdateStatusRequest(flags, v1::VERIFICATION_STATUS_DENIED);
   ASSERT_THAT(request, IsOk());
   EXPECT_EQ(request->evidence().url(), "U");
   EXPECT_EQ(request->evidence().quote(), "Q");
@@ -110,10 +120,12 @@ TEST(BuildEvidence, RejectsBadTimeAndDetailsWithoutSource) {
   bad_time.time = "yesterday";
   EvidenceFlags url_only;
   url_only.url = "U";
-  EXPECT_THAT(BuildEvidence(bad_time),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--time")));
-  EXPECT_THAT(BuildEvidence(url_only),
-              StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--source")));
+  EXPECT_THAT(
+      BuildEvidence(bad_time),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--time")));
+  EXPECT_THAT(
+      BuildEvidence(url_only),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("--source")));
 }
 
 TEST(BuildCreateRequest, MapsEveryFlag) {

@@ -41,13 +41,16 @@ class FakeStream : public WatchStream {
   bool cancelled_ = false;
 };
 
-v1::ClaimEvent Event(int64_t revision, v1::EventType type = v1::EVENT_TYPE_CREATED,
-                     std::string name = "claims/a", int64_t claim_revision = 0) {
+v1::ClaimEvent Event(int64_t revision,
+                     v1::EventType type = v1::EVENT_TYPE_CREATED,
+                     std::string name = "claims/a",
+                     int64_t claim_revision = 0) {
   v1::ClaimEvent event;
   event.set_revision(revision);
   event.set_type(type);
   event.mutable_claim()->set_name(std::move(name));
-  event.mutable_claim()->set_revision(claim_revision ? claim_revision : revision);
+  event.mutable_claim()->set_revision(claim_revision ? claim_revision
+                                                     : revision);
   return event;
 }
 
@@ -90,8 +93,8 @@ class WatchFollowerTest : public ::testing::Test {
     };
     callbacks.on_reconnect = [this](const absl::Status& cause, int64_t from,
                                     absl::Duration, bool) {
-      reconnects_.push_back(absl::StrCat(absl::StatusCodeToString(cause.code()),
-                                         " from ", from));
+      reconnects_.push_back(
+          absl::StrCat(absl::StatusCodeToString(cause.code()), " from ", from));
     };
     callbacks.on_snapshot_complete = [this](int64_t revision) {
       snapshots_.push_back(revision);
@@ -114,9 +117,9 @@ TEST_F(WatchFollowerTest, ResumesAfterADropFromLastRevisionPlusOne) {
   v1::WatchClaimsRequest request;
   request.set_filter("status = DENIED");
   EXPECT_THAT(
-      Run(request, {{{Response(3, {}), Response(5, {Event(4), Event(5)})},
-                     kDropped},
-                    {{Response(7, {Event(6), Event(7)})}, kEnd}}),
+      Run(request,
+          {{{Response(3, {}), Response(5, {Event(4), Event(5)})}, kDropped},
+           {{Response(7, {Event(6), Event(7)})}, kEnd}}),
       StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_EQ(requests_[0].start_revision(), 0);
@@ -128,7 +131,8 @@ TEST_F(WatchFollowerTest, ResumesAfterADropFromLastRevisionPlusOne) {
 }
 
 TEST_F(WatchFollowerTest, NeverDeliversAnEventTwice) {
-  // A server that replays from an older revision than asked must not cause repeats.
+  // A server that replays from an older revision than asked must not cause
+  // repeats.
   EXPECT_THAT(Run({}, {{{Response(5, {Event(4), Event(5)})}, kDropped},
                        {{Response(6, {Event(5), Event(6)})}, kEnd}}),
               StatusIs(absl::StatusCode::kPermissionDenied));
@@ -138,15 +142,16 @@ TEST_F(WatchFollowerTest, NeverDeliversAnEventTwice) {
 
 TEST_F(WatchFollowerTest, ProgressResponsesAdvanceTheResumeRevision) {
   EXPECT_THAT(Run({}, {{{Response(5, {Event(5)}), Response(9, {})}, kDropped},
-           {{}, kEnd}}),
+                       {{}, kEnd}}),
               StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_EQ(requests_[1].start_revision(), 10);
 }
 
 TEST_F(WatchFollowerTest, ReconnectsAfterACleanEndToo) {
-  EXPECT_THAT(Run({}, {{{Response(5, {Event(5)})}, absl::OkStatus()}, {{}, kEnd}}),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      Run({}, {{{Response(5, {Event(5)})}, absl::OkStatus()}, {{}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_EQ(requests_[1].start_revision(), 6);
 }
@@ -154,9 +159,10 @@ TEST_F(WatchFollowerTest, ReconnectsAfterACleanEndToo) {
 TEST_F(WatchFollowerTest, StartsFromTheRequestedRevisionUntilAResponse) {
   v1::WatchClaimsRequest request;
   request.set_start_revision(4);
-  EXPECT_THAT(Run(request, {{{}, kDropped}, {{Response(4, {Event(4)})}, kDropped},
-                {{}, kEnd}}),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      Run(request,
+          {{{}, kDropped}, {{Response(4, {Event(4)})}, kDropped}, {{}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 3u);
   EXPECT_EQ(requests_[0].start_revision(), 4);
   EXPECT_EQ(requests_[1].start_revision(), 4);
@@ -167,15 +173,16 @@ TEST_F(WatchFollowerTest, AsksForTheSnapshotOnlyOnTheFirstConnection) {
   v1::WatchClaimsRequest request;
   request.set_initial_snapshot(true);
   request.set_filter("labels.desk = world");
-  EXPECT_THAT(Run(request,
-      {{{Response(10,
-                  {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
-                   Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/b", 8)},
-                  /*snapshot_complete=*/true),
-         Response(11, {Event(11, v1::EVENT_TYPE_STATUS_CHANGED)})},
-        kDropped},
-       {{Response(12, {Event(12)})}, kEnd}}),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(
+      Run(request,
+          {{{Response(10,
+                      {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
+                       Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/b", 8)},
+                      /*snapshot_complete=*/true),
+             Response(11, {Event(11, v1::EVENT_TYPE_STATUS_CHANGED)})},
+            kDropped},
+           {{Response(12, {Event(12)})}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_TRUE(requests_[0].initial_snapshot());
   EXPECT_FALSE(requests_[1].initial_snapshot());
@@ -189,15 +196,17 @@ TEST_F(WatchFollowerTest, AsksForTheSnapshotOnlyOnTheFirstConnection) {
 TEST_F(WatchFollowerTest, RedoesAnInterruptedSnapshotWithoutRepeats) {
   v1::WatchClaimsRequest request;
   request.set_initial_snapshot(true);
-  EXPECT_THAT(Run(request,
-      {{{Response(10, {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3)})},
-        kDropped},
-       // claims/a unchanged (skipped), claims/b new, then complete.
-       {{Response(11, {Event(11, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
+  EXPECT_THAT(
+      Run(request,
+          {{{Response(10, {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3)})},
+            kDropped},
+           // claims/a unchanged (skipped), claims/b new, then complete.
+           {{Response(11,
+                      {Event(11, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
                        Event(11, v1::EVENT_TYPE_SNAPSHOT, "claims/b", 11)},
-                  true)},
-        kEnd}}),
-              StatusIs(absl::StatusCode::kPermissionDenied));
+                      true)},
+            kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
   ASSERT_EQ(requests_.size(), 2u);
   EXPECT_TRUE(requests_[1].initial_snapshot());
   EXPECT_THAT(delivered_, ElementsAre("10 claims/a@3", "11 claims/b@11"));
@@ -224,11 +233,11 @@ TEST_F(WatchFollowerTest, GivesUpWhenTheServerWasNeverReached) {
 
 TEST_F(WatchFollowerTest, KeepsReconnectingOnceConnected) {
   EXPECT_THAT(Run({}, {{{Response(1, {})}, kDropped},
-           {{}, kDropped},
-           {{}, kDropped},
-           {{}, kDropped},
-           {{}, kDropped},
-           {{}, kEnd}}),
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kEnd}}),
               StatusIs(absl::StatusCode::kPermissionDenied));
   EXPECT_EQ(requests_.size(), 6u);
 }

@@ -54,8 +54,8 @@ TEST(ValidateClaimId, RejectsLeadingDash) {
 
 TEST(ValidateClaimId, RejectsEveryCharacterOutsideTheGrammar) {
   for (absl::string_view id : std::initializer_list<absl::string_view>{
-       "Abc", "abC", "a_b", "a.b", "a b", "a/b", "a:b", "\xc3\xa9t\xc3\xa9",
-        "a\nb", absl::string_view("a\0b", 3)}) {
+           "Abc", "abC", "a_b", "a.b", "a b", "a/b", "a:b", "\xc3\xa9t\xc3\xa9",
+           "a\nb", absl::string_view("a\0b", 3)}) {
     EXPECT_THAT(ValidateClaimId(id, "claim_id"),
                 StatusIs(absl::StatusCode::kInvalidArgument))
         << "\"" << id << "\"";

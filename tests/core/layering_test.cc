@@ -131,8 +131,7 @@ ScanResult ScanTree(const fs::path& root) {
   return result;
 }
 
-// --- The scanner
-// ---------------------------------------------------------------
+// --- The scanner ---
 
 TEST(ParseIncludes, FindsQuotedAndAngleIncludes) {
   EXPECT_THAT(
@@ -227,8 +226,7 @@ TEST_F(LayeringScan, OnlyLooksAtSourceFiles) {
   EXPECT_THAT(result.violations, IsEmpty());
 }
 
-// --- The real tree
-// ------------------------------------------------------------
+// --- The real tree ---
 
 TEST(Layering, SourceTreeFollowsTheRules) {
   const fs::path root = CLAIMD_SOURCE_DIR;

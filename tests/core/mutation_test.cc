@@ -5,6 +5,7 @@
 #include "service/core/mutation.h"
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -21,8 +22,8 @@
 namespace claimd::core {
 namespace {
 
+using ::claimd::testing::IsOk;
 using ::claimd::testing::StatusIs;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 
 const absl::Time kCreated = absl::FromUnixSeconds(1700000000);
@@ -78,7 +79,7 @@ Claim NewClaim() {
                .labels = {{"desk", "world"}, {"lang", "en"}}};
 }
 
-// --- Create -----------------------------------------------------------------
+// --- Create ---
 
 TEST(CreateRules, RecordsTheClaimAtTheRevision) {
   ASSERT_OK_AND_ASSIGN(ClaimEvent event,
@@ -165,8 +166,7 @@ TEST(CreateRules, ExistingClaimIsAlreadyExists) {
       StatusIs(absl::StatusCode::kAlreadyExists, HasSubstr("claims/abc")));
 }
 
-// --- UpdateClaimStatus: the transition table
-// ----------------------------------
+// --- UpdateClaimStatus: the transition table ---
 
 struct Transition {
   VerificationStatus from;
@@ -305,7 +305,7 @@ TEST(StatusRules, MatchingExpectedRevisionIsApplied) {
   Claim stored = StoredClaim();
   EXPECT_THAT(ApplyMutation(Update(VerificationStatus::kConfirmed, 5), &stored,
                             6, kNow),
-              ::claimd::testing::IsOk());
+              IsOk());
 }
 
 TEST(StatusRules, StaleExpectedRevisionIsAborted) {
@@ -340,7 +340,7 @@ TEST(StatusRules, FullEvidenceIsFailedPrecondition) {
                HasSubstr(absl::StrCat(kMaxEvidencePerClaim))));
 }
 
-// --- Delete -----------------------------------------------------------------
+// --- Delete ---
 
 TEST(DeleteRules, RecordsTheLastState) {
   Claim stored = StoredClaim(VerificationStatus::kConfirmed);
@@ -360,8 +360,7 @@ TEST(DeleteRules, MissingClaimIsNotFound) {
 
 TEST(DeleteRules, MatchingExpectedRevisionIsApplied) {
   Claim stored = StoredClaim();
-  EXPECT_THAT(ApplyMutation(Delete(5), &stored, 6, kNow),
-              ::claimd::testing::IsOk());
+  EXPECT_THAT(ApplyMutation(Delete(5), &stored, 6, kNow), IsOk());
 }
 
 TEST(DeleteRules, StaleExpectedRevisionIsAborted) {
@@ -370,7 +369,7 @@ TEST(DeleteRules, StaleExpectedRevisionIsAborted) {
               StatusIs(absl::StatusCode::kAborted));
 }
 
-// --- Mutation::claim_id ------------------------------------------------------
+// --- Mutation::claim_id ---
 
 TEST(MutationClaimId, NamesTheClaimOfEveryKind) {
   Claim claim = NewClaim();
@@ -380,7 +379,7 @@ TEST(MutationClaimId, NamesTheClaimOfEveryKind) {
   EXPECT_EQ(Delete().claim_id(), "abc");
 }
 
-// --- MutationFingerprint ---------------------------------------------------
+// --- MutationFingerprint ---
 
 Mutation FullCreate() {
   Claim claim = NewClaim();

@@ -3,6 +3,7 @@
 // scope or when it is not a token this server made.
 #include "service/core/page_token.h"
 
+#include <cctype>
 #include <string>
 
 #include "absl/status/status.h"

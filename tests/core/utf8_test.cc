@@ -24,7 +24,9 @@ TEST(IsValidUtf8, AcceptsValidMultiByteSequences) {
   EXPECT_TRUE(IsValidUtf8("\xc3\xa9"));          // U+00E9 é
   EXPECT_TRUE(IsValidUtf8("\xe2\x82\xac"));      // U+20AC €
   EXPECT_TRUE(IsValidUtf8("\xf0\x9f\x98\x80"));  // U+1F600
-  EXPECT_TRUE(IsValidUtf8("Pr\xc3\xa9sident \xe2\x82\xac" "5 \xf0\x9f\x98\x80!"));
+  EXPECT_TRUE(
+      IsValidUtf8("Pr\xc3\xa9sident \xe2\x82\xac"
+                  "5 \xf0\x9f\x98\x80!"));
 }
 
 TEST(IsValidUtf8, AcceptsTheBoundariesOfEachLength) {

@@ -79,8 +79,7 @@ TEST(ValidateMutation, AcceptsMinimalCreate) {
   EXPECT_THAT(ValidateMutation(m), IsOk());
 }
 
-// --- Text limits
-// ----------------------------------------------------------------
+// --- Text limits ---
 
 // One caller-supplied text field: the mutation that carries it, how to set it,
 // its limit and the name errors must use.
@@ -208,7 +207,7 @@ INSTANTIATE_TEST_SUITE_P(EveryTextField, TextLimits,
                            return absl::StrCat(name, "_", info.index);
                          });
 
-// --- Ids and required fields -------------------------------------------------
+// --- Ids and required fields ---
 
 TEST(ValidateMutation, CreateNamesBadIdClaimId) {
   Mutation m = ValidCreate();
@@ -260,8 +259,7 @@ TEST(ValidateMutation, UpdateNeedsOnlyTheEvidenceSource) {
   EXPECT_THAT(ValidateMutation(m), IsOk());
 }
 
-// --- Statuses
-// -----------------------------------------------------------------
+// --- Statuses ---
 
 TEST(ValidateMutation, UpdateRequiresAStatus) {
   Mutation m = ValidUpdate();
@@ -311,7 +309,7 @@ TEST(ValidateMutation, CreateRejectsUnknownStatusNumbers) {
   }
 }
 
-// --- Expected revision -------------------------------------------------------
+// --- Expected revision ---
 
 TEST(ValidateMutation, UpdateRejectsNegativeExpectedRevision) {
   Mutation m = ValidUpdate();
@@ -336,7 +334,7 @@ TEST(ValidateMutation, ZeroExpectedRevisionMeansNoCheck) {
   EXPECT_THAT(ValidateMutation(del), IsOk());
 }
 
-// --- Counts -----------------------------------------------------------------
+// --- Counts ---
 
 std::map<std::string, std::string> Labels(size_t n) {
   std::map<std::string, std::string> labels;
@@ -383,8 +381,7 @@ TEST(ValidateMutation, NamesTheIndexOfBadEvidence) {
                        StartsWith("claim.evidence[2].url: ")));
 }
 
-// --- Label keys
-// -----------------------------------------------------------------
+// --- Label keys ---
 
 TEST(ValidateMutation, AcceptsLabelKeysInTheGrammar) {
   for (std::string key :

@@ -6,6 +6,8 @@
 // which readers follow a writer and see every revision exactly once, in order.
 #include "service/core/watch_hub.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -21,7 +23,6 @@
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
 #include "service/core/filter.h"
-#include "tests/testing/status_matchers.h"
 
 namespace claimd::core {
 namespace {
@@ -107,7 +108,7 @@ Filter ConfirmedOnly() {
   return filter.ok() ? *filter : Filter();
 }
 
-// --- Waiting and waking -----------------------------------------------------
+// --- Waiting and waking ---
 
 TEST(WatchHub, ReadAtTheHeadAfterOpenWaitsAndRegisters) {
   WatchHub hub;
@@ -255,7 +256,7 @@ TEST(WatchHub, ExpiredWaiterIsSkipped) {
   EXPECT_EQ(hub.WaitingCount(), 0u);
 }
 
-// --- Reading events ---------------------------------------------------------
+// --- Reading events ---
 
 TEST(WatchHub, ReadReturnsEventsInOrderUpToTheHead) {
   WatchHub hub;
@@ -339,8 +340,7 @@ TEST(WatchHub, ReadBeforeTheOpenRevisionNeedsCatchUp) {
   EXPECT_EQ(hub.WaitingCount(), 0u);
 }
 
-// --- Filters
-// ------------------------------------------------------------------
+// --- Filters ---
 
 TEST(WatchHub, ReadReturnsOnlyMatchingEvents) {
   WatchHub hub;
@@ -425,7 +425,7 @@ TEST(WatchHub, MatchFoundWithinTheExaminedBoundIsReturned) {
   EXPECT_EQ(result.covered_revision, 15);
 }
 
-// --- Eviction ---------------------------------------------------------------
+// --- Eviction ---
 
 TEST(WatchHub, EvictsOldestBeyondMaxEvents) {
   WatchHub hub(WatchHubOptions{.max_events = 3});
@@ -504,8 +504,7 @@ TEST(WatchHub, GapInRevisionsRestartsTheWindow) {
               ElementsAre(10, 11));
 }
 
-// --- Shutdown
-// -----------------------------------------------------------------
+// --- Shutdown ---
 
 TEST(WatchHub, ShutdownWakesWaitersAndEndsReads) {
   WatchHub hub;
@@ -528,8 +527,88 @@ TEST(WatchHub, ShutdownWakesWaitersAndEndsReads) {
   EXPECT_EQ(waiter->wakes(), 1);
 }
 
-// --- Concurrency
-// ----------------------------------------------------------------
+// --- Concurrency ---
+
+// Burns roughly `n` short steps, to shift one side of a race against the
+// other.
+void Spin(int64_t n) {
+  std::atomic<int64_t> steps{0};  // atomic, so the loop is not optimised away
+  while (steps.load(std::memory_order_relaxed) < n) {
+    steps.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
+// A reader at the head and a commit race, many times over, with the two sides
+// shifted against each other by different amounts each round. Whichever wins,
+// the reader either gets the event (or progress past it) or is registered
+// before the commit and woken by it: no commit falls between "nothing new"
+// and "wake me".
+TEST(WatchHub, NoCommitFallsBetweenNothingNewAndWakeMe) {
+  static constexpr int64_t kRounds = 3000;
+  WatchHub hub;
+  hub.OnOpen(0);
+  auto waiter = std::make_shared<FakeWaiter>();
+  std::atomic<int64_t> go{0};
+  std::thread writer([&hub, &go] {
+    for (int64_t r = 1; r <= kRounds; ++r) {
+      // Spin briefly (to react quickly), then yield (not to starve the reader
+      // on a busy machine).
+      for (int spins = 0; go.load() < r; ++spins) {
+        if (spins > 1000000) std::this_thread::yield();
+      }
+      Spin((r * 7) % 50);
+      hub.OnCommit(MakeEvents(r, r));
+    }
+  });
+  std::string failure;
+  int waited = 0;
+  int raced_past = 0;
+  // How long the reader holds back: adjusted every round towards the point
+  // where the commit lands in the middle of Read(), whatever this machine's
+  // speed.
+  int64_t reader_delay = 0;
+  for (int64_t r = 1; r <= kRounds && failure.empty(); ++r) {
+    const int wakes_before = waiter->wakes();
+    go.store(r);
+    Spin(reader_delay + (r * 13) % 16);
+    WatchHub::ReadResult result = hub.Read(r, Filter(), 100, waiter);
+    switch (result.outcome) {
+      case Outcome::kWaiting:
+        ++waited;
+        // The reader was early. (Capped: a descheduled writer says nothing
+        // about the race.)
+        reader_delay =
+            std::min<int64_t>(20000, reader_delay + 1 + reader_delay / 8);
+        if (!waiter->WaitForWakeAfter(wakes_before, absl::Seconds(5))) {
+          failure = absl::StrCat("registered for revision ", r,
+                                 " but its commit never woke the waiter");
+        }
+        break;
+      case Outcome::kEvents:
+        if (result.events.empty()) {
+          ++raced_past;
+        } else {  // the reader was late
+          reader_delay =
+              std::max<int64_t>(0, reader_delay - 1 - reader_delay / 8);
+        }
+        if (result.covered_revision < r - 1) {
+          failure = absl::StrCat("covered_revision ", result.covered_revision,
+                                 " at round ", r);
+        }
+        break;
+      default:
+        failure = absl::StrCat("unexpected outcome at round ", r);
+    }
+  }
+  go.store(kRounds);  // let the writer finish even if we stopped early
+  writer.join();
+  EXPECT_EQ(failure, "");
+  EXPECT_EQ(hub.LastRevision(), kRounds);
+  // Diagnostics: how often each side won.
+  RecordProperty("waited", waited);
+  RecordProperty("raced_past", raced_past);
+  EXPECT_GT(waited, 0);
+}
 
 // One writer commits kEvents events in batches of varying size while kReaders
 // readers follow from revision 1, each pulling with Read() and waiting for

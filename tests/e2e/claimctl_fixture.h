@@ -26,7 +26,10 @@ namespace claimd::e2e {
 
 class ClaimctlTest : public ::testing::Test {
  protected:
-  ClaimctlTest() : claimd_(dir_.File("data"), dir_.path()) {}
+  // A short grace: claimd waits for idle client connections up to it on
+  // SIGTERM.
+  ClaimctlTest()
+      : claimd_(dir_.File("data"), dir_.path(), {"--shutdown_grace=2s"}) {}
 
   void SetUp() override { ASSERT_OK(claimd_.Start()); }
 

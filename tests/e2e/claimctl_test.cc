@@ -52,8 +52,9 @@ std::optional<T> ParseJson(const std::string& line) {
 template <typename T>
 std::vector<T> ParseJsonLines(const std::string& text) {
   std::vector<T> messages;
-  for (const std::string& line :
-       absl::StrSplit(text, '\n', absl::SkipEmpty())) {
+  const std::vector<std::string> lines =
+      absl::StrSplit(text, '\n', absl::SkipEmpty());
+  for (const std::string& line : lines) {
     std::optional<T> message = ParseJson<T>(line);
     if (message.has_value()) messages.push_back(*std::move(message));
   }

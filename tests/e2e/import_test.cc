@@ -31,8 +31,9 @@ using ::testing::UnorderedElementsAreArray;
 // data).
 std::vector<std::string> SampleNames() {
   std::vector<std::string> names;
-  for (const std::string& line : absl::StrSplit(ReadFile(CLAIMD_SAMPLE_CLAIMS),
-                                                '\n', absl::SkipEmpty())) {
+  const std::vector<std::string> lines =
+      absl::StrSplit(ReadFile(CLAIMD_SAMPLE_CLAIMS), '\n', absl::SkipEmpty());
+  for (const std::string& line : lines) {
     v1::Claim claim;
     EXPECT_TRUE(google::protobuf::util::JsonStringToMessage(line, &claim).ok())
         << line;

@@ -63,6 +63,33 @@ TEST(ClaimdProcess, SigtermWithOpenWatchExitsZeroWithinGrace) {
   EXPECT_THAT(claimd.Stderr(), HasSubstr("stopped cleanly"));
 }
 
+// The grace period is for calls in flight. A client that merely keeps its
+// connection open (every gRPC channel does) must not hold a restart back: while
+// claimd lingers, calls on such connections fail with CANCELLED, which clients
+// do not retry.
+TEST(ClaimdProcess,
+     SigtermWithOnlyAnIdleConnectionExitsWithoutWaitingForGrace) {
+  constexpr absl::Duration kLongGrace = absl::Seconds(4);
+  testing::TempDir dir;
+  ClaimdHarness claimd(
+      dir.File("data"), dir.path(),
+      {absl::StrCat("--shutdown_grace=", absl::FormatDuration(kLongGrace))});
+  ASSERT_OK(claimd.Start());
+  // One finished call; the channel (and its connection) stays open and idle.
+  auto stub = v1::ClaimService::NewStub(claimd.NewChannel());
+  ASSERT_OK(CreateClaim(*stub, "idle", "a call that finished").status());
+
+  const absl::Time signalled = absl::Now();
+  std::optional<ExitStatus> exit =
+      claimd.Stop(SIGTERM, kLongGrace + absl::Seconds(2));
+  const absl::Duration took = absl::Now() - signalled;
+  ASSERT_TRUE(exit.has_value()) << claimd.Stderr();
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+  EXPECT_LT(took, absl::Milliseconds(1500))
+      << "nothing was in flight, yet claimd took " << took << " to stop (grace "
+      << kLongGrace << ")";
+}
+
 TEST(ClaimdProcess, SecondClaimdOnSameDataDirFailsNamingTheLock) {
   testing::TempDir dir;
   ClaimdHarness first(dir.File("data"), dir.path());

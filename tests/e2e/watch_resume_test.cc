@@ -31,7 +31,7 @@ using ::testing::HasSubstr;
 
 constexpr int64_t kBeforeRestart = 300;
 constexpr int64_t kAfterRestart = 200;
-constexpr absl::Duration kGrace = absl::Seconds(3);
+constexpr absl::Duration kGrace = absl::Seconds(2);
 
 v1::WatchClaimsRequest WatchFrom(int64_t revision) {
   v1::WatchClaimsRequest request;

@@ -2,9 +2,10 @@
 // written once against the interface (like leveldb's db_test over Env). A
 // backend runs it with
 //
-//   INSTANTIATE_TEST_SUITE_P(Sqlite, ClaimStoreConformanceTest,
-//                            ::testing::Values(StoreFactory{"Sqlite",
-//                            &OpenSqlite}), StoreFactoryName);
+//   INSTANTIATE_TEST_SUITE_P(
+//       Sqlite, ClaimStoreConformanceTest,
+//       ::testing::Values(StoreFactory{"Sqlite", &OpenSqlite}),
+//       StoreFactoryName);
 //
 // Each test gets a fresh temporary directory; `open` may be called again on the
 // same directory to reopen the store.
