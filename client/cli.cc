@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/errors.h"
+#include "client/import.h"
 
 namespace claimd::client {
 namespace {
@@ -34,7 +35,8 @@ constexpr char kEnvironmentHelp[] =
     "  claimctl confirm border --source \"Ukrainian officials\" --url "
     "https://example.org/a\n"
     "  claimctl list --filter 'status = CONFIRMED'\n"
-    "  claimctl watch --snapshot -o json\n";
+    "  claimctl watch --snapshot -o json\n"
+    "  claimctl import deploy/sample/claims.jsonl\n";
 
 // Adds --source, --url, --quote, --note, --time and --actor to `command`.
 CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
@@ -262,6 +264,45 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "Example:\n  claimctl watch --filter 'labels.desk = world'\n"
       "  claimctl watch --snapshot -o json");
 
+  // import
+  ImportFlags import_flags;
+  CLI::App* import_command = app.add_subcommand(
+      "import",
+      "Load claims from a JSON Lines file: one claims.v1.Claim per line in the "
+      "proto JSON mapping (`claimctl list -o json` prints that form). Each "
+      "line's evidence is replayed in order: the first item creates the claim "
+      "with its status, each later item records its status with that "
+      "evidence. Importing the same file again changes nothing.");
+  import_command
+      ->add_option("FILE", import_flags.file,
+                   "the JSON Lines file; - reads standard input")
+      ->required();
+  import_command
+      ->add_option("--actor", import_flags.actor,
+                   "who records evidence that names no actor (default: $USER)")
+      ->envname("USER");
+  import_command->footer(
+      "Example:\n  claimctl import deploy/sample/claims.jsonl\n"
+      "  claimctl list -o json | claimctl --server other:50051 import -\n\n"
+      "Each line needs `statement`; `name` is claims/ID (without it the server "
+      "picks an id and the line is created again on every import); `labels` "
+      "and `evidence` are optional; an evidence item after the first needs "
+      "`source` and `status`.\n"
+      "A line's claim is read first. Missing: it is created (created). "
+      "Holding the first items of the line's evidence: the rest is recorded "
+      "(updated). Holding all of it, later evidence included: nothing is "
+      "sent (unchanged). With another statement, labels or evidence, or "
+      "deleted: nothing is sent (skipped, reported on stderr). Requests carry "
+      "the request_id import:ID:N (N = evidence index), so a retried or "
+      "repeated import writes nothing twice.\n"
+      "A line that is not valid JSON or that the server rejects is reported "
+      "on stderr as `claimctl: import FILE:LINE: ...` and the import goes "
+      "on. The summary goes to stdout; with -o json stdout gets one "
+      "{\"line\",\"name\",\"result\",\"error\"} object per line and the "
+      "summary goes to stderr.\n"
+      "Exit code 1 when any line failed; 5 when the server cannot be reached "
+      "(the import stops at that line; import again to continue).");
+
   for (CLI::App* command : app.get_subcommands({})) {
     command->footer(absl::StrCat(
         command->get_footer(),
@@ -298,6 +339,7 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   if (remove->parsed()) return RunDelete(context, delete_id, delete_revision);
   if (history->parsed()) return RunHistory(context, history_flags);
   if (watch->parsed()) return RunWatch(context, watch_flags);
+  if (import_command->parsed()) return RunImport(context, import_flags);
   *env.err << "claimctl: no command; see `claimctl --help`" << std::endl;
   return kExitUsage;
 }

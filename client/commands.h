@@ -14,6 +14,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <istream>
 #include <memory>
 #include <ostream>
 #include <string>
@@ -33,6 +34,8 @@ namespace claimd::client {
 // What claimctl takes from the world; main.cc fills it for real, tests with
 // fakes.
 struct CliEnvironment {
+  // Standard input, for `import -`; may be null.
+  std::istream* in = nullptr;
   std::ostream* out = nullptr;
   std::ostream* err = nullptr;
   // Colour and terminal width for table output (see RenderOptions).
@@ -69,6 +72,7 @@ class CommandContext {
   std::ostream& out() { return *env_.out; }
   std::ostream& err() { return *env_.err; }
   const CliEnvironment& env() const { return env_; }
+  const GlobalFlags& flags() const { return flags_; }
   RenderOptions render_options() const;
 
   // Prints ErrorLine(what, status, hint or the generic hint) to stderr and

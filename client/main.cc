@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   const bool tty = isatty(STDOUT_FILENO) == 1;
 
   CliEnvironment env;
+  env.in = &std::cin;
   env.out = &std::cout;
   env.err = &std::cerr;
   env.color = ShouldUseColor(tty, std::getenv("NO_COLOR"));

@@ -50,6 +50,8 @@ ABSL_FLAG(int64_t, history_retention, 0,
           "Revisions of history to keep (0 keeps all). Watchers resuming from "
           "older revisions "
           "get OUT_OF_RANGE and must re-snapshot");
+ABSL_FLAG(absl::Duration, compaction_interval, absl::Minutes(1),
+          "How often history beyond --history_retention is trimmed");
 ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight calls get to finish");
 ABSL_FLAG(int32_t, max_receive_message_bytes, 4 << 20,
@@ -109,6 +111,7 @@ int Run() {
       .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
       .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
       .history_retention = absl::GetFlag(FLAGS_history_retention),
+      .compaction_interval = absl::GetFlag(FLAGS_compaction_interval),
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes)};
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
@@ -150,12 +153,15 @@ int main(int argc, char** argv) {
       "[flags]\n"
       "Stop it with SIGTERM or Ctrl-C (a second one exits at once).");
   absl::FlagsUsageConfig usage;
-  // --help lists claimd's own flags (all defined in this file), not Abseil's or gRPC's.
+  // --help lists claimd's own flags (all defined in this file), not Abseil's or
+  // gRPC's.
   usage.contains_help_flags = [](absl::string_view path) {
     return absl::EndsWith(path, "service/main.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
-  usage.version_string = [] { return std::string("claimd " CLAIMD_VERSION "\n"); };
+  usage.version_string = [] {
+    return std::string("claimd " CLAIMD_VERSION "\n");
+  };
   absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   return Run();

@@ -26,11 +26,24 @@ int ClampPageSize(int32_t requested) {
   return std::min(requested, static_cast<int32_t>(core::kMaxPageSize));
 }
 
-grpc::ServerUnaryReactor* FinishWith(grpc::CallbackServerContext* context,
-                                     const absl::Status& status) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+// Converts `items` into `out` while the response stays under kMaxResponseBytes,
+// always taking the first. Returns how many were taken.
+template <typename Item, typename Proto, typename Convert>
+size_t AppendWithinBudget(const std::vector<Item>& items,
+                          google::protobuf::RepeatedPtrField<Proto>* out,
+                          Convert convert) {
+  size_t bytes = 0;
+  for (size_t i = 0; i < items.size(); ++i) {
+    Proto* added = out->Add();
+    convert(items[i], added);
+    size_t size = added->ByteSizeLong();
+    if (i > 0 && bytes + size > kMaxResponseBytes) {
+      out->RemoveLast();
+      return i;
+    }
+    bytes += size;
+  }
+  return items.size();
 }
 
 std::string NewClaimId() {
@@ -52,16 +65,14 @@ absl::Status ListClaimsInto(core::ClaimStore& store,
   response->set_revision(page.revision);
   std::string resume_after = page.last_examined_id;
   bool more = page.more;
-  size_t bytes = 0;
-  for (const core::Claim& claim : page.claims) {
-    claims::v1::Claim* out = response->add_claims();
-    ToProto(claim, out);
-    bytes += out->ByteSizeLong();
-    if (bytes > kMaxResponseBytes && &claim != &page.claims.back()) {
-      resume_after = claim.id;
-      more = true;
-      break;
-    }
+  size_t added =
+      AppendWithinBudget(page.claims, response->mutable_claims(),
+                         [](const core::Claim& claim, claims::v1::Claim* out) {
+                           ToProto(claim, out);
+                         });
+  if (added < page.claims.size()) {
+    resume_after = page.claims[added - 1].id;
+    more = true;
   }
   if (more) {
     response->set_next_page_token(
@@ -79,7 +90,7 @@ absl::Status ListEventsInto(core::ClaimStore& store,
                      core::ParseClaimName(request.parent(), "parent"));
   }
   if (request.page_token().empty()) {
-    query.from_revision = store.CompactRevision() + 1;
+    query.from_revision = 0;  // the oldest revision kept
   } else {
     ASSIGN_OR_RETURN(
         std::string position,
@@ -99,16 +110,14 @@ absl::Status ListEventsInto(core::ClaimStore& store,
   }
   int64_t next = page.next_revision;
   bool more = page.more;
-  size_t bytes = 0;
-  for (const core::ClaimEventPtr& event : page.events) {
-    claims::v1::ClaimEvent* out = response->add_events();
-    ToProto(*event, out);
-    bytes += out->ByteSizeLong();
-    if (bytes > kMaxResponseBytes && event != page.events.back()) {
-      next = event->revision + 1;
-      more = true;
-      break;
-    }
+  size_t added = AppendWithinBudget(
+      page.events, response->mutable_events(),
+      [](const core::ClaimEventPtr& event, claims::v1::ClaimEvent* out) {
+        ToProto(*event, out);
+      });
+  if (added < page.events.size()) {
+    next = page.events[added - 1]->revision + 1;
+    more = true;
   }
   if (more) {
     response->set_next_page_token(
@@ -138,11 +147,24 @@ void ClaimServiceImpl::SubmitMutation(absl::StatusOr<core::Mutation> mutation,
       });
 }
 
+grpc::ServerUnaryReactor* ClaimServiceImpl::NewReactor(bool* rejected) {
+  auto* reactor = new CountedUnaryReactor(deps_.counter);
+  *rejected = draining_.load();
+  if (*rejected) {
+    reactor->Finish(grpc::Status(
+        grpc::StatusCode::UNAVAILABLE,
+        "claimd is shutting down; retry (with the same request_id) shortly"));
+  }
+  return reactor;
+}
+
 grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::CreateClaimRequest* request,
     claims::v1::Claim* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (rejected) return reactor;
   bool generated = request->claim_id().empty();
   std::string claim_id = generated ? NewClaimId() : request->claim_id();
   SubmitMutation(ToMutation(*request, std::move(claim_id), generated), reactor,
@@ -151,55 +173,74 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitMutation(ToMutation(*request), reactor, response);
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (!rejected) SubmitMutation(ToMutation(*request), reactor, response);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::DeleteClaimRequest* request,
     google::protobuf::Empty* /*response*/) {
-  grpc::ServerUnaryReactor* reactor = context->DefaultReactor();
-  SubmitMutation(ToMutation(*request), reactor, nullptr);
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (!rejected) SubmitMutation(ToMutation(*request), reactor, nullptr);
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (rejected) return reactor;
   absl::StatusOr<std::string> id =
       core::ParseClaimName(request->name(), "name");
-  if (!id.ok()) return FinishWith(context, id.status());
-  absl::StatusOr<core::Claim> claim = deps_.store->Get(*id);
-  if (claim.ok()) ToProto(*claim, response);
-  return FinishWith(context, claim.status());
+  absl::Status status = id.status();
+  if (id.ok()) {
+    absl::StatusOr<core::Claim> claim = deps_.store->Get(*id);
+    if (claim.ok()) ToProto(*claim, response);
+    status = claim.status();
+  }
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (rejected) return reactor;
   absl::Status status = ListClaimsInto(*deps_.store, *request, response);
   if (!status.ok()) response->Clear();
-  return FinishWith(context, status);
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
-    grpc::CallbackServerContext* context,
+    grpc::CallbackServerContext* /*context*/,
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
+  bool rejected;
+  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
+  if (rejected) return reactor;
   absl::Status status = ListEventsInto(*deps_.store, *request, response);
   if (!status.ok()) response->Clear();
-  return FinishWith(context, status);
+  reactor->Finish(ToGrpcStatus(status));
+  return reactor;
 }
 
 grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*
 ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* /*context*/,
                               const claims::v1::WatchClaimsRequest* request) {
+  // While draining, the hub is already shut down: the stream ends at once with
+  // UNAVAILABLE and the revision to resume from.
   return StartWatch(deps_, *request);
 }
 

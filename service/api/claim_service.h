@@ -11,6 +11,8 @@
 #ifndef CLAIMD_SERVICE_API_CLAIM_SERVICE_H_
 #define CLAIMD_SERVICE_API_CLAIM_SERVICE_H_
 
+#include <atomic>
+
 #include "claims/v1/claims.grpc.pb.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
@@ -50,7 +52,9 @@ class ClaimServiceImpl final
       grpc::CallbackServerContext* context,
       const claims::v1::WatchClaimsRequest* request) override;
 
-  WatchCounter& watch_counter() { return *deps_.counter; }
+  // From now on new calls fail fast with UNAVAILABLE (clients retry elsewhere)
+  // while the calls already running finish.
+  void StartDraining() { draining_.store(true); }
 
  private:
   // Validates `mutation`, submits it, and finishes `reactor` when it commits,
@@ -60,7 +64,13 @@ class ClaimServiceImpl final
                       grpc::ServerUnaryReactor* reactor,
                       claims::v1::Claim* response);
 
+  // A counted reactor for a new unary call; when draining, it is already
+  // finished with UNAVAILABLE and the handler must return it untouched
+  // (`*rejected` set).
+  grpc::ServerUnaryReactor* NewReactor(bool* rejected);
+
   const WatchDependencies deps_;
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace claimd::api

@@ -31,7 +31,7 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .hub = hub,
                         .catch_up_pool = &server->catch_up_pool_,
                         .fanout_pool = &server->fanout_pool_,
-                        .counter = &server->watch_counter_,
+                        .counter = &server->call_counter_,
                         .options = options.watch});
 
   grpc::EnableDefaultHealthCheckService(true);
@@ -109,14 +109,19 @@ void ClaimServer::Shutdown(absl::Duration grace) {
     stopping_ = true;
   }
   absl::Time deadline = absl::Now() + grace;
-  server_->GetHealthCheckService()
-      ->Shutdown();  // every service reports NOT_SERVING
+  service_->StartDraining();
+  server_->GetHealthCheckService()->Shutdown();  // every service: NOT_SERVING
   hub_->Shutdown();
-  if (!watch_counter_.WaitForZero(deadline)) {
-    core::LogWarning(watch_counter_.count(),
-                     " watch streams did not end in time; cancelling them");
+  if (!call_counter_.WaitForZero(deadline)) {
+    core::LogWarning(
+        call_counter_.count(),
+        " calls did not finish within the grace period; cancelling them");
   }
-  server_->Shutdown(absl::ToChronoTime(deadline));
+  // Nothing we answer is still running (or the grace period is over). A short
+  // tail lets calls that arrived meanwhile get their UNAVAILABLE rather than be
+  // cut off; waiting longer would only wait on idle client connections.
+  server_->Shutdown(absl::ToChronoTime(
+      std::min(deadline, absl::Now() + absl::Milliseconds(250))));
   server_->Wait();
   if (ticker_.joinable()) ticker_.join();
   absl::MutexLock lock(&mutex_);

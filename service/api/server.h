@@ -69,7 +69,7 @@ class ClaimServer {
   core::WatchHub* const hub_;
   core::ThreadPool catch_up_pool_;
   core::ThreadPool fanout_pool_;
-  WatchCounter watch_counter_;
+  CallCounter call_counter_;
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

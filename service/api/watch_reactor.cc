@@ -103,7 +103,7 @@ class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
   }
 
  private:
-  WatchCounter* const counter_;
+  CallCounter* const counter_;
   std::shared_ptr<WatchSession> session_;
 };
 
@@ -322,15 +322,23 @@ void WatchSession::TakeSnapshot() {
 
 void WatchSession::WriteSnapshotChunk() {
   response_.Clear();
-  size_t end =
-      std::min(snapshot_.size(),
-               snapshot_next_ + deps_.options.snapshot_claims_per_message);
-  for (; snapshot_next_ < end; ++snapshot_next_) {
+  size_t bytes = 0;
+  while (snapshot_next_ < snapshot_.size() &&
+         static_cast<size_t>(response_.events_size()) <
+             deps_.options.snapshot_claims_per_message) {
     claims::v1::ClaimEvent* event = response_.add_events();
     event->set_revision(snapshot_revision_);
     event->set_type(claims::v1::EVENT_TYPE_SNAPSHOT);
     ToProto(snapshot_[snapshot_next_], event->mutable_claim());
     *event->mutable_event_time() = event->claim().update_time();
+    size_t size = event->ByteSizeLong();
+    if (response_.events_size() > 1 &&
+        bytes + size > deps_.options.max_bytes_per_message) {
+      response_.mutable_events()->RemoveLast();  // it opens the next message
+      break;
+    }
+    bytes += size;
+    ++snapshot_next_;
   }
   if (snapshot_next_ == snapshot_.size()) {
     response_.set_snapshot_complete(true);
@@ -371,28 +379,6 @@ void WatchSession::End(const grpc::Status& status) {
 }
 
 }  // namespace
-
-void WatchCounter::Add() {
-  absl::MutexLock lock(&mutex_);
-  ++count_;
-}
-
-void WatchCounter::Remove() {
-  absl::MutexLock lock(&mutex_);
-  --count_;
-}
-
-bool WatchCounter::WaitForZero(absl::Time deadline) {
-  absl::MutexLock lock(&mutex_);
-  auto zero = [this]()
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return count_ == 0; };
-  return mutex_.AwaitWithDeadline(absl::Condition(&zero), deadline);
-}
-
-int64_t WatchCounter::count() {
-  absl::MutexLock lock(&mutex_);
-  return count_;
-}
 
 grpc::ServerWriteReactor<WatchClaimsResponse>* StartWatch(
     const WatchDependencies& deps, const WatchClaimsRequest& request) {

@@ -27,6 +27,7 @@
 #include "absl/time/time.h"
 #include "claims/v1/claims.pb.h"
 #include "grpcpp/grpcpp.h"
+#include "service/api/call_counter.h"
 #include "service/core/claim_store.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
@@ -47,27 +48,13 @@ struct WatchOptions {
   size_t snapshot_claims_per_message = 128;
 };
 
-// Counts live watch streams so shutdown can wait for them to end.
-class WatchCounter {
- public:
-  void Add();
-  void Remove();
-  // True when the count reached zero before `deadline`.
-  bool WaitForZero(absl::Time deadline);
-  int64_t count();
-
- private:
-  absl::Mutex mutex_;
-  int64_t count_ ABSL_GUARDED_BY(mutex_) = 0;
-};
-
 struct WatchDependencies {
   core::ClaimStore* store;
   core::WatchHub* hub;
   core::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
   core::ThreadPool*
-      fanout_pool;  // pumps woken by a commit, off the commit thread
-  WatchCounter* counter;
+      fanout_pool;       // pumps woken by a commit, off the commit thread
+  CallCounter* counter;  // counts this stream while it runs
   WatchOptions options;
 };
 

@@ -71,8 +71,9 @@ struct ClaimPage {
 };
 
 struct ListEventsQuery {
-  std::string claim_id;       // empty: every claim
-  int64_t from_revision = 1;  // inclusive
+  std::string claim_id;  // empty: every claim
+  // Inclusive. 0: from the oldest revision the store still keeps.
+  int64_t from_revision = 1;
   int limit = 100;
 };
 

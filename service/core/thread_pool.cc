@@ -1,10 +1,13 @@
 #include "service/core/thread_pool.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace claimd::core {
 
 ThreadPool::ThreadPool(int threads) {
+  threads =
+      std::max(threads, 1);  // a pool without threads would never run a task
   threads_.reserve(threads);
   for (int i = 0; i < threads; ++i) threads_.emplace_back([this] { Loop(); });
 }

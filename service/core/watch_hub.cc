@@ -29,6 +29,7 @@ void WatchHub::OnOpen(int64_t current_revision) {
 }
 
 void WatchHub::OnCommit(absl::Span<const ClaimEventPtr> events) {
+  if (events.empty()) return;
   WaiterMap to_wake;
   {
     absl::MutexLock lock(&mutex_);
@@ -66,6 +67,8 @@ WatchHub::ReadResult WatchHub::Read(
     int64_t next_revision, const Filter& filter, size_t max_events,
     const std::shared_ptr<WatchWaiter>& waiter) {
   ReadResult result;
+  max_events =
+      std::max<size_t>(max_events, 1);  // 0 would never advance the cursor
   {
     // Scanning only reads the log, so many watchers scan at once.
     absl::ReaderMutexLock lock(&mutex_);

@@ -174,12 +174,16 @@ absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(
 absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
     const core::ListEventsQuery& query) {
   const int limit = query.limit > 0 ? query.limit : core::kDefaultPageSize;
-  const int64_t from = std::max<int64_t>(query.from_revision, 1);
+  int64_t from = query.from_revision;
   ASSIGN_OR_RETURN(ReaderLease reader, AcquireReader());
   core::EventPage page;
   RETURN_IF_ERROR(InReadTransaction(reader.db(), [&]() -> absl::Status {
     ASSIGN_OR_RETURN(const Revisions revisions, ReadRevisions(reader.db()));
     page.revision = revisions.revision;
+    // 0 (or less): from the oldest revision kept, decided in this transaction
+    // so a concurrent compaction cannot turn "from the start" into
+    // OUT_OF_RANGE.
+    if (from <= 0) from = revisions.compact_revision + 1;
     if (from <= revisions.compact_revision) {
       return absl::OutOfRangeError(
           absl::StrCat("revision ", from,

@@ -166,6 +166,26 @@ claims::v1::Evidence MakeEvidence(const std::string& source) {
   return evidence;
 }
 
+std::vector<std::string> ClaimNames(const std::vector<Claim>& claims) {
+  std::vector<std::string> names;
+  for (const Claim& claim : claims) names.push_back(claim.name());
+  return names;
+}
+
+std::vector<std::string> EventClaimNames(
+    const std::vector<ClaimEvent>& events) {
+  std::vector<std::string> names;
+  for (const ClaimEvent& event : events) names.push_back(event.claim().name());
+  return names;
+}
+
+std::vector<claims::v1::EventType> EventTypes(
+    const std::vector<ClaimEvent>& events) {
+  std::vector<claims::v1::EventType> types;
+  for (const ClaimEvent& event : events) types.push_back(event.type());
+  return types;
+}
+
 std::vector<int64_t> Revisions(const std::vector<ClaimEvent>& events) {
   std::vector<int64_t> revisions;
   revisions.reserve(events.size());

@@ -78,6 +78,14 @@ absl::StatusOr<int64_t> CurrentRevision(ClaimStub& stub);
 // Evidence with only a source.
 claims::v1::Evidence MakeEvidence(const std::string& source);
 
+// The names of `claims`, in order.
+std::vector<std::string> ClaimNames(
+    const std::vector<claims::v1::Claim>& claims);
+// The claim names and the types of `events`, in order.
+std::vector<std::string> EventClaimNames(
+    const std::vector<claims::v1::ClaimEvent>& events);
+std::vector<claims::v1::EventType> EventTypes(
+    const std::vector<claims::v1::ClaimEvent>& events);
 // The revisions of `events`, in order.
 std::vector<int64_t> Revisions(
     const std::vector<claims::v1::ClaimEvent>& events);

@@ -1,11 +1,27 @@
 #include "tests/api/watch_stream.h"
 
+#include <algorithm>
 #include <utility>
 
 namespace claimd::testing {
 
 using claims::v1::ClaimEvent;
 using claims::v1::WatchClaimsResponse;
+
+claims::v1::WatchClaimsRequest WatchFrom(int64_t start_revision,
+                                         const std::string& filter) {
+  claims::v1::WatchClaimsRequest request;
+  request.set_start_revision(start_revision);
+  request.set_filter(filter);
+  return request;
+}
+
+claims::v1::WatchClaimsRequest WatchWithSnapshot(const std::string& filter) {
+  claims::v1::WatchClaimsRequest request;
+  request.set_initial_snapshot(true);
+  request.set_filter(filter);
+  return request;
+}
 
 WatchStream::WatchStream(claims::v1::ClaimService::StubInterface& stub,
                          const claims::v1::WatchClaimsRequest& request,

@@ -19,6 +19,7 @@
 #include <deque>
 #include <memory>
 #include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -31,6 +32,13 @@
 namespace claimd::testing {
 
 inline constexpr absl::Duration kWaitTimeout = absl::Seconds(5);
+
+// A request for every change from `start_revision` on (0: from now).
+claims::v1::WatchClaimsRequest WatchFrom(int64_t start_revision,
+                                         const std::string& filter = "");
+// A request for the current state, then every change after it.
+claims::v1::WatchClaimsRequest WatchWithSnapshot(
+    const std::string& filter = "");
 
 class WatchStream {
  public:

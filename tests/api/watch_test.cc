@@ -1,23 +1,20 @@
-// Integration tests of WatchClaims against a real server and store: the first
-// response, replay from a revision, initial snapshots, filters, progress
-// messages, catch-up from the store, trimmed history, shutdown and resume,
-// cancellation, and slow readers. Every wait is bounded; concurrent writers
-// run a fixed number of mutations.
+// Integration tests of WatchClaims against a real server and store, one
+// behaviour at a time: the first response, live events, filters, progress
+// messages, snapshots, message sizes, catch-up from the store, trimmed history
+// and malformed requests. Every wait is bounded. watch_concurrency_test.cc has
+// the tests with concurrent writers, shutdown, restart and cancellation.
 #include <algorithm>
-#include <atomic>
-#include <map>
 #include <memory>
 #include <optional>
 #include <string>
-#include <thread>
 #include <utility>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
+#include "tests/api/claim_writer.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
@@ -39,172 +36,6 @@ constexpr auto kReported = claims::v1::VERIFICATION_STATUS_REPORTED;
 constexpr auto kConfirmed = claims::v1::VERIFICATION_STATUS_CONFIRMED;
 constexpr auto kDenied = claims::v1::VERIFICATION_STATUS_DENIED;
 
-WatchClaimsRequest FromRevision(int64_t start, const std::string& filter = "") {
-  WatchClaimsRequest request;
-  request.set_start_revision(start);
-  request.set_filter(filter);
-  return request;
-}
-
-WatchClaimsRequest WithSnapshot(const std::string& filter = "") {
-  WatchClaimsRequest request;
-  request.set_initial_snapshot(true);
-  request.set_filter(filter);
-  return request;
-}
-
-std::vector<std::string> Names(const std::vector<ClaimEvent>& events) {
-  std::vector<std::string> names;
-  for (const ClaimEvent& event : events) names.push_back(event.claim().name());
-  return names;
-}
-
-std::vector<claims::v1::EventType> Types(
-    const std::vector<ClaimEvent>& events) {
-  std::vector<claims::v1::EventType> types;
-  for (const ClaimEvent& event : events) types.push_back(event.type());
-  return types;
-}
-
-// The number after "start_revision=" in `message`, or -1.
-int64_t ResumeRevision(const std::string& message) {
-  const std::string kKey = "start_revision=";
-  size_t at = message.find(kKey);
-  if (at == std::string::npos) return -1;
-  size_t begin = at + kKey.size();
-  size_t end = begin;
-  while (end < message.size() && message[end] >= '0' && message[end] <= '9')
-    ++end;
-  int64_t revision = -1;
-  if (!absl::SimpleAtoi(message.substr(begin, end - begin), &revision))
-    return -1;
-  return revision;
-}
-
-// Folds events into claim state by name; counts events that contradict the
-// state (a CREATED of a claim already there, a change of a missing claim, a
-// revision that does not move forward).
-struct Replayed {
-  std::map<std::string, Claim> claims;
-  int contradictions = 0;
-
-  void Apply(const ClaimEvent& event) {
-    const std::string& name = event.claim().name();
-    auto it = claims.find(name);
-    switch (event.type()) {
-      case claims::v1::EVENT_TYPE_SNAPSHOT:
-        if (it != claims.end()) ++contradictions;
-        claims[name] = event.claim();
-        break;
-      case claims::v1::EVENT_TYPE_CREATED:
-        if (it != claims.end()) ++contradictions;
-        claims[name] = event.claim();
-        break;
-      case claims::v1::EVENT_TYPE_STATUS_CHANGED:
-      case claims::v1::EVENT_TYPE_EVIDENCE_ADDED:
-        if (it == claims.end() ||
-            it->second.revision() >= event.claim().revision()) {
-          ++contradictions;
-        }
-        claims[name] = event.claim();
-        break;
-      case claims::v1::EVENT_TYPE_DELETED:
-        if (it == claims.end()) ++contradictions;
-        claims.erase(name);
-        break;
-      default:
-        ++contradictions;
-    }
-  }
-};
-
-// Runs `count` mutations on claims "PREFIX-0".."PREFIX-9" on a thread of its
-// own and its own connection: creates, status changes, evidence, deletes and
-// re-creates, in a fixed cycle that never fails when it runs alone on its
-// claims.
-class Writer {
- public:
-  Writer(TestServer& server, std::string prefix, int count)
-      : stub_(server.NewStub()),
-        prefix_(std::move(prefix)),
-        count_(count),
-        thread_([this] { Run(); }) {}
-  ~Writer() { Join(); }
-
-  void Join() {
-    if (thread_.joinable()) thread_.join();
-  }
-  int done() const { return done_.load(); }
-  int failures() const { return failures_.load(); }
-  const std::string& first_error() const { return first_error_; }
-
-  // Waits until at least `n` mutations are done (or the writer finished).
-  bool WaitForProgress(int n, absl::Duration timeout = kWaitTimeout) {
-    absl::Time deadline = absl::Now() + timeout;
-    while (done() < n && done() + failures() < count_) {
-      if (absl::Now() > deadline) return false;
-      absl::SleepFor(absl::Milliseconds(1));
-    }
-    return true;
-  }
-
- private:
-  static constexpr int kClaims = 10;
-
-  void Run() {
-    bool exists[kClaims] = {};
-    for (int i = 0; i < count_; ++i) {
-      int k = i % kClaims;
-      std::string id = absl::StrCat(prefix_, "-", k);
-      std::string name = "claims/" + id;
-      absl::Status status;
-      if (!exists[k]) {
-        status = CreateClaim(*stub_, id, absl::StrCat("claim ", id, " #", i))
-                     .status();
-        exists[k] = status.ok();
-      } else {
-        // Phases of ten steps: create, confirm, deny, deny again (evidence
-        // only), delete; then create again.
-        switch ((i / kClaims) % 5) {
-          case 1:
-            status =
-                UpdateClaimStatus(*stub_, name, kConfirmed, "writer").status();
-            break;
-          case 2:
-            status =
-                UpdateClaimStatus(*stub_, name, kDenied, "writer").status();
-            break;
-          case 3:
-            status = UpdateClaimStatus(*stub_, name, kDenied, "again").status();
-            break;
-          default:
-            status = DeleteClaim(*stub_, name);
-            exists[k] = !status.ok();
-        }
-      }
-      if (status.ok()) {
-        ++done_;
-      } else {
-        if (failures_++ == 0) first_error_ = status.ToString();
-      }
-    }
-  }
-
-  std::unique_ptr<claims::v1::ClaimService::Stub> stub_;
-  const std::string prefix_;
-  const int count_;
-  std::atomic<int> done_{0};
-  std::atomic<int> failures_{0};
-  std::string first_error_;
-  std::thread thread_;
-};
-
-absl::StatusOr<std::unique_ptr<TestServer>> StartWithCache(size_t max_events) {
-  TestServerOptions options;
-  options.hub.max_events = max_events;
-  return TestServer::Start(options);
-}
-
 // --------------------------------------------------------- from now, filters
 
 TEST(WatchClaims, FromNowSendsTheCurrentRevisionAtOnceThenLiveEvents) {
@@ -214,7 +45,7 @@ TEST(WatchClaims, FromNowSendsTheCurrentRevisionAtOnceThenLiveEvents) {
     ASSERT_OK(CreateClaim(stub, id, "x").status());
 
   absl::Time opened = absl::Now();
-  WatchStream watch(stub, FromRevision(0));
+  WatchStream watch(stub, WatchFrom(0));
   std::optional<WatchClaimsResponse> first = watch.Next();
   ASSERT_TRUE(first.has_value()) << "no first response";
   EXPECT_LT(absl::Now() - opened, absl::Seconds(1));
@@ -239,8 +70,8 @@ TEST(WatchClaims, FromNowSendsTheCurrentRevisionAtOnceThenLiveEvents) {
 TEST(WatchClaims, FilteredWatchersSeeClaimsEnterAndLeaveTheirFilter) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
   ClaimStub& stub = server->stub();
-  WatchStream confirmed(stub, FromRevision(0, "status = CONFIRMED"));
-  WatchStream reported(stub, FromRevision(0, "status = REPORTED"));
+  WatchStream confirmed(stub, WatchFrom(0, "status = CONFIRMED"));
+  WatchStream reported(stub, WatchFrom(0, "status = REPORTED"));
   ASSERT_TRUE(confirmed.Next().has_value());
   ASSERT_TRUE(reported.Next().has_value());
 
@@ -264,12 +95,12 @@ TEST(WatchClaims, FilteredWatchersSeeClaimsEnterAndLeaveTheirFilter) {
   ASSERT_TRUE(reported.ReadThrough(7, &got_reported));
   // The delete of a CONFIRMED claim is the CONFIRMED watcher's business too.
   EXPECT_THAT(Revisions(got_confirmed), ElementsAre(3, 6, 7));
-  EXPECT_THAT(Names(got_confirmed),
+  EXPECT_THAT(EventClaimNames(got_confirmed),
               ElementsAre("claims/x", "claims/z", "claims/x"));
   EXPECT_EQ(got_confirmed[2].type(), claims::v1::EVENT_TYPE_DELETED);
   // x and z leave the REPORTED filter at 3 and 6: those changes are delivered.
   EXPECT_THAT(Revisions(got_reported), ElementsAre(1, 3, 5, 6));
-  EXPECT_THAT(Types(got_reported),
+  EXPECT_THAT(EventTypes(got_reported),
               ElementsAre(claims::v1::EVENT_TYPE_CREATED,
                           claims::v1::EVENT_TYPE_STATUS_CHANGED,
                           claims::v1::EVENT_TYPE_CREATED,
@@ -282,8 +113,8 @@ TEST(WatchClaims, IdleWatchersGetProgressMessages) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
   ClaimStub& stub = server->stub();
   ASSERT_OK(CreateClaim(stub, "a", "x").status());
-  WatchStream idle(stub, FromRevision(0));
-  WatchStream filtered(stub, FromRevision(0, "status = DENIED"));
+  WatchStream idle(stub, WatchFrom(0));
+  WatchStream filtered(stub, WatchFrom(0, "status = DENIED"));
   std::optional<WatchClaimsResponse> first = idle.Next();
   ASSERT_TRUE(first.has_value());
   EXPECT_EQ(first->revision(), 1);
@@ -310,30 +141,10 @@ TEST(WatchClaims, IdleWatchersGetProgressMessages) {
                        << filtered.last_revision();
 }
 
-TEST(WatchClaims, ManyWatchersEachGetEveryEventOnce) {
-  constexpr int kWatchers = 20;
-  constexpr int kEvents = 100;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  std::vector<std::unique_ptr<WatchStream>> watches;
-  for (int i = 0; i < kWatchers; ++i) {
-    watches.push_back(
-        std::make_unique<WatchStream>(server->stub(), FromRevision(1)));
-  }
-  Writer writer(*server, "w", kEvents);
-  writer.Join();
-  ASSERT_EQ(writer.failures(), 0) << writer.first_error();
-  for (int i = 0; i < kWatchers; ++i) {
-    SCOPED_TRACE(i);
-    std::vector<ClaimEvent> events;
-    ASSERT_TRUE(watches[i]->ReadThrough(kEvents, &events));
-    EXPECT_THAT(Revisions(events), ElementsAreArray(Range(1, kEvents)));
-  }
-}
-
 TEST(WatchClaims, EvidenceCountFilterSeesTheClaimLeave) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
   ClaimStub& stub = server->stub();
-  WatchStream bare(stub, FromRevision(0, "evidence_count = 0"));
+  WatchStream bare(stub, WatchFrom(0, "evidence_count = 0"));
   ASSERT_TRUE(bare.Next().has_value());
   ASSERT_OK(CreateClaim(stub, "a", "x").status());                          // 1
   ASSERT_OK(UpdateClaimStatus(stub, "claims/a", kReported, "s").status());  // 2
@@ -353,7 +164,7 @@ TEST(WatchClaims, LargeSnapshotsComeInChunks) {
   ClaimStub& stub = server->stub();
   for (int i = 0; i < 120; ++i)
     ASSERT_OK(CreateClaim(stub, absl::StrCat("c", 1000 + i), "x").status());
-  WatchStream watch(stub, WithSnapshot());
+  WatchStream watch(stub, WatchWithSnapshot());
   std::vector<int> sizes;
   std::vector<std::string> names;
   for (int i = 0; i < 10; ++i) {
@@ -395,12 +206,12 @@ TEST(WatchClaims, MessagesOfLargeClaimsFitTheDefaultClientLimit) {
     ASSERT_OK(CreateClaim(stub, request).status());
   }
   {
-    WatchStream replay(stub, FromRevision(1));
+    WatchStream replay(stub, WatchFrom(1));
     std::vector<ClaimEvent> events;
     EXPECT_TRUE(replay.ReadThrough(2, &events));
     EXPECT_THAT(Revisions(events), ElementsAre(1, 2));
   }
-  WatchStream snapshot(stub, WithSnapshot());
+  WatchStream snapshot(stub, WatchWithSnapshot());
   std::vector<ClaimEvent> events;
   bool complete = false;
   while (!complete) {
@@ -412,7 +223,7 @@ TEST(WatchClaims, MessagesOfLargeClaimsFitTheDefaultClientLimit) {
   std::optional<grpc::Status> end = snapshot.WaitForEnd(absl::ZeroDuration());
   EXPECT_TRUE(complete) << "snapshot ended with "
                         << (end.has_value() ? end->error_message() : "nothing");
-  EXPECT_THAT(Names(events), ElementsAre("claims/a", "claims/b"));
+  EXPECT_THAT(EventClaimNames(events), ElementsAre("claims/a", "claims/b"));
 }
 
 class WatchMessageBytes : public ::testing::TestWithParam<size_t> {};
@@ -437,7 +248,7 @@ TEST_P(WatchMessageBytes, BigEventsAreSplitAcrossMessages) {
     ASSERT_OK(CreateClaim(stub, absl::StrCat("c", i), std::string(1000, 'x'))
                   .status());
   }
-  WatchStream watch(stub, FromRevision(1));
+  WatchStream watch(stub, WatchFrom(1));
   std::vector<ClaimEvent> events;
   int largest = 0;
   for (int i = 0; i < 200 && watch.last_revision() < 40; ++i) {
@@ -456,117 +267,11 @@ TEST_P(WatchMessageBytes, BigEventsAreSplitAcrossMessages) {
   EXPECT_LE(largest, 3);
 }
 
-// ------------------------------------------- replay and snapshot under writes
-
-class WatchUnderWrites : public ::testing::TestWithParam<size_t> {};
-
-// Watch cache sizes: big enough for everything, and tiny (8 events) so that
-// watchers keep falling back to the store while writers run.
-INSTANTIATE_TEST_SUITE_P(CacheSizes, WatchUnderWrites,
-                         ::testing::Values(size_t{100000}, size_t{8}),
-                         [](const ::testing::TestParamInfo<size_t>& info) {
-                           return info.param > 8 ? std::string("LargeCache")
-                                                 : std::string("TinyCache");
-                         });
-
-TEST_P(WatchUnderWrites, FromRevisionReplaysHistoryThenLiveExactlyOnce) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
-                       StartWithCache(GetParam()));
-  ClaimStub& stub = server->stub();
-  {
-    Writer before(*server, "pre", 50);
-    before.Join();
-    ASSERT_EQ(before.failures(), 0) << before.first_error();
-  }
-  constexpr int64_t kStart = 20;
-  Writer first(*server, "one", 250);
-  Writer second(*server, "two", 250);
-  ASSERT_TRUE(first.WaitForProgress(20));
-  WatchStream watch(stub, FromRevision(kStart));
-  first.Join();
-  second.Join();
-  ASSERT_EQ(first.failures() + second.failures(), 0)
-      << first.first_error() << second.first_error();
-  ASSERT_OK_AND_ASSIGN(int64_t last, CurrentRevision(stub));
-  ASSERT_EQ(last, 550);
-
-  std::vector<ClaimEvent> events;
-  ASSERT_TRUE(watch.ReadThrough(last, &events, absl::Seconds(15)))
-      << "stopped at revision " << watch.last_revision() << " after "
-      << events.size() << " events";
-  ASSERT_THAT(Revisions(events), ElementsAreArray(Range(kStart, last)));
-  ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> history, ListAllEvents(stub));
-  ASSERT_THAT(history, SizeIs(last));
-  for (const ClaimEvent& event : events) {
-    ASSERT_THAT(event, EqualsProto(history[event.revision() - 1]));
-  }
-  // Nothing more than what was written arrives.
-  std::optional<WatchClaimsResponse> extra =
-      watch.Next(absl::Milliseconds(300));
-  if (extra.has_value()) {
-    EXPECT_THAT(extra->events(), SizeIs(0));
-  }
-}
-
-TEST_P(WatchUnderWrites, SnapshotThenLiveReproducesTheFinalState) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
-                       StartWithCache(GetParam()));
-  ClaimStub& stub = server->stub();
-  {
-    Writer before(*server, "pre", 25);  // 10 claims, some changed
-    before.Join();
-    ASSERT_EQ(before.failures(), 0) << before.first_error();
-  }
-  Writer first(*server, "one", 200);
-  Writer second(*server, "two", 200);
-  ASSERT_TRUE(first.WaitForProgress(30));
-  WatchStream watch(stub, WithSnapshot());
-
-  Replayed state;
-  int64_t snapshot_revision = -1;
-  for (int i = 0; i < 100 && snapshot_revision < 0; ++i) {
-    std::optional<WatchClaimsResponse> response = watch.Next();
-    ASSERT_TRUE(response.has_value()) << "snapshot did not complete";
-    for (const ClaimEvent& event : response->events()) {
-      ASSERT_EQ(event.type(), claims::v1::EVENT_TYPE_SNAPSHOT);
-      ASSERT_EQ(event.revision(), response->revision());
-      EXPECT_EQ(event.previous_status(),
-                claims::v1::VERIFICATION_STATUS_UNSPECIFIED);
-      EXPECT_LE(event.claim().revision(), response->revision());
-      state.Apply(event);
-    }
-    if (response->snapshot_complete()) snapshot_revision = response->revision();
-  }
-  ASSERT_GE(snapshot_revision, 25);
-
-  first.Join();
-  second.Join();
-  ASSERT_EQ(first.failures() + second.failures(), 0)
-      << first.first_error() << second.first_error();
-  ASSERT_OK_AND_ASSIGN(int64_t last, CurrentRevision(stub));
-  ASSERT_EQ(last, 425);
-  std::vector<ClaimEvent> live;
-  ASSERT_TRUE(watch.ReadThrough(last, &live, absl::Seconds(15)))
-      << "stopped at revision " << watch.last_revision();
-  ASSERT_THAT(Revisions(live),
-              ElementsAreArray(Range(snapshot_revision + 1, last)));
-  for (const ClaimEvent& event : live) state.Apply(event);
-  EXPECT_EQ(state.contradictions, 0);
-
-  ASSERT_OK_AND_ASSIGN(std::vector<Claim> final_claims, ListAllClaims(stub));
-  ASSERT_EQ(state.claims.size(), final_claims.size());
-  for (const Claim& claim : final_claims) {
-    auto it = state.claims.find(claim.name());
-    ASSERT_NE(it, state.claims.end()) << claim.name();
-    EXPECT_THAT(it->second, EqualsProto(claim));
-  }
-}
-
 TEST(WatchClaims, SnapshotHonoursTheFilterAndAnEmptyStore) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
   ClaimStub& stub = server->stub();
   {
-    WatchStream empty(stub, WithSnapshot());
+    WatchStream empty(stub, WatchWithSnapshot());
     std::optional<WatchClaimsResponse> only = empty.Next();
     ASSERT_TRUE(only.has_value());
     EXPECT_TRUE(only->snapshot_complete());
@@ -579,12 +284,12 @@ TEST(WatchClaims, SnapshotHonoursTheFilterAndAnEmptyStore) {
   ASSERT_OK(UpdateClaimStatus(stub, "claims/d", kConfirmed, "s").status());
 
   // start_revision is ignored with initial_snapshot.
-  WatchClaimsRequest request = WithSnapshot("status = CONFIRMED");
+  WatchClaimsRequest request = WatchWithSnapshot("status = CONFIRMED");
   request.set_start_revision(2);
   WatchStream watch(stub, request);
   std::vector<ClaimEvent> snapshot;
   ASSERT_TRUE(watch.ReadThrough(6, &snapshot));
-  EXPECT_THAT(Names(snapshot), ElementsAre("claims/b", "claims/d"));
+  EXPECT_THAT(EventClaimNames(snapshot), ElementsAre("claims/b", "claims/d"));
   for (const ClaimEvent& event : snapshot) EXPECT_EQ(event.revision(), 6);
 
   ASSERT_OK(UpdateClaimStatus(stub, "claims/b", kDenied, "s").status());  // 7
@@ -607,12 +312,12 @@ TEST(WatchClaims, CatchesUpFromTheStoreWhenTheCacheIsTooSmall) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
                        TestServer::Start(options));
   ClaimStub& stub = server->stub();
-  Writer writer(*server, "w", 200);
+  ClaimWriter writer(*server, "w", 200);
   writer.Join();
   ASSERT_EQ(writer.failures(), 0) << writer.first_error();
   ASSERT_LE(server->hub().CachedEvents(), 8u);
 
-  WatchStream watch(stub, FromRevision(1));
+  WatchStream watch(stub, WatchFrom(1));
   std::vector<ClaimEvent> events;
   int responses = 0;
   while (watch.last_revision() < 200) {
@@ -657,7 +362,7 @@ TEST(WatchClaims, FilteredCatchUpFromTheStoreDeliversOnlyMatches) {
   }
   ASSERT_OK(UpdateClaimStatus(stub, "claims/c101", kDenied, "s").status());
 
-  WatchStream watch(stub, FromRevision(1, "labels.desk = \"world\""));
+  WatchStream watch(stub, WatchFrom(1, "labels.desk = \"world\""));
   std::vector<ClaimEvent> events;
   ASSERT_TRUE(watch.ReadThrough(73, &events))
       << "stopped at revision " << watch.last_revision();
@@ -682,7 +387,7 @@ TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
                        ListClaimEvents(stub, early_page));
   ASSERT_FALSE(before.next_page_token().empty());
 
-  Writer writer(*server, "w", 40);
+  ClaimWriter writer(*server, "w", 40);
   writer.Join();
   ASSERT_EQ(writer.failures(), 0) << writer.first_error();
   ASSERT_THAT(CurrentRevision(stub), IsOkAndHolds(50));
@@ -710,7 +415,7 @@ TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
 
   for (int64_t start : {1, 40}) {
     SCOPED_TRACE(start);
-    WatchStream watch(stub, FromRevision(start));
+    WatchStream watch(stub, WatchFrom(start));
     std::optional<grpc::Status> end = watch.WaitForEnd();
     ASSERT_TRUE(end.has_value()) << "the watch did not end";
     EXPECT_EQ(end->error_code(), grpc::StatusCode::OUT_OF_RANGE)
@@ -720,7 +425,7 @@ TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
         << "events before OUT_OF_RANGE";
   }
   // The oldest kept revision still works.
-  WatchStream kept(stub, FromRevision(41));
+  WatchStream kept(stub, WatchFrom(41));
   std::vector<ClaimEvent> events;
   ASSERT_TRUE(kept.ReadThrough(50, &events));
   EXPECT_THAT(Revisions(events), ElementsAreArray(Range(41, 50)));
@@ -741,10 +446,10 @@ TEST(WatchClaims, MalformedRequestsAreInvalidArgument) {
     std::string message_part;
   };
   std::vector<Case> cases = {
-      {FromRevision(0, "status ="), "column"},
-      {FromRevision(0, "labels.desk = \"world"), "column"},
-      {WithSnapshot("(status = CONFIRMED"), "column"},
-      {FromRevision(-1), "start_revision"},
+      {WatchFrom(0, "status ="), "column"},
+      {WatchFrom(0, "labels.desk = \"world"), "column"},
+      {WatchWithSnapshot("(status = CONFIRMED"), "column"},
+      {WatchFrom(-1), "start_revision"},
   };
   for (const Case& c : cases) {
     SCOPED_TRACE(c.request.ShortDebugString());
@@ -756,179 +461,6 @@ TEST(WatchClaims, MalformedRequestsAreInvalidArgument) {
     EXPECT_THAT(end->error_message(), HasSubstr(c.message_part));
   }
   EXPECT_OK(CreateClaim(stub, "still-up", "x").status());
-}
-
-// ---------------------------------------------------- shutdown and resumption
-
-TEST(WatchClaims, ShutdownEndsEveryWatchWithUnavailableAndAResumeRevision) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  ClaimStub& stub = server->stub();
-  for (const char* id : {"a", "b", "c"})
-    ASSERT_OK(CreateClaim(stub, id, "x").status());
-  ASSERT_OK(UpdateClaimStatus(stub, "claims/a", kConfirmed, "s").status());
-  std::vector<std::unique_ptr<WatchStream>> watches;
-  watches.push_back(std::make_unique<WatchStream>(stub, FromRevision(0)));
-  watches.push_back(
-      std::make_unique<WatchStream>(stub, FromRevision(1, "status = DENIED")));
-  watches.push_back(std::make_unique<WatchStream>(stub, WithSnapshot()));
-  for (auto& watch : watches) {
-    std::vector<ClaimEvent> ignored;
-    ASSERT_TRUE(watch->ReadThrough(4, &ignored));
-  }
-
-  absl::Time start = absl::Now();
-  server->Shutdown(absl::Seconds(2));
-  EXPECT_LT(absl::Now() - start, absl::Seconds(1))
-      << "Shutdown waited for watches that should have ended at once";
-  for (size_t i = 0; i < watches.size(); ++i) {
-    SCOPED_TRACE(i);
-    std::optional<grpc::Status> end = watches[i]->WaitForEnd();
-    ASSERT_TRUE(end.has_value()) << "the watch did not end";
-    EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE)
-        << end->error_message();
-    EXPECT_THAT(end->error_message(), HasSubstr("start_revision="));
-    EXPECT_EQ(ResumeRevision(end->error_message()), 5) << end->error_message();
-  }
-}
-
-TEST(WatchClaims, ResumesAfterARestartWithoutGapsOrDuplicates) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  for (int i = 0; i < 5; ++i)
-    ASSERT_OK(CreateClaim(server->stub(), absl::StrCat("c", i), "x").status());
-  int64_t resume = 0;
-  {
-    WatchStream watch(server->stub(), FromRevision(1));
-    std::vector<ClaimEvent> events;
-    ASSERT_TRUE(watch.ReadThrough(5, &events));
-    for (int i = 0; i < 3; ++i) {
-      ASSERT_OK(UpdateClaimStatus(server->stub(), absl::StrCat("claims/c", i),
-                                  kConfirmed, "s")
-                    .status());
-    }
-    ASSERT_TRUE(watch.ReadThrough(8, &events));
-    ASSERT_THAT(Revisions(events), ElementsAreArray(Range(1, 8)));
-    server->Shutdown(absl::Seconds(2));
-    std::optional<grpc::Status> end = watch.WaitForEnd();
-    ASSERT_TRUE(end.has_value());
-    EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE);
-    resume = ResumeRevision(end->error_message());
-    EXPECT_EQ(resume, watch.last_revision() + 1) << end->error_message();
-  }
-  ASSERT_EQ(resume, 9);
-
-  ASSERT_OK(server->Restart());
-  ClaimStub& stub = server->stub();
-  ASSERT_THAT(CurrentRevision(stub), IsOkAndHolds(8));
-  ASSERT_OK(CreateClaim(stub, "after1", "x").status());  // 9
-  ASSERT_OK(CreateClaim(stub, "after2", "x").status());  // 10
-
-  WatchStream resumed(stub, FromRevision(resume));
-  WatchStream older(stub, FromRevision(3));  // needs the store: cache is fresh
-  std::vector<ClaimEvent> resumed_events;
-  std::vector<ClaimEvent> older_events;
-  ASSERT_TRUE(resumed.ReadThrough(10, &resumed_events));
-  ASSERT_TRUE(older.ReadThrough(10, &older_events));
-  ASSERT_OK(DeleteClaim(stub, "claims/c4"));  // 11, live
-  ASSERT_TRUE(resumed.ReadThrough(11, &resumed_events));
-  ASSERT_TRUE(older.ReadThrough(11, &older_events));
-  EXPECT_THAT(Revisions(resumed_events), ElementsAre(9, 10, 11));
-  EXPECT_THAT(Names(resumed_events),
-              ElementsAre("claims/after1", "claims/after2", "claims/c4"));
-  EXPECT_THAT(Revisions(older_events), ElementsAreArray(Range(3, 11)));
-}
-
-// ---------------------------------------------------- cancels, slow readers
-
-TEST(WatchClaims, ClientCancelsDoNotHurtTheServer) {
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  ClaimStub& stub = server->stub();
-  for (int i = 0; i < 300; i += 1) {
-    ASSERT_OK(CreateClaim(stub, absl::StrCat("c", i), "x").status());
-  }
-  WatchStream survivor(stub, FromRevision(0));
-  ASSERT_TRUE(survivor.Next().has_value());
-
-  // Cancel at every stage: waiting at the head, mid-history, mid-snapshot,
-  // and before the first response.
-  for (int round = 0; round < 10; ++round) {
-    SCOPED_TRACE(round);
-    std::vector<std::unique_ptr<WatchStream>> watches;
-    watches.push_back(std::make_unique<WatchStream>(stub, FromRevision(0)));
-    watches.push_back(std::make_unique<WatchStream>(stub, FromRevision(1)));
-    watches.push_back(std::make_unique<WatchStream>(stub, WithSnapshot()));
-    if (round % 2 == 0) {
-      for (auto& watch : watches) ASSERT_TRUE(watch->Next().has_value());
-    }
-    for (auto& watch : watches) watch->Cancel();
-    for (auto& watch : watches) {
-      std::optional<grpc::Status> end = watch->WaitForEnd();
-      ASSERT_TRUE(end.has_value()) << "a cancelled watch did not end";
-      EXPECT_EQ(end->error_code(), grpc::StatusCode::CANCELLED);
-    }
-  }
-
-  ASSERT_OK_AND_ASSIGN(Claim claim, CreateClaim(stub, "after", "x"));
-  std::vector<ClaimEvent> events;
-  ASSERT_TRUE(survivor.ReadThrough(claim.revision(), &events));
-  EXPECT_THAT(Revisions(events), ElementsAre(claim.revision()));
-  EXPECT_OK(GetClaim(stub, "claims/after").status());
-
-  // Every cancelled reactor is gone: shutdown does not wait out its grace.
-  absl::Time start = absl::Now();
-  server->Shutdown(absl::Seconds(3));
-  EXPECT_LT(absl::Now() - start, absl::Milliseconds(1500));
-  std::optional<grpc::Status> end = survivor.WaitForEnd();
-  ASSERT_TRUE(end.has_value());
-  EXPECT_EQ(end->error_code(), grpc::StatusCode::UNAVAILABLE);
-}
-
-TEST(WatchClaims, AWatcherThatNeverReadsDoesNotBlockWriters) {
-  constexpr int kThreads = 4;
-  constexpr int kPerThread = 500;
-  constexpr int kEvents = kThreads * kPerThread;
-  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  ClaimStub& stub = server->stub();
-
-  // A raw reader on a connection of its own that is never read from.
-  std::unique_ptr<claims::v1::ClaimService::Stub> stalled_stub =
-      server->NewStub();
-  grpc::ClientContext stalled_context;
-  stalled_context.set_deadline(
-      absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
-  std::unique_ptr<grpc::ClientReader<WatchClaimsResponse>> stalled =
-      stalled_stub->WatchClaims(&stalled_context, FromRevision(1));
-  WatchStream reading(stub, FromRevision(1));
-
-  const std::string padding(1000, 'p');  // about 2 MB of events in all
-  absl::Time start = absl::Now();
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
-  for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      std::unique_ptr<claims::v1::ClaimService::Stub> own = server->NewStub();
-      for (int i = 0; i < kPerThread; ++i) {
-        if (!CreateClaim(*own, absl::StrCat("t", t, "-", i), padding).ok())
-          ++failures;
-      }
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  absl::Duration took = absl::Now() - start;
-  EXPECT_EQ(failures.load(), 0);
-  EXPECT_LT(took, absl::Seconds(20)) << kEvents << " writes took " << took;
-
-  std::vector<ClaimEvent> events;
-  ASSERT_TRUE(reading.ReadThrough(kEvents, &events, absl::Seconds(15)))
-      << "the reading watcher stopped at " << reading.last_revision();
-  EXPECT_THAT(Revisions(events), ElementsAreArray(Range(1, kEvents)));
-
-  // Shutdown ends the stalled stream after its grace at the latest.
-  absl::Time shutdown_start = absl::Now();
-  server->Shutdown(absl::Seconds(1));
-  EXPECT_LT(absl::Now() - shutdown_start, absl::Seconds(4));
-  stalled_context.TryCancel();
-  grpc::Status stalled_status = stalled->Finish();
-  EXPECT_FALSE(stalled_status.ok());
 }
 
 }  // namespace

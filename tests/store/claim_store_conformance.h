@@ -16,6 +16,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,8 @@ struct StoreFactory {
       open;
 };
 
+// gtest prints the backend's name instead of the factory's bytes.
+void PrintTo(const StoreFactory& factory, std::ostream* os);
 std::string StoreFactoryName(
     const ::testing::TestParamInfo<StoreFactory>& info);
 

@@ -12,6 +12,10 @@ namespace claimd::testing {
 
 using core::VerificationStatus;
 
+void PrintTo(const StoreFactory& factory, std::ostream* os) {
+  *os << factory.name;
+}
+
 std::string StoreFactoryName(
     const ::testing::TestParamInfo<StoreFactory>& info) {
   return info.param.name;

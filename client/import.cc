@@ -1,0 +1,342 @@
+#include "client/import.h"
+
+#include <google/protobuf/util/json_util.h>
+
+#include <utility>
+
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
+#include "client/render.h"
+
+namespace claimd::client {
+namespace {
+
+namespace v1 = ::claims::v1;
+
+constexpr absl::string_view kClaimPrefix = "claims/";
+
+// ---------------------------------------------------------------------------
+// Parsing and planning (pure).
+
+v1::VerificationStatus OrReported(v1::VerificationStatus status) {
+  return status == v1::VERIFICATION_STATUS_UNSPECIFIED
+             ? v1::VERIFICATION_STATUS_REPORTED
+             : status;
+}
+
+// The verdict that evidence item `i` of a parsed line records: its status; for
+// the first item (the create) REPORTED when unset.
+v1::VerificationStatus VerdictOf(const v1::Claim& line, int i) {
+  const v1::VerificationStatus status = line.evidence(i).status();
+  return i == 0 ? OrReported(status) : status;
+}
+
+// The status the claim has after the whole line is applied.
+v1::VerificationStatus FinalVerdict(const v1::Claim& line) {
+  if (line.evidence_size() == 0) return OrReported(line.status());
+  return VerdictOf(line, line.evidence_size() - 1);
+}
+
+// Item `i` of the line as a request carries it: without the output-only
+// fields, with `default_actor` when it names none.
+v1::Evidence RequestEvidence(const v1::Claim& line, int i,
+                             absl::string_view default_actor) {
+  v1::Evidence evidence = line.evidence(i);
+  evidence.clear_status();
+  evidence.clear_revision();
+  if (evidence.actor().empty()) evidence.set_actor(std::string(default_actor));
+  return evidence;
+}
+
+bool SameEvidence(const v1::Evidence& stored, const v1::Claim& line, int i) {
+  const v1::Evidence& item = line.evidence(i);
+  return stored.source() == item.source() && stored.url() == item.url() &&
+         stored.quote() == item.quote() && stored.note() == item.note() &&
+         stored.status() == VerdictOf(line, i);
+}
+
+bool SameLabels(const v1::Claim& a, const v1::Claim& b) {
+  if (a.labels_size() != b.labels_size()) return false;
+  for (const auto& [key, value] : a.labels()) {
+    auto it = b.labels().find(key);
+    if (it == b.labels().end() || it->second != value) return false;
+  }
+  return true;
+}
+
+ImportPlan Skip(absl::string_view name, absl::string_view why) {
+  ImportPlan plan;
+  plan.result = ImportResult::kSkipped;
+  plan.skip_reason =
+      absl::AlreadyExistsError(absl::StrCat(name, " already exists ", why));
+  return plan;
+}
+
+// ---------------------------------------------------------------------------
+// JSON output.
+
+// The length of the valid UTF-8 sequence at the start of `text` (not empty,
+// first byte >= 0x80), or 0 when it is not one.
+size_t Utf8SequenceLength(absl::string_view text) {
+  const auto byte = [&](size_t i) {
+    return static_cast<unsigned char>(text[i]);
+  };
+  const unsigned char lead = byte(0);
+  size_t length = 0;
+  unsigned char low = 0x80, high = 0xBF;  // range of the second byte
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    length = 2;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    length = 3;
+    if (lead == 0xE0) low = 0xA0;   // no overlong forms
+    if (lead == 0xED) high = 0x9F;  // no surrogates
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    length = 4;
+    if (lead == 0xF0) low = 0x90;
+    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
+  } else {
+    return 0;
+  }
+  if (text.size() < length) return 0;
+  if (byte(1) < low || byte(1) > high) return 0;
+  for (size_t i = 2; i < length; ++i) {
+    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
+  }
+  return length;
+}
+
+void AppendJsonString(absl::string_view text, std::string* out) {
+  out->push_back('"');
+  size_t i = 0;
+  while (i < text.size()) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x80) {
+      const size_t length = Utf8SequenceLength(text.substr(i));
+      if (length == 0) {
+        out->append("\\ufffd");
+        ++i;
+      } else {
+        out->append(text.data() + i, length);
+        i += length;
+      }
+      continue;
+    }
+    switch (c) {
+      case '"':
+        out->append("\\\"");
+        break;
+      case '\\':
+        out->append("\\\\");
+        break;
+      case '\n':
+        out->append("\\n");
+        break;
+      case '\r':
+        out->append("\\r");
+        break;
+      case '\t':
+        out->append("\\t");
+        break;
+      default:
+        if (c < 0x20) {
+          absl::StrAppendFormat(out, "\\u%04x", c);
+        } else {
+          out->push_back(static_cast<char>(c));
+        }
+    }
+    ++i;
+  }
+  out->push_back('"');
+}
+
+}  // namespace
+
+absl::string_view ImportResultName(ImportResult result) {
+  switch (result) {
+    case ImportResult::kCreated:
+      return "created";
+    case ImportResult::kUpdated:
+      return "updated";
+    case ImportResult::kUnchanged:
+      return "unchanged";
+    case ImportResult::kSkipped:
+      return "skipped";
+    case ImportResult::kFailed:
+      break;
+  }
+  return "failed";
+}
+
+std::string ImportRequestId(absl::string_view claim_id, int evidence_index) {
+  return absl::StrCat("import:", claim_id, ":", evidence_index);
+}
+
+absl::StatusOr<v1::Claim> ParseImportLine(absl::string_view text) {
+  v1::Claim claim;
+  google::protobuf::util::JsonParseOptions options;
+  options.ignore_unknown_fields = false;
+  const auto parsed = google::protobuf::util::JsonStringToMessage(
+      google::protobuf::StringPiece(text.data(), text.size()), &claim, options);
+  if (!parsed.ok()) {
+    // The parser's first line says what is wrong; the rest quotes the input.
+    absl::string_view message(parsed.message().data(), parsed.message().size());
+    message = absl::StripAsciiWhitespace(message.substr(0, message.find('\n')));
+    absl::ConsumePrefix(&message, ": ");
+    return absl::InvalidArgumentError(
+        absl::StrCat("not a claims.v1.Claim in JSON: ", message));
+  }
+  if (!claim.name().empty()) {
+    absl::string_view id = claim.name();
+    if (!absl::ConsumePrefix(&id, kClaimPrefix) || id.empty() ||
+        absl::StrContains(id, '/')) {
+      return absl::InvalidArgumentError(
+          absl::StrCat("name: \"", claim.name(),
+                       "\" is not claims/ID (leave it out to have the server "
+                       "pick an id)"));
+    }
+  }
+  if (claim.statement().empty()) {
+    return absl::InvalidArgumentError("statement: is required");
+  }
+  for (int i = 1; i < claim.evidence_size(); ++i) {
+    const v1::Evidence& item = claim.evidence(i);
+    if (item.status() == v1::VERIFICATION_STATUS_UNSPECIFIED) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "evidence[", i,
+          "].status: is required after the first item: the verdict it "
+          "records"));
+    }
+    if (item.source().empty()) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "evidence[", i,
+          "].source: is required after the first item: who made the "
+          "verdict"));
+    }
+  }
+  if (claim.status() != v1::VERIFICATION_STATUS_UNSPECIFIED &&
+      claim.status() != FinalVerdict(claim)) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "status: is ", StatusName(claim.status()),
+        " but the evidence ends with a ", StatusName(FinalVerdict(claim)),
+        " verdict; set the evidence's status (the last item's "
+        "becomes the claim's)"));
+  }
+  claim.clear_revision();
+  claim.clear_create_revision();
+  claim.clear_create_time();
+  claim.clear_update_time();
+  for (v1::Evidence& item : *claim.mutable_evidence()) item.clear_revision();
+  return claim;
+}
+
+ImportPlan PlanImport(const v1::Claim& line,
+                      const std::optional<v1::Claim>& existing,
+                      absl::string_view default_actor) {
+  const std::string id = ClaimIdOf(line.name());
+  const int n = line.evidence_size();
+  ImportPlan plan;
+  int first_update = 0;
+  if (!existing.has_value()) {
+    plan.result = ImportResult::kCreated;
+    v1::CreateClaimRequest& create = plan.create.emplace();
+    create.set_claim_id(id);
+    v1::Claim& claim = *create.mutable_claim();
+    claim.set_statement(line.statement());
+    *claim.mutable_labels() = line.labels();
+    if (n == 0) {
+      claim.set_status(OrReported(line.status()));
+    } else {
+      claim.set_status(VerdictOf(line, 0));
+      *claim.add_evidence() = RequestEvidence(line, 0, default_actor);
+    }
+    if (!id.empty()) create.set_request_id(ImportRequestId(id, 0));
+    first_update = 1;
+  } else {
+    const v1::Claim& stored = *existing;
+    const std::string& name = line.name();
+    if (stored.statement() != line.statement()) {
+      return Skip(name, "with another statement");
+    }
+    if (!SameLabels(stored, line)) return Skip(name, "with other labels");
+    const int m = stored.evidence_size();
+    int k = 0;  // the items stored and in the line alike
+    while (k < n && k < m && SameEvidence(stored.evidence(k), line, k)) ++k;
+    if (n == 0) {
+      if (m == 0 && stored.status() != FinalVerdict(line)) {
+        return Skip(name,
+                    absl::StrCat("with status ", StatusName(stored.status())));
+      }
+      return plan;  // unchanged
+    }
+    if (k == n) return plan;  // unchanged; later evidence by others is kept
+    if (k == 0) {
+      return Skip(name, "and its evidence does not start with the line's");
+    }
+    if (k < m) {
+      return Skip(name, absl::StrCat("with other evidence at item ", k));
+    }
+    plan.result = ImportResult::kUpdated;
+    first_update = k;
+  }
+  plan.first_update_index = first_update;
+  for (int i = first_update; i < n; ++i) {
+    v1::UpdateClaimStatusRequest& update = plan.updates.emplace_back();
+    update.set_name(line.name());
+    update.set_status(VerdictOf(line, i));
+    *update.mutable_evidence() = RequestEvidence(line, i, default_actor);
+    if (!id.empty()) update.set_request_id(ImportRequestId(id, i));
+  }
+  return plan;
+}
+
+void ImportCounts::Add(ImportResult result) {
+  switch (result) {
+    case ImportResult::kCreated:
+      ++created;
+      break;
+    case ImportResult::kUpdated:
+      ++updated;
+      break;
+    case ImportResult::kUnchanged:
+      ++unchanged;
+      break;
+    case ImportResult::kSkipped:
+      ++skipped;
+      break;
+    case ImportResult::kFailed:
+      ++failed;
+      break;
+  }
+}
+
+std::string ImportSummary(const ImportCounts& counts) {
+  std::string summary =
+      absl::StrCat("imported ", counts.total(),
+                   counts.total() == 1 ? " line: " : " lines: ", counts.created,
+                   " created, ", counts.updated, " updated, ", counts.unchanged,
+                   " unchanged, ", counts.failed, " failed");
+  if (counts.skipped > 0)
+    absl::StrAppend(&summary, ", ", counts.skipped, " skipped");
+  return summary;
+}
+
+std::string ImportOutcomeJson(const ImportOutcome& outcome) {
+  std::string json = absl::StrCat("{\"line\":", outcome.line);
+  if (!outcome.name.empty()) {
+    json.append(",\"name\":");
+    AppendJsonString(outcome.name, &json);
+  }
+  absl::StrAppend(&json, ",\"result\":\"", ImportResultName(outcome.result),
+                  "\"");
+  if (!outcome.error.empty()) {
+    json.append(",\"error\":");
+    AppendJsonString(outcome.error, &json);
+  }
+  json.push_back('}');
+  return json;
+}
+
+}  // namespace claimd::client

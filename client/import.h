@@ -1,0 +1,128 @@
+// `claimctl import FILE`: loading claims from a JSON Lines file, idempotently.
+//
+// Each non-empty line is a claims.v1.Claim in the proto JSON mapping (see
+// deploy/sample/claims.jsonl). Its `evidence` list is replayed in order:
+// evidence[0] creates the claim (CreateClaim, with that item's status), each
+// later item i is an UpdateClaimStatus. Every request carries the request_id
+// ImportRequestId(claim_id, i), so a repeat is answered by the server with the
+// first result.
+//
+// Before writing a line, the importer reads the claim (GetClaim) and plans
+// against it (PlanImport): absent -> create and every update ("created");
+// present with a prefix of the line's evidence -> only the missing updates
+// ("updated"); present with all of it -> nothing ("unchanged"); present with
+// another statement, labels or evidence -> nothing ("skipped", reported). A
+// line without `name` gets a server-generated id and is created on every
+// import: such lines are not idempotent.
+//
+//   absl::StatusOr<claims::v1::Claim> line = ParseImportLine(text);
+//   ImportPlan plan = PlanImport(*line, existing, "alice");
+//   // plan.result == ImportResult::kUpdated; plan.updates: the missing items
+//
+// The parsing, planning and formatting functions are pure; RunImport does the
+// I/O. Thread-safety: pure functions; RunImport belongs to one command run.
+#ifndef CLAIMD_CLIENT_IMPORT_H_
+#define CLAIMD_CLIENT_IMPORT_H_
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "claims/v1/claims.pb.h"
+#include "client/commands.h"
+
+namespace claimd::client {
+
+enum class ImportResult { kCreated, kUpdated, kUnchanged, kSkipped, kFailed };
+
+// "created", "updated", "unchanged", "skipped", "failed".
+absl::string_view ImportResultName(ImportResult result);
+
+// "import:" + claim_id + ":" + evidence_index; index 0 is the create.
+std::string ImportRequestId(absl::string_view claim_id, int evidence_index);
+
+// One line of a JSON Lines file -> the claim it describes. Output-only fields
+// (revision, times, evidence revision) are ignored. INVALID_ARGUMENT, naming
+// the field, when the text is not a Claim in the proto JSON mapping (unknown
+// fields included), `name` is neither empty nor "claims/ID", `statement` is
+// empty, an item after the first lacks `status` or `source` (both are required
+// by UpdateClaimStatus), or `status` is set and differs from the verdict the
+// evidence ends with.
+absl::StatusOr<claims::v1::Claim> ParseImportLine(absl::string_view text);
+
+// The requests that bring the server from `existing` to what `line` says.
+struct ImportPlan {
+  // What the line becomes when every request succeeds.
+  ImportResult result = ImportResult::kUnchanged;
+  // For kSkipped: why (ALREADY_EXISTS), e.g. "claims/x already exists with
+  // another statement".
+  absl::Status skip_reason;
+  // Set when the claim is to be created. For a line without `name` claim_id
+  // and request_id are empty: the server picks the id, the caller sets a
+  // fresh request_id.
+  std::optional<claims::v1::CreateClaimRequest> create;
+  // UpdateClaimStatus requests for evidence items first_update_index, ...
+  // expected_revision is left 0 for the caller to chain; for a line without
+  // `name`, `name` and request_id are empty until the create names the claim.
+  std::vector<claims::v1::UpdateClaimStatusRequest> updates;
+  int first_update_index = 0;
+};
+
+// Plans one parsed line (ParseImportLine) against the stored claim of the same
+// name, nullopt when there is none. Evidence without `actor` gets
+// `default_actor`. Stored evidence matches a line's item when source, url,
+// quote, note and status are equal (actor and time are not compared).
+ImportPlan PlanImport(const claims::v1::Claim& line,
+                      const std::optional<claims::v1::Claim>& existing,
+                      absl::string_view default_actor);
+
+struct ImportCounts {
+  int64_t created = 0;
+  int64_t updated = 0;
+  int64_t unchanged = 0;
+  int64_t skipped = 0;
+  int64_t failed = 0;
+
+  void Add(ImportResult result);
+  int64_t total() const {
+    return created + updated + unchanged + skipped + failed;
+  }
+};
+
+// "imported 7 lines: 5 created, 1 updated, 0 unchanged, 1 failed", then
+// ", 2 skipped" when any line was skipped.
+std::string ImportSummary(const ImportCounts& counts);
+
+// What became of one line, as -o json prints it.
+struct ImportOutcome {
+  int64_t line = 0;
+  std::string name;  // empty when unknown (a line that does not parse)
+  ImportResult result = ImportResult::kFailed;
+  std::string error;  // why it failed or was skipped; else empty
+};
+
+// {"line":3,"name":"claims/x","result":"failed","error":"..."} on one line,
+// without a newline; "name" and "error" only when not empty. Strings are
+// escaped per RFC 8259; invalid UTF-8 becomes U+FFFD.
+std::string ImportOutcomeJson(const ImportOutcome& outcome);
+
+struct ImportFlags {
+  std::string file;   // "-": CliEnvironment::in
+  std::string actor;  // default actor of the evidence ($USER)
+};
+
+// Imports every line of flags.file. Per-line failures and skips go to stderr
+// as "claimctl: import FILE:LINE: ..."; with -o json each line's outcome goes
+// to stdout. The summary goes to stdout (stderr with -o json). Returns 0 when
+// no line failed, 1 when some did, 2 when the file cannot be opened, and 5
+// when the server cannot be reached (UNAVAILABLE or DEADLINE_EXCEEDED after
+// the client's retries): the import stops at that line.
+int RunImport(CommandContext& context, const ImportFlags& flags);
+
+}  // namespace claimd::client
+
+#endif  // CLAIMD_CLIENT_IMPORT_H_
