@@ -268,11 +268,8 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   ImportFlags import_flags;
   CLI::App* import_command = app.add_subcommand(
       "import",
-      "Load claims from a JSON Lines file: one claims.v1.Claim per line in the "
-      "proto JSON mapping (`claimctl list -o json` prints that form). Each "
-      "line's evidence is replayed in order: the first item creates the claim "
-      "with its status, each later item records its status with that "
-      "evidence. Importing the same file again changes nothing.");
+      "Load claims from a JSON Lines file, replaying each line's evidence in "
+      "order. Importing the same file again changes nothing.");
   import_command
       ->add_option("FILE", import_flags.file,
                    "the JSON Lines file; - reads standard input")
@@ -284,7 +281,11 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   import_command->footer(
       "Example:\n  claimctl import deploy/sample/claims.jsonl\n"
       "  claimctl list -o json | claimctl --server other:50051 import -\n\n"
-      "Each line needs `statement`; `name` is claims/ID (without it the server "
+      "Each line is a claims.v1.Claim in the proto JSON mapping, the form "
+      "`claimctl list -o json` prints (output-only fields are ignored). The "
+      "first evidence item creates the claim with its status (REPORTED when "
+      "unset); each later item records its status with that evidence. Each "
+      "line needs `statement`; `name` is claims/ID (without it the server "
       "picks an id and the line is created again on every import); `labels` "
       "and `evidence` are optional; an evidence item after the first needs "
       "`source` and `status`.\n"

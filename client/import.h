@@ -1,26 +1,33 @@
 // `claimctl import FILE`: loading claims from a JSON Lines file, idempotently.
 //
 // Each non-empty line is a claims.v1.Claim in the proto JSON mapping (see
-// deploy/sample/claims.jsonl). Its `evidence` list is replayed in order:
-// evidence[0] creates the claim (CreateClaim, with that item's status), each
-// later item i is an UpdateClaimStatus. Every request carries the request_id
-// ImportRequestId(claim_id, i), so a repeat is answered by the server with the
-// first result.
+// deploy/sample/claims.jsonl; `claimctl list -o json` prints the same form).
+// Its `evidence` list is replayed in order: evidence[0] creates the claim
+// (CreateClaim, with that item's status), each later item i is an
+// UpdateClaimStatus. Every request carries the request_id
+// ImportRequestId(claim_id, i), so the server answers a repeat with the first
+// result, and each update carries the revision it was planned against as
+// expected_revision, so it never lands after someone else's change.
 //
 // Before writing a line, the importer reads the claim (GetClaim) and plans
 // against it (PlanImport): absent -> create and every update ("created");
 // present with a prefix of the line's evidence -> only the missing updates
 // ("updated"); present with all of it -> nothing ("unchanged"); present with
 // another statement, labels or evidence -> nothing ("skipped", reported). A
-// line without `name` gets a server-generated id and is created on every
-// import: such lines are not idempotent.
+// claim that was deleted (GetClaim NOT_FOUND, but ListClaimEvents has its
+// history) is skipped too: the server may still remember its request_ids and
+// would answer them without writing. A line without `name` gets a
+// server-generated id and is created on every import: such lines are not
+// idempotent.
 //
 //   absl::StatusOr<claims::v1::Claim> line = ParseImportLine(text);
 //   ImportPlan plan = PlanImport(*line, existing, "alice");
 //   // plan.result == ImportResult::kUpdated; plan.updates: the missing items
 //
-// The parsing, planning and formatting functions are pure; RunImport does the
-// I/O. Thread-safety: pure functions; RunImport belongs to one command run.
+// import.cc holds the pure functions (parsing, planning, formatting);
+// import_command.cc holds RunImport, which does the I/O.
+//
+// Thread-safety: pure functions; RunImport belongs to one command run.
 #ifndef CLAIMD_CLIENT_IMPORT_H_
 #define CLAIMD_CLIENT_IMPORT_H_
 

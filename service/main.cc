@@ -77,7 +77,48 @@ int WaitForSignal(const sigset_t& signals) {
   return signal_number;
 }
 
+// Flags that would make claimd misbehave rather than fail are refused at start.
+absl::Status ValidateFlags() {
+  auto positive = [](bool ok, absl::string_view what) {
+    return ok ? absl::OkStatus()
+              : absl::InvalidArgumentError(
+                    absl::StrCat("--", what, " must be positive"));
+  };
+  for (absl::Status status : {
+           positive(absl::GetFlag(FLAGS_max_batch) > 0, "max_batch"),
+           positive(
+               absl::GetFlag(FLAGS_progress_interval) > absl::ZeroDuration(),
+               "progress_interval"),
+           positive(
+               absl::GetFlag(FLAGS_compaction_interval) > absl::ZeroDuration(),
+               "compaction_interval"),
+           positive(absl::GetFlag(FLAGS_watch_cache_events) > 0,
+                    "watch_cache_events"),
+           positive(absl::GetFlag(FLAGS_watch_cache_mib) > 0,
+                    "watch_cache_mib"),
+           positive(absl::GetFlag(FLAGS_catch_up_threads) > 0,
+                    "catch_up_threads"),
+           positive(absl::GetFlag(FLAGS_fanout_threads) > 0, "fanout_threads"),
+           positive(absl::GetFlag(FLAGS_max_receive_message_bytes) > 0,
+                    "max_receive_message_bytes"),
+       }) {
+    if (!status.ok()) return status;
+  }
+  if (absl::GetFlag(FLAGS_history_retention) < 0) {
+    return absl::InvalidArgumentError(
+        "--history_retention must be 0 (keep all) or positive");
+  }
+  if (absl::GetFlag(FLAGS_shutdown_grace) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError("--shutdown_grace must not be negative");
+  }
+  return absl::OkStatus();
+}
+
 int Run() {
+  if (absl::Status flags = ValidateFlags(); !flags.ok()) {
+    claimd::core::LogError(flags.message());
+    return 2;
+  }
   sigset_t signals = BlockShutdownSignals();
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<claimd::store::DataDirLock> lock =

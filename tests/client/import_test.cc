@@ -562,9 +562,9 @@ class ImportCommandTest : public ::testing::Test {
   int stubs_made_ = 0;
 };
 
-// Line 1: two items; line 2 blank; line 3 broken JSON; line 4: no evidence;
-// line 5: rejected by the server.
-constexpr char kFile[] =
+// Line 1: two items; line 2 blank; line 3 broken JSON; line 4: no evidence
+// (and a CRLF ending).
+constexpr char kOneBrokenLine[] =
     R"({"name":"claims/a","statement":"A","labels":{"desk":"world"},)"
     R"("evidence":[{"source":"S1","note":"N1"},)"
     R"({"source":"S2","url":"U2","status":"VERIFICATION_STATUS_CONFIRMED"}]})"
@@ -573,9 +573,11 @@ constexpr char kFile[] =
     R"({"name":"claims/broken", "statement": )"
     "\n"
     R"({"name":"claims/b","statement":"B"})"
-    "\r\n"
-    R"({"name":"claims/c","statement":"C","labels":{"Desk":"x"}})"
-    "\n";
+    "\r\n";
+// kOneBrokenLine, and line 5, which the server rejects.
+const std::string kFile = absl::StrCat(
+    kOneBrokenLine,
+    R"({"name":"claims/c","statement":"C","labels":{"Desk":"x"}})", "\n");
 
 TEST_F(ImportCommandTest, ReportsBrokenLinesByNumberAndImportsTheRest) {
   server_.Install(*stub_);
@@ -622,18 +624,23 @@ TEST_F(ImportCommandTest, ReportsBrokenLinesByNumberAndImportsTheRest) {
 
 TEST_F(ImportCommandTest, SecondImportOfTheSameFileWritesNothing) {
   server_.Install(*stub_);
-  const std::string path = WriteFile(kFile);
+  const std::string path = WriteFile(kOneBrokenLine);
   ASSERT_EQ(Run({"import", path}), 1);
+  EXPECT_EQ(out_.str(),
+            "imported 3 lines: 2 created, 0 updated, 0 unchanged, 1 failed\n");
   ::testing::Mock::VerifyAndClearExpectations(stub_.get());
 
   server_.InstallReads(*stub_);
   EXPECT_CALL(*stub_, CreateClaim(_, _, _)).Times(0);
   EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _)).Times(0);
   EXPECT_CALL(*stub_, DeleteClaim(_, _, _)).Times(0);
-  // The broken lines still fail; the good ones are unchanged.
-  EXPECT_EQ(Run({"import", path}), 1);
+  EXPECT_EQ(Run({"import", path}), 1);  // the broken line still fails
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("claimctl: import ", path,
+                         ":3: not a claims.v1.Claim in JSON: Unexpected end "
+                         "of string. Expected a value. (INVALID_ARGUMENT)\n"));
   EXPECT_EQ(out_.str(),
-            "imported 4 lines: 0 created, 0 updated, 2 unchanged, 2 failed\n");
+            "imported 3 lines: 0 created, 0 updated, 2 unchanged, 1 failed\n");
 }
 
 TEST_F(ImportCommandTest, CleanFileImportsAgainAsAllUnchangedAndExitsZero) {
@@ -680,11 +687,10 @@ TEST_F(ImportCommandTest, JsonPrintsOneObjectPerLineAndTheSummaryOnStderr) {
   EXPECT_EQ(lines[3],
             R"({"line":5,"name":"claims/c","result":"failed","error":)"
             R"("claim.labels: key \"Desk\" must be lower case )"
-            R"((INVALID_ARGUMENT)"
-})");
+            R"x((INVALID_ARGUMENT)"})x");
   EXPECT_EQ(lines[4], "");
-EXPECT_THAT(err_.str(), HasSubstr("imported 4 lines: 2 created, 0 updated, 0 "
-                                  "unchanged, 2 failed\n"));
+  EXPECT_THAT(err_.str(), HasSubstr("imported 4 lines: 2 created, 0 updated, 0 "
+                                    "unchanged, 2 failed\n"));
 }
 
 TEST_F(ImportCommandTest, UnreachableServerStopsTheImportAndExitsFive) {
