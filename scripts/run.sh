@@ -14,23 +14,24 @@ for arg in "$@"; do
   case "$arg" in --listen=*) ADDR="${arg#--listen=}" ;; esac
 done
 
-"$BUILD_DIR/service/claimd" "$@" &
-CLAIMD=$!
-trap 'kill -TERM "$CLAIMD" 2>/dev/null || true' INT TERM
-
-# Wait until it serves, then load the samples.
-for _ in $(seq 1 100); do
-  if "$BUILD_DIR/client/claimctl" --server "$ADDR" list --limit 1 >/dev/null 2>&1; then break; fi
-  if ! kill -0 "$CLAIMD" 2>/dev/null; then wait "$CLAIMD"; exit $?; fi
-  sleep 0.1
-done
-"$BUILD_DIR/client/claimctl" --server "$ADDR" import deploy/sample/claims.jsonl
-cat <<MSG
+# Load the samples from the background once claimd serves; claimd itself replaces this
+# shell (exec), so Ctrl-C and SIGTERM reach it once and it shuts down cleanly.
+(
+  for _ in $(seq 1 100); do
+    if "$BUILD_DIR/client/claimctl" --server "$ADDR" list --limit 1 >/dev/null 2>&1; then
+      "$BUILD_DIR/client/claimctl" --server "$ADDR" import deploy/sample/claims.jsonl
+      cat <<MSG
 
 claimd is running on $ADDR with the sample claims. In another terminal:
-  $BUILD_DIR/client/claimctl list
-  $BUILD_DIR/client/claimctl watch
+  $BUILD_DIR/client/claimctl --server $ADDR list
+  $BUILD_DIR/client/claimctl --server $ADDR watch
 Ctrl-C here stops claimd.
 MSG
-wait "$CLAIMD" || true
-wait "$CLAIMD" 2>/dev/null || true
+      exit 0
+    fi
+    sleep 0.1
+  done
+  echo "run.sh: claimd did not start serving on $ADDR within 10 s; sample claims not loaded" >&2
+) &
+
+exec "$BUILD_DIR/service/claimd" "$@"
