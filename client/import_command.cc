@@ -1,10 +1,11 @@
 // RunImport: reading the file and applying each line's plan (import.h).
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <istream>
 #include <optional>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -184,9 +185,12 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
     errno = 0;
     if (!directory) file.open(flags.file, std::ios::in | std::ios::binary);
     if (!file.is_open()) {
-      const char* why = directory    ? std::strerror(EISDIR)
-                        : errno != 0 ? std::strerror(errno)
-                                     : "failed";
+      // generic_category().message() is strerror's text, without its static
+      // buffer.
+      const std::string why =
+          directory    ? std::generic_category().message(EISDIR)
+          : errno != 0 ? std::generic_category().message(errno)
+                       : std::string("failed");
       return context.Fail(
           absl::StrCat("import ", flags.file),
           absl::InvalidArgumentError(absl::StrCat("cannot open: ", why)),

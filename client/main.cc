@@ -28,13 +28,19 @@ size_t TerminalWidth() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  using namespace claimd::client;
+  using claimd::client::CliEnvironment;
+  using claimd::client::MakeClaimChannel;
+  using claimd::client::MakeGrpcClaimStub;
+  using claimd::client::RunClaimctl;
+  using claimd::client::ShouldUseColor;
+  using claimd::client::StopSignal;
   const bool tty = isatty(STDOUT_FILENO) == 1;
 
   CliEnvironment env;
   env.in = &std::cin;
   env.out = &std::cout;
   env.err = &std::cerr;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   env.color = ShouldUseColor(tty, std::getenv("NO_COLOR"));
   env.width = tty ? TerminalWidth() : 0;
   env.make_stub = [](const std::string& server) {

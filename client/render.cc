@@ -18,7 +18,7 @@ constexpr size_t kEventStatementWidth = 60;
 constexpr absl::string_view kClaimPrefix = "claims/";
 
 std::string StyledStatus(v1::VerificationStatus status, bool color) {
-  const std::string name = StatusName(status);
+  std::string name = StatusName(status);
   switch (status) {
     case v1::VERIFICATION_STATUS_REPORTED:
       return Colored(name, kYellow, color);
@@ -120,8 +120,9 @@ std::string FormatAge(absl::Duration age) {
   const int64_t hours = minutes / 60;
   if (hours < 48) return absl::StrCat(hours, "h");
   const int64_t days = hours / 24;
-  if (days < 2 * 365) return absl::StrCat(days, "d");
-  return absl::StrCat(days / 365, "y");
+  constexpr int64_t kDaysPerYear = 365;
+  if (days < 2 * kDaysPerYear) return absl::StrCat(days, "d");
+  return absl::StrCat(days / kDaysPerYear, "y");
 }
 
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {

@@ -65,6 +65,7 @@ std::string Truncate(absl::string_view text, size_t max_width) {
 TextTable::TextTable(std::vector<std::string> header)
     : columns_(header.size()) {
   std::vector<Cell> row;
+  row.reserve(header.size());
   for (std::string& title : header) row.emplace_back(std::move(title));
   rows_.push_back(std::move(row));
 }

@@ -44,7 +44,7 @@ void Abandon(WatchStream& stream) {
 }  // namespace
 
 WatchFollower::WatchFollower(StreamOpener opener, WatchFollowerOptions options)
-    : opener_(std::move(opener)), options_(std::move(options)) {}
+    : opener_(std::move(opener)), options_(options) {}
 
 void WatchFollower::Stop() {
   absl::MutexLock lock(&mu_);

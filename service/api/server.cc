@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/core/log.h"
@@ -35,6 +36,9 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .options = options.watch});
 
   grpc::EnableDefaultHealthCheckService(true);
+  // gRPC's health service carries no descriptor of its own; touching ours links it in,
+  // so reflection can describe grpc.health.v1.Health to tools.
+  grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,

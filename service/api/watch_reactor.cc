@@ -64,6 +64,10 @@ class WatchSession : public core::WatchWaiter,
 
   // Owner-only state.
   int64_t cursor_ = 1;  // the next revision this stream delivers
+  // The `revision` of the last message written. A catch-up read from the store can
+  // run ahead of the hub's window, so a later progress message must never report
+  // less than this.
+  int64_t revision_sent_ = 0;
   bool sent_any_ = false;
   absl::Time last_sent_ = absl::InfinitePast();
   bool snapshot_pending_ = false;
@@ -228,7 +232,8 @@ void WatchSession::Pump() {
                                               deps_.options.progress_interval;
         if (progress_due) {
           response_.Clear();
-          response_.set_revision(read.covered_revision);
+          response_.set_revision(
+              std::max(revision_sent_, read.covered_revision));
           Write();
           return;
         }
@@ -363,6 +368,7 @@ void WatchSession::Write() {
         "watch stream written after it was done; dropping the write");
     return;
   }
+  revision_sent_ = std::max(revision_sent_, response_.revision());
   reactor->StartWrite(&response_);
 }
 

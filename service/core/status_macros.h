@@ -18,6 +18,9 @@
   } while (false)
 
 // `ASSIGN_OR_RETURN(auto x, StatusOrExpr());`
+// `statusor` names a variable and `lhs` is a declaration (`auto x`), so neither
+// can be parenthesized.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSIGN_OR_RETURN(lhs, expr) \
   ASSIGN_OR_RETURN_IMPL_(CLAIMD_CONCAT_(_claimd_statusor_, __LINE__), lhs, expr)
 #define ASSIGN_OR_RETURN_IMPL_(statusor, lhs, expr) \
@@ -26,5 +29,6 @@
     return std::move(statusor).status();            \
   }                                                 \
   lhs = *std::move(statusor)
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // CLAIMD_SERVICE_CORE_STATUS_MACROS_H_

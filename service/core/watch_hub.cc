@@ -49,7 +49,7 @@ void WatchHub::OnCommit(absl::Span<const ClaimEventPtr> events) {
     EvictLocked();
     to_wake.swap(waiters_);
   }
-  WakeEach(std::move(to_wake));
+  WakeEach(to_wake);
 }
 
 void WatchHub::EvictLocked() {
@@ -128,7 +128,7 @@ void WatchHub::WakeAll() {
     absl::MutexLock lock(&mutex_);
     to_wake.swap(waiters_);
   }
-  WakeEach(std::move(to_wake));
+  WakeEach(to_wake);
 }
 
 void WatchHub::Shutdown() {
@@ -138,11 +138,11 @@ void WatchHub::Shutdown() {
     shutdown_ = true;
     to_wake.swap(waiters_);
   }
-  WakeEach(std::move(to_wake));
+  WakeEach(to_wake);
 }
 
-void WatchHub::WakeEach(WaiterMap waiters) {
-  for (auto& [raw, weak] : waiters) {
+void WatchHub::WakeEach(const WaiterMap& waiters) {
+  for (const auto& [raw, weak] : waiters) {
     if (std::shared_ptr<WatchWaiter> waiter = weak.lock()) waiter->Wake();
   }
 }

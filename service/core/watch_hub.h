@@ -105,7 +105,7 @@ class WatchHub : public CommitObserver {
  private:
   using WaiterMap =
       absl::flat_hash_map<WatchWaiter*, std::weak_ptr<WatchWaiter>>;
-  static void WakeEach(WaiterMap waiters);
+  static void WakeEach(const WaiterMap& waiters);
   void EvictLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const WatchHubOptions options_;

@@ -5,7 +5,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
 #include <filesystem>
 #include <system_error>
 #include <utility>
@@ -46,8 +45,9 @@ absl::StatusOr<DataDirLock> LockDataDir(const std::string& dir) {
   const std::string lock_path = LockPath(dir);
   const int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot open lock file ", lock_path, ": ", std::strerror(errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot open lock file ", lock_path, ": ",
+                     std::generic_category().message(errno)));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int flock_errno = errno;
@@ -57,8 +57,9 @@ absl::StatusOr<DataDirLock> LockDataDir(const std::string& dir) {
           "data directory ", dir, " is in use by another claimd (lock ",
           lock_path, " held)"));
     }
-    return absl::FailedPreconditionError(absl::StrCat(
-        "cannot lock ", lock_path, ": ", std::strerror(flock_errno)));
+    return absl::FailedPreconditionError(
+        absl::StrCat("cannot lock ", lock_path, ": ",
+                     std::generic_category().message(flock_errno)));
   }
   // Best effort: the pid helps a person find the holder; the lock does not
   // depend on it.

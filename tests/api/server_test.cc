@@ -16,7 +16,7 @@
 #include "google/protobuf/descriptor.pb.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
-#include "health.grpc.pb.h"
+#include "grpc/health/v1/health.grpc.pb.h"
 #include "reflection_subset.pb.h"
 #include "tests/api/api_matchers.h"
 #include "tests/api/claims_client.h"
