@@ -36,8 +36,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .options = options.watch});
 
   grpc::EnableDefaultHealthCheckService(true);
-  // gRPC's health service carries no descriptor of its own; touching ours links it in,
-  // so reflection can describe grpc.health.v1.Health to tools.
+  // gRPC's health service carries no descriptor of its own; touching ours links
+  // it in, so reflection can describe grpc.health.v1.Health to tools.
   grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;

@@ -64,9 +64,9 @@ class WatchSession : public core::WatchWaiter,
 
   // Owner-only state.
   int64_t cursor_ = 1;  // the next revision this stream delivers
-  // The `revision` of the last message written. A catch-up read from the store can
-  // run ahead of the hub's window, so a later progress message must never report
-  // less than this.
+  // The `revision` of the last message written. A catch-up read from the store
+  // can run ahead of the hub's window, so a later progress message must never
+  // report less than this.
   int64_t revision_sent_ = 0;
   bool sent_any_ = false;
   absl::Time last_sent_ = absl::InfinitePast();

@@ -2,8 +2,8 @@
 
 #include "absl/random/distributions.h"
 #include "absl/strings/match.h"
-#include "absl/strings/strip.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 #include "service/core/claim.h"
 
 namespace claimd::core {

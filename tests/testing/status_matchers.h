@@ -1,4 +1,5 @@
-// GoogleTest matchers for absl::Status and absl::StatusOr, which Abseil 20220623 lacks.
+// GoogleTest matchers for absl::Status and absl::StatusOr, which Abseil
+// 20220623 lacks.
 //
 //   EXPECT_THAT(store.Get("x"), StatusIs(absl::StatusCode::kNotFound));
 //   EXPECT_THAT(result, IsOk());
@@ -17,7 +18,9 @@
 
 namespace claimd::testing {
 
-inline const absl::Status& GetStatus(const absl::Status& status) { return status; }
+inline const absl::Status& GetStatus(const absl::Status& status) {
+  return status;
+}
 template <typename T>
 const absl::Status& GetStatus(const absl::StatusOr<T>& status_or) {
   return status_or.status();
@@ -41,8 +44,8 @@ MATCHER_P2(StatusIs, code, message_matcher,
   const absl::Status& status = ::claimd::testing::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
-         ::testing::ExplainMatchResult(message_matcher, std::string(status.message()),
-                                       result_listener);
+         ::testing::ExplainMatchResult(
+             message_matcher, std::string(status.message()), result_listener);
 }
 
 }  // namespace claimd::testing
@@ -53,8 +56,9 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define ASSERT_OK(expr) ASSERT_THAT((expr), ::claimd::testing::IsOk())
 #define EXPECT_OK(expr) EXPECT_THAT((expr), ::claimd::testing::IsOk())
 
-#define ASSERT_OK_AND_ASSIGN(lhs, expr) \
-  ASSERT_OK_AND_ASSIGN_IMPL_(CLAIMD_TEST_CONCAT_(_statusor_, __LINE__), lhs, expr)
+#define ASSERT_OK_AND_ASSIGN(lhs, expr)                                      \
+  ASSERT_OK_AND_ASSIGN_IMPL_(CLAIMD_TEST_CONCAT_(_statusor_, __LINE__), lhs, \
+                             expr)
 #define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                               \
   ASSERT_TRUE(statusor.ok()) << statusor.status();      \

@@ -9,7 +9,8 @@ namespace claimd::testing {
 
 TempDir::TempDir() {
   const char* base = std::getenv("TEST_TMPDIR");
-  std::string pattern = std::string(base != nullptr ? base : "/tmp") + "/claimd-test-XXXXXX";
+  std::string pattern =
+      std::string(base != nullptr ? base : "/tmp") + "/claimd-test-XXXXXX";
   if (mkdtemp(pattern.data()) == nullptr) {
     std::cerr << "cannot create a temporary directory from " << pattern << "\n";
     std::abort();
@@ -22,6 +23,8 @@ TempDir::~TempDir() {
   std::filesystem::remove_all(path_, ignored);
 }
 
-std::string TempDir::File(const std::string& name) const { return path_ + "/" + name; }
+std::string TempDir::File(const std::string& name) const {
+  return path_ + "/" + name;
+}
 
 }  // namespace claimd::testing

@@ -1,4 +1,5 @@
-// A temporary directory for one test, removed with everything in it when the object dies.
+// A temporary directory for one test, removed with everything in it when the
+// object dies.
 #ifndef CLAIMD_TESTS_TESTING_TEMP_DIR_H_
 #define CLAIMD_TESTS_TESTING_TEMP_DIR_H_
 
@@ -8,7 +9,8 @@ namespace claimd::testing {
 
 class TempDir {
  public:
-  TempDir();  // under $TEST_TMPDIR or /tmp; aborts the test binary when it cannot
+  TempDir();  // under $TEST_TMPDIR or /tmp; aborts the test binary when it
+              // cannot
   ~TempDir();
   TempDir(const TempDir&) = delete;
   TempDir& operator=(const TempDir&) = delete;
