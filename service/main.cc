@@ -45,7 +45,7 @@ ABSL_FLAG(int64_t, watch_cache_mib, 64,
 ABSL_FLAG(int32_t, catch_up_threads, 2,
           "Threads reading history for watchers that are behind");
 ABSL_FLAG(int32_t, fanout_threads, 2,
-          "Threads preparing watch messages after a commit");
+          "Threads preparing watch messages and replies after a commit");
 ABSL_FLAG(int64_t, history_retention, 0,
           "Revisions of history to keep (0 keeps all). Watchers resuming from "
           "older revisions "

@@ -137,13 +137,19 @@ void ClaimServiceImpl::SubmitMutation(absl::StatusOr<core::Mutation> mutation,
     reactor->Finish(ToGrpcStatus(valid));
     return;
   }
+  // The store calls back on its commit thread; building the reply (a whole
+  // claim, up to 256 pieces of evidence) happens on the pool so the next commit
+  // is not held up.
+  core::ThreadPool* pool = deps_.fanout_pool;
   deps_.store->Submit(
       *std::move(mutation),
-      [reactor, response](absl::StatusOr<core::MutationResult> result) {
-        if (result.ok() && response != nullptr) {
-          ToProto(result->event->claim, response);
-        }
-        reactor->Finish(ToGrpcStatus(result.status()));
+      [pool, reactor, response](absl::StatusOr<core::MutationResult> result) {
+        pool->Schedule([reactor, response, result = std::move(result)] {
+          if (result.ok() && response != nullptr) {
+            ToProto(result->event->claim, response);
+          }
+          reactor->Finish(ToGrpcStatus(result.status()));
+        });
       });
 }
 

@@ -42,8 +42,10 @@ struct WatchOptions {
   // many bytes.
   size_t max_events_per_message = 256;
   size_t max_bytes_per_message = size_t{1} << 20;
-  // Events read from the store per catch-up step.
-  int catch_up_page = 512;
+  // Events read from the store per catch-up step: equal to
+  // max_events_per_message, so a page whose events all match is sent whole
+  // rather than read twice.
+  int catch_up_page = 256;
   // Snapshot claims per message.
   size_t snapshot_claims_per_message = 128;
 };
@@ -52,8 +54,8 @@ struct WatchDependencies {
   core::ClaimStore* store;
   core::WatchHub* hub;
   core::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
-  core::ThreadPool*
-      fanout_pool;       // pumps woken by a commit, off the commit thread
+  // Work handed off the commit thread: watch pumps and unary replies.
+  core::ThreadPool* fanout_pool;
   CallCounter* counter;  // counts this stream while it runs
   WatchOptions options;
 };
