@@ -15,6 +15,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
+#include "tests/api/api_test_fixture.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/testing/status_matchers.h"
@@ -32,26 +33,9 @@ using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
 using ::testing::SizeIs;
 
-constexpr auto kReported = claims::v1::VERIFICATION_STATUS_REPORTED;
-constexpr auto kConfirmed = claims::v1::VERIFICATION_STATUS_CONFIRMED;
-constexpr auto kDenied = claims::v1::VERIFICATION_STATUS_DENIED;
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
-class ClaimsApiTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_OK_AND_ASSIGN(server_, TestServer::Start()); }
-
-  ClaimStub& stub() { return server_->stub(); }
-
-  // Creates claims with these ids (and statement "statement of ID").
-  void CreateAll(const std::vector<std::string>& ids) {
-    for (const std::string& id : ids) {
-      ASSERT_OK(CreateClaim(stub(), id, "statement of " + id).status());
-    }
-  }
-
-  std::unique_ptr<TestServer> server_;
-};
+class ClaimsApiTest : public ApiTest {};
 
 // ---------------------------------------------------------------- CreateClaim
 

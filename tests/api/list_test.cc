@@ -12,6 +12,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
+#include "tests/api/api_test_fixture.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/testing/status_matchers.h"
@@ -29,25 +30,9 @@ using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
-constexpr auto kConfirmed = claims::v1::VERIFICATION_STATUS_CONFIRMED;
-constexpr auto kDenied = claims::v1::VERIFICATION_STATUS_DENIED;
 constexpr auto kInvalid = absl::StatusCode::kInvalidArgument;
 
-class ListApiTest : public ::testing::Test {
- protected:
-  void SetUp() override { ASSERT_OK_AND_ASSIGN(server_, TestServer::Start()); }
-
-  ClaimStub& stub() { return server_->stub(); }
-
-  // Creates claims with these ids (and statement "statement of ID").
-  void CreateAll(const std::vector<std::string>& ids) {
-    for (const std::string& id : ids) {
-      ASSERT_OK(CreateClaim(stub(), id, "statement of " + id).status());
-    }
-  }
-
-  std::unique_ptr<TestServer> server_;
-};
+class ListApiTest : public ApiTest {};
 
 // ----------------------------------------------------------------- ListClaims
 

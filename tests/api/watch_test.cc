@@ -14,6 +14,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
+#include "tests/api/api_test_fixture.h"
 #include "tests/api/claim_writer.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
@@ -31,10 +32,6 @@ using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
-
-constexpr auto kReported = claims::v1::VERIFICATION_STATUS_REPORTED;
-constexpr auto kConfirmed = claims::v1::VERIFICATION_STATUS_CONFIRMED;
-constexpr auto kDenied = claims::v1::VERIFICATION_STATUS_DENIED;
 
 // --------------------------------------------------------- from now, filters
 
