@@ -56,7 +56,11 @@ absl::Status ClaimClient::Call(
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
     status = FromGrpcStatus(attempt(&context));
-    if (!retryable || status.code() != absl::StatusCode::kUnavailable) break;
+    // claimctl never cancels a unary call itself, so CANCELLED means the server
+    // cut the call off while shutting down, before it took effect.
+    const bool transient = status.code() == absl::StatusCode::kUnavailable ||
+                           status.code() == absl::StatusCode::kCancelled;
+    if (!retryable || !transient) break;
   }
   return status;
 }

@@ -3,7 +3,8 @@
 // Wraps a ClaimStub; every call returns absl::Status / absl::StatusOr,
 // converted from grpc::Status by FromGrpcStatus (the only place that does it).
 // Each unary call gets a deadline `timeout` from its start that covers all of
-// its attempts. UNAVAILABLE is retried with capped exponential backoff, at most
+// its attempts. UNAVAILABLE (and CANCELLED, which a server shutting down can
+// answer) is retried with capped exponential backoff, at most
 // `max_attempts` times in all, but only where a repeat is harmless: reads
 // always, mutations only when they carry a request_id (the server then answers
 // a repeat with the first result, AIP-155). claimctl sets a fresh request_id on

@@ -131,7 +131,19 @@ TEST_F(ClaimClientTest, RetriesReads) {
   EXPECT_THAT(client.ListClaimEvents(v1::ListClaimEventsRequest()), IsOk());
 }
 
-TEST_F(ClaimClientTest, RetriesOnlyUnavailable) {
+// A server cuts calls off with CANCELLED while it shuts down (claimctl never
+// cancels a unary call itself); with a request_id the retry is safe.
+TEST_F(ClaimClientTest, RetriesCancelledMutationWithRequestId) {
+  v1::UpdateClaimStatusRequest request = Update("r1");
+  EXPECT_CALL(*stub_, UpdateClaimStatus(_, EqualsProto(request), _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::CANCELLED, "")))
+      .WillOnce(Return(grpc::Status::OK));
+  ClaimClient client = MakeClient();
+  EXPECT_THAT(client.UpdateClaimStatus(request), IsOk());
+  EXPECT_EQ(sleeps_.size(), 1u);
+}
+
+TEST_F(ClaimClientTest, RetriesOnlyUnavailableAndCancelled) {
   EXPECT_CALL(*stub_, GetClaim(_, _, _))
       .WillOnce(Return(grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "")));
   ClaimClient client = MakeClient();
