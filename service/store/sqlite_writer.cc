@@ -131,8 +131,10 @@ struct SqliteClaimStore::BatchState {
     core::ClaimEventPtr event;
   };
   int64_t next_revision = 0;
-  // Claims written by this batch; nullopt when the batch deleted the claim.
-  absl::flat_hash_map<std::string, std::optional<core::Claim>> claims;
+  // Claims written by this batch: the event that last wrote each (its claim is
+  // the current state), or nullptr when the batch deleted the claim. Sharing
+  // the event saves copying whole claims, evidence and all.
+  absl::flat_hash_map<std::string, core::ClaimEventPtr> claims;
   // request_ids applied by this batch (a retry can race its first attempt).
   absl::flat_hash_map<std::string, Applied> requests;
   std::vector<core::ClaimEventPtr>* events = nullptr;
@@ -256,24 +258,25 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   }
 
   // The claim as this batch left it, else as stored.
-  std::optional<core::Claim> current;
+  const core::Claim* current = nullptr;
+  std::optional<core::Claim> stored;
   if (auto it = state.claims.find(mutation.claim_id());
       it != state.claims.end()) {
-    current = it->second;
+    if (it->second != nullptr) current = &it->second->claim;
   } else {
     ASSIGN_OR_RETURN(internal::CachedStatement select,
                      writer_->Cached(kSelectClaim));
     select->BindText(1, mutation.claim_id());
     ASSIGN_OR_RETURN(const bool found, select->Step());
     if (found) {
-      ASSIGN_OR_RETURN(current, DecodeClaim(select->ColumnBlob(0)));
+      ASSIGN_OR_RETURN(stored, DecodeClaim(select->ColumnBlob(0)));
+      current = &*stored;
     }
   }
 
-  ASSIGN_OR_RETURN(
-      core::ClaimEvent event,
-      core::ApplyMutation(mutation, current.has_value() ? &*current : nullptr,
-                          state.next_revision, options_.clock()));
+  ASSIGN_OR_RETURN(core::ClaimEvent event,
+                   core::ApplyMutation(mutation, current, state.next_revision,
+                                       options_.clock()));
   // One savepoint per mutation: a failed write undoes only this mutation's
   // rows.
   RETURN_IF_ERROR(Run(*writer_, kSavepoint));
@@ -288,11 +291,8 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   }
 
   auto shared = std::make_shared<const core::ClaimEvent>(std::move(event));
-  if (shared->type == core::EventType::kDeleted) {
-    state.claims[shared->claim.id] = std::nullopt;
-  } else {
-    state.claims[shared->claim.id] = shared->claim;
-  }
+  state.claims[shared->claim.id] =
+      shared->type == core::EventType::kDeleted ? nullptr : shared;
   if (!request_id.empty()) state.requests[request_id] = {fingerprint, shared};
   state.events->push_back(shared);
   ++state.next_revision;
