@@ -15,6 +15,9 @@ namespace {
 namespace v1 = ::claims::v1;
 
 constexpr size_t kEventStatementWidth = 60;
+// On a narrow terminal a statement still shows this much, even if the line
+// wraps.
+constexpr size_t kMinEventStatementWidth = 16;
 constexpr absl::string_view kClaimPrefix = "claims/";
 
 std::string StyledStatus(v1::VerificationStatus status, bool color) {
@@ -238,17 +241,28 @@ std::string RenderHistoryTable(const std::vector<v1::ClaimEvent>& events,
 std::string RenderEventLine(const v1::ClaimEvent& event,
                             const RenderOptions& options) {
   const Cell status = StatusChange(event, options.color);
-  std::string line = absl::StrCat(
-      "rev ", event.revision(), "  ", EventTypeName(event.type()), "  ",
-      Sanitize(event.claim().name()), "  ", status.styled, "  \"",
-      Truncate(Sanitize(event.claim().statement()), kEventStatementWidth),
-      "\"");
+  const std::string head =
+      absl::StrCat("rev ", event.revision(), "  ", EventTypeName(event.type()),
+                   "  ", Sanitize(event.claim().name()), "  ");
   const v1::Evidence* evidence = EvidenceOf(event);
-  if (evidence != nullptr && !evidence->source().empty()) {
-    absl::StrAppend(&line, "  source: ", Sanitize(evidence->source()));
+  const std::string tail =
+      evidence != nullptr && !evidence->source().empty()
+          ? absl::StrCat("  source: ", Sanitize(evidence->source()))
+          : "";
+  // On a terminal the statement takes what the line leaves, so one event stays
+  // one line; elsewhere (pipes, files) it has a fixed width.
+  size_t statement_width = kEventStatementWidth;
+  if (options.width > 0) {
+    const size_t used = DisplayWidth(head) + DisplayWidth(status.plain) +
+                        DisplayWidth(tail) + 4;  // two spaces, two quotes
+    statement_width = options.width > used + kMinEventStatementWidth
+                          ? options.width - used
+                          : kMinEventStatementWidth;
   }
-  line.push_back('\n');
-  return line;
+  return absl::StrCat(
+      head, status.styled, "  \"",
+      Truncate(Sanitize(event.claim().statement()), statement_width), "\"",
+      tail, "\n");
 }
 
 absl::StatusOr<std::string> RenderJson(

@@ -209,6 +209,23 @@ TEST(RenderEventLine, CutsLongStatementsAndOmitsMissingSource) {
                 "...\"\n");
 }
 
+TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
+  v1::ClaimEvent event = ConfirmedEvent();
+  event.mutable_claim()->set_statement(std::string(200, 'x'));
+  RenderOptions options = Coloured();
+  options.width = 120;
+  const std::string line = RenderEventLine(event, options);
+  // The visible line (colour codes aside, newline aside) is exactly the width.
+  std::string visible = line.substr(0, line.size() - 1);
+  for (const char* code : {"\033[33m", "\033[32m", "\033[0m"}) {
+    for (size_t at; (at = visible.find(code)) != std::string::npos;) {
+      visible.erase(at, std::string(code).size());
+    }
+  }
+  EXPECT_EQ(visible.size(), 120u) << visible;
+  EXPECT_THAT(visible, HasSubstr("...\"  source: Ukrainian officials"));
+}
+
 TEST(RenderJson, PrintsProtoJsonOnOneLine) {
   v1::Claim claim;
   claim.set_name("claims/x");
