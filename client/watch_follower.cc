@@ -10,9 +10,9 @@ namespace {
 
 // How a stream can end that a reconnect may cure: the server went away or is
 // shutting down (UNAVAILABLE; a call that arrives during shutdown is CANCELLED
-// by the server, and a CANCELLED we caused ourselves was handled as a stop
-// above), it shed load (RESOURCE_EXHAUSTED), or the transport broke mid-stream
-// (UNKNOWN, ABORTED).
+// by the server, and a CANCELLED we caused ourselves is handled as a stop
+// before this is asked), it shed load (RESOURCE_EXHAUSTED), or the transport
+// broke mid-stream (UNKNOWN, ABORTED).
 bool IsRetryableWatchEnd(absl::StatusCode code) {
   switch (code) {
     case absl::StatusCode::kUnavailable:
@@ -25,10 +25,6 @@ bool IsRetryableWatchEnd(absl::StatusCode code) {
       return false;
   }
 }
-
-}  // namespace
-
-namespace {
 
 namespace v1 = ::claims::v1;
 

@@ -4,6 +4,7 @@
 #include <string>
 #include <utility>
 
+#include "absl/functional/function_ref.h"
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
@@ -49,6 +50,16 @@ size_t AppendWithinBudget(const std::vector<Item>& items,
 std::string NewClaimId() {
   thread_local absl::BitGen gen;
   return core::GenerateClaimId(gen);
+}
+
+absl::Status GetInto(core::ClaimStore& store,
+                     const claims::v1::GetClaimRequest& request,
+                     claims::v1::Claim* response) {
+  ASSIGN_OR_RETURN(std::string id,
+                   core::ParseClaimName(request.name(), "name"));
+  ASSIGN_OR_RETURN(core::Claim claim, store.Get(id));
+  ToProto(claim, response);
+  return absl::OkStatus();
 }
 
 absl::Status ListClaimsInto(core::ClaimStore& store,
@@ -128,14 +139,23 @@ absl::Status ListEventsInto(core::ClaimStore& store,
 
 }  // namespace
 
-void ClaimServiceImpl::SubmitMutation(absl::StatusOr<core::Mutation> mutation,
-                                      grpc::ServerUnaryReactor* reactor,
-                                      claims::v1::Claim* response) {
+bool ClaimServiceImpl::RejectIfDraining(grpc::ServerUnaryReactor* reactor) {
+  if (!draining_.load()) return false;
+  reactor->Finish(grpc::Status(
+      grpc::StatusCode::UNAVAILABLE,
+      "claimd is shutting down; retry (with the same request_id) shortly"));
+  return true;
+}
+
+grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
+    absl::StatusOr<core::Mutation> mutation, claims::v1::Claim* response) {
+  grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
+  if (RejectIfDraining(reactor)) return reactor;
   absl::Status valid =
       mutation.ok() ? core::ValidateMutation(*mutation) : mutation.status();
   if (!valid.ok()) {
     reactor->Finish(ToGrpcStatus(valid));
-    return;
+    return reactor;
   }
   // The store calls back on its commit thread; building the reply (a whole
   // claim, up to 256 pieces of evidence) happens on the pool so the next commit
@@ -151,16 +171,17 @@ void ClaimServiceImpl::SubmitMutation(absl::StatusOr<core::Mutation> mutation,
           reactor->Finish(ToGrpcStatus(result.status()));
         });
       });
+  return reactor;
 }
 
-grpc::ServerUnaryReactor* ClaimServiceImpl::NewReactor(bool* rejected) {
-  auto* reactor = new CountedUnaryReactor(deps_.counter);
-  *rejected = draining_.load();
-  if (*rejected) {
-    reactor->Finish(grpc::Status(
-        grpc::StatusCode::UNAVAILABLE,
-        "claimd is shutting down; retry (with the same request_id) shortly"));
-  }
+grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
+    google::protobuf::Message* response,
+    absl::FunctionRef<absl::Status()> read) {
+  grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
+  if (RejectIfDraining(reactor)) return reactor;
+  absl::Status status = read();
+  if (!status.ok()) response->Clear();  // an error carries no partial page
+  reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 
@@ -168,78 +189,46 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::CreateClaimRequest* request,
     claims::v1::Claim* response) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (rejected) return reactor;
   bool generated = request->claim_id().empty();
   std::string claim_id = generated ? NewClaimId() : request->claim_id();
-  SubmitMutation(ToMutation(*request, std::move(claim_id), generated), reactor,
-                 response);
-  return reactor;
+  return Mutate(ToMutation(*request, std::move(claim_id), generated), response);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (!rejected) SubmitMutation(ToMutation(*request), reactor, response);
-  return reactor;
+  return Mutate(ToMutation(*request), response);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::DeleteClaimRequest* request,
     google::protobuf::Empty* /*response*/) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (!rejected) SubmitMutation(ToMutation(*request), reactor, nullptr);
-  return reactor;
+  return Mutate(ToMutation(*request), nullptr);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (rejected) return reactor;
-  absl::StatusOr<std::string> id =
-      core::ParseClaimName(request->name(), "name");
-  absl::Status status = id.status();
-  if (id.ok()) {
-    absl::StatusOr<core::Claim> claim = deps_.store->Get(*id);
-    if (claim.ok()) ToProto(*claim, response);
-    status = claim.status();
-  }
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return Read(response,
+              [&] { return GetInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (rejected) return reactor;
-  absl::Status status = ListClaimsInto(*deps_.store, *request, response);
-  if (!status.ok()) response->Clear();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return Read(response,
+              [&] { return ListClaimsInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
     grpc::CallbackServerContext* /*context*/,
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
-  bool rejected;
-  grpc::ServerUnaryReactor* reactor = NewReactor(&rejected);
-  if (rejected) return reactor;
-  absl::Status status = ListEventsInto(*deps_.store, *request, response);
-  if (!status.ok()) response->Clear();
-  reactor->Finish(ToGrpcStatus(status));
-  return reactor;
+  return Read(response,
+              [&] { return ListEventsInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*

@@ -13,6 +13,7 @@
 
 #include <atomic>
 
+#include "absl/functional/function_ref.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
@@ -57,17 +58,18 @@ class ClaimServiceImpl final
   void StartDraining() { draining_.store(true); }
 
  private:
-  // Validates `mutation`, submits it, and finishes `reactor` when it commits,
-  // filling `response` with the claim the event left (nullptr: no response
-  // body).
-  void SubmitMutation(absl::StatusOr<core::Mutation> mutation,
-                      grpc::ServerUnaryReactor* reactor,
-                      claims::v1::Claim* response);
+  // Each unary call is a CountedUnaryReactor (shutdown waits for it), and is
+  // answered UNAVAILABLE at once while draining.
 
-  // A counted reactor for a new unary call; when draining, it is already
-  // finished with UNAVAILABLE and the handler must return it untouched
-  // (`*rejected` set).
-  grpc::ServerUnaryReactor* NewReactor(bool* rejected);
+  // Validates `mutation`, submits it, and finishes the call when it commits,
+  // filling `response` with the claim the event left (nullptr: no body).
+  grpc::ServerUnaryReactor* Mutate(absl::StatusOr<core::Mutation> mutation,
+                                   claims::v1::Claim* response);
+  // Runs `read` (which fills `response`) on the calling thread and finishes.
+  grpc::ServerUnaryReactor* Read(google::protobuf::Message* response,
+                                 absl::FunctionRef<absl::Status()> read);
+  // True (and `reactor` finished with UNAVAILABLE) when draining.
+  bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
   const WatchDependencies deps_;
   std::atomic<bool> draining_{false};

@@ -66,29 +66,33 @@ ClaimServer::~ClaimServer() {
 }
 
 void ClaimServer::TickerLoop() {
-  // Ticks at half the progress interval, so an idle watcher hears from the
-  // server at least every 1.5 intervals.
-  absl::Duration tick =
+  // Progress ticks come at half the progress interval, so an idle watcher hears
+  // from the server at least every 1.5 intervals.
+  const absl::Duration progress_tick =
       std::max(options_.watch.progress_interval / 2, absl::Milliseconds(10));
+  const bool compacts = options_.history_retention > 0;
+  absl::Time next_progress = absl::Now() + progress_tick;
   absl::Time next_compaction = absl::Now() + options_.compaction_interval;
-  absl::MutexLock lock(&mutex_);
-  while (!stopping_) {
-    auto stopping = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-      return stopping_;
-    };
-    if (mutex_.AwaitWithTimeout(absl::Condition(&stopping), tick)) break;
-    mutex_.Unlock();
-    hub_->WakeAll();
-    if (absl::Now() >= next_compaction) {
-      CompactIfDue();
-      next_compaction = absl::Now() + options_.compaction_interval;
+  while (!WaitForStop(compacts ? std::min(next_progress, next_compaction)
+                               : next_progress)) {
+    const absl::Time now = absl::Now();
+    if (now >= next_progress) {
+      hub_->WakeAll();
+      next_progress = now + progress_tick;
     }
-    mutex_.Lock();
+    if (compacts && now >= next_compaction) {
+      CompactIfDue();
+      next_compaction = now + options_.compaction_interval;
+    }
   }
 }
 
+bool ClaimServer::WaitForStop(absl::Time deadline) {
+  absl::MutexLock lock(&mutex_);
+  return mutex_.AwaitWithDeadline(absl::Condition(&stopping_), deadline);
+}
+
 void ClaimServer::CompactIfDue() {
-  if (options_.history_retention <= 0) return;
   int64_t target = store_->CurrentRevision() - options_.history_retention;
   if (target <= store_->CompactRevision()) return;
   absl::Status status = store_->Compact(target);

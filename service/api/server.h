@@ -61,7 +61,11 @@ class ClaimServer {
  private:
   ClaimServer(const ServerOptions& options, core::ClaimStore* store,
               core::WatchHub* hub);
+  // Wakes idle watchers for progress messages and trims history, until
+  // Shutdown.
   void TickerLoop();
+  // True when Shutdown began before `deadline`.
+  bool WaitForStop(absl::Time deadline);
   void CompactIfDue();
 
   const ServerOptions options_;
