@@ -8,6 +8,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
 #include "service/core/claim_id.h"
@@ -25,26 +26,6 @@ constexpr size_t kMaxResponseBytes = size_t{2} << 20;
 int ClampPageSize(int32_t requested) {
   if (requested <= 0) return core::kDefaultPageSize;
   return std::min(requested, static_cast<int32_t>(core::kMaxPageSize));
-}
-
-// Converts `items` into `out` while the response stays under kMaxResponseBytes,
-// always taking the first. Returns how many were taken.
-template <typename Item, typename Proto, typename Convert>
-size_t AppendWithinBudget(const std::vector<Item>& items,
-                          google::protobuf::RepeatedPtrField<Proto>* out,
-                          Convert convert) {
-  size_t bytes = 0;
-  for (size_t i = 0; i < items.size(); ++i) {
-    Proto* added = out->Add();
-    convert(items[i], added);
-    size_t size = added->ByteSizeLong();
-    if (i > 0 && bytes + size > kMaxResponseBytes) {
-      out->RemoveLast();
-      return i;
-    }
-    bytes += size;
-  }
-  return items.size();
 }
 
 std::string NewClaimId() {
@@ -76,11 +57,12 @@ absl::Status ListClaimsInto(core::ClaimStore& store,
   response->set_revision(page.revision);
   std::string resume_after = page.last_examined_id;
   bool more = page.more;
-  size_t added =
-      AppendWithinBudget(page.claims, response->mutable_claims(),
-                         [](const core::Claim& claim, claims::v1::Claim* out) {
-                           ToProto(claim, out);
-                         });
+  size_t added = AppendWithinBudget(
+      absl::MakeConstSpan(page.claims), response->mutable_claims(),
+      page.claims.size(), kMaxResponseBytes,
+      [](const core::Claim& claim, claims::v1::Claim* out) {
+        ToProto(claim, out);
+      });
   if (added < page.claims.size()) {
     resume_after = page.claims[added - 1].id;
     more = true;
@@ -122,7 +104,8 @@ absl::Status ListEventsInto(core::ClaimStore& store,
   int64_t next = page.next_revision;
   bool more = page.more;
   size_t added = AppendWithinBudget(
-      page.events, response->mutable_events(),
+      absl::MakeConstSpan(page.events), response->mutable_events(),
+      page.events.size(), kMaxResponseBytes,
       [](const core::ClaimEventPtr& event, claims::v1::ClaimEvent* out) {
         ToProto(*event, out);
       });

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
 #include "service/core/log.h"
@@ -327,24 +328,16 @@ void WatchSession::TakeSnapshot() {
 
 void WatchSession::WriteSnapshotChunk() {
   response_.Clear();
-  size_t bytes = 0;
-  while (snapshot_next_ < snapshot_.size() &&
-         static_cast<size_t>(response_.events_size()) <
-             deps_.options.snapshot_claims_per_message) {
-    claims::v1::ClaimEvent* event = response_.add_events();
-    event->set_revision(snapshot_revision_);
-    event->set_type(claims::v1::EVENT_TYPE_SNAPSHOT);
-    ToProto(snapshot_[snapshot_next_], event->mutable_claim());
-    *event->mutable_event_time() = event->claim().update_time();
-    size_t size = event->ByteSizeLong();
-    if (response_.events_size() > 1 &&
-        bytes + size > deps_.options.max_bytes_per_message) {
-      response_.mutable_events()->RemoveLast();  // it opens the next message
-      break;
-    }
-    bytes += size;
-    ++snapshot_next_;
-  }
+  snapshot_next_ += AppendWithinBudget(
+      absl::MakeConstSpan(snapshot_).subspan(snapshot_next_),
+      response_.mutable_events(), deps_.options.snapshot_claims_per_message,
+      deps_.options.max_bytes_per_message,
+      [this](const core::Claim& claim, claims::v1::ClaimEvent* event) {
+        event->set_revision(snapshot_revision_);
+        event->set_type(claims::v1::EVENT_TYPE_SNAPSHOT);
+        ToProto(claim, event->mutable_claim());
+        *event->mutable_event_time() = event->claim().update_time();
+      });
   if (snapshot_next_ == snapshot_.size()) {
     response_.set_snapshot_complete(true);
     snapshot_pending_ = false;
