@@ -15,9 +15,13 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
+#include "service/api/grpc_log_bridge.h"
 #include "service/api/server.h"
+#include "service/build_info.h"
 #include "service/core/log.h"
 #include "service/core/watch_hub.h"
+#include "service/metrics/metrics_endpoint.h"
+#include "service/metrics/prometheus_metrics.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
 
@@ -56,6 +60,17 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight calls get to finish");
 ABSL_FLAG(int32_t, max_receive_message_bytes, 4 << 20,
           "Largest request message accepted");
+
+// Observability.
+ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
+          "Address to serve Prometheus metrics on, at /metrics (HOST:PORT; "
+          "port 0 picks a free one; empty turns metrics off). claimd exits "
+          "if it cannot bind it");
+ABSL_FLAG(std::string, log_format, "text",
+          "Log lines on stderr: text, or json (one object per line)");
+ABSL_FLAG(std::string, log_level, "info",
+          "Least severe log lines written: debug (adds one line per call), "
+          "info, warning or error");
 
 namespace {
 
@@ -114,7 +129,47 @@ absl::Status ValidateFlags() {
   return absl::OkStatus();
 }
 
+// Applies --log_format and --log_level; routes gRPC's log lines through ours.
+absl::Status ConfigureLogs() {
+  absl::StatusOr<claimd::core::LogFormat> format =
+      claimd::core::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
+  if (!format.ok()) return format.status();
+  absl::StatusOr<claimd::core::LogLevel> level =
+      claimd::core::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
+  if (!level.ok()) return level.status();
+  claimd::core::ConfigureLogging(*format, *level);
+  claimd::api::RouteGrpcLogsToClaimdLog();
+  return absl::OkStatus();
+}
+
+// The Prometheus metrics and their HTTP endpoint (both null when
+// --metrics_listen is empty).
+struct MetricsExport {
+  std::unique_ptr<claimd::metrics::PrometheusMetrics> metrics;
+  std::unique_ptr<claimd::metrics::MetricsEndpoint> endpoint;
+};
+
+absl::StatusOr<MetricsExport> StartMetrics() {
+  MetricsExport result;
+  const std::string address = absl::GetFlag(FLAGS_metrics_listen);
+  if (address.empty()) return result;
+  result.metrics = std::make_unique<claimd::metrics::PrometheusMetrics>(
+      claimd::CurrentBuildInfo());
+  absl::StatusOr<std::unique_ptr<claimd::metrics::MetricsEndpoint>> endpoint =
+      claimd::metrics::MetricsEndpoint::Start(address,
+                                              result.metrics->registry());
+  if (!endpoint.ok()) return endpoint.status();
+  result.endpoint = *std::move(endpoint);
+  claimd::core::LogInfo("serving Prometheus metrics on ", address, " (port ",
+                        result.endpoint->port(), ") at /metrics");
+  return result;
+}
+
 int Run() {
+  if (absl::Status logs = ConfigureLogs(); !logs.ok()) {
+    claimd::core::LogError(logs.message());
+    return 2;
+  }
   if (absl::Status flags = ValidateFlags(); !flags.ok()) {
     claimd::core::LogError(flags.message());
     return 2;
@@ -125,6 +180,11 @@ int Run() {
       claimd::store::LockDataDir(data_dir);
   if (!lock.ok()) {
     claimd::core::LogError(lock.status().message());
+    return 1;
+  }
+  absl::StatusOr<MetricsExport> metrics = StartMetrics();
+  if (!metrics.ok()) {
+    claimd::core::LogError(metrics.status().message());
     return 1;
   }
 
@@ -138,6 +198,7 @@ int Run() {
           claimd::store::DatabasePath(data_dir),
           claimd::store::SqliteStoreOptions{
               .observer = &hub,
+              .metrics = metrics->metrics.get(),
               .max_batch = absl::GetFlag(FLAGS_max_batch),
               .durable = absl::GetFlag(FLAGS_durable)});
   if (!store.ok()) {
@@ -154,7 +215,8 @@ int Run() {
       .history_retention = absl::GetFlag(FLAGS_history_retention),
       .compaction_interval = absl::GetFlag(FLAGS_compaction_interval),
       .max_receive_message_bytes =
-          absl::GetFlag(FLAGS_max_receive_message_bytes)};
+          absl::GetFlag(FLAGS_max_receive_message_bytes),
+      .metrics = metrics->metrics.get()};
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
       claimd::api::ClaimServer::Start(options, store->get(), &hub);
   if (!server.ok()) {
@@ -200,9 +262,7 @@ int main(int argc, char** argv) {
     return absl::EndsWith(path, "service/main.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
-  usage.version_string = [] {
-    return std::string("claimd " CLAIMD_VERSION "\n");
-  };
+  usage.version_string = [] { return claimd::VersionText(); };
   absl::SetFlagsUsageConfig(usage);
   absl::ParseCommandLine(argc, argv);
   return Run();

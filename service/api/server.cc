@@ -1,11 +1,13 @@
 #include "service/api/server.h"
 
 #include <utility>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "grpc/health/v1/health.pb.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "grpcpp/health_check_service_interface.h"
+#include "service/api/call_interceptor.h"
 #include "service/core/log.h"
 
 namespace claimd::api {
@@ -27,13 +29,16 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
     core::WatchHub* hub) {
   std::unique_ptr<ClaimServer> server(new ClaimServer(options, store, hub));
+  core::Metrics* metrics =
+      options.metrics != nullptr ? options.metrics : &core::NoMetrics();
   server->service_ = std::make_unique<ClaimServiceImpl>(
       WatchDependencies{.store = store,
                         .hub = hub,
                         .catch_up_pool = &server->catch_up_pool_,
                         .fanout_pool = &server->fanout_pool_,
                         .counter = &server->call_counter_,
-                        .options = options.watch});
+                        .options = options.watch,
+                        .metrics = metrics});
 
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's health service carries no descriptor of its own; touching ours links
@@ -47,6 +52,12 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // A second claimd on the same port must fail loudly instead of sharing it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  // Request ids, per-call log lines and RPC metrics (call_interceptor.h).
+  std::vector<
+      std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
+      interceptors;
+  interceptors.push_back(std::make_unique<CallInterceptorFactory>(metrics));
+  builder.experimental().SetInterceptorCreators(std::move(interceptors));
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -22,6 +22,7 @@
 #include "service/api/claim_service.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
+#include "service/core/metrics.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
 
@@ -38,6 +39,8 @@ struct ServerOptions {
   int64_t history_retention = 0;
   absl::Duration compaction_interval = absl::Minutes(1);
   int max_receive_message_bytes = 4 << 20;
+  // Not owned; must outlive the server. nullptr: nothing is recorded.
+  core::Metrics* metrics = nullptr;
 };
 
 class ClaimServer {

@@ -71,6 +71,9 @@ class WatchSession : public core::WatchWaiter,
   int64_t revision_sent_ = 0;
   bool sent_any_ = false;
   absl::Time last_sent_ = absl::InfinitePast();
+  // Reading from the store since the hub last served this stream (counted once
+  // per fall-back in the metrics).
+  bool catching_up_ = false;
   bool snapshot_pending_ = false;
   std::vector<core::Claim> snapshot_;
   size_t snapshot_next_ = 0;
@@ -81,8 +84,9 @@ class WatchSession : public core::WatchWaiter,
 class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
  public:
   WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request)
-      : counter_(deps.counter) {
+      : counter_(deps.counter), metrics_(deps.metrics) {
     counter_->Add();
+    metrics_->OnWatcherStarted();
     absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
     if (!filter.ok()) {
       Finish(ToGrpcStatus(filter.status()));
@@ -103,12 +107,14 @@ class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
   }
   void OnDone() override {
     if (session_ != nullptr) session_->Detach();
+    metrics_->OnWatcherEnded();
     counter_->Remove();
     delete this;
   }
 
  private:
   CallCounter* const counter_;
+  core::Metrics* const metrics_;
   std::shared_ptr<WatchSession> session_;
 };
 
@@ -160,6 +166,8 @@ void WatchSession::OnWriteDone(bool ok) {
   }
   sent_any_ = true;
   last_sent_ = absl::Now();
+  if (response_.events_size() > 0)
+    deps_.metrics->OnEventsDelivered(response_.events_size());
   Pump();
 }
 
@@ -217,10 +225,13 @@ void WatchSession::Pump() {
                          cursor_)));
         return;
       case Outcome::kNeedsCatchUp:
+        if (!catching_up_) deps_.metrics->OnWatcherCatchUp();
+        catching_up_ = true;
         deps_.catch_up_pool->Schedule(
             [self = shared_from_this()] { self->CatchUp(); });
         return;
       case Outcome::kEvents:
+        catching_up_ = false;
         if (read.events.empty()) {
           cursor_ = std::max(cursor_, read.covered_revision + 1);
           continue;
@@ -228,6 +239,7 @@ void WatchSession::Pump() {
         WriteEvents(read.events, read.covered_revision);
         return;
       case Outcome::kWaiting: {
+        catching_up_ = false;
         cursor_ = std::max(cursor_, read.covered_revision + 1);
         bool progress_due = !sent_any_ || absl::Now() - last_sent_ >=
                                               deps_.options.progress_interval;

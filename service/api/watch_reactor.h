@@ -29,6 +29,7 @@
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_counter.h"
 #include "service/core/claim_store.h"
+#include "service/core/metrics.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
 
@@ -58,6 +59,8 @@ struct WatchDependencies {
   core::ThreadPool* fanout_pool;
   CallCounter* counter;  // counts this stream while it runs
   WatchOptions options;
+  // Not owned. Watchers started and ended, events delivered, catch-ups.
+  core::Metrics* metrics = &core::NoMetrics();
 };
 
 // Creates the reactor for one WatchClaims call; gRPC owns it until OnDone.

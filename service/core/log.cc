@@ -1,21 +1,148 @@
 #include "service/core/log.h"
 
+#include <atomic>
 #include <cstdio>
 #include <string>
 
+#include "absl/strings/ascii.h"
+#include "absl/strings/match.h"
+#include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "absl/time/time.h"
 
 namespace claimd::core {
+namespace {
+
+std::atomic<LogFormat> g_format{LogFormat::kText};
+std::atomic<LogLevel> g_min_level{LogLevel::kInfo};
+
+absl::string_view LevelName(LogLevel level) {
+  switch (level) {
+    case LogLevel::kDebug:
+      return "debug";
+    case LogLevel::kInfo:
+      return "info";
+    case LogLevel::kWarning:
+      return "warning";
+    case LogLevel::kError:
+      break;
+  }
+  return "error";
+}
+
+// A JSON string literal: quotes, backslashes and control characters escaped;
+// other bytes (UTF-8) pass through.
+void AppendJsonString(std::string& out, absl::string_view text) {
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          absl::StrAppendFormat(&out, "\\u%04x", static_cast<int>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+}
+
+// Text values are quoted (JSON-style) only when they would not read as one
+// word, so a line stays one line and splits unambiguously.
+void AppendTextValue(std::string& out, absl::string_view value) {
+  bool plain = !value.empty();
+  for (char c : value) {
+    if (c == ' ' || c == '"' || c == '=' || c == '\\' ||
+        static_cast<unsigned char>(c) < 0x20) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) {
+    out.append(value.data(), value.size());
+  } else {
+    AppendJsonString(out, value);
+  }
+}
+
+}  // namespace
+
+void ConfigureLogging(LogFormat format, LogLevel min_level) {
+  g_format.store(format);
+  g_min_level.store(min_level);
+}
+
+bool LogEnabled(LogLevel level) { return level >= g_min_level.load(); }
+
+absl::StatusOr<LogLevel> ParseLogLevel(absl::string_view name) {
+  for (LogLevel level : {LogLevel::kDebug, LogLevel::kInfo, LogLevel::kWarning,
+                         LogLevel::kError}) {
+    if (absl::EqualsIgnoreCase(name, LevelName(level))) return level;
+  }
+  return absl::InvalidArgumentError(absl::StrCat(
+      "unknown log level \"", name, "\": use debug, info, warning or error"));
+}
+
+absl::StatusOr<LogFormat> ParseLogFormat(absl::string_view name) {
+  if (absl::EqualsIgnoreCase(name, "text")) return LogFormat::kText;
+  if (absl::EqualsIgnoreCase(name, "json")) return LogFormat::kJson;
+  return absl::InvalidArgumentError(
+      absl::StrCat("unknown log format \"", name, "\": use text or json"));
+}
+
+std::string FormatLogLine(LogFormat format, LogLevel level, absl::Time time,
+                          absl::string_view message,
+                          std::initializer_list<LogField> fields) {
+  const std::string ts =
+      absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", time, absl::UTCTimeZone());
+  std::string line;
+  if (format == LogFormat::kJson) {
+    absl::StrAppend(&line, "{\"ts\":\"", ts, "\",\"level\":\"",
+                    LevelName(level), "\",\"msg\":");
+    AppendJsonString(line, message);
+    for (const LogField& field : fields) {
+      line.push_back(',');
+      AppendJsonString(line, field.key);
+      line.push_back(':');
+      AppendJsonString(line, field.value);
+    }
+    line.append("}\n");
+    return line;
+  }
+  const char letter = absl::ascii_toupper(LevelName(level)[0]);
+  absl::StrAppend(&line, ts, " claimd ", absl::string_view(&letter, 1), " ",
+                  message);
+  for (const LogField& field : fields) {
+    absl::StrAppend(&line, " ", field.key, "=");
+    AppendTextValue(line, field.value);
+  }
+  line.push_back('\n');
+  return line;
+}
 
 void Log(LogLevel level, absl::string_view message) {
-  char letter = level == LogLevel::kInfo      ? 'I'
-                : level == LogLevel::kWarning ? 'W'
-                                              : 'E';
+  LogWithFields(level, message, {});
+}
+
+void LogWithFields(LogLevel level, absl::string_view message,
+                   std::initializer_list<LogField> fields) {
+  if (!LogEnabled(level)) return;
   std::string line =
-      absl::StrCat(absl::FormatTime("%Y-%m-%dT%H:%M:%E3SZ", absl::Now(),
-                                    absl::UTCTimeZone()),
-                   " claimd ", std::string(1, letter), " ", message, "\n");
+      FormatLogLine(g_format.load(), level, absl::Now(), message, fields);
   // One fwrite per line: stdio locks the stream, so concurrent lines do not
   // interleave.
   std::fwrite(line.data(), 1, line.size(), stderr);

@@ -34,6 +34,21 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
       writer->QueryInt64(
           "SELECT value FROM meta WHERE key = 'compact_revision'"));
 
+  if (options.metrics != nullptr) {
+    // Counted once here; the metrics follow every commit from then on.
+    core::StatusCounts counts{};
+    for (core::VerificationStatus status :
+         {core::VerificationStatus::kReported,
+          core::VerificationStatus::kConfirmed,
+          core::VerificationStatus::kDenied}) {
+      ASSIGN_OR_RETURN(
+          counts[static_cast<int>(status)],
+          writer->QueryInt64(
+              absl::StrCat("SELECT COUNT(*) FROM claims WHERE status = ",
+                           static_cast<int>(status))));
+    }
+    options.metrics->OnStoreOpened(revision, counts);
+  }
   core::CommitObserver* observer = options.observer;
   std::unique_ptr<SqliteClaimStore> store(
       new SqliteClaimStore(db_path, std::move(options), std::move(writer),

@@ -40,6 +40,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
+#include "service/core/metrics.h"
 #include "service/store/sqlite_db.h"
 
 namespace claimd::store {
@@ -47,6 +48,8 @@ namespace claimd::store {
 struct SqliteStoreOptions {
   // Not owned; must outlive the store.
   core::CommitObserver* observer = nullptr;
+  // Not owned; must outlive the store. nullptr: nothing is recorded.
+  core::Metrics* metrics = nullptr;
   // Mutations per transaction, at most.
   int max_batch = 512;
   std::function<absl::Time()> clock = &absl::Now;
@@ -62,8 +65,9 @@ struct SqliteStoreOptions {
 class SqliteClaimStore final : public core::ClaimStore {
  public:
   // Opens (creating when missing) the database at `db_path`, migrates its
-  // schema, calls observer->OnOpen(current revision) and starts the writer
-  // thread. Errors: FAILED_PRECONDITION (not a claimd database, schema newer
+  // schema, calls observer->OnOpen(current revision) (and
+  // metrics->OnStoreOpened, after counting the claims per status) and starts
+  // the writer thread. Errors: FAILED_PRECONDITION (not a claimd database, schema newer
   // than this binary, cannot open the file), INVALID_ARGUMENT (options),
   // UNAVAILABLE, INTERNAL (corrupt).
   static absl::StatusOr<std::unique_ptr<SqliteClaimStore>> Open(

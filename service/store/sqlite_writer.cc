@@ -178,8 +178,11 @@ void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
   std::vector<absl::StatusOr<core::MutationResult>> results;
   results.reserve(batch.size());
   std::vector<core::ClaimEventPtr> events;
+  const absl::Time started = absl::Now();
   const absl::Status status = WriteBatch(batch, results, events);
   if (status.ok()) {
+    if (options_.metrics != nullptr)
+      options_.metrics->OnCommit(absl::Now() - started, batch.size(), events);
     if (!events.empty())
       revision_.store(events.back()->revision, std::memory_order_release);
     commits_.fetch_add(1, std::memory_order_relaxed);

@@ -94,8 +94,12 @@ bool ClaimdHarness::running() {
 }
 
 absl::Status ClaimdHarness::StartOnce(int port) {
+  // Metrics are off unless a test turns them on in `flags` (a later flag
+  // wins): tests run many claimd at once and they must not fight over the
+  // default metrics port.
   std::vector<std::string> args = {absl::StrCat("--listen=127.0.0.1:", port),
-                                   absl::StrCat("--data_dir=", data_dir_)};
+                                   absl::StrCat("--data_dir=", data_dir_),
+                                   "--metrics_listen="};
   args.insert(args.end(), flags_.begin(), flags_.end());
   absl::StatusOr<std::unique_ptr<Process>> process =
       Process::Start(ClaimdBinary(), args, out_path_, err_path_);

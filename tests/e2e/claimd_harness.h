@@ -44,7 +44,9 @@ class ClaimdHarness {
  public:
   // `data_dir` is passed as --data_dir; claimd's stdout and stderr of every
   // start are appended to `log_dir`/claimd.out and claimd.err. `flags` are
-  // added to every start.
+  // added to every start, after the harness's own: --listen, --data_dir and
+  // --metrics_listen= (metrics off; pass --metrics_listen=127.0.0.1:0 to
+  // turn them on).
   ClaimdHarness(std::string data_dir, std::string log_dir,
                 std::vector<std::string> flags = {});
   ~ClaimdHarness();

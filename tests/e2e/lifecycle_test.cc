@@ -97,11 +97,11 @@ TEST(ClaimdProcess, SecondClaimdOnSameDataDirFailsNamingTheLock) {
 
   absl::StatusOr<int> other_port = PickFreePort();
   ASSERT_OK(other_port);
-  CommandResult second =
-      RunCommand(ClaimdBinary(),
-                 {absl::StrCat("--listen=127.0.0.1:", *other_port),
-                  absl::StrCat("--data_dir=", dir.File("data"))},
-                 dir.path(), absl::Seconds(10));
+  CommandResult second = RunCommand(
+      ClaimdBinary(),
+      {absl::StrCat("--listen=127.0.0.1:", *other_port),
+       absl::StrCat("--data_dir=", dir.File("data")), "--metrics_listen="},
+      dir.path(), absl::Seconds(10));
   ASSERT_FALSE(second.timed_out)
       << "the second claimd kept running: " << second.Describe();
   EXPECT_TRUE(second.exit.exited) << second.Describe();
@@ -122,10 +122,11 @@ TEST(ClaimdProcess, SecondClaimdOnSamePortFailsNamingTheAddress) {
   ClaimdHarness first(dir.File("data"), dir.path());
   ASSERT_OK(first.Start());
 
-  CommandResult second = RunCommand(
-      ClaimdBinary(),
-      {"--listen=" + first.address(), "--data_dir=" + dir.File("other")},
-      dir.path(), absl::Seconds(10));
+  CommandResult second =
+      RunCommand(ClaimdBinary(),
+                 {"--listen=" + first.address(),
+                  "--data_dir=" + dir.File("other"), "--metrics_listen="},
+                 dir.path(), absl::Seconds(10));
   ASSERT_FALSE(second.timed_out)
       << "the second claimd kept running (did it share the port "
          "with SO_REUSEPORT?): "

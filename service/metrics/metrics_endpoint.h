@@ -1,0 +1,47 @@
+// MetricsEndpoint: serves a prometheus-cpp registry as Prometheus text format
+// at http://ADDRESS/metrics (prometheus-cpp's Exposer, on civetweb), for
+// claimd's --metrics_listen.
+//
+//   ASSIGN_OR_RETURN(auto endpoint,
+//                    MetricsEndpoint::Start("127.0.0.1:9464", registry));
+//
+// Thread-safety: immutable after Start; the HTTP server has its own threads.
+#ifndef CLAIMD_SERVICE_METRICS_METRICS_ENDPOINT_H_
+#define CLAIMD_SERVICE_METRICS_METRICS_ENDPOINT_H_
+
+#include <memory>
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "prometheus/exposer.h"
+#include "prometheus/registry.h"
+
+namespace claimd::metrics {
+
+class MetricsEndpoint {
+ public:
+  // Binds `address` (HOST:PORT, [::1]:PORT for IPv6; port 0 picks a free one)
+  // and serves `registry`. Errors: INVALID_ARGUMENT (not HOST:PORT),
+  // UNAVAILABLE (the address cannot be bound).
+  static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
+      const std::string& address,
+      std::shared_ptr<prometheus::Registry> registry);
+  ~MetricsEndpoint();
+  MetricsEndpoint(const MetricsEndpoint&) = delete;
+  MetricsEndpoint& operator=(const MetricsEndpoint&) = delete;
+
+  // The port actually bound.
+  int port() const { return port_; }
+
+ private:
+  MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer,
+                  std::shared_ptr<prometheus::Registry> registry, int port);
+
+  std::unique_ptr<prometheus::Exposer> exposer_;
+  std::shared_ptr<prometheus::Registry> registry_;
+  int port_;
+};
+
+}  // namespace claimd::metrics
+
+#endif  // CLAIMD_SERVICE_METRICS_METRICS_ENDPOINT_H_
