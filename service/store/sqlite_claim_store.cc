@@ -41,10 +41,9 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
          {core::VerificationStatus::kReported,
           core::VerificationStatus::kConfirmed,
           core::VerificationStatus::kDenied}) {
-      ASSIGN_OR_RETURN(
-          counts[static_cast<int>(status)],
-          writer->QueryInt64(
-              absl::StrCat("SELECT COUNT(*) FROM claims WHERE status = ",
+      ASSIGN_OR_RETURN(counts[static_cast<int>(status)],
+                       writer->QueryInt64(absl::StrCat(
+                           "SELECT COUNT(*) FROM claims WHERE status = ",
                            static_cast<int>(status))));
     }
     options.metrics->OnStoreOpened(revision, counts);

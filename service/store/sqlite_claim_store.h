@@ -67,9 +67,9 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Opens (creating when missing) the database at `db_path`, migrates its
   // schema, calls observer->OnOpen(current revision) (and
   // metrics->OnStoreOpened, after counting the claims per status) and starts
-  // the writer thread. Errors: FAILED_PRECONDITION (not a claimd database, schema newer
-  // than this binary, cannot open the file), INVALID_ARGUMENT (options),
-  // UNAVAILABLE, INTERNAL (corrupt).
+  // the writer thread. Errors: FAILED_PRECONDITION (not a claimd database,
+  // schema newer than this binary, cannot open the file), INVALID_ARGUMENT
+  // (options), UNAVAILABLE, INTERNAL (corrupt).
   static absl::StatusOr<std::unique_ptr<SqliteClaimStore>> Open(
       const std::string& db_path, SqliteStoreOptions options);
   ~SqliteClaimStore() override;
