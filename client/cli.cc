@@ -8,6 +8,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/errors.h"
+#include "client/health.h"
 #include "client/import.h"
 
 namespace claimd::client {
@@ -304,6 +305,18 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "Exit code 1 when any line failed; 5 when the server cannot be reached "
       "(the import stops at that line; import again to continue).");
 
+  // health
+  HealthFlags health_flags;
+  CLI::App* health = app.add_subcommand(
+      "health",
+      "Ask claimd whether it serves (grpc.health.v1 Check). Prints SERVING, "
+      "NOT_SERVING or SERVICE_UNKNOWN; exit code 0 only for SERVING.");
+  health->add_option("--service", health_flags.service,
+                     "one service, e.g. claims.v1.ClaimService (default: the "
+                     "server as a whole)");
+  health->footer(
+      "Example:\n  claimctl health --timeout 3s   # a container health check");
+
   for (CLI::App* command : app.get_subcommands({})) {
     command->footer(absl::StrCat(
         command->get_footer(),
@@ -341,6 +354,7 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   if (history->parsed()) return RunHistory(context, history_flags);
   if (watch->parsed()) return RunWatch(context, watch_flags);
   if (import_command->parsed()) return RunImport(context, import_flags);
+  if (health->parsed()) return RunHealth(context, health_flags);
   *env.err << "claimctl: no command; see `claimctl --help`" << std::endl;
   return kExitUsage;
 }

@@ -20,6 +20,7 @@
 #include <string>
 
 #include "absl/status/status.h"
+#include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "claims/v1/claims.pb.h"
@@ -51,6 +52,12 @@ struct CliEnvironment {
   // Arranges for `stop` to run on SIGINT/SIGTERM while the returned handle
   // lives. Called by `watch` before make_stub. Null: no signal handling.
   std::function<std::shared_ptr<void>(std::function<void()> stop)> on_interrupt;
+  // `claimctl health`: grpc.health.v1 Check of `service` on `server`; returns
+  // the serving status's name (health.h). Null: the command fails.
+  std::function<absl::StatusOr<std::string>(const std::string& server,
+                                            const std::string& service,
+                                            absl::Duration timeout)>
+      check_health;
 };
 
 struct GlobalFlags {

@@ -12,6 +12,7 @@
 
 #include "client/claim_stub.h"
 #include "client/cli.h"
+#include "client/health.h"
 #include "client/render.h"
 #include "client/stop_signal.h"
 
@@ -48,6 +49,11 @@ int main(int argc, char** argv) {
   };
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
+  };
+  env.check_health = [](const std::string& server, const std::string& service,
+                        absl::Duration timeout) {
+    return claimd::client::CheckHealth(MakeClaimChannel(server), service,
+                                       timeout);
   };
   return RunClaimctl(argc, argv, env);
 }
