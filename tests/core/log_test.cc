@@ -1,0 +1,80 @@
+// The log line formats: text (as before, plus key=value fields) and JSON (one
+// object per line, every string escaped), and the level and format names.
+#include "service/core/log.h"
+
+#include "absl/time/time.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+namespace claimd::core {
+namespace {
+
+using ::claimd::testing::StatusIs;
+
+const absl::Time kTime =
+    absl::FromUnixMillis(1795766400123);  // 2026-11-27 08:00
+
+TEST(LogLine, TextWithoutFieldsKeepsTheClassicForm) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, LogLevel::kWarning, kTime,
+                          "store commit failed", {}),
+            "2026-11-27T08:00:00.123Z claimd W store commit failed\n");
+}
+
+TEST(LogLine, TextFieldsAreKeyValueAndQuotedOnlyWhenNeeded) {
+  EXPECT_EQ(
+      FormatLogLine(LogFormat::kText, LogLevel::kDebug, kTime, "call finished",
+                    {{"request_id", "ab12"},
+                     {"error", "two words"},
+                     {"empty", ""},
+                     {"line", "a\nb"}}),
+      "2026-11-27T08:00:00.123Z claimd D call finished request_id=ab12 "
+      "error=\"two words\" empty=\"\" line=\"a\\nb\"\n");
+}
+
+TEST(LogLine, JsonIsOneObjectWithEveryStringEscaped) {
+  EXPECT_EQ(
+      FormatLogLine(LogFormat::kJson, LogLevel::kInfo, kTime,
+                    "say \"hi\"\\\n\t\x01",
+                    {{"request_id", "r-1"}, {"k\"ey", "v\xc3\xa9"}}),
+      "{\"ts\":\"2026-11-27T08:00:00.123Z\",\"level\":\"info\","
+      "\"msg\":\"say \\\"hi\\\"\\\\\\n\\t\\u0001\",\"request_id\":\"r-1\","
+      "\"k\\\"ey\":\"v\xc3\xa9\"}\n");
+}
+
+TEST(LogLine, JsonLevelNames) {
+  EXPECT_THAT(FormatLogLine(LogFormat::kJson, LogLevel::kError, kTime, "x", {}),
+              ::testing::HasSubstr("\"level\":\"error\""));
+  EXPECT_THAT(
+      FormatLogLine(LogFormat::kJson, LogLevel::kWarning, kTime, "x", {}),
+      ::testing::HasSubstr("\"level\":\"warning\""));
+}
+
+TEST(LogNames, ParseLevelAndFormatIgnoringCase) {
+  EXPECT_EQ(*ParseLogLevel("DEBUG"), LogLevel::kDebug);
+  EXPECT_EQ(*ParseLogLevel("warning"), LogLevel::kWarning);
+  EXPECT_EQ(*ParseLogFormat("Json"), LogFormat::kJson);
+  EXPECT_EQ(*ParseLogFormat("text"), LogFormat::kText);
+}
+
+TEST(LogNames, UnknownNamesListTheAcceptedOnes) {
+  EXPECT_THAT(ParseLogLevel("verbose").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("debug, info, warning or error")));
+  EXPECT_THAT(ParseLogFormat("yaml").status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("text or json")));
+}
+
+TEST(LogLevelFilter, LinesBelowTheMinimumAreDisabled) {
+  ConfigureLogging(LogFormat::kText, LogLevel::kWarning);
+  EXPECT_FALSE(LogEnabled(LogLevel::kInfo));
+  EXPECT_TRUE(LogEnabled(LogLevel::kWarning));
+  EXPECT_TRUE(LogEnabled(LogLevel::kError));
+  ConfigureLogging(LogFormat::kText, LogLevel::kInfo);
+  EXPECT_FALSE(LogEnabled(LogLevel::kDebug));
+  EXPECT_TRUE(LogEnabled(LogLevel::kInfo));
+}
+
+}  // namespace
+}  // namespace claimd::core
