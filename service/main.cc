@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -18,6 +19,7 @@
 #include "service/api/server.h"
 #include "service/core/log.h"
 #include "service/core/watch_hub.h"
+#include "service/security_flags.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
 
@@ -67,6 +69,7 @@ sigset_t BlockShutdownSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // reloads the credentials file
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -115,6 +118,9 @@ absl::Status ValidateFlags() {
 }
 
 int Run() {
+  if (std::optional<int> exit_code = claimd::MaybeHashToken()) {
+    return *exit_code;
+  }
   if (absl::Status flags = ValidateFlags(); !flags.ok()) {
     claimd::core::LogError(flags.message());
     return 2;
@@ -155,6 +161,12 @@ int Run() {
       .compaction_interval = absl::GetFlag(FLAGS_compaction_interval),
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes)};
+  absl::StatusOr<claimd::SecuritySetup> security =
+      claimd::ApplySecurityFlags(options);
+  if (!security.ok()) {
+    claimd::core::LogError(security.status().message());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
       claimd::api::ClaimServer::Start(options, store->get(), &hub);
   if (!server.ok()) {
@@ -168,6 +180,17 @@ int Run() {
       absl::GetFlag(FLAGS_durable) ? "" : ", NOT durable (--durable=false)");
 
   int first = WaitForSignal(signals);
+  for (; first == SIGHUP; first = WaitForSignal(signals)) {
+    if (security->authenticator == nullptr) continue;
+    absl::Status reloaded = security->authenticator->Reload();
+    if (reloaded.ok()) {
+      claimd::core::LogInfo("SIGHUP: reloaded the credentials file");
+    } else {
+      claimd::core::LogError("SIGHUP: keeping the previous credentials: ",
+                             reloaded.message());
+    }
+  }
+  sigdelset(&signals, SIGHUP);  // a SIGHUP while stopping stays pending
   claimd::core::LogInfo("received signal ", first,
                         "; shutting down (send it again to exit now)");
   std::thread second_signal([signals] {
@@ -197,7 +220,8 @@ int main(int argc, char** argv) {
   // --help lists claimd's own flags (all defined in this file), not Abseil's or
   // gRPC's.
   usage.contains_help_flags = [](absl::string_view path) {
-    return absl::EndsWith(path, "service/main.cc");
+    return absl::EndsWith(path, "service/main.cc") ||
+           absl::EndsWith(path, "service/security_flags.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] {

@@ -21,7 +21,9 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
       store_(store),
       hub_(hub),
       catch_up_pool_(options.catch_up_threads),
-      fanout_pool_(options.fanout_threads) {}
+      fanout_pool_(options.fanout_threads),
+      watcher_quota_(options.max_watchers, options.max_watchers_per_identity),
+      call_gate_(options.authenticator, &watcher_quota_) {}
 
 absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
@@ -33,7 +35,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .catch_up_pool = &server->catch_up_pool_,
                         .fanout_pool = &server->fanout_pool_,
                         .counter = &server->call_counter_,
-                        .options = options.watch});
+                        .options = options.watch},
+      &server->call_gate_);
 
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's health service carries no descriptor of its own; touching ours links
@@ -42,11 +45,15 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+                           options.credentials != nullptr
+                               ? options.credentials
+                               : grpc::InsecureServerCredentials(),
+                           &server->port_);
   builder.RegisterService(server->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // A second claimd on the same port must fail loudly instead of sharing it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
+  ApplyTransportLimits(options.transport, builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -80,8 +80,9 @@ class WatchSession : public core::WatchWaiter,
 
 class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
  public:
-  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request)
-      : counter_(deps.counter) {
+  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request,
+               std::shared_ptr<void> hold)
+      : counter_(deps.counter), hold_(std::move(hold)) {
     counter_->Add();
     absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
     if (!filter.ok()) {
@@ -109,6 +110,7 @@ class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
 
  private:
   CallCounter* const counter_;
+  const std::shared_ptr<void> hold_;
   std::shared_ptr<WatchSession> session_;
 };
 
@@ -380,8 +382,9 @@ void WatchSession::End(const grpc::Status& status) {
 }  // namespace
 
 grpc::ServerWriteReactor<WatchClaimsResponse>* StartWatch(
-    const WatchDependencies& deps, const WatchClaimsRequest& request) {
-  return new WatchReactor(deps, request);
+    const WatchDependencies& deps, const WatchClaimsRequest& request,
+    std::shared_ptr<void> hold) {
+  return new WatchReactor(deps, request, std::move(hold));
 }
 
 }  // namespace claimd::api
