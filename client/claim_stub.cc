@@ -54,14 +54,16 @@ class GrpcClaimStub : public ClaimStub {
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target) {
+std::shared_ptr<grpc::Channel> MakeClaimChannel(
+    const std::string& target, const ChannelSecurity& security) {
   grpc::ChannelArguments args;
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimctl");
-  return grpc::CreateCustomChannel(target, grpc::InsecureChannelCredentials(),
-                                   args);
+  return grpc::experimental::CreateCustomChannelWithInterceptors(
+      target, MakeChannelCredentials(security), args,
+      MakeTokenInterceptors(security.token));
 }
 
 // `channel` stays a value as declared in claim_stub.h; NewStub takes a const

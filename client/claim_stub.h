@@ -19,6 +19,7 @@
 
 #include "claims/v1/claims.grpc.pb.h"
 #include "claims/v1/claims.pb.h"
+#include "client/channel_security.h"
 
 namespace claimd::client {
 
@@ -55,11 +56,13 @@ class ClaimStub {
               const claims::v1::WatchClaimsRequest& request) = 0;
 };
 
-// An insecure channel to `target` ("host:port") with short reconnect backoff,
+// A channel to `target` ("host:port"), secured as `security` says (plaintext
+// by default), with short reconnect backoff,
 // so a retry or a watch reconnect after a server restart actually dials again
 // instead of failing fast while gRPC's default 1 s..120 s reconnect backoff
 // runs.
-std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target);
+std::shared_ptr<grpc::Channel> MakeClaimChannel(
+    const std::string& target, const ChannelSecurity& security = {});
 
 // The production stub: forwards every call to the generated ClaimService stub.
 std::shared_ptr<ClaimStub> MakeGrpcClaimStub(

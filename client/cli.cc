@@ -28,6 +28,8 @@ constexpr char kDescription[] =
 constexpr char kEnvironmentHelp[] =
     "\nEnvironment:\n"
     "  CLAIMD_ADDR  server address, as --server\n"
+    "  CLAIMCTL_CACERT, CLAIMCTL_CERT, CLAIMCTL_KEY, CLAIMCTL_TOKEN  as "
+    "--cacert, --cert, --key, --token\n"
     "  USER         default --actor of recorded evidence\n"
     "  NO_COLOR     set (non-empty) for no colours on a terminal\n"
     "\nExamples:\n"
@@ -117,6 +119,22 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
           },
           "DURATION")
       ->capture_default_str();
+  // Transport security, named like etcdctl's.
+  app.add_option("--cacert", global.security.cacert,
+                 "verify the server with this PEM CA bundle (turns on TLS)")
+      ->envname("CLAIMCTL_CACERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--cert", global.security.cert,
+                 "client certificate (PEM) for mutual TLS")
+      ->envname("CLAIMCTL_CERT")
+      ->check(CLI::ExistingFile);
+  app.add_option("--key", global.security.key, "private key (PEM) of --cert")
+      ->envname("CLAIMCTL_KEY")
+      ->check(CLI::ExistingFile);
+  app.add_option("--token", global.security.token,
+                 "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
+                 "flags show in ps)")
+      ->envname("CLAIMCTL_TOKEN");
 
   // create
   CreateFlags create_flags;

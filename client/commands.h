@@ -43,8 +43,10 @@ struct CliEnvironment {
   bool color = false;
   size_t width = 0;
   std::function<absl::Time()> now = [] { return absl::Now(); };
-  // The stub for `--server`; called at most once, after parsing.
-  std::function<std::shared_ptr<ClaimStub>(const std::string& server)>
+  // The stub for `--server`, secured by --cacert/--cert/--key/--token; called
+  // at most once, after parsing.
+  std::function<std::shared_ptr<ClaimStub>(const std::string& server,
+                                           const ChannelSecurity& security)>
       make_stub;
   // ClaimClient's options; `timeout` is replaced by --timeout.
   ClaimClientOptions client_options;
@@ -64,6 +66,7 @@ struct GlobalFlags {
   std::string server = "127.0.0.1:50051";
   std::string output = "table";  // or "json"
   absl::Duration timeout = absl::Seconds(10);
+  ChannelSecurity security;
 };
 
 class CommandContext {

@@ -44,8 +44,9 @@ int main(int argc, char** argv) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   env.color = ShouldUseColor(tty, std::getenv("NO_COLOR"));
   env.width = tty ? TerminalWidth() : 0;
-  env.make_stub = [](const std::string& server) {
-    return MakeGrpcClaimStub(MakeClaimChannel(server));
+  env.make_stub = [](const std::string& server,
+                     const claimd::client::ChannelSecurity& security) {
+    return MakeGrpcClaimStub(MakeClaimChannel(server, security));
   };
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));

@@ -9,6 +9,7 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libgtest-dev libgmock-dev libcli11-dev
+  libssl-dev openssl clang-14 libclang-rt-14-dev
 )
 
 SUDO=""

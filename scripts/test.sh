@@ -6,3 +6,6 @@ cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
 ctest --test-dir "${BUILD_DIR:-build}" --output-on-failure -j "$(nproc)" --timeout 300
+# The same unit and integration tests again under ASan + UBSan, and a bounded
+# libFuzzer run of every fuzz target (scripts/test-sanitizers.sh).
+./scripts/test-sanitizers.sh

@@ -6,6 +6,7 @@
 
 #include <cstdlib>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "absl/flags/flag.h"
@@ -22,6 +23,7 @@
 #include "service/core/watch_hub.h"
 #include "service/metrics/metrics_endpoint.h"
 #include "service/metrics/prometheus_metrics.h"
+#include "service/security_flags.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
 
@@ -82,6 +84,7 @@ sigset_t BlockShutdownSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGHUP);  // reloads the credentials file
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -170,6 +173,9 @@ int Run() {
     claimd::core::LogError(logs.message());
     return 2;
   }
+  if (std::optional<int> exit_code = claimd::MaybeHashToken()) {
+    return *exit_code;
+  }
   if (absl::Status flags = ValidateFlags(); !flags.ok()) {
     claimd::core::LogError(flags.message());
     return 2;
@@ -217,6 +223,12 @@ int Run() {
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes),
       .metrics = metrics->metrics.get()};
+  absl::StatusOr<claimd::SecuritySetup> security =
+      claimd::ApplySecurityFlags(options);
+  if (!security.ok()) {
+    claimd::core::LogError(security.status().message());
+    return 2;
+  }
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
       claimd::api::ClaimServer::Start(options, store->get(), &hub);
   if (!server.ok()) {
@@ -230,6 +242,17 @@ int Run() {
       absl::GetFlag(FLAGS_durable) ? "" : ", NOT durable (--durable=false)");
 
   int first = WaitForSignal(signals);
+  for (; first == SIGHUP; first = WaitForSignal(signals)) {
+    if (security->authenticator == nullptr) continue;
+    absl::Status reloaded = security->authenticator->Reload();
+    if (reloaded.ok()) {
+      claimd::core::LogInfo("SIGHUP: reloaded the credentials file");
+    } else {
+      claimd::core::LogError("SIGHUP: keeping the previous credentials: ",
+                             reloaded.message());
+    }
+  }
+  sigdelset(&signals, SIGHUP);  // a SIGHUP while stopping stays pending
   claimd::core::LogInfo("received signal ", first,
                         "; shutting down (send it again to exit now)");
   std::thread second_signal([signals] {
@@ -259,7 +282,8 @@ int main(int argc, char** argv) {
   // --help lists claimd's own flags (all defined in this file), not Abseil's or
   // gRPC's.
   usage.contains_help_flags = [](absl::string_view path) {
-    return absl::EndsWith(path, "service/main.cc");
+    return absl::EndsWith(path, "service/main.cc") ||
+           absl::EndsWith(path, "service/security_flags.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return claimd::VersionText(); };

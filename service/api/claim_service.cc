@@ -120,6 +120,19 @@ absl::Status ListEventsInto(core::ClaimStore& store,
   return absl::OkStatus();
 }
 
+// A watch refused before it starts (credentials, quota): it ends at once.
+class RejectedWatchReactor
+    : public grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse> {
+ public:
+  explicit RejectedWatchReactor(const grpc::Status& status) { Finish(status); }
+  void OnDone() override { delete this; }
+};
+
+grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* RejectedWatch(
+    const grpc::Status& status) {
+  return new RejectedWatchReactor(status);
+}
+
 }  // namespace
 
 bool ClaimServiceImpl::RejectIfDraining(grpc::ServerUnaryReactor* reactor) {
@@ -131,9 +144,17 @@ bool ClaimServiceImpl::RejectIfDraining(grpc::ServerUnaryReactor* reactor) {
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
-    absl::StatusOr<core::Mutation> mutation, claims::v1::Claim* response) {
+    const absl::StatusOr<Caller>& caller,
+    absl::FunctionRef<absl::StatusOr<core::Mutation>()> make_mutation,
+    claims::v1::Claim* response) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
   if (RejectIfDraining(reactor)) return reactor;
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  absl::StatusOr<core::Mutation> mutation = make_mutation();
+  if (mutation.ok()) CallGate::StampActor(*caller, *mutation);
   absl::Status valid =
       mutation.ok() ? core::ValidateMutation(*mutation) : mutation.status();
   if (!valid.ok()) {
@@ -158,68 +179,88 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
-    google::protobuf::Message* response,
+    const absl::StatusOr<Caller>& caller, google::protobuf::Message* response,
     absl::FunctionRef<absl::Status()> read) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
   if (RejectIfDraining(reactor)) return reactor;
-  absl::Status status = read();
+  absl::Status status = caller.ok() ? read() : caller.status();
   if (!status.ok()) response->Clear();  // an error carries no partial page
   reactor->Finish(ToGrpcStatus(status));
   return reactor;
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::CreateClaimRequest* request,
     claims::v1::Claim* response) {
-  bool generated = request->claim_id().empty();
-  std::string claim_id = generated ? NewClaimId() : request->claim_id();
-  return Mutate(ToMutation(*request, std::move(claim_id), generated), response);
+  return Mutate(
+      gate_->Admit(*context, "/claims.v1.ClaimService/CreateClaim"),
+      [&] {
+        bool generated = request->claim_id().empty();
+        std::string claim_id = generated ? NewClaimId() : request->claim_id();
+        return ToMutation(*request, std::move(claim_id), generated);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
-  return Mutate(ToMutation(*request), response);
+  return Mutate(
+      gate_->Admit(*context, "/claims.v1.ClaimService/UpdateClaimStatus"),
+      [&] { return ToMutation(*request); }, response);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::DeleteClaimRequest* request,
     google::protobuf::Empty* /*response*/) {
-  return Mutate(ToMutation(*request), nullptr);
+  return Mutate(
+      gate_->Admit(*context, "/claims.v1.ClaimService/DeleteClaim"),
+      [&] { return ToMutation(*request); }, nullptr);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
-  return Read(response,
+  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/GetClaim"),
+              response,
               [&] { return GetInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
-  return Read(response,
+  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaims"),
+              response,
               [&] { return ListClaimsInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
-    grpc::CallbackServerContext* /*context*/,
+    grpc::CallbackServerContext* context,
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
-  return Read(response,
+  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaimEvents"),
+              response,
               [&] { return ListEventsInto(*deps_.store, *request, response); });
 }
 
 grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*
-ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* /*context*/,
+ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* context,
                               const claims::v1::WatchClaimsRequest* request) {
+  absl::StatusOr<Caller> caller =
+      gate_->Admit(*context, "/claims.v1.ClaimService/WatchClaims");
+  if (!caller.ok()) return RejectedWatch(ToGrpcStatus(caller.status()));
+  absl::StatusOr<auth::WatcherQuota::Lease> lease =
+      gate_->AcquireWatcher(*caller);
+  if (!lease.ok()) return RejectedWatch(ToGrpcStatus(lease.status()));
   // While draining, the hub is already shut down: the stream ends at once with
   // UNAVAILABLE and the revision to resume from.
-  return StartWatch(deps_, *request);
+  return StartWatch(
+      deps_, *request,
+      std::shared_ptr<auth::WatcherQuota::LeaseSlot>(*std::move(lease)));
 }
 
 }  // namespace claimd::api

@@ -15,6 +15,7 @@
 
 #include "absl/functional/function_ref.h"
 #include "claims/v1/claims.grpc.pb.h"
+#include "service/api/call_gate.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
 
@@ -23,8 +24,11 @@ namespace claimd::api {
 class ClaimServiceImpl final
     : public claims::v1::ClaimService::CallbackService {
  public:
-  // `deps` pointers are not owned and must outlive the service.
-  explicit ClaimServiceImpl(const WatchDependencies& deps) : deps_(deps) {}
+  // `deps` pointers and `gate` are not owned and must outlive the service.
+  // Every call is admitted by `gate` (authentication, roles, watcher quota)
+  // before it touches the store.
+  ClaimServiceImpl(const WatchDependencies& deps, const CallGate* gate)
+      : deps_(deps), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateClaim(
       grpc::CallbackServerContext* context,
@@ -63,15 +67,20 @@ class ClaimServiceImpl final
 
   // Validates `mutation`, submits it, and finishes the call when it commits,
   // filling `response` with the claim the event left (nullptr: no body).
-  grpc::ServerUnaryReactor* Mutate(absl::StatusOr<core::Mutation> mutation,
-                                   claims::v1::Claim* response);
+  // `caller` is the gate's answer: an error finishes the call with it.
+  grpc::ServerUnaryReactor* Mutate(
+      const absl::StatusOr<Caller>& caller,
+      absl::FunctionRef<absl::StatusOr<core::Mutation>()> mutation,
+      claims::v1::Claim* response);
   // Runs `read` (which fills `response`) on the calling thread and finishes.
-  grpc::ServerUnaryReactor* Read(google::protobuf::Message* response,
+  grpc::ServerUnaryReactor* Read(const absl::StatusOr<Caller>& caller,
+                                 google::protobuf::Message* response,
                                  absl::FunctionRef<absl::Status()> read);
   // True (and `reactor` finished with UNAVAILABLE) when draining.
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
   const WatchDependencies deps_;
+  const CallGate* const gate_;
   std::atomic<bool> draining_{false};
 };
 

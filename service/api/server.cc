@@ -23,7 +23,9 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
       store_(store),
       hub_(hub),
       catch_up_pool_(options.catch_up_threads),
-      fanout_pool_(options.fanout_threads) {}
+      fanout_pool_(options.fanout_threads),
+      watcher_quota_(options.max_watchers, options.max_watchers_per_identity),
+      call_gate_(options.authenticator, &watcher_quota_) {}
 
 absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
@@ -38,7 +40,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .fanout_pool = &server->fanout_pool_,
                         .counter = &server->call_counter_,
                         .options = options.watch,
-                        .metrics = metrics});
+                        .metrics = metrics},
+      &server->call_gate_);
 
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's health service carries no descriptor of its own; touching ours links
@@ -47,7 +50,10 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,
-                           grpc::InsecureServerCredentials(), &server->port_);
+                           options.credentials != nullptr
+                               ? options.credentials
+                               : grpc::InsecureServerCredentials(),
+                           &server->port_);
   builder.RegisterService(server->service_.get());
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // A second claimd on the same port must fail loudly instead of sharing it.
@@ -58,6 +64,7 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
       interceptors;
   interceptors.push_back(std::make_unique<CallInterceptorFactory>(metrics));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
+  ApplyTransportLimits(options.transport, builder);
   server->server_ = builder.BuildAndStart();
   if (server->server_ == nullptr || server->port_ == 0) {
     return absl::UnavailableError(absl::StrCat(

@@ -19,8 +19,12 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
+#include "service/api/call_gate.h"
 #include "service/api/claim_service.h"
+#include "service/api/transport.h"
 #include "service/api/watch_reactor.h"
+#include "service/auth/authenticator.h"
+#include "service/auth/watcher_quota.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
 #include "service/core/thread_pool.h"
@@ -41,6 +45,14 @@ struct ServerOptions {
   int max_receive_message_bytes = 4 << 20;
   // Not owned; must outlive the server. nullptr: nothing is recorded.
   core::Metrics* metrics = nullptr;
+
+  // Security and abuse limits (transport.h, call_gate.h). The defaults are
+  // plaintext, no authentication, no watcher limit.
+  std::shared_ptr<grpc::ServerCredentials> credentials;  // null: plaintext
+  const auth::Authenticator* authenticator = nullptr;    // null: auth off
+  TransportLimits transport;
+  int64_t max_watchers = 0;               // 0: unlimited
+  int64_t max_watchers_per_identity = 0;  // 0: unlimited
 };
 
 class ClaimServer {
@@ -77,6 +89,8 @@ class ClaimServer {
   core::ThreadPool catch_up_pool_;
   core::ThreadPool fanout_pool_;
   CallCounter call_counter_;
+  auth::WatcherQuota watcher_quota_;
+  CallGate call_gate_;
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   int port_ = 0;

@@ -83,8 +83,9 @@ class WatchSession : public core::WatchWaiter,
 
 class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
  public:
-  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request)
-      : counter_(deps.counter), metrics_(deps.metrics) {
+  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request,
+               std::shared_ptr<void> hold)
+      : counter_(deps.counter), metrics_(deps.metrics), hold_(std::move(hold)) {
     counter_->Add();
     metrics_->OnWatcherStarted();
     absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
@@ -115,6 +116,7 @@ class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
  private:
   CallCounter* const counter_;
   core::Metrics* const metrics_;
+  const std::shared_ptr<void> hold_;
   std::shared_ptr<WatchSession> session_;
 };
 
@@ -392,8 +394,9 @@ void WatchSession::End(const grpc::Status& status) {
 }  // namespace
 
 grpc::ServerWriteReactor<WatchClaimsResponse>* StartWatch(
-    const WatchDependencies& deps, const WatchClaimsRequest& request) {
-  return new WatchReactor(deps, request);
+    const WatchDependencies& deps, const WatchClaimsRequest& request,
+    std::shared_ptr<void> hold) {
+  return new WatchReactor(deps, request, std::move(hold));
 }
 
 }  // namespace claimd::api

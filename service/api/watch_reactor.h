@@ -22,6 +22,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <memory>
 
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
@@ -64,9 +65,11 @@ struct WatchDependencies {
 };
 
 // Creates the reactor for one WatchClaims call; gRPC owns it until OnDone.
+// `hold` (a watcher quota lease, say) is kept until the stream is done.
 grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* StartWatch(
     const WatchDependencies& deps,
-    const claims::v1::WatchClaimsRequest& request);
+    const claims::v1::WatchClaimsRequest& request,
+    std::shared_ptr<void> hold = nullptr);
 
 }  // namespace claimd::api
 

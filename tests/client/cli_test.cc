@@ -94,7 +94,7 @@ class CliTest : public ::testing::Test {
     env.out = &out_;
     env.err = &err_;
     env.now = [] { return absl::FromUnixSeconds(1714816800); };
-    env.make_stub = [this](const std::string& server) {
+    env.make_stub = [this](const std::string& server, const ChannelSecurity&) {
       server_ = server;
       calls_.push_back("make_stub");
       return stub_;

@@ -544,7 +544,7 @@ class ImportCommandTest : public ::testing::Test {
     env.in = &in_;
     env.out = &out_;
     env.err = &err_;
-    env.make_stub = [this](const std::string&) {
+    env.make_stub = [this](const std::string&, const ChannelSecurity&) {
       ++stubs_made_;
       return stub_;
     };

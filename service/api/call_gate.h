@@ -1,0 +1,61 @@
+// CallGate: admission of every claims.v1 call, before any store access.
+//
+// It takes the credentials a call presented (the `authorization` header, the
+// common name of a TLS-verified client certificate), asks the Authenticator,
+// and answers with the caller's identity or UNAUTHENTICATED /
+// PERMISSION_DENIED. With no Authenticator (no --auth_tokens) every call is
+// admitted and the identity is the peer's address, which only the watcher
+// quota uses. It also hands out watcher quota leases, and stamps the
+// authenticated identity as the actor of a mutation's evidence, so events
+// record who really made a change rather than what the client typed.
+//
+// Thread-safety: all methods may be called concurrently; the Authenticator
+// and the quota are thread-safe and outlive the gate.
+#ifndef CLAIMD_SERVICE_API_CALL_GATE_H_
+#define CLAIMD_SERVICE_API_CALL_GATE_H_
+
+#include <string>
+
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+#include "grpcpp/grpcpp.h"
+#include "service/auth/authenticator.h"
+#include "service/auth/watcher_quota.h"
+#include "service/core/mutation.h"
+
+namespace claimd::api {
+
+struct Caller {
+  std::string identity;
+  // True when `identity` came from credentials (auth is on).
+  bool authenticated = false;
+};
+
+class CallGate {
+ public:
+  // `authenticator` may be null (auth off); `quota` must not be.
+  CallGate(const auth::Authenticator* authenticator, auth::WatcherQuota* quota)
+      : authenticator_(authenticator), quota_(quota) {}
+
+  // Errors: UNAUTHENTICATED, PERMISSION_DENIED (see the banner).
+  absl::StatusOr<Caller> Admit(const grpc::CallbackServerContext& context,
+                               absl::string_view full_method) const;
+
+  // Errors: RESOURCE_EXHAUSTED when the caller or the server is at its limit.
+  absl::StatusOr<auth::WatcherQuota::Lease> AcquireWatcher(
+      const Caller& caller) const {
+    return quota_->Acquire(caller.identity);
+  }
+
+  // With auth on, every piece of evidence the mutation adds is attributed to
+  // the caller.
+  static void StampActor(const Caller& caller, core::Mutation& mutation);
+
+ private:
+  const auth::Authenticator* const authenticator_;
+  auth::WatcherQuota* const quota_;
+};
+
+}  // namespace claimd::api
+
+#endif  // CLAIMD_SERVICE_API_CALL_GATE_H_
