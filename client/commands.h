@@ -51,6 +51,12 @@ struct CliEnvironment {
   // Arranges for `stop` to run on SIGINT/SIGTERM while the returned handle
   // lives. Called by `watch` before make_stub. Null: no signal handling.
   std::function<std::shared_ptr<void>(std::function<void()> stop)> on_interrupt;
+  // What `top` needs to know to draw full-screen, and `import` to draw a
+  // progress bar: which standard streams are terminals, and $TERM.
+  bool stdin_tty = false;
+  bool stdout_tty = false;
+  bool stderr_tty = false;
+  std::string term;
 };
 
 struct GlobalFlags {
@@ -107,6 +113,8 @@ struct WatchFlags {
   std::string filter;
   int64_t from_revision = 0;
   bool snapshot = false;
+  // Print the snapshot and exit (implies snapshot).
+  bool once = false;
 };
 
 int RunCreate(CommandContext& context, const CreateFlags& flags);

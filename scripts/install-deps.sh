@@ -9,6 +9,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libgtest-dev libgmock-dev libcli11-dev
+  # claimctl top (ncurses) and its end-to-end tests (tmux)
+  libncurses-dev tmux
 )
 
 SUDO=""
