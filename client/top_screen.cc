@@ -20,7 +20,7 @@ constexpr size_t kGap = 2;          // spaces between columns
 constexpr size_t kStatusWidth = 9;  // CONFIRMED
 constexpr size_t kEvidenceWidth = 3;
 constexpr size_t kAgeWidth = 4;
-constexpr size_t kMinStatementWidth = 12;
+constexpr size_t kMinStatementWidth = 24;
 
 // The first `width` code points of `text`, or all of it.
 std::string Prefix(absl::string_view text, size_t width) {
@@ -132,7 +132,8 @@ TopLine StateLine(const TopModel& model, const TopScreenSize& size) {
 
 TopLine CountsLine(const TopModel& model, bool color) {
   TopLine line;
-  line.spans.push_back({absl::StrCat(model.size(), " claims  ")});
+  line.spans.push_back({absl::StrCat(
+      model.size(), model.size() == 1 ? " claim  " : " claims  ")});
   for (v1::VerificationStatus status :
        {v1::VERIFICATION_STATUS_REPORTED, v1::VERIFICATION_STATUS_CONFIRMED,
         v1::VERIFICATION_STATUS_DENIED}) {
@@ -158,14 +159,15 @@ Columns ColumnWidths(const std::vector<const TopRow*>& rows, size_t cols) {
     id = std::max(id, DisplayWidth(row->id));
     source = std::max(source, DisplayWidth(row->last_source));
   }
-  id = std::min<size_t>(id, 24);
-  source = std::min<size_t>(source, 20);
   const size_t fixed = kStatusWidth + kEvidenceWidth + kAgeWidth + 5 * kGap;
-  // Narrow screens give up source width first, then id width.
-  while (id + source + fixed + kMinStatementWidth > cols && source > 8) {
-    --source;
-  }
-  while (id + source + fixed + kMinStatementWidth > cols && id > 8) --id;
+  // What id and source may take so the statement keeps its minimum; a
+  // narrow screen cuts the source before the id.
+  const size_t budget =
+      cols > fixed + kMinStatementWidth ? cols - fixed - kMinStatementWidth : 0;
+  id = std::min({id, size_t{24},
+                 std::max<size_t>(12, budget - std::min<size_t>(budget, 10))});
+  source = std::min(
+      {source, size_t{20}, std::max<size_t>(8, budget - std::min(budget, id))});
   const size_t used = id + source + fixed;
   return {id, source, cols > used ? cols - used : 0};
 }

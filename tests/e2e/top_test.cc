@@ -165,9 +165,9 @@ TEST_F(ClaimctlTopTest, FitsEightyByTwentyFourAndRedrawsOnResize) {
   EXPECT_THAT(row[0], HasSubstr("..."));
   EXPECT_THAT(row[0], ::testing::Not(HasSubstr("last spring")));
 
-  ASSERT_OK(tmux->Resize(160, 40));
+  ASSERT_OK(tmux->Resize(200, 40));
   screen = Await(*tmux, [](const std::string& s) {
-    return FitsScreen(s, 160, 40) && absl::StrContains(s, "last spring");
+    return FitsScreen(s, 200, 40) && absl::StrContains(s, "last spring");
   });
   EXPECT_THAT(LinesWith(screen, "top-long "), SizeIs(1)) << screen;
 
