@@ -103,9 +103,13 @@ TopLine StateLine(const TopModel& model, const TopScreenSize& size) {
       }
       const absl::Duration wait =
           std::max(model.retry_at() - size.now, absl::ZeroDuration());
-      absl::StrAppend(&text, " in ",
-                      absl::FormatDuration(absl::Trunc(wait, absl::Seconds(1))),
-                      ": ", Sanitize(model.last_error().message()));
+      absl::StrAppend(
+          &text,
+          wait < absl::Seconds(1)
+              ? std::string(" now")
+              : absl::StrCat(" in ", absl::FormatDuration(
+                                         absl::Trunc(wait, absl::Seconds(1)))),
+          ": ", Sanitize(model.last_error().message()));
       line.spans.push_back({std::move(text), warning});
       break;
     }

@@ -49,6 +49,15 @@ class ClaimctlTopTest : public ClaimctlTest {
   }
 };
 
+// Whether the session ended (its command exited) within `timeout`.
+bool GoneWithin(const TmuxSession& tmux, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (tmux.Alive() && absl::Now() < deadline) {
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return !tmux.Alive();
+}
+
 // The single line of `screen` showing claim `id`, with `status`.
 bool RowShows(const std::string& screen, const std::string& id,
               const std::string& status) {
@@ -131,11 +140,9 @@ TEST_F(ClaimctlTopTest, ShowsOutsideChangesLiveAndAcrossARestart) {
   EXPECT_TRUE(RowShows(screen, "top-beta", "REPORTED")) << screen;
 
   ASSERT_OK(tmux->SendKeys({"q"}));
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (tmux->Alive() && absl::Now() < deadline) {
-    absl::SleepFor(absl::Milliseconds(100));
-  }
-  EXPECT_FALSE(tmux->Alive()) << "q did not quit; stderr:\n" << TopStderr();
+  EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)))
+      << "q did not quit; stderr:\n"
+      << TopStderr();
 }
 
 // The key line is the screen's last row and no line is wider than the pane.
@@ -175,7 +182,11 @@ TEST_F(ClaimctlTopTest, FitsEightyByTwentyFourAndRedrawsOnResize) {
   Await(*tmux, [](const std::string& s) {
     return FitsScreen(s, 80, 24) && !absl::StrContains(s, "last spring");
   });
-  ASSERT_OK(tmux->SendKeys({"q"}));
+  // Ctrl-C quits as q does.
+  ASSERT_OK(tmux->SendKeys({"C-c"}));
+  EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)))
+      << "Ctrl-C did not quit; stderr:\n"
+      << TopStderr();
 }
 
 TEST_F(ClaimctlTopTest, DumbTerminalFallsBackToLinesAndSaysWhy) {
