@@ -96,6 +96,11 @@ int RunTop(CommandContext& context, const TopFlags& flags) {
   std::string why = FullScreenUnavailable(env);
   if (!why.empty()) return RunLines(context, flags, why);
 
+  // Before any other thread exists: Open sets the locale.
+  std::unique_ptr<CursesTerminal> terminal =
+      CursesTerminal::Open(env.color, &why);
+  if (terminal == nullptr) return RunLines(context, flags, why);
+
   // Signals are routed to a flag before gRPC starts its threads.
   std::atomic<bool> interrupted{false};
   std::shared_ptr<void> interrupt_guard;
@@ -108,10 +113,6 @@ int RunTop(CommandContext& context, const TopFlags& flags) {
   std::shared_ptr<ClaimStub> stub = env.make_stub(context.flags().server);
   ClaimClient watch_client(stub, options);
   ClaimClient history_client(stub, options);
-
-  std::unique_ptr<CursesTerminal> terminal =
-      CursesTerminal::Open(env.color, &why);
-  if (terminal == nullptr) return RunLines(context, flags, why);
 
   TopModel model(context.flags().server, flags.filter);
   TopViewState view;

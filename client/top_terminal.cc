@@ -52,6 +52,7 @@ std::unique_ptr<CursesTerminal> CursesTerminal::Open(bool color,
   }
   // UTF-8 statements need the locale's character type; numbers and the rest
   // keep the "C" locale.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): called before other threads start.
   std::setlocale(LC_CTYPE, "");
   // newterm, unlike initscr, returns null instead of exiting on a bad TERM.
   g_screen = newterm(nullptr, stdout, stdin);

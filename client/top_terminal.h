@@ -30,7 +30,8 @@ namespace claimd::client {
 class CursesTerminal {
  public:
   // Takes over stdin/stdout. Null, with `why` set, when the terminal cannot
-  // be driven (unknown TERM, no cursor addressing).
+  // be driven (unknown TERM, no cursor addressing). Sets LC_CTYPE from the
+  // environment: call it before starting other threads.
   static std::unique_ptr<CursesTerminal> Open(bool color, std::string* why);
   ~CursesTerminal();
 
