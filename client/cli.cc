@@ -10,6 +10,7 @@
 #include "client/errors.h"
 #include "client/health.h"
 #include "client/import.h"
+#include "client/monitor_commands.h"
 
 namespace claimd::client {
 namespace {
@@ -39,6 +40,8 @@ constexpr char kEnvironmentHelp[] =
     "https://example.org/a\n"
     "  claimctl list --filter 'status = CONFIRMED'\n"
     "  claimctl watch --snapshot -o json\n"
+    "  claimctl top --filter 'status = REPORTED'\n"
+    "  claimctl export > claims.jsonl\n"
     "  claimctl import deploy/sample/claims.jsonl\n";
 
 // Adds --source, --url, --quote, --note, --time and --actor to `command`.
@@ -279,9 +282,20 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       ->add_flag("--snapshot", watch_flags.snapshot,
                  "first print every matching claim as it is now (SNAPSHOT)")
       ->excludes(from);
+  watch
+      ->add_flag("--once", watch_flags.once,
+                 "print the snapshot (every matching claim) and exit")
+      ->excludes(from);
   watch->footer(
       "Example:\n  claimctl watch --filter 'labels.desk = world'\n"
-      "  claimctl watch --snapshot -o json");
+      "  claimctl watch --snapshot -o json | jq -c '{rev: .revision, name: "
+      ".claim.name}'\n"
+      "  claimctl watch --once -o json > state.jsonl\n\n"
+      "-o json prints one ClaimEvent per line, flushed as it arrives. On a "
+      "lost connection the watch reconnects (exponential backoff with jitter, "
+      "capped at 30s) and resumes after the last revision printed. When the "
+      "server no longer keeps that history (OUT_OF_RANGE) it exits 1 and says "
+      "to re-snapshot with --snapshot.");
 
   // import
   ImportFlags import_flags;
@@ -297,9 +311,17 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       ->add_option("--actor", import_flags.actor,
                    "who records evidence that names no actor (default: $USER)")
       ->envname("USER");
+  import_command
+      ->add_option("--format", import_flags.format,
+                   "jsonl: claims.v1.Claim per line; claimreview: schema.org "
+                   "ClaimReview per line, or one JSON array of them")
+      ->check(CLI::IsMember({"jsonl", "claimreview"}))
+      ->capture_default_str();
   import_command->footer(
       "Example:\n  claimctl import deploy/sample/claims.jsonl\n"
-      "  claimctl list -o json | claimctl --server other:50051 import -\n\n"
+      "  claimctl list -o json | claimctl --server other:50051 import -\n"
+      "  claimctl import --format claimreview "
+      "client/testdata/claimreviews.jsonl\n\n"
       "Each line is a claims.v1.Claim in the proto JSON mapping, the form "
       "`claimctl list -o json` prints (output-only fields are ignored). The "
       "first evidence item creates the claim with its status (REPORTED when "
@@ -321,7 +343,16 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "{\"line\",\"name\",\"result\",\"error\"} object per line and the "
       "summary goes to stderr.\n"
       "Exit code 1 when any line failed; 5 when the server cannot be reached "
-      "(the import stops at that line; import again to continue).");
+      "(the import stops at that line; import again to continue). On a "
+      "terminal, stderr shows a progress bar.\n"
+      "--format claimreview maps each ClaimReview to a claim (claimReviewed "
+      "-> statement; reviewRating -> CONFIRMED/DENIED/REPORTED; author, url "
+      "-> evidence; see README); a review already recorded (same source, url "
+      "and verdict) is unchanged, a new verdict on a known claim is added "
+      "(updated).");
+
+  // top, export
+  std::vector<AddedCommand> added_commands = AddMonitorCommands(app);
 
   // health
   HealthFlags health_flags;
@@ -373,6 +404,9 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   if (watch->parsed()) return RunWatch(context, watch_flags);
   if (import_command->parsed()) return RunImport(context, import_flags);
   if (health->parsed()) return RunHealth(context, health_flags);
+  for (AddedCommand& added : added_commands) {
+    if (added.command->parsed()) return added.run(context);
+  }
   *env.err << "claimctl: no command; see `claimctl --help`" << std::endl;
   return kExitUsage;
 }

@@ -242,8 +242,8 @@ int RunHistory(CommandContext& context, const HistoryFlags& flags) {
 }
 
 int RunWatch(CommandContext& context, const WatchFlags& flags) {
-  const v1::WatchClaimsRequest request =
-      BuildWatchRequest(flags.filter, flags.from_revision, flags.snapshot);
+  const v1::WatchClaimsRequest request = BuildWatchRequest(
+      flags.filter, flags.from_revision, flags.snapshot || flags.once);
   WatchFollower follower(
       [&context](const v1::WatchClaimsRequest& next) {
         return context.client().WatchClaims(next);
@@ -281,7 +281,15 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
         absl::FormatDuration(absl::Trunc(delay, absl::Milliseconds(100))));
     context.err() << line << std::endl;
   };
-  callbacks.on_snapshot_complete = [&context](int64_t revision) {
+  callbacks.on_snapshot_complete = [&context, &flags,
+                                    &follower](int64_t revision) {
+    if (flags.once) {
+      context.err() << "claimctl: snapshot complete at revision " << revision
+                    << "; resume with `claimctl watch --from-revision "
+                    << revision + 1 << "`" << std::endl;
+      follower.Stop();
+      return;
+    }
     context.err() << "claimctl: snapshot complete at revision " << revision
                   << "; watching for changes" << std::endl;
   };

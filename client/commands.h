@@ -60,6 +60,12 @@ struct CliEnvironment {
                                             const std::string& service,
                                             absl::Duration timeout)>
       check_health;
+  // What `top` needs to know to draw full-screen, and `import` to draw a
+  // progress bar: which standard streams are terminals, and $TERM.
+  bool stdin_tty = false;
+  bool stdout_tty = false;
+  bool stderr_tty = false;
+  std::string term;
 };
 
 struct GlobalFlags {
@@ -117,6 +123,8 @@ struct WatchFlags {
   std::string filter;
   int64_t from_revision = 0;
   bool snapshot = false;
+  // Print the snapshot and exit (implies snapshot).
+  bool once = false;
 };
 
 int RunCreate(CommandContext& context, const CreateFlags& flags);

@@ -9,6 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
+#include "client/claim_review.h"
+#include "client/json_text.h"
 #include "client/render.h"
 
 namespace claimd::client {
@@ -73,83 +75,6 @@ ImportPlan Skip(absl::string_view name, absl::string_view why) {
   plan.skip_reason =
       absl::AlreadyExistsError(absl::StrCat(name, " already exists ", why));
   return plan;
-}
-
-// ---------------------------------------------------------------------------
-// JSON output.
-
-// The length of the valid UTF-8 sequence at the start of `text` (not empty,
-// first byte >= 0x80), or 0 when it is not one.
-size_t Utf8SequenceLength(absl::string_view text) {
-  const auto byte = [&](size_t i) {
-    return static_cast<unsigned char>(text[i]);
-  };
-  const unsigned char lead = byte(0);
-  size_t length = 0;
-  unsigned char low = 0x80, high = 0xBF;  // range of the second byte
-  if (lead >= 0xC2 && lead <= 0xDF) {
-    length = 2;
-  } else if (lead >= 0xE0 && lead <= 0xEF) {
-    length = 3;
-    if (lead == 0xE0) low = 0xA0;   // no overlong forms
-    if (lead == 0xED) high = 0x9F;  // no surrogates
-  } else if (lead >= 0xF0 && lead <= 0xF4) {
-    length = 4;
-    if (lead == 0xF0) low = 0x90;
-    if (lead == 0xF4) high = 0x8F;  // nothing above U+10FFFF
-  } else {
-    return 0;
-  }
-  if (text.size() < length) return 0;
-  if (byte(1) < low || byte(1) > high) return 0;
-  for (size_t i = 2; i < length; ++i) {
-    if (byte(i) < 0x80 || byte(i) > 0xBF) return 0;
-  }
-  return length;
-}
-
-void AppendJsonString(absl::string_view text, std::string* out) {
-  out->push_back('"');
-  size_t i = 0;
-  while (i < text.size()) {
-    const unsigned char c = static_cast<unsigned char>(text[i]);
-    if (c >= 0x80) {
-      const size_t length = Utf8SequenceLength(text.substr(i));
-      if (length == 0) {
-        out->append("\\ufffd");
-        ++i;
-      } else {
-        out->append(text.data() + i, length);
-        i += length;
-      }
-      continue;
-    }
-    switch (c) {
-      case '"':
-        out->append("\\\"");
-        break;
-      case '\\':
-        out->append("\\\\");
-        break;
-      case '\n':
-        out->append("\\n");
-        break;
-      case '\r':
-        out->append("\\r");
-        break;
-      case '\t':
-        out->append("\\t");
-        break;
-      default:
-        if (c < 0x20) {
-          absl::StrAppendFormat(out, "\\u%04x", c);
-        } else {
-          out->push_back(static_cast<char>(c));
-        }
-    }
-    ++i;
-  }
-  out->push_back('"');
 }
 
 }  // namespace
@@ -289,6 +214,51 @@ ImportPlan PlanImport(const v1::Claim& line,
     *update.mutable_evidence() = RequestEvidence(line, i, default_actor);
     if (!id.empty()) update.set_request_id(ImportRequestId(id, i));
   }
+  return plan;
+}
+
+std::string ClaimReviewRequestId(absl::string_view claim_id,
+                                 const v1::Evidence& evidence) {
+  // DerivedClaimId hashes with FNV-1a; its "cr-" prefix is dropped.
+  const std::string hash =
+      DerivedClaimId(absl::StrCat(evidence.source().size(), ":",
+                                  evidence.source(), evidence.url().size(), ":",
+                                  evidence.url(), ":", evidence.status()))
+          .substr(3);
+  return absl::StrCat("import:", claim_id, ":review-", hash);
+}
+
+ImportPlan PlanClaimReviewImport(const v1::Claim& review,
+                                 const std::optional<v1::Claim>& existing,
+                                 absl::string_view default_actor) {
+  if (!existing.has_value()) return PlanImport(review, existing, default_actor);
+  const v1::Claim& stored = *existing;
+  if (stored.statement() != review.statement()) {
+    return Skip(review.name(), "with another statement");
+  }
+  ImportPlan plan;  // unchanged
+  if (review.evidence().empty()) {
+    if (stored.status() == review.status()) return plan;
+    plan.result = ImportResult::kSkipped;
+    plan.skip_reason = absl::FailedPreconditionError(absl::StrCat(
+        review.name(), " is ", StatusName(stored.status()),
+        " and the review names no author to record its verdict with"));
+    return plan;
+  }
+  const v1::Evidence& item = review.evidence(0);
+  for (const v1::Evidence& held : stored.evidence()) {
+    if (held.source() == item.source() && held.url() == item.url() &&
+        held.status() == item.status()) {
+      return plan;
+    }
+  }
+  plan.result = ImportResult::kUpdated;
+  plan.first_update_index = stored.evidence_size();
+  v1::UpdateClaimStatusRequest& update = plan.updates.emplace_back();
+  update.set_name(review.name());
+  update.set_status(item.status());
+  *update.mutable_evidence() = RequestEvidence(review, 0, default_actor);
+  update.set_request_id(ClaimReviewRequestId(ClaimIdOf(review.name()), item));
   return plan;
 }
 

@@ -87,6 +87,24 @@ ImportPlan PlanImport(const claims::v1::Claim& line,
                       const std::optional<claims::v1::Claim>& existing,
                       absl::string_view default_actor);
 
+// Plans one ClaimReview (ParseClaimReview in claim_review.h: a name, a
+// status, at most one evidence item) against the stored claim. Absent:
+// created as PlanImport does. Present with another statement: skipped.
+// Holding an evidence item with the review's source, url and status (without
+// evidence: already at the review's status): unchanged. Otherwise updated: one
+// UpdateClaimStatus with the review's verdict and evidence, request_id
+// ClaimReviewRequestId. A review without an author cannot update (the server
+// needs a source): skipped.
+ImportPlan PlanClaimReviewImport(
+    const claims::v1::Claim& review,
+    const std::optional<claims::v1::Claim>& existing,
+    absl::string_view default_actor);
+
+// "import:ID:review-" + 16 hex digits of a hash of the evidence's source, url
+// and status: the same review imported again is the same request.
+std::string ClaimReviewRequestId(absl::string_view claim_id,
+                                 const claims::v1::Evidence& evidence);
+
 struct ImportCounts {
   int64_t created = 0;
   int64_t updated = 0;
@@ -120,6 +138,9 @@ std::string ImportOutcomeJson(const ImportOutcome& outcome);
 struct ImportFlags {
   std::string file;   // "-": CliEnvironment::in
   std::string actor;  // default actor of the evidence ($USER)
+  // "jsonl": claims.v1.Claim per line; "claimreview": schema.org ClaimReview
+  // per line, or one JSON array of them (claim_review.h).
+  std::string format = "jsonl";
 };
 
 // Imports every line of flags.file. Per-line failures and skips go to stderr

@@ -3,16 +3,21 @@
 #include <filesystem>
 #include <fstream>
 #include <istream>
+#include <iterator>
 #include <optional>
 #include <string>
 #include <system_error>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
+#include "client/claim_review.h"
 #include "client/errors.h"
 #include "client/import.h"
+#include "client/import_input.h"
+#include "client/progress_bar.h"
 #include "client/render.h"
 #include "client/requests.h"
 #include "client/text.h"
@@ -76,9 +81,10 @@ absl::StatusOr<Stored> ReadStored(ClaimClient& client,
 }
 
 LineRun ImportLine(ClaimClient& client, absl::string_view text,
-                   absl::string_view actor) {
+                   absl::string_view actor, bool claim_review) {
   LineRun run;
-  absl::StatusOr<v1::Claim> line = ParseImportLine(text);
+  absl::StatusOr<v1::Claim> line =
+      claim_review ? ParseClaimReview(text) : ParseImportLine(text);
   if (!line.ok()) return Failed(std::move(run), line.status());
   run.outcome.name = line->name();
 
@@ -98,7 +104,8 @@ LineRun ImportLine(ClaimClient& client, absl::string_view text,
     existing = std::move(stored->claim);
   }
 
-  ImportPlan plan = PlanImport(*line, existing, actor);
+  ImportPlan plan = claim_review ? PlanClaimReviewImport(*line, existing, actor)
+                                 : PlanImport(*line, existing, actor);
   run.outcome.result = plan.result;
   if (plan.result == ImportResult::kSkipped) {
     run.status = plan.skip_reason;
@@ -199,29 +206,46 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
     input = &file;
   }
 
+  // The whole input is read first: the progress bar needs the line count,
+  // and a ClaimReview file may be one JSON array.
+  std::string all((std::istreambuf_iterator<char>(*input)),
+                  std::istreambuf_iterator<char>());
+  if (input->bad()) {
+    return context.Fail(absl::StrCat("import ", source),
+                        absl::UnknownError("cannot read the input"), "");
+  }
+  absl::StatusOr<std::vector<ImportEntry>> entries =
+      SplitImportInput(all, flags.format == "claimreview");
+  if (!entries.ok()) {
+    return context.Fail(absl::StrCat("import ", source), entries.status(),
+                        "see `claimctl import --help`");
+  }
+
   ImportCounts counts;
   int exit_code = kExitOk;
-  std::string text;
-  int64_t number = 0;
-  while (std::getline(*input, text)) {
-    ++number;
-    absl::string_view view = text;
-    absl::ConsumeSuffix(&view, "\r");
-    if (number == 1) absl::ConsumePrefix(&view, "\xEF\xBB\xBF");  // UTF-8 BOM
-    if (absl::StripAsciiWhitespace(view).empty()) continue;
-
-    LineRun run = ImportLine(context.client(), view, flags.actor);
-    run.outcome.line = number;
+  ProgressBar progress(&context.err(), context.env().stderr_tty,
+                       static_cast<int64_t>(entries->size()),
+                       context.env().width);
+  int64_t done = 0;
+  for (const ImportEntry& entry : *entries) {
+    progress.Update(done++);
+    LineRun run = ImportLine(context.client(), entry.text, flags.actor,
+                             flags.format == "claimreview");
+    run.outcome.line = entry.number;
     counts.Add(run.outcome.result);
     if (!run.status.ok()) {
       if (run.stop) {
         std::string generic = GenericHint(run.status, context.flags().server,
                                           context.flags().timeout);
         run.hint = absl::StrCat(generic, generic.empty() ? "" : "; ",
-                                "stopped at line ", number,
+                                "stopped at ", entry.unit, " ", entry.number,
                                 ", import again to continue");
       }
-      const std::string where = absl::StrCat("import ", source, ":", number);
+      const std::string where =
+          absl::string_view(entry.unit) == "line"
+              ? absl::StrCat("import ", source, ":", entry.number)
+              : absl::StrCat("import ", source, " entry ", entry.number);
+      progress.Clear();
       context.err() << ErrorLine(where, run.status, run.hint) << std::endl;
       run.outcome.error = Reason(run.status, run.hint);
     }
@@ -231,14 +255,7 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
       break;
     }
   }
-  if (input->bad()) {
-    context.err() << ErrorLine(absl::StrCat("import ", source),
-                               absl::UnknownError(absl::StrCat(
-                                   "cannot read past line ", number)),
-                               "")
-                  << std::endl;
-    if (exit_code == kExitOk) exit_code = kExitError;
-  }
+  progress.Finish();
 
   const std::string summary = ImportSummary(counts);
   if (context.json()) {

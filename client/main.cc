@@ -48,6 +48,12 @@ int main(int argc, char** argv) {
                      const claimd::client::ChannelSecurity& security) {
     return MakeGrpcClaimStub(MakeClaimChannel(server, security));
   };
+  env.stdin_tty = isatty(STDIN_FILENO) == 1;
+  env.stdout_tty = tty;
+  env.stderr_tty = isatty(STDERR_FILENO) == 1;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
+  const char* term = std::getenv("TERM");
+  env.term = term == nullptr ? "" : term;
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
   };

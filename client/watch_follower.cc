@@ -88,6 +88,7 @@ void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
   if (!snapshot_pending_) {
     resume_revision_ = std::max(
         {resume_revision_, response.revision() + 1, last_event_revision_ + 1});
+    if (callbacks.on_progress) callbacks.on_progress(resume_revision_ - 1);
   }
 }
 

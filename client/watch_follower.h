@@ -64,6 +64,10 @@ class WatchFollower {
         on_reconnect;
     // When the initial snapshot is complete, at store revision `revision`.
     std::function<void(int64_t revision)> on_snapshot_complete;
+    // After each response once the snapshot (if any) is complete: everything
+    // up to `revision` has been delivered. Progress messages call it too, so
+    // it also says the stream is up again after a reconnect.
+    std::function<void(int64_t revision)> on_progress;
   };
 
   WatchFollower(StreamOpener opener, WatchFollowerOptions options);

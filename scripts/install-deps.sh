@@ -10,6 +10,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libgtest-dev libgmock-dev libcli11-dev
   libssl-dev openssl clang-14 libclang-rt-14-dev
+  # claimctl top (ncurses) and its end-to-end tests (tmux)
+  libncurses-dev tmux
 )
 
 SUDO=""

@@ -442,5 +442,96 @@ TEST_F(CliTest, WatchStopsCleanlyOnInterrupt) {
   EXPECT_EQ(err_.str(), "");
 }
 
+v1::WatchClaimsResponse SnapshotResponse(int64_t revision) {
+  v1::WatchClaimsResponse response;
+  response.set_revision(revision);
+  response.set_snapshot_complete(true);
+  v1::ClaimEvent* event = response.add_events();
+  event->set_revision(revision);
+  event->set_type(v1::EVENT_TYPE_SNAPSHOT);
+  *event->mutable_claim() =
+      MakeClaim("s", revision, v1::VERIFICATION_STATUS_REPORTED);
+  return response;
+}
+
+TEST_F(CliTest, WatchOncePrintsTheSnapshotAndStops) {
+  v1::WatchClaimsRequest request;
+  request.set_initial_snapshot(true);
+  EXPECT_CALL(*stub_, WatchClaims(_, EqualsProto(request)))
+      .WillOnce(Invoke([](auto*, const auto&) {
+        return std::make_unique<FakeReader>(
+            std::vector<v1::WatchClaimsResponse>{SnapshotResponse(9)},
+            grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+      }));
+  EXPECT_EQ(Run({"watch", "--once"}), 0);
+  EXPECT_EQ(out_.str(),
+            "rev 9  SNAPSHOT  claims/s  REPORTED  \"statement of s\"\n");
+  EXPECT_EQ(err_.str(),
+            "claimctl: snapshot complete at revision 9; resume with "
+            "`claimctl watch --from-revision 10`\n");
+  EXPECT_EQ(Run({"watch", "--once", "--from-revision", "3"}), 2);
+}
+
+TEST_F(CliTest, TopWithoutATerminalSaysWhyAndPrintsLines) {
+  v1::WatchClaimsRequest request;
+  request.set_initial_snapshot(true);
+  request.set_filter("status = REPORTED");
+  EXPECT_CALL(*stub_, WatchClaims(_, EqualsProto(request)))
+      .WillOnce(Invoke([this](auto*, const auto&) {
+        return std::make_unique<FakeReader>(
+            std::vector<v1::WatchClaimsResponse>{SnapshotResponse(4)},
+            grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"),
+            [this] { stop_(); });
+      }));
+  EXPECT_EQ(Run({"top", "--filter", "status = REPORTED"}), 0);
+  EXPECT_THAT(out_.str(), StartsWith("rev 4  SNAPSHOT  claims/s"));
+  EXPECT_THAT(err_.str(),
+              StartsWith("claimctl top: stdout is not a terminal; printing "
+                         "the claims and every change as lines instead"));
+}
+
+TEST_F(CliTest, TopAndExportHaveExamples) {
+  EXPECT_EQ(Run({"top", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("Example:\n  claimctl top\n"));
+  EXPECT_THAT(out_.str(), HasSubstr("Keys:"));
+  out_.str("");
+  EXPECT_EQ(Run({"export", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("Example:\n  claimctl export > "));
+  out_.str("");
+  EXPECT_EQ(Run({"export", "--format", "xml"}), 2);
+  EXPECT_THAT(err_.str(), StartsWith("claimctl export: --format"));
+}
+
+TEST_F(CliTest, ExportWritesEveryPageAsJsonLinesOrClaimReview) {
+  v1::ListClaimsResponse first;
+  *first.add_claims() = MakeClaim("a", 3, v1::VERIFICATION_STATUS_CONFIRMED);
+  first.set_next_page_token("t1");
+  v1::ListClaimsResponse second;
+  *second.add_claims() = MakeClaim("b", 5, v1::VERIFICATION_STATUS_DENIED);
+  EXPECT_CALL(*stub_, ListClaims(_, _, _))
+      .Times(4)
+      .WillRepeatedly(Invoke([&](auto*, const v1::ListClaimsRequest& request,
+                                 v1::ListClaimsResponse* response) {
+        EXPECT_EQ(request.filter(), "status != REPORTED");
+        *response = request.page_token().empty() ? first : second;
+        return grpc::Status::OK;
+      }));
+  EXPECT_EQ(Run({"export", "--filter", "status != REPORTED"}), 0);
+  EXPECT_EQ(out_.str(),
+            "{\"name\":\"claims/a\",\"statement\":\"statement of a\","
+            "\"status\":\"VERIFICATION_STATUS_CONFIRMED\",\"revision\":\"3\"}\n"
+            "{\"name\":\"claims/b\",\"statement\":\"statement of b\","
+            "\"status\":\"VERIFICATION_STATUS_DENIED\",\"revision\":\"5\"}\n");
+  EXPECT_EQ(err_.str(), "claimctl: exported 2 claims\n");
+  out_.str("");
+  EXPECT_EQ(Run({"export", "--filter", "status != REPORTED", "--format",
+                 "claimreview"}),
+            0);
+  EXPECT_THAT(out_.str(),
+              StartsWith("{\"@context\":\"https://schema.org\",\"@type\":"
+                         "\"ClaimReview\",\"identifier\":\"claims/a\""));
+  EXPECT_THAT(out_.str(), HasSubstr("\"alternateName\":\"False\"}}\n"));
+}
+
 }  // namespace
 }  // namespace claimd::client
