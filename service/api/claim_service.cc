@@ -214,9 +214,8 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
               [&] { return ListEventsInto(*deps_.store, *request, response); });
 }
 
-grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*
-ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* /*context*/,
-                              const claims::v1::WatchClaimsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(
+    grpc::CallbackServerContext* /*context*/, const grpc::ByteBuffer* request) {
   // While draining, the hub is already shut down: the stream ends at once with
   // UNAVAILABLE and the revision to resume from.
   return StartWatch(deps_, *request);

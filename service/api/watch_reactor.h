@@ -28,6 +28,7 @@
 #include "claims/v1/claims.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_counter.h"
+#include "service/api/event_bytes.h"
 #include "service/core/claim_store.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
@@ -58,12 +59,16 @@ struct WatchDependencies {
   core::ThreadPool* fanout_pool;
   CallCounter* counter;  // counts this stream while it runs
   WatchOptions options;
+  // Serialised events shared by all streams; nullptr: each stream serialises
+  // its own. Not owned.
+  EventBytesCache* event_bytes = nullptr;
 };
 
-// Creates the reactor for one WatchClaims call; gRPC owns it until OnDone.
-grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* StartWatch(
-    const WatchDependencies& deps,
-    const claims::v1::WatchClaimsRequest& request);
+// Creates the reactor for one WatchClaims call (registered as a raw method:
+// `request` is a serialised WatchClaimsRequest, each response a serialised
+// WatchClaimsResponse); gRPC owns it until OnDone.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
+    const WatchDependencies& deps, const grpc::ByteBuffer& request);
 
 }  // namespace claimd::api
 
