@@ -38,15 +38,46 @@ core::Mutation Create(int64_t index) {
   return core::Mutation{std::move(create), ""};
 }
 
-core::Mutation Update(int64_t update, int64_t claims) {
+// Update number `update` (0-based) of claim `index`: alternately CONFIRMED
+// and DENIED, starting with either, so about half the claims end CONFIRMED.
+core::Mutation Update(int64_t index, int64_t update) {
   core::UpdateClaimStatus op;
-  op.claim_id = HistoryClaimId(update % claims);
-  op.status = (update / claims) % 2 == 0 ? core::VerificationStatus::kConfirmed
-                                         : core::VerificationStatus::kDenied;
+  op.claim_id = HistoryClaimId(index);
+  op.status = (index + update) % 2 == 0 ? core::VerificationStatus::kConfirmed
+                                        : core::VerificationStatus::kDenied;
   op.evidence.source = "claimbench-generator";
-  op.evidence.url = absl::StrCat("https://bench.example/history/", update);
+  op.evidence.url =
+      absl::StrCat("https://bench.example/history/", index, "/", update);
   return core::Mutation{std::move(op), ""};
 }
+
+// The mutations in commit order: each claim's creation is followed by its
+// updates (claim-major), so a batch finds the claims it updates in its own
+// state instead of reading them back: far faster than round-robin over a
+// million claims, and just as valid a history.
+class MutationSequence {
+ public:
+  MutationSequence(int64_t claims, int64_t events)
+      : per_claim_((events - claims) / claims),
+        extra_((events - claims) % claims) {}
+
+  core::Mutation Next() {
+    const int64_t updates = per_claim_ + (claim_ < extra_ ? 1 : 0);
+    core::Mutation next =
+        step_ == 0 ? Create(claim_) : Update(claim_, step_ - 1);
+    if (step_++ == updates) {
+      step_ = 0;
+      ++claim_;
+    }
+    return next;
+  }
+
+ private:
+  const int64_t per_claim_;
+  const int64_t extra_;  // the first `extra_` claims get one more update
+  int64_t claim_ = 0;
+  int64_t step_ = 0;  // 0: create; k: update k-1
+};
 
 }  // namespace
 
@@ -69,6 +100,7 @@ absl::StatusOr<absl::Duration> GenerateHistoryStore(const std::string& data_dir,
   if (!opened.ok()) return opened.status();
   store::SqliteClaimStore& claim_store = **opened;
   Progress progress;
+  MutationSequence sequence(claims, events);
   for (int64_t i = 0; i < events; ++i) {
     {
       absl::MutexLock lock(&progress.mutex);
@@ -77,7 +109,7 @@ absl::StatusOr<absl::Duration> GenerateHistoryStore(const std::string& data_dir,
       ++progress.queued;
     }
     claim_store.Submit(
-        i < claims ? Create(i) : Update(i - claims, claims),
+        sequence.Next(),
         [&progress](absl::StatusOr<core::MutationResult> result) {
           absl::MutexLock lock(&progress.mutex);
           --progress.queued;

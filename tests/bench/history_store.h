@@ -4,9 +4,9 @@
 // synchronous=NORMAL, so a million claims take seconds, not the minutes the
 // durable API would.
 //
-// Claims are HistoryClaimId(0..claims-1) (status REPORTED, no evidence), then
-// events - claims updates go round-robin over them, each with one evidence
-// item, alternating CONFIRMED and DENIED per round.
+// Claims are HistoryClaimId(0..claims-1); each creation (status REPORTED) is
+// followed by that claim's share of the events - claims updates, each with one
+// evidence item, alternating CONFIRMED and DENIED.
 //
 // Thread-safety: blocks the calling thread.
 #ifndef CLAIMD_TESTS_BENCH_HISTORY_STORE_H_
