@@ -122,13 +122,13 @@ absl::Status ListEventsInto(core::ClaimStore& store,
 
 // A watch refused before it starts (credentials, quota): it ends at once.
 class RejectedWatchReactor
-    : public grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse> {
+    : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RejectedWatchReactor(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
 };
 
-grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* RejectedWatch(
+grpc::ServerWriteReactor<grpc::ByteBuffer>* RejectedWatch(
     const grpc::Status& status) {
   return new RejectedWatchReactor(status);
 }
@@ -247,9 +247,8 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
               [&] { return ListEventsInto(*deps_.store, *request, response); });
 }
 
-grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>*
-ClaimServiceImpl::WatchClaims(grpc::CallbackServerContext* context,
-                              const claims::v1::WatchClaimsRequest* request) {
+grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   absl::StatusOr<Caller> caller =
       gate_->Admit(*context, "/claims.v1.ClaimService/WatchClaims");
   if (!caller.ok()) return RejectedWatch(ToGrpcStatus(caller.status()));

@@ -21,14 +21,27 @@
 
 namespace claimd::api {
 
-class ClaimServiceImpl final
-    : public claims::v1::ClaimService::CallbackService {
+namespace internal {
+using V1 = claims::v1::ClaimService;
+// The generated CallbackService, except that WatchClaims is a raw method: its
+// responses are assembled from serialised events shared by every watcher
+// (event_bytes.h).
+using ClaimServiceBase = V1::WithCallbackMethod_CreateClaim<
+    V1::WithCallbackMethod_GetClaim<V1::WithCallbackMethod_ListClaims<
+        V1::WithCallbackMethod_UpdateClaimStatus<
+            V1::WithCallbackMethod_DeleteClaim<
+                V1::WithCallbackMethod_ListClaimEvents<
+                    V1::WithRawCallbackMethod_WatchClaims<V1::Service>>>>>>>;
+}  // namespace internal
+
+class ClaimServiceImpl final : public internal::ClaimServiceBase {
  public:
   // `deps` pointers and `gate` are not owned and must outlive the service.
   // Every call is admitted by `gate` (authentication, roles, watcher quota)
-  // before it touches the store.
+  // before it touches the store. Without deps.event_bytes the service uses its
+  // own cache.
   ClaimServiceImpl(const WatchDependencies& deps, const CallGate* gate)
-      : deps_(deps), gate_(gate) {}
+      : deps_(WithEventBytes(deps, &event_bytes_)), gate_(gate) {}
 
   grpc::ServerUnaryReactor* CreateClaim(
       grpc::CallbackServerContext* context,
@@ -53,9 +66,9 @@ class ClaimServiceImpl final
       grpc::CallbackServerContext* context,
       const claims::v1::ListClaimEventsRequest* request,
       claims::v1::ListClaimEventsResponse* response) override;
-  grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* WatchClaims(
+  grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchClaims(
       grpc::CallbackServerContext* context,
-      const claims::v1::WatchClaimsRequest* request) override;
+      const grpc::ByteBuffer* request) override;
 
   // From now on new calls fail fast with UNAVAILABLE (clients retry elsewhere)
   // while the calls already running finish.
@@ -79,6 +92,13 @@ class ClaimServiceImpl final
   // True (and `reactor` finished with UNAVAILABLE) when draining.
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
+  static WatchDependencies WithEventBytes(WatchDependencies deps,
+                                          EventBytesCache* own) {
+    if (deps.event_bytes == nullptr) deps.event_bytes = own;
+    return deps;
+  }
+
+  EventBytesCache event_bytes_;  // before deps_, which points at it
   const WatchDependencies deps_;
   const CallGate* const gate_;
   std::atomic<bool> draining_{false};

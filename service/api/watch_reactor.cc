@@ -6,6 +6,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
+#include "service/api/event_bytes.h"
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
@@ -44,7 +46,9 @@ class WatchSession : public core::WatchWaiter,
   void WriteSnapshotChunk();
   void WriteEvents(const std::vector<core::ClaimEventPtr>& events,
                    int64_t covered_revision);
-  void Write();
+  // Sends `message`, whose `revision` field is `revision`.
+  void Write(grpc::ByteBuffer message, int64_t revision);
+  EventBytes BytesOf(const core::ClaimEvent& event);
   void End(const grpc::Status& status);
 
   // Under mutex_: true when the owner should go on (a wake or a cancel
@@ -78,16 +82,29 @@ class WatchSession : public core::WatchWaiter,
   std::vector<core::Claim> snapshot_;
   size_t snapshot_next_ = 0;
   int64_t snapshot_revision_ = 0;
-  WatchClaimsResponse response_;
+  grpc::ByteBuffer message_;  // the one in flight
 };
 
-class WatchReactor : public grpc::ServerWriteReactor<WatchClaimsResponse> {
+class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  WatchReactor(const WatchDependencies& deps, const WatchClaimsRequest& request,
+  WatchReactor(const WatchDependencies& deps, const grpc::ByteBuffer& raw,
                std::shared_ptr<void> hold)
       : counter_(deps.counter), metrics_(deps.metrics), hold_(std::move(hold)) {
     counter_->Add();
     metrics_->OnWatcherStarted();
+    // The method is registered raw (so responses can share serialised
+    // events); the request is parsed here.
+    WatchClaimsRequest request;
+    grpc::ByteBuffer copy(raw);  // shares the slices; Deserialize consumes
+    if (grpc::Status parsed =
+            grpc::SerializationTraits<WatchClaimsRequest>::Deserialize(
+                &copy, &request);
+        !parsed.ok()) {
+      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
+                          absl::StrCat("cannot parse WatchClaimsRequest: ",
+                                       parsed.error_message())));
+      return;
+    }
     absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
     if (!filter.ok()) {
       Finish(ToGrpcStatus(filter.status()));
@@ -246,10 +263,9 @@ void WatchSession::Pump() {
         bool progress_due = !sent_any_ || absl::Now() - last_sent_ >=
                                               deps_.options.progress_interval;
         if (progress_due) {
-          response_.Clear();
-          response_.set_revision(
-              std::max(revision_sent_, read.covered_revision));
-          Write();
+          const int64_t revision =
+              std::max(revision_sent_, read.covered_revision);
+          Write(WatchResponseBytes({}, revision, false), revision);
           return;
         }
         if (!KeepOwnership()) return;
@@ -261,24 +277,28 @@ void WatchSession::Pump() {
 
 void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
                                int64_t covered_revision) {
-  response_.Clear();
+  std::vector<EventBytes> parts;
+  parts.reserve(events.size());
   size_t bytes = 0;
-  for (const core::ClaimEventPtr& event : events) {
-    size_t event_bytes = core::ApproximateEventBytes(*event);
-    if (response_.events_size() > 0 &&
-        bytes + event_bytes > deps_.options.max_bytes_per_message) {
+  for (size_t i = 0; i < events.size(); ++i) {
+    EventBytes event_bytes = BytesOf(*events[i]);
+    if (i > 0 &&
+        bytes + event_bytes->size() > deps_.options.max_bytes_per_message) {
       // The rest goes in the next message; this one covers only what it
       // carries.
-      covered_revision =
-          response_.events(response_.events_size() - 1).revision();
+      covered_revision = events[i - 1]->revision;
       break;
     }
-    bytes += event_bytes;
-    ToProto(*event, response_.add_events());
+    bytes += event_bytes->size();
+    parts.push_back(std::move(event_bytes));
   }
-  response_.set_revision(covered_revision);
   cursor_ = std::max(cursor_, covered_revision + 1);
-  Write();
+  Write(WatchResponseBytes(parts, covered_revision, false), covered_revision);
+}
+
+EventBytes WatchSession::BytesOf(const core::ClaimEvent& event) {
+  return deps_.event_bytes != nullptr ? deps_.event_bytes->Get(event)
+                                      : SerializeEvent(event);
 }
 
 void WatchSession::CatchUp() {
@@ -341,10 +361,10 @@ void WatchSession::TakeSnapshot() {
 }
 
 void WatchSession::WriteSnapshotChunk() {
-  response_.Clear();
+  WatchClaimsResponse response;
   snapshot_next_ += AppendWithinBudget(
       absl::MakeConstSpan(snapshot_).subspan(snapshot_next_),
-      response_.mutable_events(), deps_.options.snapshot_claims_per_message,
+      response.mutable_events(), deps_.options.snapshot_claims_per_message,
       deps_.options.max_bytes_per_message,
       [this](const core::Claim& claim, claims::v1::ClaimEvent* event) {
         event->set_revision(snapshot_revision_);
@@ -353,15 +373,17 @@ void WatchSession::WriteSnapshotChunk() {
         *event->mutable_event_time() = event->claim().update_time();
       });
   if (snapshot_next_ == snapshot_.size()) {
-    response_.set_snapshot_complete(true);
+    response.set_snapshot_complete(true);
     snapshot_pending_ = false;
     snapshot_ = {};
   }
-  response_.set_revision(snapshot_revision_);
-  Write();
+  response.set_revision(snapshot_revision_);
+  // Snapshot claims are this stream's own: serialised here, not shared.
+  grpc::Slice serialized(response.SerializeAsString());
+  Write(grpc::ByteBuffer(&serialized, 1), snapshot_revision_);
 }
 
-void WatchSession::Write() {
+void WatchSession::Write(grpc::ByteBuffer message, int64_t revision) {
   WatchReactor* reactor;
   {
     absl::MutexLock lock(&mutex_);
@@ -375,8 +397,9 @@ void WatchSession::Write() {
         "watch stream written after it was done; dropping the write");
     return;
   }
-  revision_sent_ = std::max(revision_sent_, response_.revision());
-  reactor->StartWrite(&response_);
+  revision_sent_ = std::max(revision_sent_, revision);
+  message_ = std::move(message);
+  reactor->StartWrite(&message_);
 }
 
 void WatchSession::End(const grpc::Status& status) {
@@ -393,8 +416,8 @@ void WatchSession::End(const grpc::Status& status) {
 
 }  // namespace
 
-grpc::ServerWriteReactor<WatchClaimsResponse>* StartWatch(
-    const WatchDependencies& deps, const WatchClaimsRequest& request,
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
+    const WatchDependencies& deps, const grpc::ByteBuffer& request,
     std::shared_ptr<void> hold) {
   return new WatchReactor(deps, request, std::move(hold));
 }

@@ -29,6 +29,7 @@
 #include "claims/v1/claims.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_counter.h"
+#include "service/api/event_bytes.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
 #include "service/core/thread_pool.h"
@@ -62,13 +63,17 @@ struct WatchDependencies {
   WatchOptions options;
   // Not owned. Watchers started and ended, events delivered, catch-ups.
   core::Metrics* metrics = &core::NoMetrics();
+  // Serialised events shared by all streams; nullptr: each stream serialises
+  // its own. Not owned.
+  EventBytesCache* event_bytes = nullptr;
 };
 
-// Creates the reactor for one WatchClaims call; gRPC owns it until OnDone.
-// `hold` (a watcher quota lease, say) is kept until the stream is done.
-grpc::ServerWriteReactor<claims::v1::WatchClaimsResponse>* StartWatch(
-    const WatchDependencies& deps,
-    const claims::v1::WatchClaimsRequest& request,
+// Creates the reactor for one WatchClaims call (registered as a raw method:
+// `request` is a serialised WatchClaimsRequest, each response a serialised
+// WatchClaimsResponse); gRPC owns it until OnDone. `hold` (a watcher quota
+// lease, say) is kept until the stream is done.
+grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
+    const WatchDependencies& deps, const grpc::ByteBuffer& request,
     std::shared_ptr<void> hold = nullptr);
 
 }  // namespace claimd::api

@@ -1,0 +1,88 @@
+#include "service/api/event_bytes.h"
+
+#include <utility>
+
+#include "claims/v1/claims.pb.h"
+#include "service/api/proto_convert.h"
+
+namespace claimd::api {
+namespace {
+
+// Wire-format tags of WatchClaimsResponse (claims.proto): events = 1
+// (length-delimited), revision = 2 (varint), snapshot_complete = 3 (varint).
+constexpr char kEventsTag = (1 << 3) | 2;
+constexpr char kRevisionTag = (2 << 3) | 0;
+constexpr char kSnapshotCompleteTag = (3 << 3) | 0;
+
+void AppendVarint(uint64_t value, std::string& out) {
+  while (value >= 0x80) {
+    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
+    value >>= 7;
+  }
+  out.push_back(static_cast<char>(value));
+}
+
+// Keeps one shared string alive for as long as gRPC holds the slice.
+void ReleaseShared(void* holder) { delete static_cast<EventBytes*>(holder); }
+
+grpc::Slice SharedSlice(const EventBytes& bytes) {
+  auto* holder = new EventBytes(bytes);
+  // gRPC only reads a slice's memory; the string stays const.
+  return grpc::Slice(const_cast<char*>((*holder)->data()), (*holder)->size(),
+                     &ReleaseShared, holder);
+}
+
+}  // namespace
+
+EventBytes SerializeEvent(const core::ClaimEvent& event) {
+  claims::v1::ClaimEvent proto;
+  ToProto(event, &proto);
+  auto bytes = std::make_shared<std::string>();
+  proto.SerializeToString(bytes.get());
+  return bytes;
+}
+
+EventBytesCache::EventBytesCache(size_t slots)
+    : slots_(slots < 1 ? 1 : slots) {}
+
+EventBytes EventBytesCache::Get(const core::ClaimEvent& event) {
+  Slot& slot = slots_[static_cast<uint64_t>(event.revision) % slots_.size()];
+  {
+    absl::MutexLock lock(&slot.mutex);
+    if (slot.revision == event.revision && slot.bytes != nullptr)
+      return slot.bytes;
+  }
+  // Serialised outside the lock; two watchers racing for the same event make
+  // identical bytes and either copy may win.
+  EventBytes bytes = SerializeEvent(event);
+  absl::MutexLock lock(&slot.mutex);
+  slot.revision = event.revision;
+  slot.bytes = bytes;
+  return bytes;
+}
+
+grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
+                                    int64_t revision, bool snapshot_complete) {
+  std::vector<grpc::Slice> slices;
+  slices.reserve(events.size() * 2 + 1);
+  for (const EventBytes& event : events) {
+    std::string header(1, kEventsTag);
+    AppendVarint(event->size(), header);
+    slices.emplace_back(header);  // a few bytes, copied
+    if (!event->empty()) slices.push_back(SharedSlice(event));
+  }
+  std::string trailer;
+  // proto3 leaves out fields at their default value.
+  if (revision != 0) {
+    trailer.push_back(kRevisionTag);
+    AppendVarint(static_cast<uint64_t>(revision), trailer);
+  }
+  if (snapshot_complete) {
+    trailer.push_back(kSnapshotCompleteTag);
+    trailer.push_back(1);
+  }
+  if (!trailer.empty()) slices.emplace_back(trailer);
+  return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+}  // namespace claimd::api

@@ -1,0 +1,68 @@
+// Fan-out without per-watcher serialisation: each committed event is turned
+// into its claims.v1.ClaimEvent wire bytes once (EventBytesCache), and every
+// watch stream sends WatchClaimsResponse messages assembled from those shared
+// bytes (WatchResponseBytes) without copying or re-encoding them. A response
+// built this way is byte-for-byte what protobuf would serialise for the same
+// message (fields in number order; tests/api/event_bytes_test checks it), so
+// clients cannot tell the difference.
+//
+//   EventBytesCache cache;
+//   std::vector<EventBytes> parts = {cache.Get(event)};
+//   grpc::ByteBuffer message = WatchResponseBytes(parts, event->revision,
+//   false);
+//
+// The shared strings are immutable once published (const, owned by
+// shared_ptr); a ByteBuffer holds a reference to each until gRPC has sent it.
+//
+// Thread-safety: EventBytesCache may be used from any thread (one mutex per
+// slot); WatchResponseBytes is a pure function.
+#ifndef CLAIMD_SERVICE_API_EVENT_BYTES_H_
+#define CLAIMD_SERVICE_API_EVENT_BYTES_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "absl/synchronization/mutex.h"
+#include "absl/types/span.h"
+#include "grpcpp/support/byte_buffer.h"
+#include "service/core/claim.h"
+
+namespace claimd::api {
+
+// The serialised claims.v1.ClaimEvent of one event.
+using EventBytes = std::shared_ptr<const std::string>;
+
+// Serialises `event` (ToProto + SerializeToString), uncached.
+EventBytes SerializeEvent(const core::ClaimEvent& event);
+
+class EventBytesCache {
+ public:
+  // Remembers the bytes of the last `slots` revisions (revision % slots).
+  explicit EventBytesCache(size_t slots = 8192);
+  EventBytesCache(const EventBytesCache&) = delete;
+  EventBytesCache& operator=(const EventBytesCache&) = delete;
+
+  // The bytes of `event`, serialised by the first caller that asks for its
+  // revision. Revisions identify events (one event per revision, and an event
+  // never changes), so events read back from the store share the entry too.
+  EventBytes Get(const core::ClaimEvent& event);
+
+ private:
+  struct Slot {
+    absl::Mutex mutex;
+    int64_t revision ABSL_GUARDED_BY(mutex) = 0;
+    EventBytes bytes ABSL_GUARDED_BY(mutex);
+  };
+  std::vector<Slot> slots_;
+};
+
+// The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete},
+// referencing `events`' strings instead of copying them.
+grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
+                                    int64_t revision, bool snapshot_complete);
+
+}  // namespace claimd::api
+
+#endif  // CLAIMD_SERVICE_API_EVENT_BYTES_H_

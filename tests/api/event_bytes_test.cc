@@ -1,0 +1,140 @@
+// WatchClaims responses assembled from shared, pre-serialised events must be
+// byte-for-byte what protobuf serialises for the same message, and sharing
+// must never change the shared bytes.
+#include "service/api/event_bytes.h"
+
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "claims/v1/claims.pb.h"
+#include "gtest/gtest.h"
+#include "service/api/proto_convert.h"
+
+namespace claimd::api {
+namespace {
+
+core::ClaimEvent MakeEvent(int64_t revision, int evidence_items) {
+  core::ClaimEvent event;
+  event.revision = revision;
+  event.type = evidence_items == 0 ? core::EventType::kCreated
+                                   : core::EventType::kStatusChanged;
+  event.claim.id = absl::StrCat("claim-", revision);
+  event.claim.statement = "The bridge closed on a weekday";
+  event.claim.status = core::VerificationStatus::kConfirmed;
+  event.claim.labels["desk"] = "world";
+  event.claim.revision = revision;
+  event.claim.create_revision = 1;
+  for (int i = 0; i < evidence_items; ++i) {
+    core::Evidence evidence;
+    evidence.source = "wire";
+    evidence.url = absl::StrCat("https://example.org/", revision, "/", i);
+    evidence.quote = std::string(100, 'q');  // lengths past one varint byte
+    evidence.status = core::VerificationStatus::kConfirmed;
+    evidence.revision = revision;
+    event.claim.evidence.push_back(evidence);
+  }
+  event.previous_status = core::VerificationStatus::kReported;
+  event.event_time = absl::FromUnixSeconds(1700000000 + revision);
+  return event;
+}
+
+std::string Flatten(const grpc::ByteBuffer& buffer) {
+  std::vector<grpc::Slice> slices;
+  EXPECT_TRUE(buffer.Dump(&slices).ok());
+  std::string out;
+  for (const grpc::Slice& slice : slices)
+    out.append(reinterpret_cast<const char*>(slice.begin()), slice.size());
+  return out;
+}
+
+std::string Expected(const std::vector<core::ClaimEvent>& events,
+                     int64_t revision, bool snapshot_complete) {
+  claims::v1::WatchClaimsResponse response;
+  for (const core::ClaimEvent& event : events)
+    ToProto(event, response.add_events());
+  response.set_revision(revision);
+  response.set_snapshot_complete(snapshot_complete);
+  return response.SerializeAsString();
+}
+
+TEST(WatchResponseBytes, MatchesProtobufForABatchOfEvents) {
+  std::vector<core::ClaimEvent> events = {MakeEvent(7, 0), MakeEvent(8, 3),
+                                          MakeEvent(9, 40)};
+  std::vector<EventBytes> parts;
+  for (const core::ClaimEvent& event : events)
+    parts.push_back(SerializeEvent(event));
+  EXPECT_EQ(Flatten(WatchResponseBytes(parts, 9, false)),
+            Expected(events, 9, false));
+  EXPECT_EQ(Flatten(WatchResponseBytes(parts, 300000, true)),
+            Expected(events, 300000, true));
+}
+
+TEST(WatchResponseBytes, MatchesProtobufForAProgressMessage) {
+  EXPECT_EQ(Flatten(WatchResponseBytes({}, 12345678901, false)),
+            Expected({}, 12345678901, false));
+  // revision 0 is left out, as protobuf does.
+  EXPECT_EQ(Flatten(WatchResponseBytes({}, 0, false)), Expected({}, 0, false));
+}
+
+TEST(WatchResponseBytes, ParsesBackToTheSameEvents) {
+  std::vector<core::ClaimEvent> events = {MakeEvent(1, 1), MakeEvent(2, 2)};
+  std::vector<EventBytes> parts = {SerializeEvent(events[0]),
+                                   SerializeEvent(events[1])};
+  claims::v1::WatchClaimsResponse parsed;
+  ASSERT_TRUE(
+      parsed.ParseFromString(Flatten(WatchResponseBytes(parts, 2, false))));
+  ASSERT_EQ(parsed.events_size(), 2);
+  EXPECT_EQ(parsed.events(1).claim().evidence_size(), 2);
+  EXPECT_EQ(parsed.events(0).claim().name(), "claims/claim-1");
+  EXPECT_EQ(parsed.revision(), 2);
+}
+
+TEST(EventBytesCache, SerialisesEachRevisionOnceAndSharesIt) {
+  EventBytesCache cache(16);
+  const core::ClaimEvent event = MakeEvent(5, 2);
+  EventBytes first = cache.Get(event);
+  EventBytes second = cache.Get(event);
+  EXPECT_EQ(first.get(), second.get());
+  EXPECT_EQ(*first, *SerializeEvent(event));
+  // Another revision in the same slot replaces it; the old bytes stay valid.
+  EventBytes other = cache.Get(MakeEvent(21, 0));
+  EXPECT_NE(other.get(), first.get());
+  EXPECT_EQ(*first, *SerializeEvent(event));
+}
+
+TEST(EventBytesCache, SharedBytesAreNeverMutatedBySending) {
+  EventBytesCache cache(64);
+  std::vector<core::ClaimEvent> events;
+  for (int64_t revision = 1; revision <= 32; ++revision)
+    events.push_back(MakeEvent(revision, static_cast<int>(revision % 5)));
+  std::vector<EventBytes> parts;
+  std::vector<std::string> copies;
+  for (const core::ClaimEvent& event : events) {
+    parts.push_back(cache.Get(event));
+    copies.push_back(*parts.back());
+  }
+  // Many "watchers" build, read and drop responses over the same bytes at
+  // once.
+  std::vector<std::thread> watchers;
+  for (int w = 0; w < 8; ++w) {
+    watchers.emplace_back([&] {
+      for (int round = 0; round < 50; ++round) {
+        std::vector<EventBytes> mine;
+        for (const core::ClaimEvent& event : events)
+          mine.push_back(cache.Get(event));
+        grpc::ByteBuffer message = WatchResponseBytes(mine, 32, false);
+        EXPECT_EQ(message.Length(), Expected(events, 32, false).size());
+      }
+    });
+  }
+  for (std::thread& watcher : watchers) watcher.join();
+  for (size_t i = 0; i < parts.size(); ++i) {
+    EXPECT_EQ(*parts[i], copies[i]) << "revision " << i + 1;
+    EXPECT_EQ(cache.Get(events[i]).get(), parts[i].get());
+  }
+}
+
+}  // namespace
+}  // namespace claimd::api

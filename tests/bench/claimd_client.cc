@@ -1,0 +1,225 @@
+#include "tests/bench/claimd_client.h"
+
+#include <thread>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "tests/e2e/claimd_harness.h"
+
+namespace claimd::bench {
+namespace {
+
+namespace v1 = ::claims::v1;
+
+// One unary call's state, alive until its callback ran.
+template <typename Request, typename Response>
+struct UnaryCall {
+  grpc::ClientContext context;
+  Request request;
+  Response response;
+};
+
+class StubPool {
+ public:
+  explicit StubPool(const Channels& channels) {
+    for (const auto& channel : channels)
+      stubs_.push_back(v1::ClaimService::NewStub(channel));
+  }
+  v1::ClaimService::Stub& For(int64_t sequence) {
+    return *stubs_[static_cast<size_t>(sequence) % stubs_.size()];
+  }
+
+ private:
+  std::vector<std::unique_ptr<v1::ClaimService::Stub>> stubs_;
+};
+
+class CreateClaimOp final : public WriteOp {
+ public:
+  CreateClaimOp(const Channels& channels, std::string id_prefix)
+      : stubs_(channels), id_prefix_(std::move(id_prefix)) {}
+
+  void Start(int64_t sequence, Done done) override {
+    auto* call = new UnaryCall<v1::CreateClaimRequest, v1::Claim>;
+    call->request.set_claim_id(absl::StrCat(id_prefix_, sequence));
+    call->request.mutable_claim()->set_statement(
+        absl::StrCat("Benchmark claim number ", sequence,
+                     " says the river rose two metres overnight"));
+    stubs_.For(sequence).async()->CreateClaim(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) {
+          done(status.ok(), call->response.revision(), status.error_message());
+          delete call;
+        });
+  }
+
+ private:
+  StubPool stubs_;
+  const std::string id_prefix_;
+};
+
+class UpdateStatusOp final : public WriteOp {
+ public:
+  UpdateStatusOp(const Channels& channels, std::vector<std::string> ids)
+      : stubs_(channels), ids_(std::move(ids)) {}
+
+  void Start(int64_t sequence, Done done) override {
+    auto* call = new UnaryCall<v1::UpdateClaimStatusRequest, v1::Claim>;
+    const size_t round = static_cast<size_t>(sequence) / ids_.size();
+    call->request.set_name(absl::StrCat(
+        "claims/", ids_[static_cast<size_t>(sequence) % ids_.size()]));
+    call->request.set_status(round % 2 == 0 ? v1::VERIFICATION_STATUS_CONFIRMED
+                                            : v1::VERIFICATION_STATUS_DENIED);
+    v1::Evidence* evidence = call->request.mutable_evidence();
+    evidence->set_source("claimbench");
+    evidence->set_url(
+        absl::StrCat("https://bench.example/evidence/", sequence));
+    stubs_.For(sequence).async()->UpdateClaimStatus(
+        &call->context, &call->request, &call->response,
+        [call, done = std::move(done)](grpc::Status status) {
+          done(status.ok(), call->response.revision(), status.error_message());
+          delete call;
+        });
+  }
+
+ private:
+  StubPool stubs_;
+  const std::vector<std::string> ids_;
+};
+
+class ClaimdWatch final
+    : public WatchStream,
+      public grpc::ClientReadReactor<v1::WatchClaimsResponse> {
+ public:
+  ClaimdWatch(grpc::Channel& channel, int64_t start_revision,
+              DeliverySink* sink)
+      : stub_(v1::ClaimService::NewStub(
+            std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}))),
+        sink_(sink) {
+    request_.set_start_revision(start_revision);
+    stub_->async()->WatchClaims(&context_, &request_, this);
+    StartRead(&response_);
+    StartCall();
+  }
+  ~ClaimdWatch() override {
+    Cancel();
+    AwaitDone(absl::Seconds(30));
+  }
+
+  void Cancel() override { context_.TryCancel(); }
+
+  void OnReadDone(bool ok) override {
+    if (!ok) return;  // OnDone follows
+    const absl::Time received = absl::Now();
+    int64_t last = 0;
+    for (const v1::ClaimEvent& event : response_.events()) {
+      sink_->OnEvent(event.revision(), received);
+      last = event.revision();
+    }
+    if (last > 0) NoteRevision(last);
+    StartRead(&response_);
+  }
+
+  void OnDone(const grpc::Status& status) override {
+    NoteDone(
+        status.ok() || status.error_code() == grpc::StatusCode::CANCELLED
+            ? ""
+            : absl::StrCat(status.error_code(), ": ", status.error_message()));
+  }
+
+ private:
+  std::unique_ptr<v1::ClaimService::Stub> stub_;
+  DeliverySink* sink_;
+  grpc::ClientContext context_;
+  v1::WatchClaimsRequest request_;
+  v1::WatchClaimsResponse response_;
+};
+
+}  // namespace
+
+Channels MakeChannels(const std::string& address, int count) {
+  Channels channels;
+  for (int i = 0; i < count; ++i)
+    channels.push_back(e2e::NewLoopbackChannel(address));
+  return channels;
+}
+
+std::unique_ptr<WriteOp> NewCreateClaimOp(const Channels& channels,
+                                          std::string id_prefix) {
+  return std::make_unique<CreateClaimOp>(channels, std::move(id_prefix));
+}
+
+std::unique_ptr<WriteOp> NewUpdateStatusOp(const Channels& channels,
+                                           std::vector<std::string> ids) {
+  return std::make_unique<UpdateStatusOp>(channels, std::move(ids));
+}
+
+std::unique_ptr<WatchStream> StartClaimdWatch(grpc::Channel& channel,
+                                              int64_t start_revision,
+                                              DeliverySink* sink) {
+  return std::make_unique<ClaimdWatch>(channel, start_revision, sink);
+}
+
+absl::StatusOr<int64_t> ClaimdRevision(grpc::Channel& channel) {
+  auto stub = v1::ClaimService::NewStub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::ClientContext context;
+  context.set_deadline(std::chrono::system_clock::now() +
+                       std::chrono::seconds(30));
+  v1::ListClaimsRequest request;
+  request.set_page_size(1);
+  v1::ListClaimsResponse response;
+  grpc::Status status = stub->ListClaims(&context, request, &response);
+  if (!status.ok())
+    return absl::UnavailableError(
+        absl::StrCat("ListClaims: ", status.error_message()));
+  return response.revision();
+}
+
+absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
+                                    const std::string& filter, int page_size,
+                                    int in_flight, absl::Duration duration) {
+  absl::Mutex mutex;
+  ListRun total;
+  std::string error;
+  const absl::Time start = absl::Now();
+  const absl::Time end = start + duration;
+  std::vector<std::thread> scanners;
+  for (int i = 0; i < in_flight; ++i) {
+    scanners.emplace_back([&, i] {
+      auto stub = v1::ClaimService::NewStub(channels[i % channels.size()]);
+      std::string token;
+      int64_t pages = 0;
+      int64_t claims = 0;
+      while (absl::Now() < end) {
+        grpc::ClientContext context;
+        context.set_deadline(std::chrono::system_clock::now() +
+                             std::chrono::seconds(30));
+        v1::ListClaimsRequest request;
+        request.set_page_size(page_size);
+        request.set_filter(filter);
+        request.set_page_token(token);
+        v1::ListClaimsResponse response;
+        grpc::Status status = stub->ListClaims(&context, request, &response);
+        if (!status.ok()) {
+          absl::MutexLock lock(&mutex);
+          error = status.error_message();
+          return;
+        }
+        ++pages;
+        claims += response.claims_size();
+        token = response.next_page_token();
+      }
+      absl::MutexLock lock(&mutex);
+      total.pages += pages;
+      total.claims += claims;
+    });
+  }
+  for (std::thread& scanner : scanners) scanner.join();
+  if (!error.empty())
+    return absl::UnavailableError(absl::StrCat("ListClaims: ", error));
+  total.elapsed = absl::Now() - start;
+  return total;
+}
+
+}  // namespace claimd::bench

@@ -1,0 +1,135 @@
+#include "tests/bench/targets.h"
+
+#include <cmath>
+#include <optional>
+#include <string>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+
+namespace claimd::bench {
+namespace {
+
+class TargetTable {
+ public:
+  TargetTable(const BenchReport& report, std::ostream& out)
+      : report_(report), out_(out) {
+    out_ << "| target | measured | verdict |\n|---|---|---|\n";
+  }
+
+  std::optional<Measurement> Get(const std::string& workload,
+                                 const std::string& system,
+                                 const std::string& setup_prefix) const {
+    const ResultRow* row = report_.Find(workload, system, setup_prefix);
+    if (row == nullptr || row->trials.empty()) return std::nullopt;
+    return row->Median();
+  }
+
+  // value must be >= goal (at_least) or < goal.
+  void Line(const std::string& target, std::optional<double> value, double goal,
+            bool at_least, const std::string& unit) {
+    if (!value.has_value()) return;
+    const bool met = at_least ? *value >= goal : *value < goal;
+    std::string verdict = goal == 0 ? "(ratio, no target)"
+                          : met     ? "met"
+                                    : "MISSED";
+    if (!met && goal != 0) {
+      verdict = absl::StrCat(
+          "MISSED by ",
+          absl::StrFormat("%.0f", std::abs(*value - goal) / goal * 100), " %");
+    }
+    out_ << "| " << target << " | " << FormatFigure(value) << " " << unit
+         << " | " << verdict << " |\n";
+  }
+
+ private:
+  const BenchReport& report_;
+  std::ostream& out_;
+};
+
+std::optional<double> Ratio(std::optional<double> a, std::optional<double> b) {
+  if (!a.has_value() || !b.has_value() || *b == 0) return std::nullopt;
+  return *a / *b;
+}
+
+}  // namespace
+
+void PrintTargets(const BenchPlan& plan, const BenchReport& report,
+                  std::ostream& out) {
+  TargetTable t(report, out);
+  const std::string steady = absl::StrCat(plan.steady_rate);
+  auto rate = [](const std::optional<Measurement>& m) {
+    return m ? m->rate : std::nullopt;
+  };
+  auto p50 = [](const std::optional<Measurement>& m) {
+    return m ? m->p50_ms : std::nullopt;
+  };
+  auto p99 = [](const std::optional<Measurement>& m) {
+    return m ? m->p99_ms : std::nullopt;
+  };
+  const auto update = t.Get("write", "claimd", "UpdateClaimStatus, ");
+  const auto create = t.Get("write", "claimd", "CreateClaim, ");
+  const auto put = t.Get("write", "etcd", "Put, ");
+  const auto unary = t.Get("write", "ceiling", "echo unary, ");
+  const auto stream = t.Get("fanout", "ceiling", "echo stream, 1000 ");
+  t.Line("UpdateClaimStatus / etcd Put, 64 in flight (>= 1.5)",
+         Ratio(rate(update), rate(put)), 1.5, true, "x");
+  t.Line("CreateClaim / etcd Put, 64 in flight (>= 1.5)",
+         Ratio(rate(create), rate(put)), 1.5, true, "x");
+  t.Line("UpdateClaimStatus / unary ceiling (>= 0.5)",
+         Ratio(rate(update), rate(unary)), 0.5, true, "x");
+  t.Line("CreateClaim / unary ceiling (>= 0.5)",
+         Ratio(rate(create), rate(unary)), 0.5, true, "x");
+  const auto steady_write =
+      t.Get("write", "claimd", absl::StrCat("UpdateClaimStatus at ", steady));
+  t.Line(absl::StrCat("p99 write latency at ", steady, "/s (< 5 ms)"),
+         p99(steady_write), 5, false, "ms");
+  const auto etcd_steady = t.Get("write", "etcd", "Put at ");
+  t.Line(
+      absl::StrCat("etcd: p99 put latency at ", steady, "/s (for comparison)"),
+      p99(etcd_steady), 5, false, "ms");
+  const auto one = t.Get("fanout", "claimd",
+                         absl::StrCat("1 watchers, ", steady, " writes/s"));
+  t.Line(absl::StrCat("p99 watch delivery, 1 watcher at ", steady,
+                      " writes/s (< 5 ms)"),
+         p99(one), 5, false, "ms");
+  const auto thousand = t.Get(
+      "fanout", "claimd", absl::StrCat("1000 watchers, ", steady, " writes/s"));
+  t.Line(absl::StrCat("p99 delivery, 1,000 watchers at ", steady,
+                      " writes/s (< 50 ms)"),
+         p99(thousand), 50, false, "ms");
+  const auto thousand_full =
+      t.Get("fanout", "claimd", "1000 watchers, full-speed");
+  t.Line(
+      "fan-out events/s, 1,000 watchers full speed / streaming ceiling "
+      "(1,000 streams)",
+      Ratio(rate(thousand_full), rate(stream)), 0, true, "x");
+  const auto idle = t.Get("fanout", "claimd", "10000 watchers, ");
+  if (idle && idle->extra)
+    t.Line("server RSS of 10,000 idle watchers (< 200 MiB)",
+           *idle->extra * 10000 / 1024, 200, false, "MiB");
+  const auto catchup = t.Get("catchup", "claimd", "");
+  t.Line("catch-up from revision 1 (>= 200,000 events/s)", rate(catchup),
+         200000, true, "events/s");
+  const auto recovery = t.Get("recovery", "claimd", "");
+  if (recovery)
+    t.Line(absl::StrCat("start to serving with ", plan.history_claims,
+                        " claims (< 3 s)"),
+           recovery->extra, 3, false, "s");
+  const auto big = t.Get("write", "claimd", "UpdateClaimStatus, ");
+  const auto big_history =
+      t.Get("write", "claimd",
+            absl::StrCat("UpdateClaimStatus, ", plan.in_flight, " in flight, ",
+                         plan.channels, " channels, ", plan.history_claims));
+  const auto big_steady = t.Get("write", "claimd",
+                                absl::StrCat("UpdateClaimStatus at ", steady,
+                                             "/s, ", plan.history_claims));
+  t.Line("write p50 with the large store / empty store, full speed (< 1.2)",
+         Ratio(p50(big_history), p50(big)), 1.2, false, "x");
+  t.Line("write p50 with the large store / empty store, steady (< 1.2)",
+         Ratio(p50(big_steady), p50(steady_write)), 1.2, false, "x");
+  t.Line("write p99 with the large store / empty store, steady (< 1.2)",
+         Ratio(p99(big_steady), p99(steady_write)), 1.2, false, "x");
+}
+
+}  // namespace claimd::bench
