@@ -20,6 +20,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 #include "service/api/claim_service.h"
+#include "service/api/store_health_monitor.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
 #include "service/core/thread_pool.h"
@@ -38,6 +39,9 @@ struct ServerOptions {
   int64_t history_retention = 0;
   absl::Duration compaction_interval = absl::Minutes(1);
   int max_receive_message_bytes = 4 << 20;
+  // How often health checking looks at (and, while failing, probes) the
+  // store: see store_health_monitor.h.
+  absl::Duration store_health_interval = absl::Seconds(1);
 };
 
 class ClaimServer {
@@ -76,6 +80,7 @@ class ClaimServer {
   CallCounter call_counter_;
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<StoreHealthMonitor> store_health_;
   int port_ = 0;
 
   absl::Mutex mutex_;
