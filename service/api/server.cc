@@ -75,6 +75,9 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
       server->server_->GetHealthCheckService();
   health->SetServingStatus(true);
   health->SetServingStatus(kServiceName, true);
+  server->store_health_ = std::make_unique<StoreHealthMonitor>(
+      store, health, std::vector<std::string>{"", kServiceName},
+      options.store_health_interval);
   server->ticker_ = std::thread([raw = server.get()] { raw->TickerLoop(); });
   return server;
 }
@@ -136,6 +139,7 @@ void ClaimServer::Shutdown(absl::Duration grace) {
   }
   absl::Time deadline = absl::Now() + grace;
   service_->StartDraining();
+  store_health_.reset();  // stops it before health checking shuts down
   server_->GetHealthCheckService()->Shutdown();  // every service: NOT_SERVING
   hub_->Shutdown();
   if (!call_counter_.WaitForZero(deadline)) {

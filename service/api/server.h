@@ -22,6 +22,7 @@
 #include "service/api/call_gate.h"
 #include "service/api/claim_service.h"
 #include "service/api/transport.h"
+#include "service/api/store_health_monitor.h"
 #include "service/api/watch_reactor.h"
 #include "service/auth/authenticator.h"
 #include "service/auth/watcher_quota.h"
@@ -53,6 +54,9 @@ struct ServerOptions {
   TransportLimits transport;
   int64_t max_watchers = 0;               // 0: unlimited
   int64_t max_watchers_per_identity = 0;  // 0: unlimited
+  // How often health checking looks at (and, while failing, probes) the
+  // store: see store_health_monitor.h.
+  absl::Duration store_health_interval = absl::Seconds(1);
 };
 
 class ClaimServer {
@@ -93,6 +97,7 @@ class ClaimServer {
   CallGate call_gate_;
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
+  std::unique_ptr<StoreHealthMonitor> store_health_;
   int port_ = 0;
 
   absl::Mutex mutex_;

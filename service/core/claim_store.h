@@ -8,7 +8,9 @@
 //   (each revision is exactly one event) and start at 1.
 // - Submit's callback runs with OK only after the change is durable; a failed
 // commit
-//   fails every mutation it carried and none of them becomes visible.
+//   fails every mutation it carried and none of them becomes visible (but a
+//   commit whose fsync failed may still surface after a crash: its outcome is
+//   unknown, so a retry must carry the same request_id).
 // - The CommitObserver sees every committed event exactly once, in revision
 // order, before
 //   the callbacks of the same commit run, and never sees an uncommitted one.
@@ -129,6 +131,14 @@ class ClaimStore {
   // Commits what is queued, fails later submissions with UNAVAILABLE and
   // releases the files. Idempotent; the destructor calls it.
   virtual void Close() = 0;
+
+  // OK while the store can commit. After a commit fails (disk full, a failed
+  // fsync) it is that error (UNAVAILABLE) until a later commit succeeds: a
+  // client's write or ProbeHealth. Servers report NOT_SERVING meanwhile.
+  virtual absl::Status Health() { return absl::OkStatus(); }
+  // Tries one durable commit that changes nothing a client can see, so an idle
+  // store can find out that the disk recovered. Returns Health() after it.
+  virtual absl::Status ProbeHealth() { return Health(); }
 };
 
 }  // namespace claimd::core

@@ -22,6 +22,7 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   internal::Connection::Options connection_options;
   connection_options.create = true;
   connection_options.busy_timeout = options.busy_timeout;
+  connection_options.vfs = options.vfs;
   ASSIGN_OR_RETURN(std::unique_ptr<internal::Connection> writer,
                    internal::Connection::Open(db_path, connection_options));
   RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable));

@@ -60,6 +60,10 @@ struct SqliteStoreOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
   // Read connections kept open between reads.
   int max_idle_readers = 8;
+  // Name of a registered sqlite3_vfs every connection uses; empty: SQLite's
+  // default. For tests that inject I/O faults and power loss
+  // (tests/reliability/fault_vfs.h); claimd never sets it.
+  std::string vfs;
 };
 
 class SqliteClaimStore final : public core::ClaimStore {
@@ -97,6 +101,11 @@ class SqliteClaimStore final : public core::ClaimStore {
   absl::Status Compact(int64_t revision) override;
   void Close() override;
 
+  // See core::ClaimStore; the probe runs on the writer thread
+  // (sqlite_health.cc).
+  absl::Status Health() override;
+  absl::Status ProbeHealth() override;
+
   // Transactions committed by the writer (batches and compactions), for tests
   // and metrics.
   int64_t commits() const { return commits_.load(std::memory_order_relaxed); }
@@ -128,6 +137,10 @@ class SqliteClaimStore final : public core::ClaimStore {
   absl::StatusOr<core::MutationResult> WriteMutation(
       const core::Mutation& mutation, BatchState& state);
   absl::Status CompactNow(int64_t revision);
+  // A compaction task with this revision is a health probe instead.
+  static constexpr int64_t kProbeRevision = -1;
+  absl::Status ProbeNow();
+  void SetHealth(absl::Status status);
 
   // Read connections (sqlite_reads.cc).
   absl::StatusOr<ReaderLease> AcquireReader();
@@ -156,6 +169,9 @@ class SqliteClaimStore final : public core::ClaimStore {
   std::atomic<int64_t> revision_;
   std::atomic<int64_t> compact_revision_;
   std::atomic<int64_t> commits_{0};
+
+  absl::Mutex health_mutex_;
+  absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
 };
 
 }  // namespace claimd::store

@@ -97,7 +97,9 @@ absl::StatusOr<std::unique_ptr<Connection>> Connection::Open(
   sqlite3* db = nullptr;
   int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX;
   if (options.create) flags |= SQLITE_OPEN_CREATE;
-  const int rc = sqlite3_open_v2(path.c_str(), &db, flags, nullptr);
+  const int rc =
+      sqlite3_open_v2(path.c_str(), &db, flags,
+                      options.vfs.empty() ? nullptr : options.vfs.c_str());
   if (rc != SQLITE_OK) {
     absl::Status status =
         SqliteError(rc, db, absl::StrCat("opening database ", path));

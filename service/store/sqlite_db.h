@@ -95,6 +95,9 @@ class Connection {
     bool read_only = false;  // PRAGMA query_only: the connection cannot write
     bool create = false;     // create the file when it is missing
     absl::Duration busy_timeout = absl::Seconds(5);
+    // Name of a registered sqlite3_vfs; empty: SQLite's default. Tests inject
+    // I/O faults through one.
+    std::string vfs;
   };
 
   // Errors: see the mapping above; CANTOPEN -> FAILED_PRECONDITION.

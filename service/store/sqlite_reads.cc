@@ -103,6 +103,7 @@ SqliteClaimStore::AcquireReader() {
   internal::Connection::Options options;
   options.read_only = true;
   options.busy_timeout = options_.busy_timeout;
+  options.vfs = options_.vfs;
   absl::StatusOr<std::unique_ptr<internal::Connection>> connection =
       internal::Connection::Open(path_, options);
   if (!connection.ok()) {

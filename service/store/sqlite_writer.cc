@@ -186,15 +186,22 @@ void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
     if (!events.empty())
       revision_.store(events.back()->revision, std::memory_order_release);
     commits_.fetch_add(1, std::memory_order_relaxed);
+    SetHealth(absl::OkStatus());
     if (options_.observer != nullptr && !events.empty())
       options_.observer->OnCommit(events);
   } else {
     // Nothing of the batch is visible: every mutation fails, including the ones
-    // that would have succeeded, and the revision stays where it was.
-    const absl::Status failed = absl::UnavailableError(
-        absl::StrCat("store commit failed: ", status.message(),
-                     "; the write was not applied, retry"));
+    // that would have succeeded, and the revision stays where it was. Yet a
+    // COMMIT whose fsync failed has its frames in the WAL: if claimd crashes
+    // before the next commit overwrites them, recovery may bring them back
+    // (tests/reliability/power_loss_test.cc). Hence "retry with the same
+    // request_id": the retry then applies exactly once either way.
+    const absl::Status failed = absl::UnavailableError(absl::StrCat(
+        "store commit failed: ", status.message(),
+        "; the write was not applied, retry with the same request_id (should "
+        "claimd crash before its next commit, the write may still appear)"));
     results.assign(batch.size(), failed);
+    SetHealth(failed);
   }
   for (size_t i = 0; i < batch.size(); ++i)
     std::move(batch[i].done)(std::move(results[i]));
@@ -303,6 +310,7 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
 }
 
 absl::Status SqliteClaimStore::CompactNow(int64_t revision) {
+  if (revision == kProbeRevision) return ProbeNow();
   if (revision <= compact_revision_.load(std::memory_order_relaxed))
     return absl::OkStatus();
   const int64_t current = revision_.load(std::memory_order_relaxed);

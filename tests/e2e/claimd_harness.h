@@ -70,6 +70,8 @@ class ClaimdHarness {
 
   bool running();
   int port() const { return port_; }
+  // The running claimd's process id; 0 when none was started.
+  pid_t pid() const { return process_ != nullptr ? process_->pid() : 0; }
   std::string address() const;  // "127.0.0.1:<port>"
   const std::string& data_dir() const { return data_dir_; }
   // Everything claimd wrote to stderr, across starts.
