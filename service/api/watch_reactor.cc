@@ -47,7 +47,8 @@ class WatchSession : public core::WatchWaiter,
   void WriteEvents(const std::vector<core::ClaimEventPtr>& events,
                    int64_t covered_revision);
   // Sends `message`, whose `revision` field is `revision`.
-  void Write(grpc::ByteBuffer message, int64_t revision);
+  // `events`: how many change events `message` carries (for the metrics).
+  void Write(grpc::ByteBuffer message, int64_t revision, int events);
   EventBytes BytesOf(const core::ClaimEvent& event);
   void End(const grpc::Status& status);
 
@@ -83,6 +84,7 @@ class WatchSession : public core::WatchWaiter,
   size_t snapshot_next_ = 0;
   int64_t snapshot_revision_ = 0;
   grpc::ByteBuffer message_;  // the one in flight
+  int events_in_flight_ = 0;  // change events in message_
 };
 
 class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
@@ -185,8 +187,8 @@ void WatchSession::OnWriteDone(bool ok) {
   }
   sent_any_ = true;
   last_sent_ = absl::Now();
-  if (response_.events_size() > 0)
-    deps_.metrics->OnEventsDelivered(response_.events_size());
+  if (events_in_flight_ > 0)
+    deps_.metrics->OnEventsDelivered(events_in_flight_);
   Pump();
 }
 
@@ -265,7 +267,7 @@ void WatchSession::Pump() {
         if (progress_due) {
           const int64_t revision =
               std::max(revision_sent_, read.covered_revision);
-          Write(WatchResponseBytes({}, revision, false), revision);
+          Write(WatchResponseBytes({}, revision, false), revision, 0);
           return;
         }
         if (!KeepOwnership()) return;
@@ -293,7 +295,8 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
     parts.push_back(std::move(event_bytes));
   }
   cursor_ = std::max(cursor_, covered_revision + 1);
-  Write(WatchResponseBytes(parts, covered_revision, false), covered_revision);
+  Write(WatchResponseBytes(parts, covered_revision, false), covered_revision,
+        static_cast<int>(parts.size()));
 }
 
 EventBytes WatchSession::BytesOf(const core::ClaimEvent& event) {
@@ -380,10 +383,12 @@ void WatchSession::WriteSnapshotChunk() {
   response.set_revision(snapshot_revision_);
   // Snapshot claims are this stream's own: serialised here, not shared.
   grpc::Slice serialized(response.SerializeAsString());
-  Write(grpc::ByteBuffer(&serialized, 1), snapshot_revision_);
+  Write(grpc::ByteBuffer(&serialized, 1), snapshot_revision_,
+        response.events_size());
 }
 
-void WatchSession::Write(grpc::ByteBuffer message, int64_t revision) {
+void WatchSession::Write(grpc::ByteBuffer message, int64_t revision,
+                         int events) {
   WatchReactor* reactor;
   {
     absl::MutexLock lock(&mutex_);
@@ -399,6 +404,7 @@ void WatchSession::Write(grpc::ByteBuffer message, int64_t revision) {
   }
   revision_sent_ = std::max(revision_sent_, revision);
   message_ = std::move(message);
+  events_in_flight_ = events;
   reactor->StartWrite(&message_);
 }
 
