@@ -9,6 +9,8 @@ PACKAGES=(
   build-essential cmake ninja-build pkg-config ccache
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libgtest-dev libgmock-dev libcli11-dev
+  prometheus-cpp-dev
+  python3-yaml
 )
 
 SUDO=""
@@ -20,7 +22,9 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
-if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+# CLAIMD_SKIP_NPM=1 (the container build) skips npm and buf, which only tests use.
+SKIP_NPM="${CLAIMD_SKIP_NPM:-0}"
+if [ "$SKIP_NPM" != 1 ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
@@ -29,7 +33,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # buf, pinned in package-lock.json; installed under ./node_modules.
-if [ ! -x node_modules/.bin/buf ]; then
+if [ "$SKIP_NPM" != 1 ] && [ ! -x node_modules/.bin/buf ]; then
   echo "install-deps: installing buf from the npm registry"
   npm ci --no-audit --no-fund --loglevel=error
 fi
