@@ -30,7 +30,6 @@ namespace {
 
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 constexpr char kService[] = "/claims.v1.ClaimService/";
 
@@ -257,7 +256,7 @@ TEST(ClaimdMetricsFlag, MalformedAddressIsRefused) {
 // The parser is strict enough to fail: it is what makes "the output parses"
 // mean something.
 TEST(PrometheusTextParser, RejectsWhatPrometheusRejects) {
-  const char* bad[] = {
+  const std::string bad[] = {
       "1metric 1\n",
       "m{a=\"x\" 1\n",
       "m{a=x} 1\n",
@@ -266,13 +265,13 @@ TEST(PrometheusTextParser, RejectsWhatPrometheusRejects) {
       "m 1\nm 2\n",
       "m 1\n# TYPE m counter\n",
       "# TYPE m counter\n# TYPE m gauge\n",
-      "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n"
-      "h_count 1\nh_sum 0\n",
+      absl::StrCat("# TYPE h histogram\nh_bucket{le=\"1\"} 2\n",
+                   "h_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n"),
       "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\nh_sum 0\n",
       "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_count 3\nh_sum 0\n",
       "m 1",
   };
-  for (const char* text : bad) {
+  for (const std::string& text : bad) {
     EXPECT_FALSE(ParsePrometheusText(text).ok()) << text;
   }
 }
