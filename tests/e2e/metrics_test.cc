@@ -12,10 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
@@ -211,6 +213,44 @@ TEST_F(ClaimdMetrics, ClaimsPerStatusSurviveARestartAndCatchUpIsCounted) {
       }));
   EXPECT_EQ(caught_up.Value("claimd_watch_catch_ups_total"), 1);
   EXPECT_EQ(caught_up.Value("claimd_watch_events_delivered_total"), 5);
+}
+
+// The status of a unary call to `method`, which the server does not have.
+grpc::Status CallUnknownMethod(const std::shared_ptr<grpc::Channel>& channel,
+                               const std::string& method) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  SetTimeout(context, absl::Seconds(5));
+  grpc::Slice empty_message("");  // an empty protobuf message
+  grpc::ByteBuffer request(&empty_message, 1);
+  grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status result) {
+                   status = std::move(result);
+                   done.Notify();
+                 });
+  done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  return status;
+}
+
+TEST_F(ClaimdMetrics, MethodsTheServerDoesNotHaveMakeNoSeriesOfTheirOwn) {
+  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+  auto channel = claimd_.NewChannel();
+  for (int i = 0; i < 3; ++i) {
+    const std::string method = absl::StrCat(kService, "Invented", i);
+    EXPECT_EQ(CallUnknownMethod(channel, method).error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
+  ASSERT_OK_AND_ASSIGN(Scrape scrape, ScrapeMetrics(port_));
+  // Counted, under one label value.
+  EXPECT_EQ(scrape.Value("claimd_rpc_handled_total",
+                         {{"method", "unknown"}, {"code", "UNIMPLEMENTED"}}),
+            3);
+  for (const auto& [series, value] : scrape.samples) {
+    EXPECT_FALSE(absl::StrContains(series, "Invented")) << series;
+  }
 }
 
 TEST(ClaimdMetricsFlag, PortInUseIsAClearErrorAtStartup) {
