@@ -12,6 +12,9 @@ PACKAGES=(
   libssl-dev openssl clang-14 libclang-rt-14-dev
   # claimctl top (ncurses) and its end-to-end tests (tmux)
   libncurses-dev tmux
+  # metrics (prometheus-cpp) and the Kubernetes manifest check (python3-yaml)
+  prometheus-cpp-dev
+  python3-yaml
 )
 
 SUDO=""
@@ -23,7 +26,9 @@ for package in "${PACKAGES[@]}"; do
     missing+=("$package")
   fi
 done
-if ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
+# CLAIMD_SKIP_NPM=1 (the container build) skips npm and buf, which only tests use.
+SKIP_NPM="${CLAIMD_SKIP_NPM:-0}"
+if [ "$SKIP_NPM" != 1 ] && ! command -v npm >/dev/null 2>&1; then missing+=(nodejs npm); fi
 
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "install-deps: installing ${missing[*]}"
@@ -32,7 +37,7 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 # buf, pinned in package-lock.json; installed under ./node_modules.
-if [ ! -x node_modules/.bin/buf ]; then
+if [ "$SKIP_NPM" != 1 ] && [ ! -x node_modules/.bin/buf ]; then
   echo "install-deps: installing buf from the npm registry"
   npm ci --no-audit --no-fund --loglevel=error
 fi

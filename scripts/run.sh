@@ -25,6 +25,7 @@ done
 claimd is running on $ADDR with the sample claims. In another terminal:
   $BUILD_DIR/client/claimctl --server $ADDR list
   $BUILD_DIR/client/claimctl --server $ADDR watch
+Prometheus metrics: http://127.0.0.1:9464/metrics (see --metrics_listen).
 Ctrl-C here stops claimd.
 MSG
       exit 0

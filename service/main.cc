@@ -16,13 +16,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/time.h"
-#include "service/api/grpc_log_bridge.h"
 #include "service/api/server.h"
 #include "service/build_info.h"
 #include "service/core/log.h"
 #include "service/core/watch_hub.h"
-#include "service/metrics/metrics_endpoint.h"
-#include "service/metrics/prometheus_metrics.h"
+#include "service/observability.h"
 #include "service/security_flags.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
@@ -132,44 +130,10 @@ absl::Status ValidateFlags() {
   return absl::OkStatus();
 }
 
-// Applies --log_format and --log_level; routes gRPC's log lines through ours.
-absl::Status ConfigureLogs() {
-  absl::StatusOr<claimd::core::LogFormat> format =
-      claimd::core::ParseLogFormat(absl::GetFlag(FLAGS_log_format));
-  if (!format.ok()) return format.status();
-  absl::StatusOr<claimd::core::LogLevel> level =
-      claimd::core::ParseLogLevel(absl::GetFlag(FLAGS_log_level));
-  if (!level.ok()) return level.status();
-  claimd::core::ConfigureLogging(*format, *level);
-  claimd::api::RouteGrpcLogsToClaimdLog();
-  return absl::OkStatus();
-}
-
-// The Prometheus metrics and their HTTP endpoint (both null when
-// --metrics_listen is empty).
-struct MetricsExport {
-  std::unique_ptr<claimd::metrics::PrometheusMetrics> metrics;
-  std::unique_ptr<claimd::metrics::MetricsEndpoint> endpoint;
-};
-
-absl::StatusOr<MetricsExport> StartMetrics() {
-  MetricsExport result;
-  const std::string address = absl::GetFlag(FLAGS_metrics_listen);
-  if (address.empty()) return result;
-  result.metrics = std::make_unique<claimd::metrics::PrometheusMetrics>(
-      claimd::CurrentBuildInfo());
-  absl::StatusOr<std::unique_ptr<claimd::metrics::MetricsEndpoint>> endpoint =
-      claimd::metrics::MetricsEndpoint::Start(address,
-                                              result.metrics->registry());
-  if (!endpoint.ok()) return endpoint.status();
-  result.endpoint = *std::move(endpoint);
-  claimd::core::LogInfo("serving Prometheus metrics on ", address, " (port ",
-                        result.endpoint->port(), ") at /metrics");
-  return result;
-}
-
 int Run() {
-  if (absl::Status logs = ConfigureLogs(); !logs.ok()) {
+  if (absl::Status logs = claimd::ConfigureLogs(absl::GetFlag(FLAGS_log_format),
+                                                absl::GetFlag(FLAGS_log_level));
+      !logs.ok()) {
     claimd::core::LogError(logs.message());
     return 2;
   }
@@ -188,7 +152,8 @@ int Run() {
     claimd::core::LogError(lock.status().message());
     return 1;
   }
-  absl::StatusOr<MetricsExport> metrics = StartMetrics();
+  absl::StatusOr<claimd::MetricsExport> metrics =
+      claimd::StartMetrics(absl::GetFlag(FLAGS_metrics_listen));
   if (!metrics.ok()) {
     claimd::core::LogError(metrics.status().message());
     return 1;

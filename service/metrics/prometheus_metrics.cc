@@ -21,7 +21,7 @@ const Histogram::BucketBoundaries& LatencyBuckets() {
 // Mutations per commit: 1 up to --max_batch (512 by default), in powers of 2.
 Histogram::BucketBoundaries BatchBuckets() {
   Histogram::BucketBoundaries buckets;
-  for (double size = 1; size <= 1024; size *= 2) buckets.push_back(size);
+  for (int size = 1; size <= 1024; size *= 2) buckets.push_back(size);
   return buckets;
 }
 

@@ -11,6 +11,23 @@
 #include "service/store/sqlite_schema.h"
 
 namespace claimd::store {
+namespace {
+
+absl::StatusOr<core::StatusCounts> CountByStatus(internal::Connection& db) {
+  ASSIGN_OR_RETURN(
+      std::unique_ptr<internal::Statement> count,
+      db.Prepare("SELECT status, COUNT(*) FROM claims GROUP BY status"));
+  core::StatusCounts counts{};
+  while (true) {
+    ASSIGN_OR_RETURN(const bool row, count->Step());
+    if (!row) return counts;
+    const int64_t status = count->ColumnInt64(0);
+    if (status > 0 && status < static_cast<int64_t>(counts.size()))
+      counts[status] = count->ColumnInt64(1);
+  }
+}
+
+}  // namespace
 
 absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
     const std::string& db_path, SqliteStoreOptions options) {
@@ -36,17 +53,9 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
           "SELECT value FROM meta WHERE key = 'compact_revision'"));
 
   if (options.metrics != nullptr) {
-    // Counted once here; the metrics follow every commit from then on.
-    core::StatusCounts counts{};
-    for (core::VerificationStatus status :
-         {core::VerificationStatus::kReported,
-          core::VerificationStatus::kConfirmed,
-          core::VerificationStatus::kDenied}) {
-      ASSIGN_OR_RETURN(counts[static_cast<int>(status)],
-                       writer->QueryInt64(absl::StrCat(
-                           "SELECT COUNT(*) FROM claims WHERE status = ",
-                           static_cast<int>(status))));
-    }
+    // Counted once here (one scan); the metrics follow every commit from then
+    // on.
+    ASSIGN_OR_RETURN(const core::StatusCounts counts, CountByStatus(*writer));
     options.metrics->OnStoreOpened(revision, counts);
   }
   core::CommitObserver* observer = options.observer;

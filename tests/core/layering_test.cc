@@ -4,7 +4,8 @@
 // - service/core/ is standard library + Abseil: no grpcpp/, no generated .pb.h,
 //   no sqlite3.h;
 // - only service/store/ includes sqlite3.h;
-// - client/ includes nothing from service/.
+// - client/ includes nothing from service/;
+// - only service/metrics/ includes prometheus-cpp.
 //
 // The scanner is tested on small trees built in a temporary directory, so a
 // scanner that finds nothing cannot make the real check pass by accident.
@@ -87,6 +88,10 @@ std::string RuleBroken(absl::string_view path, absl::string_view include) {
   if (absl::StartsWith(path, "client/") &&
       absl::StartsWith(include, "service/")) {
     return "client must not include service code";
+  }
+  if (absl::StartsWith(include, "prometheus/") &&
+      !absl::StartsWith(path, "service/metrics/")) {
+    return "only service/metrics may include prometheus-cpp";
   }
   return "";
 }
@@ -216,6 +221,14 @@ TEST_F(LayeringScan, FlagsClientIncludingService) {
   EXPECT_THAT(Scan().violations,
               ElementsAre(AllOf(HasSubstr("client/claimctl.cc"),
                                 HasSubstr("service/core/claim.h"))));
+}
+
+TEST_F(LayeringScan, FlagsPrometheusOutsideTheMetricsFolder) {
+  Write("service/api/server.cc", "#include \"prometheus/counter.h\"\n");
+  Write("service/metrics/prometheus_metrics.h",
+        "#include \"prometheus/counter.h\"\n");
+  EXPECT_THAT(Scan().violations,
+              ElementsAre(HasSubstr("only service/metrics may include")));
 }
 
 TEST_F(LayeringScan, OnlyLooksAtSourceFiles) {

@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstring>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/ascii.h"
@@ -34,7 +34,8 @@ class Socket {
 };
 
 absl::Status Errno(absl::string_view what) {
-  return absl::UnavailableError(absl::StrCat(what, ": ", strerror(errno)));
+  return absl::UnavailableError(
+      absl::StrCat(what, ": ", std::generic_category().message(errno)));
 }
 
 }  // namespace
@@ -61,7 +62,7 @@ absl::StatusOr<HttpResponse> HttpGet(int port, const std::string& path,
     return Errno("send");
   }
   std::string raw;
-  std::vector<char> buffer(64 * 1024);
+  std::vector<char> buffer(size_t{64} << 10);
   while (true) {
     ssize_t n = recv(socket.fd(), buffer.data(), buffer.size(), 0);
     if (n == 0) break;  // HTTP/1.0: the server closes after the body

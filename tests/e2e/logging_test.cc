@@ -179,6 +179,27 @@ TEST(RequestIds, TakenFromTheClientOrGeneratedAndLoggedAtDebug) {
   EXPECT_THAT(claimd.Stderr(), Not(HasSubstr("bad id")));
 }
 
+TEST(JsonLogs, GrpcsOwnMessagesAreJsonToo) {
+  testing::TempDir dir;
+  ClaimdHarness first(dir.File("data"), dir.path());
+  ASSERT_OK(first.Start());
+  // A second claimd on the same port: gRPC itself logs the failed bind.
+  CommandResult second = RunCommand(
+      ClaimdBinary(),
+      {"--listen=" + first.address(), "--data_dir=" + dir.File("other"),
+       "--metrics_listen=", "--log_format=json"},
+      dir.path(), absl::Seconds(15));
+  EXPECT_EQ(second.exit.code, 1) << second.Describe();
+  int from_grpc = 0;
+  for (const google::protobuf::Struct& line : ParseJsonLines(second.err)) {
+    if (absl::StartsWith(Field(line, "msg"), "grpc: ")) {
+      ++from_grpc;
+      EXPECT_FALSE(Field(line, "source").empty());
+    }
+  }
+  EXPECT_GE(from_grpc, 1) << second.err;
+}
+
 TEST(ClaimdVersion, NamesTheCommitAndTheLibraries) {
   testing::TempDir dir;
   CommandResult result =

@@ -12,10 +12,12 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "absl/time/time.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
@@ -30,7 +32,6 @@ namespace {
 
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 
 constexpr char kService[] = "/claims.v1.ClaimService/";
 
@@ -214,6 +215,44 @@ TEST_F(ClaimdMetrics, ClaimsPerStatusSurviveARestartAndCatchUpIsCounted) {
   EXPECT_EQ(caught_up.Value("claimd_watch_events_delivered_total"), 5);
 }
 
+// The status of a unary call to `method`, which the server does not have.
+grpc::Status CallUnknownMethod(const std::shared_ptr<grpc::Channel>& channel,
+                               const std::string& method) {
+  grpc::GenericStub stub(channel);
+  grpc::ClientContext context;
+  SetTimeout(context, absl::Seconds(5));
+  grpc::Slice empty_message("");  // an empty protobuf message
+  grpc::ByteBuffer request(&empty_message, 1);
+  grpc::ByteBuffer response;
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status result) {
+                   status = std::move(result);
+                   done.Notify();
+                 });
+  done.WaitForNotificationWithTimeout(absl::Seconds(10));
+  return status;
+}
+
+TEST_F(ClaimdMetrics, MethodsTheServerDoesNotHaveMakeNoSeriesOfTheirOwn) {
+  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+  auto channel = claimd_.NewChannel();
+  for (int i = 0; i < 3; ++i) {
+    const std::string method = absl::StrCat(kService, "Invented", i);
+    EXPECT_EQ(CallUnknownMethod(channel, method).error_code(),
+              grpc::StatusCode::UNIMPLEMENTED);
+  }
+  ASSERT_OK_AND_ASSIGN(Scrape scrape, ScrapeMetrics(port_));
+  // Counted, under one label value.
+  EXPECT_EQ(scrape.Value("claimd_rpc_handled_total",
+                         {{"method", "unknown"}, {"code", "UNIMPLEMENTED"}}),
+            3);
+  for (const auto& [series, value] : scrape.samples) {
+    EXPECT_FALSE(absl::StrContains(series, "Invented")) << series;
+  }
+}
+
 TEST(ClaimdMetricsFlag, PortInUseIsAClearErrorAtStartup) {
   testing::TempDir dir;
   // Hold a listening socket on a port, so claimd cannot have it.
@@ -257,7 +296,7 @@ TEST(ClaimdMetricsFlag, MalformedAddressIsRefused) {
 // The parser is strict enough to fail: it is what makes "the output parses"
 // mean something.
 TEST(PrometheusTextParser, RejectsWhatPrometheusRejects) {
-  const char* bad[] = {
+  const std::string bad[] = {
       "1metric 1\n",
       "m{a=\"x\" 1\n",
       "m{a=x} 1\n",
@@ -266,13 +305,13 @@ TEST(PrometheusTextParser, RejectsWhatPrometheusRejects) {
       "m 1\nm 2\n",
       "m 1\n# TYPE m counter\n",
       "# TYPE m counter\n# TYPE m gauge\n",
-      "# TYPE h histogram\nh_bucket{le=\"1\"} 2\nh_bucket{le=\"+Inf\"} 1\n"
-      "h_count 1\nh_sum 0\n",
+      absl::StrCat("# TYPE h histogram\nh_bucket{le=\"1\"} 2\n",
+                   "h_bucket{le=\"+Inf\"} 1\nh_count 1\nh_sum 0\n"),
       "# TYPE h histogram\nh_bucket{le=\"1\"} 1\nh_count 1\nh_sum 0\n",
       "# TYPE h histogram\nh_bucket{le=\"+Inf\"} 2\nh_count 3\nh_sum 0\n",
       "m 1",
   };
-  for (const char* text : bad) {
+  for (const std::string& text : bad) {
     EXPECT_FALSE(ParsePrometheusText(text).ok()) << text;
   }
 }

@@ -1,0 +1,36 @@
+#include "service/observability.h"
+
+#include <utility>
+
+#include "service/api/grpc_log_bridge.h"
+#include "service/build_info.h"
+#include "service/core/log.h"
+
+namespace claimd {
+
+absl::Status ConfigureLogs(const std::string& format,
+                           const std::string& level) {
+  absl::StatusOr<core::LogFormat> parsed_format = core::ParseLogFormat(format);
+  if (!parsed_format.ok()) return parsed_format.status();
+  absl::StatusOr<core::LogLevel> parsed_level = core::ParseLogLevel(level);
+  if (!parsed_level.ok()) return parsed_level.status();
+  core::ConfigureLogging(*parsed_format, *parsed_level);
+  api::RouteGrpcLogsToClaimdLog();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<MetricsExport> StartMetrics(const std::string& address) {
+  MetricsExport result;
+  if (address.empty()) return result;
+  result.metrics =
+      std::make_unique<metrics::PrometheusMetrics>(CurrentBuildInfo());
+  absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
+      metrics::MetricsEndpoint::Start(address, result.metrics->registry());
+  if (!endpoint.ok()) return endpoint.status();
+  result.endpoint = *std::move(endpoint);
+  core::LogInfo("serving Prometheus metrics on ", address, " (port ",
+                result.endpoint->port(), ") at /metrics");
+  return result;
+}
+
+}  // namespace claimd

@@ -1,0 +1,293 @@
+// Keeps deploy/ honest where its tools cannot run here. Docker does not run on
+// the build machines, so the Dockerfile is checked for what can go stale: every
+// Debian package it (and scripts/install-deps.sh, which its build stage runs)
+// names exists in Debian 12, every path it copies exists and is in the build
+// context, and the flags it passes are claimd's. The Kubernetes manifests are
+// parsed and checked for structure (check_kubernetes.py, PyYAML). The systemd
+// unit goes through `systemd-analyze verify` and its offline security score.
+// Checks whose tool is missing are skipped with a message saying which.
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_replace.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/claimd_harness.h"
+#include "tests/testing/temp_dir.h"
+
+#ifndef CLAIMD_SOURCE_DIR
+#error "CLAIMD_SOURCE_DIR must name the top of the source tree"
+#endif
+
+namespace claimd {
+namespace {
+
+namespace fs = std::filesystem;
+using e2e::ClaimctlBinary;
+using e2e::ClaimdBinary;
+using e2e::CommandResult;
+using e2e::RunCommand;
+using ::testing::HasSubstr;
+
+std::string Source(const std::string& relative) {
+  return absl::StrCat(CLAIMD_SOURCE_DIR, "/", relative);
+}
+
+std::string Read(const std::string& relative) {
+  std::ifstream in(Source(relative));
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The Dockerfile's instructions with continuation lines joined.
+std::vector<std::string> DockerInstructions() {
+  std::vector<std::string> instructions;
+  std::string current;
+  for (absl::string_view line :
+       absl::StrSplit(Read("deploy/docker/Dockerfile"), '\n')) {
+    line = absl::StripAsciiWhitespace(line);
+    if (current.empty() && (line.empty() || absl::StartsWith(line, "#")))
+      continue;
+    if (absl::ConsumeSuffix(&line, "\\")) {
+      absl::StrAppend(&current, line, " ");
+      continue;
+    }
+    absl::StrAppend(&current, line);
+    instructions.push_back(current);
+    current.clear();
+  }
+  return instructions;
+}
+
+std::vector<std::string> Words(absl::string_view text) {
+  return absl::StrSplit(text, absl::ByAnyChar(" \t"), absl::SkipEmpty());
+}
+
+// Packages named by `apt-get install` in the Dockerfile and by PACKAGES=(...)
+// in scripts/install-deps.sh.
+std::set<std::string> NamedPackages() {
+  std::set<std::string> packages;
+  for (const std::string& instruction : DockerInstructions()) {
+    size_t at = instruction.find("apt-get install");
+    if (at == std::string::npos) continue;
+    std::string rest = instruction.substr(at + strlen("apt-get install"));
+    rest = rest.substr(0, rest.find("&&"));
+    for (const std::string& word : Words(rest)) {
+      if (!absl::StartsWith(word, "-")) packages.insert(word);
+    }
+  }
+  const std::string script = Read("scripts/install-deps.sh");
+  size_t begin = script.find("PACKAGES=(");
+  size_t end = script.find(')', begin);
+  if (begin != std::string::npos && end != std::string::npos) {
+    for (const std::string& word : Words(absl::StrReplaceAll(
+             script.substr(begin + 10, end - begin - 10), {{"\n", " "}}))) {
+      packages.insert(word);
+    }
+  }
+  return packages;
+}
+
+bool AptListsPresent() {
+  std::error_code error;
+  for (const auto& entry :
+       fs::directory_iterator("/var/lib/apt/lists", error)) {
+    if (absl::StrContains(entry.path().string(), "_Packages")) return true;
+  }
+  return false;
+}
+
+TEST(Dockerfile, EveryDebianPackageItNamesExists) {
+  const std::set<std::string> packages = NamedPackages();
+  // Both lists were found: the runtime libraries and the build packages.
+  ASSERT_TRUE(packages.contains("libgrpc++1.51")) << packages.size();
+  ASSERT_TRUE(packages.contains("prometheus-cpp-dev")) << packages.size();
+  if (!AptListsPresent() || !fs::exists("/usr/bin/apt-cache")) {
+    GTEST_SKIP() << "no apt package lists on this machine (run apt-get "
+                    "update); cannot check the Dockerfile's packages";
+  }
+  testing::TempDir dir;
+  // One apt-cache run for all (each run reads the whole package lists).
+  std::vector<std::string> args = {"show", "--no-all-versions"};
+  args.insert(args.end(), packages.begin(), packages.end());
+  CommandResult shown =
+      RunCommand("/usr/bin/apt-cache", args, dir.path(), absl::Seconds(60));
+  ASSERT_FALSE(shown.timed_out) << shown.Describe();
+  const std::string records = "\n" + shown.out;
+  for (const std::string& package : packages) {
+    EXPECT_TRUE(absl::StrContains(records, "\nPackage: " + package + "\n"))
+        << package << " is not a Debian package: " << shown.err;
+  }
+  EXPECT_EQ(shown.exit.code, 0) << shown.err;
+}
+
+TEST(Dockerfile, EveryPathItCopiesIsInTheRepositoryAndTheContext) {
+  // The Dockerfile-specific ignore file decides what the context holds: "**"
+  // then "!path" for what goes in.
+  std::vector<std::string> included;
+  for (absl::string_view line :
+       absl::StrSplit(Read("deploy/docker/Dockerfile.dockerignore"), '\n')) {
+    if (absl::ConsumePrefix(&line, "!")) {
+      absl::ConsumeSuffix(&line, "/");
+      included.emplace_back(line);
+      EXPECT_TRUE(fs::exists(Source(std::string(line)))) << line;
+    }
+  }
+  int copies = 0;
+  for (const std::string& instruction : DockerInstructions()) {
+    std::vector<std::string> words = Words(instruction);
+    if (words.empty()) continue;
+    if (words[0] == "RUN") {
+      // Repository scripts it runs.
+      for (const std::string& word : words) {
+        absl::string_view path = word;
+        absl::ConsumePrefix(&path, "./");
+        if (absl::StartsWith(path, "scripts/")) {
+          EXPECT_TRUE(fs::exists(Source(std::string(path)))) << path;
+        }
+      }
+    }
+    if (words[0] != "COPY" || absl::StartsWith(words[1], "--from")) continue;
+    for (size_t i = 1; i + 1 < words.size(); ++i) {
+      ++copies;
+      EXPECT_TRUE(fs::exists(Source(words[i])))
+          << words[i] << " is copied but does not exist";
+      bool in_context = false;
+      for (const std::string& prefix : included) {
+        in_context |=
+            words[i] == prefix || absl::StartsWith(words[i], prefix + "/");
+      }
+      EXPECT_TRUE(in_context) << words[i] << " is excluded from the context";
+    }
+  }
+  EXPECT_GE(copies, 5);
+}
+
+// `--name=value` words of `text` (flags of claimd's command lines).
+std::set<std::string> FlagNames(const std::string& text) {
+  std::set<std::string> names;
+  static const std::regex kFlag("--([a-z_]+)=");
+  for (std::sregex_iterator it(text.begin(), text.end(), kFlag), end; it != end;
+       ++it) {
+    names.insert((*it)[1]);
+  }
+  return names;
+}
+
+TEST(DeployFiles, PassOnlyFlagsClaimdHas) {
+  testing::TempDir dir;
+  CommandResult help = RunCommand(ClaimdBinary(), {"--help"}, dir.path());
+  ASSERT_FALSE(help.out.empty() && help.err.empty()) << help.Describe();
+  const std::string usage = help.out + help.err;
+  std::string entrypoint;
+  for (const std::string& instruction : DockerInstructions()) {
+    if (absl::StartsWith(instruction, "ENTRYPOINT")) entrypoint = instruction;
+  }
+  ASSERT_FALSE(entrypoint.empty());
+  const std::string systemd = Read("deploy/systemd/claimd.service");
+  const size_t exec_at = systemd.find("\nExecStart=");
+  ASSERT_NE(exec_at, std::string::npos);
+  const std::string exec_start =
+      systemd.substr(exec_at, systemd.find('\n', exec_at + 1) - exec_at);
+  for (const std::string& text :
+       {entrypoint, exec_start, Read("deploy/kubernetes/statefulset.yaml")}) {
+    const std::set<std::string> flags = FlagNames(text);
+    EXPECT_TRUE(flags.contains("data_dir")) << text;
+    for (const std::string& flag : flags) {
+      EXPECT_THAT(usage, HasSubstr("--" + flag + " ")) << flag;
+    }
+  }
+  // The HEALTHCHECK's command exists.
+  CommandResult health =
+      RunCommand(ClaimctlBinary(), {"health", "--help"}, dir.path());
+  EXPECT_EQ(health.exit.code, 0) << health.Describe();
+}
+
+TEST(Kubernetes, ManifestsParseAndHangTogether) {
+  testing::TempDir dir;
+  CommandResult has_yaml =
+      RunCommand("/usr/bin/python3", {"-c", "import yaml"}, dir.path());
+  if (has_yaml.exit.code != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with PyYAML (Debian python3-yaml, "
+                    "installed by scripts/install-deps.sh) is missing";
+  }
+  std::vector<std::string> args = {Source("tests/deploy/check_kubernetes.py")};
+  for (const auto& entry :
+       fs::directory_iterator(Source("deploy/kubernetes"))) {
+    if (entry.path().extension() == ".yaml") args.push_back(entry.path());
+  }
+  ASSERT_GE(args.size(), 4u);
+  CommandResult checked = RunCommand("/usr/bin/python3", args, dir.path());
+  EXPECT_EQ(checked.exit.code, 0) << checked.Describe();
+  EXPECT_EQ(checked.out, "ok\n");
+}
+
+TEST(Kubernetes, CheckerRejectsASecondReplica) {
+  testing::TempDir dir;
+  CommandResult has_yaml =
+      RunCommand("/usr/bin/python3", {"-c", "import yaml"}, dir.path());
+  if (has_yaml.exit.code != 0) {
+    GTEST_SKIP() << "/usr/bin/python3 with PyYAML (Debian python3-yaml) is "
+                    "missing";
+  }
+  std::string manifest = Read("deploy/kubernetes/statefulset.yaml");
+  const std::string one = "replicas: 1";
+  ASSERT_NE(manifest.find(one), std::string::npos);
+  manifest.replace(manifest.find(one), one.size(), "replicas: 2");
+  const std::string path = dir.File("statefulset.yaml");
+  std::ofstream(path) << manifest;
+  CommandResult checked =
+      RunCommand("/usr/bin/python3",
+                 {Source("tests/deploy/check_kubernetes.py"), path,
+                  Source("deploy/kubernetes/service.yaml"),
+                  Source("deploy/kubernetes/networkpolicy.yaml")},
+                 dir.path());
+  EXPECT_NE(checked.exit.code, 0) << checked.Describe();
+  EXPECT_THAT(checked.err, HasSubstr("exactly 1 replica"));
+}
+
+TEST(Systemd, UnitVerifiesAndScoresAsHardened) {
+  const char* analyze = "/usr/bin/systemd-analyze";
+  if (!fs::exists(analyze)) {
+    GTEST_SKIP() << "systemd-analyze is not installed (Debian package "
+                    "systemd); the unit is not verified";
+  }
+  testing::TempDir dir;
+  // verify checks that ExecStart's binary exists: point it at the built one.
+  std::string unit = Read("deploy/systemd/claimd.service");
+  const std::string installed = "/usr/local/bin/claimd";
+  ASSERT_NE(unit.find(installed), std::string::npos);
+  unit.replace(unit.find(installed), installed.size(), ClaimdBinary());
+  const std::string path = dir.File("claimd.service");
+  std::ofstream(path) << unit;
+
+  CommandResult verify = RunCommand(analyze, {"verify", path}, dir.path());
+  EXPECT_EQ(verify.exit.code, 0) << verify.Describe();
+  EXPECT_EQ(verify.err, "") << verify.Describe();
+
+  CommandResult security = RunCommand(
+      analyze, {"security", "--offline=true", "--no-pager", path}, dir.path());
+  std::smatch match;
+  const std::string all = security.out + security.err;
+  static const std::regex kScore("Overall exposure level for [^:]*: ([0-9.]+)");
+  ASSERT_TRUE(std::regex_search(all, match, kScore)) << security.Describe();
+  double score = 10;
+  ASSERT_TRUE(absl::SimpleAtod(match[1].str(), &score));
+  // systemd calls 0-2 "OK"; a default unit scores 9.6 ("UNSAFE").
+  EXPECT_LE(score, 2.0) << all;
+}
+
+}  // namespace
+}  // namespace claimd
