@@ -54,11 +54,12 @@ struct CliEnvironment {
   // Arranges for `stop` to run on SIGINT/SIGTERM while the returned handle
   // lives. Called by `watch` before make_stub. Null: no signal handling.
   std::function<std::shared_ptr<void>(std::function<void()> stop)> on_interrupt;
-  // `claimctl health`: grpc.health.v1 Check of `service` on `server`; returns
-  // the serving status's name (health.h). Null: the command fails.
-  std::function<absl::StatusOr<std::string>(const std::string& server,
-                                            const std::string& service,
-                                            absl::Duration timeout)>
+  // `claimctl health`: grpc.health.v1 Check of `service` on `server` (with the
+  // same TLS and token settings as every other command); returns the serving
+  // status's name (health.h). Null: the command fails.
+  std::function<absl::StatusOr<std::string>(
+      const std::string& server, const ChannelSecurity& security,
+      const std::string& service, absl::Duration timeout)>
       check_health;
   // What `top` needs to know to draw full-screen, and `import` to draw a
   // progress bar: which standard streams are terminals, and $TERM.

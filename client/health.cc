@@ -36,7 +36,8 @@ int RunHealth(CommandContext& context, const HealthFlags& flags) {
         what, absl::UnimplementedError("no health check in this environment"));
   }
   absl::StatusOr<std::string> serving = context.env().check_health(
-      context.flags().server, flags.service, context.flags().timeout);
+      context.flags().server, context.flags().security, flags.service,
+      context.flags().timeout);
   if (!serving.ok()) return context.Fail(what, serving.status());
   if (context.json()) {
     context.PrintLine(absl::StrCat("{\"status\":\"", *serving, "\"}"));

@@ -57,10 +57,11 @@ int main(int argc, char** argv) {
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
   };
-  env.check_health = [](const std::string& server, const std::string& service,
-                        absl::Duration timeout) {
-    return claimd::client::CheckHealth(MakeClaimChannel(server), service,
-                                       timeout);
+  env.check_health = [](const std::string& server,
+                        const claimd::client::ChannelSecurity& security,
+                        const std::string& service, absl::Duration timeout) {
+    return claimd::client::CheckHealth(MakeClaimChannel(server, security),
+                                       service, timeout);
   };
   return RunClaimctl(argc, argv, env);
 }

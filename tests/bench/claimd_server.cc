@@ -16,7 +16,10 @@ absl::StatusOr<std::unique_ptr<ClaimdServer>> ClaimdServer::Start(
   if (!port.ok()) return port.status();
   const std::string address = absl::StrCat("127.0.0.1:", *port);
   std::vector<std::string> args = {absl::StrCat("--listen=", address),
-                                   absl::StrCat("--data_dir=", data_dir)};
+                                   absl::StrCat("--data_dir=", data_dir),
+                                   // Metrics on, as in production, on a port
+                                   // of their own.
+                                   "--metrics_listen=127.0.0.1:0"};
   args.insert(args.end(), flags.begin(), flags.end());
   const absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<e2e::Process>> process =

@@ -49,6 +49,7 @@ class SecurityE2eTest : public ::testing::Test {
     std::vector<std::string> args = flags;
     args.push_back(absl::StrCat("--listen=127.0.0.1:", port_));
     args.push_back("--data_dir=" + dir_.File("data"));
+    args.push_back("--metrics_listen=");  // many claimd run at once in tests
     ASSERT_OK_AND_ASSIGN(
         claimd_, Process::Start(ClaimdBinary(), args, dir_.File("claimd.out"),
                                 dir_.File("claimd.err")));
@@ -155,9 +156,11 @@ TEST_F(SecurityE2eTest, SighupReloadsTheCredentialsAndABadFileKeepsThem) {
 }
 
 TEST_F(SecurityE2eTest, PlaintextOnANonLoopbackAddressNeedsInsecure) {
-  CommandResult refused = RunCommand(
-      ClaimdBinary(), {"--listen=0.0.0.0:1", "--data_dir=" + dir_.File("data")},
-      dir_.path());
+  CommandResult refused =
+      RunCommand(ClaimdBinary(),
+                 {"--listen=0.0.0.0:1", "--data_dir=" + dir_.File("data"),
+                  "--metrics_listen="},
+                 dir_.path());
   EXPECT_EQ(refused.exit.code, 2) << refused.Describe();
   EXPECT_THAT(refused.err, HasSubstr("--insecure"));
 }
