@@ -24,6 +24,12 @@
 //   ImportPlan plan = PlanImport(*line, existing, "alice");
 //   // plan.result == ImportResult::kUpdated; plan.updates: the missing items
 //
+// With --format claimreview each entry is a schema.org ClaimReview instead,
+// mapped by ParseClaimReview (claim_review.h) and planned by
+// PlanClaimReviewImport. The input is split into entries by SplitImportInput
+// (import_input.h); on a terminal a progress bar runs on stderr
+// (progress_bar.h).
+//
 // import.cc holds the pure functions (parsing, planning, formatting);
 // import_command.cc holds RunImport, which does the I/O.
 //

@@ -115,10 +115,9 @@ TopLine StateLine(const TopModel& model, const TopScreenSize& size) {
     }
     case ConnectionState::kFailed:
       line.spans.push_back(
-          {absl::StrCat("FAILED: ", Sanitize(model.last_error().message()),
-                        " (",
+          {absl::StrCat("FAILED (",
                         absl::StatusCodeToString(model.last_error().code()),
-                        "); / edits the filter, q quits"),
+                        "): ", Sanitize(model.last_error().message())),
            warning});
       break;
   }
@@ -277,9 +276,11 @@ TopScreen RenderTopScreen(const TopModel& model, TopViewState& view,
       screen.push_back(std::move(line));
     }
     if (rows.empty()) {
-      screen.push_back(TextLine(model.snapshot_complete()
-                                    ? "no claims match the filter"
-                                    : "waiting for the snapshot..."));
+      screen.push_back(TextLine(
+          model.state() == ConnectionState::kFailed
+              ? "the watch failed (see above); / changes the filter, q quits"
+          : model.snapshot_complete() ? "no claims match the filter"
+                                      : "waiting for the snapshot..."));
     }
   }
   while (screen.size() + 1 < size.rows) screen.push_back(TopLine());

@@ -47,7 +47,7 @@ class ClaimctlExportImportTest : public ClaimctlTest {
   }
 
   std::string WriteFile(const std::string& name, const std::string& text) {
-    const std::string path = dir_.File(name);
+    std::string path = dir_.File(name);
     std::ofstream(path, std::ios::binary) << text;
     return path;
   }

@@ -26,10 +26,11 @@ class ClaimctlTopTest : public ClaimctlTest {
  protected:
   // claimctl top in a cols x rows tmux pane; its stderr goes to top.err.
   std::unique_ptr<TmuxSession> StartTop(int cols, int rows,
-                                        const std::string& env = "") {
+                                        const std::string& env = "",
+                                        const std::string& args = "") {
     const std::string command = absl::StrCat(
         "exec ", env, " timeout 120 ", ClaimctlBinary(), " --server ",
-        claimd_.address(), " top 2>>", dir_.File("top.err"));
+        claimd_.address(), " top ", args, " 2>>", dir_.File("top.err"));
     absl::StatusOr<std::unique_ptr<TmuxSession>> tmux =
         TmuxSession::Start(dir_.path(), cols, rows, command);
     EXPECT_OK(tmux);
@@ -187,6 +188,20 @@ TEST_F(ClaimctlTopTest, FitsEightyByTwentyFourAndRedrawsOnResize) {
   EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)))
       << "Ctrl-C did not quit; stderr:\n"
       << TopStderr();
+}
+
+TEST_F(ClaimctlTopTest, ABadFilterShowsFailedAndQuitReportsIt) {
+  std::unique_ptr<TmuxSession> tmux =
+      StartTop(100, 30, "", "--filter 'status = ('");
+  ASSERT_NE(tmux, nullptr);
+  Await(*tmux, [](const std::string& s) {
+    return absl::StrContains(s, "FAILED (INVALID_ARGUMENT): filter") &&
+           absl::StrContains(s, "the watch failed (see above)");
+  });
+  ASSERT_OK(tmux->SendKeys({"q"}));
+  EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)));
+  EXPECT_THAT(TopStderr(), HasSubstr("claimctl: top: "));
+  EXPECT_THAT(TopStderr(), HasSubstr("(INVALID_ARGUMENT)"));
 }
 
 TEST_F(ClaimctlTopTest, DumbTerminalFallsBackToLinesAndSaysWhy) {
