@@ -15,6 +15,7 @@
 #include "service/auth/sha256.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
+#include "tests/testing/credential_lines.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
@@ -44,12 +45,6 @@ std::shared_ptr<grpc::Channel> PlainChannel(const std::string& address) {
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                    args);
-}
-
-std::string TokenLine(absl::string_view token, absl::string_view identity,
-                      absl::string_view role) {
-  return absl::StrCat("token sha256:", auth::Sha256Hex(token), " ", identity,
-                      " ", role, "\n");
 }
 
 // A server with TLS (and, with `mutual`, client certificates required) and,

@@ -6,6 +6,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/auth/sha256.h"
+#include "tests/testing/credential_lines.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -14,6 +15,7 @@ namespace {
 
 using ::claimd::testing::StatusIs;
 using ::claimd::testing::TempDir;
+using ::claimd::testing::TokenLine;
 using ::testing::HasSubstr;
 
 constexpr char kGet[] = "/claims.v1.ClaimService/GetClaim";
@@ -21,12 +23,6 @@ constexpr char kDelete[] = "/claims.v1.ClaimService/DeleteClaim";
 
 void Write(const std::string& path, const std::string& text) {
   std::ofstream(path, std::ios::trunc) << text;
-}
-
-std::string TokenLine(absl::string_view token, absl::string_view identity,
-                      absl::string_view role) {
-  return absl::StrCat("token sha256:", Sha256Hex(token), " ", identity, " ",
-                      role, "\n");
 }
 
 PresentedCredentials Bearer(absl::string_view header) {

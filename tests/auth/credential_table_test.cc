@@ -5,19 +5,15 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/auth/sha256.h"
+#include "tests/testing/credential_lines.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::auth {
 namespace {
 
 using ::claimd::testing::StatusIs;
+using ::claimd::testing::TokenLine;
 using ::testing::HasSubstr;
-
-std::string TokenLine(absl::string_view token, absl::string_view identity,
-                      absl::string_view role) {
-  return absl::StrCat("token sha256:", Sha256Hex(token), " ", identity, " ",
-                      role, "\n");
-}
 
 TEST(Sha256, KnownVectors) {
   EXPECT_EQ(Sha256Hex(""),

@@ -3,6 +3,7 @@
 //
 // - service/core/ is standard library + Abseil: no grpcpp/, no generated .pb.h,
 //   no sqlite3.h;
+// - service/auth/ (authentication without gRPC) follows the same rule;
 // - only service/store/ includes sqlite3.h;
 // - client/ includes nothing from service/;
 // - only service/metrics/ includes prometheus-cpp.
@@ -72,14 +73,15 @@ std::vector<std::string> ParseIncludes(absl::string_view text) {
 std::string RuleBroken(absl::string_view path, absl::string_view include) {
   const bool is_sqlite =
       include == "sqlite3.h" || absl::EndsWith(include, "/sqlite3.h");
-  if (absl::StartsWith(path, "service/core/")) {
+  for (absl::string_view plain : {"service/core/", "service/auth/"}) {
+    if (!absl::StartsWith(path, plain)) continue;
     if (absl::StartsWith(include, "grpcpp/") ||
         absl::StartsWith(include, "grpc++/") ||
         absl::StartsWith(include, "grpc/")) {
-      return "service/core must not include gRPC";
+      return absl::StrCat(plain, " must not include gRPC");
     }
     if (absl::EndsWith(include, ".pb.h")) {
-      return "service/core must not include generated protobuf code";
+      return absl::StrCat(plain, " must not include generated protobuf code");
     }
   }
   if (is_sqlite && !absl::StartsWith(path, "service/store/")) {
@@ -192,6 +194,14 @@ TEST_F(LayeringScan, FlagsCoreIncludingGrpcpp) {
   EXPECT_THAT(Scan().violations,
               ElementsAre(AllOf(HasSubstr("service/core/watch_hub.cc"),
                                 HasSubstr("grpcpp/grpcpp.h"))));
+}
+
+TEST_F(LayeringScan, FlagsAuthIncludingGrpc) {
+  Write("service/auth/authenticator.cc",
+        "#include \"grpcpp/security/auth_context.h\"\n");
+  EXPECT_THAT(Scan().violations,
+              ElementsAre(AllOf(HasSubstr("service/auth/authenticator.cc"),
+                                HasSubstr("must not include gRPC"))));
 }
 
 TEST_F(LayeringScan, FlagsCoreIncludingGeneratedProto) {

@@ -616,7 +616,7 @@ TEST(WatchHub, NoCommitFallsBetweenNothingNewAndWakeMe) {
 TEST(WatchHub, ConcurrentReadersSeeEveryRevisionExactlyOnceInOrder) {
   static constexpr int64_t kEvents = 10000;
   static constexpr int kReaders = 8;
-  constexpr absl::Duration kWakeTimeout = absl::Seconds(5);
+  static constexpr absl::Duration kWakeTimeout = absl::Seconds(5);
   const absl::Time deadline = absl::Now() + absl::Seconds(60);
 
   WatchHub hub;

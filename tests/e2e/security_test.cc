@@ -15,6 +15,7 @@
 #include "gtest/gtest.h"
 #include "service/auth/sha256.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/testing/credential_lines.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 #include "tests/testing/test_pki.h"
@@ -23,13 +24,8 @@ namespace claimd::e2e {
 namespace {
 
 using ::claimd::testing::TestPki;
+using ::claimd::testing::TokenLine;
 using ::testing::HasSubstr;
-
-std::string TokenLine(const std::string& token, const std::string& identity,
-                      const std::string& role) {
-  return absl::StrCat("token sha256:", auth::Sha256Hex(token), " ", identity,
-                      " ", role, "\n");
-}
 
 class SecurityE2eTest : public ::testing::Test {
  protected:

@@ -82,28 +82,30 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     case 3: {
       v1::GetClaimRequest request;
       if (Decode(data, size, request)) {
-        core::ParseClaimName(request.name(), "name").ok();
+        static_cast<void>(core::ParseClaimName(request.name(), "name"));
       }
       break;
     }
     case 4: {
       v1::ListClaimsRequest request;
       if (!Decode(data, size, request)) return 0;
-      core::Filter::Parse(request.filter()).ok();
-      core::DecodePageToken(request.page_token(), request.filter()).ok();
+      static_cast<void>(core::Filter::Parse(request.filter()));
+      static_cast<void>(
+          core::DecodePageToken(request.page_token(), request.filter()));
       break;
     }
     case 5: {
       v1::ListClaimEventsRequest request;
       if (!Decode(data, size, request)) return 0;
-      core::ParseClaimName(request.parent(), "parent").ok();
-      core::DecodePageToken(request.page_token(), request.parent()).ok();
+      static_cast<void>(core::ParseClaimName(request.parent(), "parent"));
+      static_cast<void>(
+          core::DecodePageToken(request.page_token(), request.parent()));
       break;
     }
     case 6: {
       v1::WatchClaimsRequest request;
       if (Decode(data, size, request))
-        core::Filter::Parse(request.filter()).ok();
+        static_cast<void>(core::Filter::Parse(request.filter()));
       break;
     }
   }
