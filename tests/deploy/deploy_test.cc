@@ -88,14 +88,20 @@ std::set<std::string> NamedPackages() {
       if (!absl::StartsWith(word, "-")) packages.insert(word);
     }
   }
+  // The array runs from "PACKAGES=(" to a line that is only ")"; "#" starts a
+  // comment (which may itself hold parentheses).
   const std::string script = Read("scripts/install-deps.sh");
-  size_t begin = script.find("PACKAGES=(");
-  size_t end = script.find(')', begin);
-  if (begin != std::string::npos && end != std::string::npos) {
-    for (const std::string& word : Words(absl::StrReplaceAll(
-             script.substr(begin + 10, end - begin - 10), {{"\n", " "}}))) {
-      packages.insert(word);
+  bool in_list = false;
+  for (absl::string_view line : absl::StrSplit(script, '\n')) {
+    line = line.substr(0, line.find('#'));
+    line = absl::StripAsciiWhitespace(line);
+    if (!in_list) {
+      in_list = absl::ConsumePrefix(&line, "PACKAGES=(");
+      if (!in_list) continue;
+    } else if (line == ")") {
+      break;
     }
+    for (const std::string& word : Words(line)) packages.insert(word);
   }
   return packages;
 }
