@@ -53,6 +53,17 @@ bool IsServerFault(grpc::StatusCode code) {
          code == grpc::StatusCode::DATA_LOSS;
 }
 
+// gRPC 1.51's callback handlers answer a request they cannot deserialize
+// (most often a proto3 string that is not valid UTF-8) with UNIMPLEMENTED and
+// no message, before any handler of ours runs. Our handlers never answer
+// UNIMPLEMENTED, so on a method we serve that status can only mean this.
+grpc::Status UnparsableRequestStatus() {
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      "the request could not be parsed as this method's request message "
+      "(strings must be valid UTF-8, and the bytes valid protobuf)");
+}
+
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
   CallInterceptor(core::Metrics* metrics, std::string method, bool unary)
@@ -82,12 +93,23 @@ class CallInterceptor : public grpc::experimental::Interceptor {
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
-      Report(methods->GetSendStatus());
+      grpc::Status status = methods->GetSendStatus();
+      if (IsUnparsableRequest(status)) {
+        status = UnparsableRequestStatus();
+        methods->ModifySendStatus(status);
+      }
+      Report(status);
     }
     methods->Proceed();
   }
 
  private:
+  bool IsUnparsableRequest(const grpc::Status& status) const {
+    return method_ != "unknown" &&
+           status.error_code() == grpc::StatusCode::UNIMPLEMENTED &&
+           status.error_message().empty();
+  }
+
   const std::string& request_id() {
     if (request_id_.empty()) request_id_ = NewRequestId();
     return request_id_;

@@ -153,18 +153,19 @@ TEST_F(ClaimsApiTest, CreateChecksTheStatementLength) {
 // proto3 strings must be UTF-8, and C++ protobuf 3.21 enforces it when the
 // server parses the request, before any claimd code runs (the client only logs
 // when it serializes). gRPC 1.51's callback API then fails the call with
-// UNIMPLEMENTED and an empty message (a request that cannot be parsed gets no
-// handler), not the INVALID_ARGUMENT the contract promises for invalid UTF-8.
-// This pins what callers observe: an error, nothing written, server still up.
+// UNIMPLEMENTED and an empty message; claimd's call interceptor rewrites that
+// to the INVALID_ARGUMENT the contract promises. Nothing is written and the
+// server stays up.
 TEST_F(ClaimsApiTest, CreateWithInvalidUtf8FailsAndTheServerStaysUp) {
   EXPECT_THAT(CreateClaim(stub(), "bad-utf8", "caf\xc3("),
-              StatusIs(absl::StatusCode::kUnimplemented));
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       testing::HasSubstr("valid UTF-8")));
   CreateClaimRequest request;
   request.set_claim_id("bad-label");
   request.mutable_claim()->set_statement("fine");
   (*request.mutable_claim()->mutable_labels())["desk"] = "\xff\xfe";
   EXPECT_THAT(CreateClaim(stub(), request),
-              StatusIs(absl::StatusCode::kUnimplemented));
+              StatusIs(absl::StatusCode::kInvalidArgument));
 
   EXPECT_THAT(CurrentRevision(stub()), IsOkAndHolds(0));
   EXPECT_THAT(GetClaim(stub(), "claims/bad-utf8"),

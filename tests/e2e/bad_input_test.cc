@@ -101,13 +101,14 @@ TEST_F(BadInputTest, OversizedFieldsAndMessagesAreRefused) {
 
 // gRPC 1.51's callback handler answers a request it cannot parse (here: a
 // proto3 string that is not UTF-8) with UNIMPLEMENTED and no message, before
-// claimd's handler runs (grpcpp/impl/codegen/server_callback_handlers.h); the
-// README documents it.
+// claimd's handler runs (grpcpp/impl/codegen/server_callback_handlers.h);
+// claimd's call interceptor turns that into INVALID_ARGUMENT with a message.
 TEST_F(BadInputTest, InvalidUtf8IsRefusedBeforeClaimdSeesIt) {
   v1::CreateClaimRequest request;
   request.set_claim_id("bad-utf8");
   request.mutable_claim()->set_statement("caf\xc3 \xff\xfe");
-  EXPECT_THAT(Create(request), StatusIs(absl::StatusCode::kUnimplemented));
+  EXPECT_THAT(Create(request), StatusIs(absl::StatusCode::kInvalidArgument,
+                                        HasSubstr("valid UTF-8")));
   ExpectUnchanged();
 }
 
