@@ -49,6 +49,14 @@ ABSL_FLAG(int64_t, max_watchers_per_identity, 1000,
           "Most WatchClaims streams one caller (identity, or client host "
           "without auth) may hold (0: no limit)");
 
+ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
+          "A write from a client that set no deadline is answered "
+          "DEADLINE_EXCEEDED (outcome unknown; retry with its request_id) "
+          "when it has waited this long (0: wait as long as it takes)");
+ABSL_FLAG(absl::Duration, max_deadline, absl::Minutes(2),
+          "Longest a write waits, whatever deadline the client set (0: the "
+          "client's deadline)");
+
 namespace claimd {
 namespace {
 
@@ -87,6 +95,11 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
       return absl::InvalidArgumentError(
           absl::StrCat("--", what, " must be positive"));
     }
+  }
+  if (absl::GetFlag(FLAGS_default_deadline) < absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_max_deadline) < absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--default_deadline and --max_deadline must be 0 (none) or positive");
   }
   if (absl::GetFlag(FLAGS_max_watchers) < 0 ||
       absl::GetFlag(FLAGS_max_watchers_per_identity) < 0) {
@@ -132,6 +145,9 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
       .max_connection_age = absl::GetFlag(FLAGS_max_connection_age),
       .max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace),
       .memory_quota_bytes = absl::GetFlag(FLAGS_memory_quota_mib) << 20};
+  options.unary_deadlines = api::UnaryDeadlineOptions{
+      .default_deadline = absl::GetFlag(FLAGS_default_deadline),
+      .max_deadline = absl::GetFlag(FLAGS_max_deadline)};
   options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
   options.max_watchers_per_identity =
       absl::GetFlag(FLAGS_max_watchers_per_identity);

@@ -1,6 +1,9 @@
 #include "service/api/claim_service.h"
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -8,6 +11,7 @@
 #include "absl/random/random.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
@@ -121,8 +125,7 @@ absl::Status ListEventsInto(core::ClaimStore& store,
 }
 
 // A watch refused before it starts (credentials, quota): it ends at once.
-class RejectedWatchReactor
-    : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
+class RejectedWatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   explicit RejectedWatchReactor(const grpc::Status& status) { Finish(status); }
   void OnDone() override { delete this; }
@@ -144,7 +147,7 @@ bool ClaimServiceImpl::RejectIfDraining(grpc::ServerUnaryReactor* reactor) {
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
-    const absl::StatusOr<Caller>& caller,
+    grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
     absl::FunctionRef<absl::StatusOr<core::Mutation>()> make_mutation,
     claims::v1::Claim* response) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
@@ -161,13 +164,37 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
     reactor->Finish(ToGrpcStatus(valid));
     return reactor;
   }
+  // Whoever claims `answer` first finishes the call: the store's callback, or
+  // the server's deadline (unary_deadline.h). The loser touches neither the
+  // reactor nor `response`, which are gone once the call is finished.
+  auto answer = std::make_shared<std::atomic<bool>>(false);
+  const absl::Time server_deadline = ServerDeadline(
+      absl::Now(), absl::FromChrono(context->deadline()), deadlines_);
+  std::optional<DeadlineTimer::Handle> timeout;
+  if (server_deadline != absl::InfiniteFuture() && timer_ != nullptr) {
+    timeout = timer_->At(server_deadline, [answer, reactor] {
+      if (answer->exchange(true)) return;
+      reactor->Finish(grpc::Status(
+          grpc::StatusCode::DEADLINE_EXCEEDED,
+          "claimd's deadline for this call passed before the write was "
+          "acknowledged; it may still take effect: retry with the same "
+          "request_id to learn its outcome"));
+    });
+  }
   // The store calls back on its commit thread; building the reply (a whole
   // claim, up to 256 pieces of evidence) happens on the pool so the next commit
-  // is not held up.
+  // is not held up. The call is claimed here, before the pool is used: once
+  // claimed it stays counted until the pool finishes it, so the pool outlives
+  // the task (shutdown waits for counted calls).
   core::ThreadPool* pool = deps_.fanout_pool;
+  DeadlineTimer* timer = timer_;
   deps_.store->Submit(
-      *std::move(mutation),
-      [pool, reactor, response](absl::StatusOr<core::MutationResult> result) {
+      *std::move(mutation), [pool, reactor, response, answer, timer, timeout](
+                                absl::StatusOr<core::MutationResult> result) {
+        // When the deadline answered, the call is done and the server (with
+        // the timer) may be gone: touch nothing.
+        if (answer->exchange(true)) return;
+        if (timeout.has_value()) timer->Cancel(*timeout);
         pool->Schedule([reactor, response, result = std::move(result)] {
           if (result.ok() && response != nullptr) {
             ToProto(result->event->claim, response);
@@ -194,7 +221,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
     const claims::v1::CreateClaimRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
-      gate_->Admit(*context, "/claims.v1.ClaimService/CreateClaim"),
+      context, gate_->Admit(*context, "/claims.v1.ClaimService/CreateClaim"),
       [&] {
         bool generated = request->claim_id().empty();
         std::string claim_id = generated ? NewClaimId() : request->claim_id();
@@ -208,6 +235,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
+      context,
       gate_->Admit(*context, "/claims.v1.ClaimService/UpdateClaimStatus"),
       [&] { return ToMutation(*request); }, response);
 }
@@ -217,7 +245,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
     const claims::v1::DeleteClaimRequest* request,
     google::protobuf::Empty* /*response*/) {
   return Mutate(
-      gate_->Admit(*context, "/claims.v1.ClaimService/DeleteClaim"),
+      context, gate_->Admit(*context, "/claims.v1.ClaimService/DeleteClaim"),
       [&] { return ToMutation(*request); }, nullptr);
 }
 

@@ -16,6 +16,7 @@
 #include "absl/functional/function_ref.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "service/api/call_gate.h"
+#include "service/api/unary_deadline.h"
 #include "service/api/watch_reactor.h"
 #include "service/core/claim_store.h"
 
@@ -40,8 +41,16 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   // Every call is admitted by `gate` (authentication, roles, watcher quota)
   // before it touches the store. Without deps.event_bytes the service uses its
   // own cache.
-  ClaimServiceImpl(const WatchDependencies& deps, const CallGate* gate)
-      : deps_(WithEventBytes(deps, &event_bytes_)), gate_(gate) {}
+  // Writes that would wait past `deadlines` are answered DEADLINE_EXCEEDED
+  // from `timer` (unary_deadline.h); `timer` may be null when `deadlines` sets
+  // no bound.
+  ClaimServiceImpl(const WatchDependencies& deps, const CallGate* gate,
+                   UnaryDeadlineOptions deadlines = {},
+                   DeadlineTimer* timer = nullptr)
+      : deps_(WithEventBytes(deps, &event_bytes_)),
+        gate_(gate),
+        deadlines_(deadlines),
+        timer_(timer) {}
 
   grpc::ServerUnaryReactor* CreateClaim(
       grpc::CallbackServerContext* context,
@@ -82,6 +91,7 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   // filling `response` with the claim the event left (nullptr: no body).
   // `caller` is the gate's answer: an error finishes the call with it.
   grpc::ServerUnaryReactor* Mutate(
+      grpc::CallbackServerContext* context,
       const absl::StatusOr<Caller>& caller,
       absl::FunctionRef<absl::StatusOr<core::Mutation>()> mutation,
       claims::v1::Claim* response);
@@ -101,6 +111,8 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   EventBytesCache event_bytes_;  // before deps_, which points at it
   const WatchDependencies deps_;
   const CallGate* const gate_;
+  const UnaryDeadlineOptions deadlines_;
+  DeadlineTimer* const timer_;
   std::atomic<bool> draining_{false};
 };
 

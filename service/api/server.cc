@@ -41,7 +41,7 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .counter = &server->call_counter_,
                         .options = options.watch,
                         .metrics = metrics},
-      &server->call_gate_);
+      &server->call_gate_, options.unary_deadlines, &server->deadline_timer_);
 
   grpc::EnableDefaultHealthCheckService(true);
   // gRPC's health service carries no descriptor of its own; touching ours links

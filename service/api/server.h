@@ -21,8 +21,9 @@
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_gate.h"
 #include "service/api/claim_service.h"
-#include "service/api/transport.h"
 #include "service/api/store_health_monitor.h"
+#include "service/api/transport.h"
+#include "service/api/unary_deadline.h"
 #include "service/api/watch_reactor.h"
 #include "service/auth/authenticator.h"
 #include "service/auth/watcher_quota.h"
@@ -54,6 +55,9 @@ struct ServerOptions {
   TransportLimits transport;
   int64_t max_watchers = 0;               // 0: unlimited
   int64_t max_watchers_per_identity = 0;  // 0: unlimited
+  // The server's own bound on how long a write keeps its caller waiting
+  // (unary_deadline.h). The defaults set none.
+  UnaryDeadlineOptions unary_deadlines;
   // How often health checking looks at (and, while failing, probes) the
   // store: see store_health_monitor.h.
   absl::Duration store_health_interval = absl::Seconds(1);
@@ -95,6 +99,7 @@ class ClaimServer {
   CallCounter call_counter_;
   auth::WatcherQuota watcher_quota_;
   CallGate call_gate_;
+  DeadlineTimer deadline_timer_;  // outlives service_, whose calls use it
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
   std::unique_ptr<StoreHealthMonitor> store_health_;
