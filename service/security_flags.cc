@@ -1,5 +1,6 @@
 #include "service/security_flags.h"
 
+#include <algorithm>
 #include <iostream>
 #include <string>
 
@@ -9,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "service/auth/sha256.h"
+#include "service/core/limits.h"
 #include "service/core/log.h"
 
 ABSL_FLAG(std::string, tls_cert, "",
@@ -57,8 +59,49 @@ ABSL_FLAG(absl::Duration, max_deadline, absl::Minutes(2),
           "Longest a write waits, whatever deadline the client set (0: the "
           "client's deadline)");
 
+ABSL_FLAG(int32_t, default_page_size, 100,
+          "Page size of ListClaims/ListClaimEvents when the request sets none");
+ABSL_FLAG(int32_t, max_page_size, 1000,
+          "Largest page served (larger requests are clamped); at most 1000");
+ABSL_FLAG(int32_t, max_filter_bytes, 4096,
+          "Longest filter accepted (INVALID_ARGUMENT beyond); at most 4096");
+ABSL_FLAG(
+    int32_t, max_filter_depth, 32,
+    "Deepest nesting of parentheses, NOT and '-' in a filter; at most 32");
+
 namespace claimd {
 namespace {
+
+// Within the contract's limits (service/core/limits.h), which flags may only
+// tighten.
+absl::StatusOr<core::RequestLimits> RequestLimitsFromFlags() {
+  const core::RequestLimits limits{
+      .default_page_size = absl::GetFlag(FLAGS_default_page_size),
+      .max_page_size = absl::GetFlag(FLAGS_max_page_size),
+      .max_filter_bytes = static_cast<size_t>(
+          std::max(0, absl::GetFlag(FLAGS_max_filter_bytes))),
+      .max_filter_depth = absl::GetFlag(FLAGS_max_filter_depth)};
+  if (limits.max_page_size < 1 || limits.max_page_size > core::kMaxPageSize) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_page_size must be 1..", core::kMaxPageSize));
+  }
+  if (limits.default_page_size < 1 ||
+      limits.default_page_size > limits.max_page_size) {
+    return absl::InvalidArgumentError(
+        "--default_page_size must be 1..--max_page_size");
+  }
+  if (absl::GetFlag(FLAGS_max_filter_bytes) < 1 ||
+      limits.max_filter_bytes > core::kMaxFilterBytes) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_filter_bytes must be 1..", core::kMaxFilterBytes));
+  }
+  if (limits.max_filter_depth < 1 ||
+      limits.max_filter_depth > core::kMaxFilterDepth) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--max_filter_depth must be 1..", core::kMaxFilterDepth));
+  }
+  return limits;
+}
 
 bool IsLoopback(absl::string_view listen) {
   absl::string_view host = listen.substr(0, listen.rfind(':'));
@@ -145,6 +188,9 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
       .max_connection_age = absl::GetFlag(FLAGS_max_connection_age),
       .max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace),
       .memory_quota_bytes = absl::GetFlag(FLAGS_memory_quota_mib) << 20};
+  absl::StatusOr<core::RequestLimits> limits = RequestLimitsFromFlags();
+  if (!limits.ok()) return limits.status();
+  options.watch.request_limits = *limits;
   options.unary_deadlines = api::UnaryDeadlineOptions{
       .default_deadline = absl::GetFlag(FLAGS_default_deadline),
       .max_deadline = absl::GetFlag(FLAGS_max_deadline)};

@@ -27,9 +27,9 @@ namespace {
 // stops early (with a token) once it holds this much.
 constexpr size_t kMaxResponseBytes = size_t{2} << 20;
 
-int ClampPageSize(int32_t requested) {
-  if (requested <= 0) return core::kDefaultPageSize;
-  return std::min(requested, static_cast<int32_t>(core::kMaxPageSize));
+int ClampPageSize(int32_t requested, const core::RequestLimits& limits) {
+  if (requested <= 0) return limits.default_page_size;
+  return std::min(requested, static_cast<int32_t>(limits.max_page_size));
 }
 
 std::string NewClaimId() {
@@ -48,11 +48,14 @@ absl::Status GetInto(core::ClaimStore& store,
 }
 
 absl::Status ListClaimsInto(core::ClaimStore& store,
+                            const core::RequestLimits& limits,
                             const claims::v1::ListClaimsRequest& request,
                             claims::v1::ListClaimsResponse* response) {
-  ASSIGN_OR_RETURN(core::Filter filter, core::Filter::Parse(request.filter()));
-  core::ListClaimsQuery query{.limit = ClampPageSize(request.page_size()),
-                              .filter = std::move(filter)};
+  ASSIGN_OR_RETURN(core::Filter filter,
+                   core::Filter::Parse(request.filter(), limits));
+  core::ListClaimsQuery query{
+      .limit = ClampPageSize(request.page_size(), limits),
+      .filter = std::move(filter)};
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(query.after_id, core::DecodePageToken(request.page_token(),
                                                            request.filter()));
@@ -79,9 +82,11 @@ absl::Status ListClaimsInto(core::ClaimStore& store,
 }
 
 absl::Status ListEventsInto(core::ClaimStore& store,
+                            const core::RequestLimits& limits,
                             const claims::v1::ListClaimEventsRequest& request,
                             claims::v1::ListClaimEventsResponse* response) {
-  core::ListEventsQuery query{.limit = ClampPageSize(request.page_size())};
+  core::ListEventsQuery query{.limit =
+                                  ClampPageSize(request.page_size(), limits)};
   if (request.parent() != core::kAllClaimsParent) {
     ASSIGN_OR_RETURN(query.claim_id,
                      core::ParseClaimName(request.parent(), "parent"));
@@ -262,8 +267,11 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
   return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaims"),
-              response,
-              [&] { return ListClaimsInto(*deps_.store, *request, response); });
+              response, [&] {
+                return ListClaimsInto(*deps_.store,
+                                      deps_.options.request_limits, *request,
+                                      response);
+              });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
@@ -271,8 +279,11 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
   return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaimEvents"),
-              response,
-              [&] { return ListEventsInto(*deps_.store, *request, response); });
+              response, [&] {
+                return ListEventsInto(*deps_.store,
+                                      deps_.options.request_limits, *request,
+                                      response);
+              });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(

@@ -107,7 +107,8 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
                                        parsed.error_message())));
       return;
     }
-    absl::StatusOr<core::Filter> filter = core::Filter::Parse(request.filter());
+    absl::StatusOr<core::Filter> filter =
+        core::Filter::Parse(request.filter(), deps.options.request_limits);
     if (!filter.ok()) {
       Finish(ToGrpcStatus(filter.status()));
       return;

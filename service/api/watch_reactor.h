@@ -51,6 +51,9 @@ struct WatchOptions {
   int catch_up_page = 256;
   // Snapshot claims per message.
   size_t snapshot_claims_per_message = 128;
+  // Page sizes and filter bounds, for every method of the service (not only
+  // WatchClaims).
+  core::RequestLimits request_limits;
 };
 
 struct WatchDependencies {

@@ -150,9 +150,11 @@ bool Evaluate(const FilterNode& node, const ClaimView& view) {
 
 }  // namespace
 
-absl::StatusOr<Filter> Filter::Parse(absl::string_view text) {
+absl::StatusOr<Filter> Filter::Parse(absl::string_view text,
+                                     const RequestLimits& limits) {
   ASSIGN_OR_RETURN(std::unique_ptr<internal::FilterNode> root,
-                   internal::ParseFilterTree(text));
+                   internal::ParseFilterTree(text, limits.max_filter_bytes,
+                                             limits.max_filter_depth));
   Filter filter;
   filter.text_ = std::string(text);
   filter.root_ = std::move(root);

@@ -20,6 +20,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
+#include "service/core/limits.h"
 
 namespace claimd::core {
 
@@ -34,9 +35,10 @@ class Filter {
 
   // Parses `text`. Errors: INVALID_ARGUMENT with the 1-based column and what
   // was expected, e.g. "filter: column 10: expected a value after '=', found
-  // end of input"; also for text longer than kMaxFilterBytes or nested deeper
-  // than kMaxFilterDepth.
-  static absl::StatusOr<Filter> Parse(absl::string_view text);
+  // end of input"; also for text longer than limits.max_filter_bytes or
+  // nested deeper than limits.max_filter_depth.
+  static absl::StatusOr<Filter> Parse(absl::string_view text,
+                                      const RequestLimits& limits = {});
 
   // Whether `claim` satisfies the filter.
   bool Matches(const Claim& claim) const;

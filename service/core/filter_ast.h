@@ -22,6 +22,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
+#include "service/core/limits.h"
 
 namespace claimd::core::internal {
 
@@ -65,8 +66,11 @@ struct FilterNode {
 // Parses filter text into a tree. Returns nullptr for empty or all-whitespace
 // text (the match-all filter). Errors: INVALID_ARGUMENT "filter: column N: ..."
 // (see filter.h).
+// `max_bytes` and `max_depth` may only tighten kMaxFilterBytes and
+// kMaxFilterDepth.
 absl::StatusOr<std::unique_ptr<FilterNode>> ParseFilterTree(
-    absl::string_view text);
+    absl::string_view text, size_t max_bytes = kMaxFilterBytes,
+    int max_depth = kMaxFilterDepth);
 
 // Every parse error: "filter: column N: " (1-based byte column) + the details.
 template <typename... Args>

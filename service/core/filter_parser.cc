@@ -32,6 +32,7 @@
 // NOT and `-`) by kMaxFilterDepth before the parser recurses, so any input,
 // NUL and non-ASCII bytes included, ends in a tree or an INVALID_ARGUMENT,
 // never in a crash. Arbitrary bytes are allowed inside quoted strings only.
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -90,7 +91,8 @@ std::optional<int64_t> ParseInteger(absl::string_view text) {
 
 class Parser {
  public:
-  explicit Parser(absl::string_view text) : lexer_(text) {}
+  Parser(absl::string_view text, int max_depth)
+      : lexer_(text), max_depth_(max_depth) {}
 
   absl::StatusOr<std::unique_ptr<FilterNode>> Parse() {
     RETURN_IF_ERROR(Advance());
@@ -133,9 +135,8 @@ class Parser {
   // Counts one level of parentheses or negation; checked before recursing, so
   // the stack depth is bounded by kMaxFilterDepth whatever the input.
   absl::Status EnterNesting() {
-    if (depth_ >= kMaxFilterDepth) {
-      return FilterError(token_.offset, "filter nests deeper than ",
-                         kMaxFilterDepth,
+    if (depth_ >= max_depth_) {
+      return FilterError(token_.offset, "filter nests deeper than ", max_depth_,
                          " levels of parentheses, NOT and '-'");
     }
     ++depth_;
@@ -331,17 +332,21 @@ class Parser {
   Lexer lexer_;
   Token token_;
   int depth_ = 0;
+  const int max_depth_;
 };
 
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<FilterNode>> ParseFilterTree(
-    absl::string_view text) {
-  if (text.size() > kMaxFilterBytes) {
-    return FilterError(kMaxFilterBytes, "filter is ", text.size(),
-                       " bytes; the limit is ", kMaxFilterBytes);
+    absl::string_view text, size_t max_bytes, int max_depth) {
+  // The contract's limits bound the parser's stack whatever the caller asks.
+  max_bytes = std::min(max_bytes, kMaxFilterBytes);
+  max_depth = std::min(max_depth, kMaxFilterDepth);
+  if (text.size() > max_bytes) {
+    return FilterError(max_bytes, "filter is ", text.size(),
+                       " bytes; the limit is ", max_bytes);
   }
-  return Parser(text).Parse();
+  return Parser(text, max_depth).Parse();
 }
 
 }  // namespace claimd::core::internal

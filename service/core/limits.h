@@ -26,6 +26,15 @@ inline constexpr int kMaxFilterDepth = 32;
 inline constexpr int kDefaultPageSize = 100;
 inline constexpr int kMaxPageSize = 1000;
 
+// The limits above that a server may tighten (claimd's flags); they may never
+// exceed the contract's.
+struct RequestLimits {
+  int default_page_size = kDefaultPageSize;
+  int max_page_size = kMaxPageSize;
+  size_t max_filter_bytes = kMaxFilterBytes;
+  int max_filter_depth = kMaxFilterDepth;
+};
+
 }  // namespace claimd::core
 
 #endif  // CLAIMD_SERVICE_CORE_LIMITS_H_
