@@ -36,10 +36,12 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
+#include "service/store/sqlite_checkpointer.h"
 #include "service/store/sqlite_db.h"
 
 namespace claimd::store {
@@ -57,6 +59,10 @@ struct SqliteStoreOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
   // Read connections kept open between reads.
   int max_idle_readers = 8;
+  // How often a background thread checkpoints the WAL into the database file
+  // (sqlite_checkpointer.h). Zero: the writer checkpoints itself every 1000
+  // WAL pages (SQLite's default), stalling commits while it does.
+  absl::Duration checkpoint_interval = absl::Milliseconds(100);
 };
 
 class SqliteClaimStore final : public core::ClaimStore {
@@ -124,6 +130,8 @@ class SqliteClaimStore final : public core::ClaimStore {
   absl::StatusOr<core::MutationResult> WriteMutation(
       const core::Mutation& mutation, BatchState& state);
   absl::Status CompactNow(int64_t revision);
+  // After a successful commit: remembers the claims its events left.
+  void RememberClaims(const std::vector<core::ClaimEventPtr>& events);
 
   // Read connections (sqlite_reads.cc).
   absl::StatusOr<ReaderLease> AcquireReader();
@@ -134,6 +142,14 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Used only by the writer thread (and by Open/Close while that thread is not
   // running).
   std::unique_ptr<internal::Connection> writer_;
+  // Null when options_.checkpoint_interval is zero.
+  std::unique_ptr<internal::Checkpointer> checkpointer_;
+  // Claims as the last committed event left them (shared with the watch
+  // window), so an update of a recently written claim skips reading and
+  // decoding its row. Changed only after a successful commit; emptied when it
+  // reaches kRecentClaims entries. Writer thread only.
+  static constexpr size_t kRecentClaims = 16384;
+  absl::flat_hash_map<std::string, core::ClaimEventPtr> recent_claims_;
   std::thread writer_thread_;
 
   absl::Mutex close_mutex_;  // serializes Close
