@@ -142,7 +142,7 @@ class Runner {
                          steady ? absl::StrCat(plan_.steady_rate, " writes/s")
                                 : "full-speed writes",
                          ", ", plan_.watch_channels, " channels"),
-            "events/s", "KiB RSS/watcher"};
+            "events/s", "MiB server RSS"};
         Progress(absl::StrCat("fanout ", system, ": ", row.setup));
         ResultRow& added = report_.Add(std::move(row));
         for (int trial = 0; trial < plan_.trials; ++trial) {
