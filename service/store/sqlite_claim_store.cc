@@ -34,19 +34,10 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
       writer->QueryInt64(
           "SELECT value FROM meta WHERE key = 'compact_revision'"));
 
-  std::unique_ptr<internal::Checkpointer> checkpointer;
-  if (options.checkpoint_interval > absl::ZeroDuration()) {
-    RETURN_IF_ERROR(writer->Exec("PRAGMA wal_autocheckpoint = 0"));
-    ASSIGN_OR_RETURN(checkpointer, internal::Checkpointer::Start(
-                                       db_path, options.durable,
-                                       options.checkpoint_interval));
-  }
-
   core::CommitObserver* observer = options.observer;
   std::unique_ptr<SqliteClaimStore> store(
       new SqliteClaimStore(db_path, std::move(options), std::move(writer),
                            revision, compact_revision));
-  store->checkpointer_ = std::move(checkpointer);
   if (observer != nullptr) observer->OnOpen(revision);
   store->writer_thread_ =
       std::thread([raw = store.get()] { raw->WriterLoop(); });
@@ -111,7 +102,6 @@ void SqliteClaimStore::Close() {
     closed_ = true;  // the writer drains what is queued, then exits
   }
   if (writer_thread_.joinable()) writer_thread_.join();
-  checkpointer_.reset();  // before the writer closes: its close checkpoints
   {
     absl::MutexLock lock(&readers_mutex_);
     readers_closed_ = true;

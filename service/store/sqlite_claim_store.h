@@ -41,7 +41,6 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
-#include "service/store/sqlite_checkpointer.h"
 #include "service/store/sqlite_db.h"
 
 namespace claimd::store {
@@ -59,10 +58,6 @@ struct SqliteStoreOptions {
   absl::Duration busy_timeout = absl::Seconds(5);
   // Read connections kept open between reads.
   int max_idle_readers = 8;
-  // How often a background thread checkpoints the WAL into the database file
-  // (sqlite_checkpointer.h). Zero: the writer checkpoints itself every 1000
-  // WAL pages (SQLite's default), stalling commits while it does.
-  absl::Duration checkpoint_interval = absl::Milliseconds(100);
 };
 
 class SqliteClaimStore final : public core::ClaimStore {
@@ -142,8 +137,6 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Used only by the writer thread (and by Open/Close while that thread is not
   // running).
   std::unique_ptr<internal::Connection> writer_;
-  // Null when options_.checkpoint_interval is zero.
-  std::unique_ptr<internal::Checkpointer> checkpointer_;
   // Claims as the last committed event left them (shared with the watch
   // window), so an update of a recently written claim skips reading and
   // decoding its row. Changed only after a successful commit; emptied when it
