@@ -41,6 +41,7 @@ Measurement FromWrite(const WriteLoadResult& result,
   m.p999_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.999));
   if (result.failed > 0)
     m.note = absl::StrCat(result.failed, " failed: ", result.first_error);
+  m.failed = result.failed > 0;
   return m;
 }
 
@@ -84,6 +85,8 @@ class Runner {
     out_ << "\n";
     PrintTargets(plan_, report_, out_);
     out_ << "\nload average at end " << ReadFirstLine("/proc/loadavg") << "\n";
+    if (plan_.strict && report_.AnyFailed())
+      return absl::InternalError("some trials failed; see the notes column");
     return absl::OkStatus();
   }
 
@@ -159,6 +162,7 @@ class Runner {
           if (!measured.ok()) {
             Measurement failed;
             failed.note = std::string(measured.status().message());
+            failed.failed = true;
             added.trials.push_back(failed);
             continue;
           }

@@ -145,6 +145,7 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
   measured.p999_ms =
       absl::ToDoubleMilliseconds(sink.latency().Percentile(0.999));
   measured.note = DescribeStreams(streams, written.last_revision);
+  measured.failed = !complete || !measured.note.empty() || written.failed > 0;
   if (sink.delivered() > 0) {
     measured.note = absl::StrCat(
         measured.note, measured.note.empty() ? "" : "; ",
