@@ -261,6 +261,7 @@ class Runner {
       return absl::UnavailableError(absl::StrCat(
           "creating the claims to update failed: ", result.first_error));
     std::vector<std::string> ids;
+    ids.reserve(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) ids.push_back(absl::StrCat(prefix, i));
     return ids;
   }
