@@ -404,7 +404,7 @@ void WatchSession::Write(grpc::ByteBuffer message, int64_t revision,
     return;
   }
   revision_sent_ = std::max(revision_sent_, revision);
-  message_ = std::move(message);
+  message_.Swap(&message);  // shares the slices, copies nothing
   events_in_flight_ = events;
   reactor->StartWrite(&message_);
 }

@@ -138,6 +138,28 @@ std::string EncodeEvent(const core::ClaimEvent& event) {
   return Serialize(record);
 }
 
+std::string EncodeEvent(const core::ClaimEvent& event,
+                        absl::string_view encoded_claim) {
+  pb::EventRecord record;
+  record.set_revision(event.revision);
+  record.set_type(static_cast<int32_t>(event.type));
+  record.set_previous_status(static_cast<int32_t>(event.previous_status));
+  EncodeTime(event.event_time, record.mutable_event_time());
+  std::string bytes = Serialize(record);
+  // Field 3 (claim), length-delimited, appended: protobuf parsers accept fields
+  // in any order, so this decodes exactly like the one-pass encoding.
+  constexpr int kClaimField = 3;
+  bytes.push_back(static_cast<char>((kClaimField << 3) | 2));
+  uint64_t length = encoded_claim.size();
+  while (length >= 0x80) {
+    bytes.push_back(static_cast<char>((length & 0x7F) | 0x80));
+    length >>= 7;
+  }
+  bytes.push_back(static_cast<char>(length));
+  bytes.append(encoded_claim.data(), encoded_claim.size());
+  return bytes;
+}
+
 absl::StatusOr<core::ClaimEvent> DecodeEvent(absl::string_view bytes) {
   pb::EventRecord record;
   if (!record.ParseFromArray(bytes.data(), static_cast<int>(bytes.size()))) {

@@ -22,6 +22,11 @@ std::string EncodeClaim(const core::Claim& claim);
 absl::StatusOr<core::Claim> DecodeClaim(absl::string_view bytes);
 
 std::string EncodeEvent(const core::ClaimEvent& event);
+// The same record, reusing `encoded_claim` (which must be
+// EncodeClaim(event.claim)) instead of encoding the claim a second time: the
+// writer stores both the claim row and the event row of every mutation.
+std::string EncodeEvent(const core::ClaimEvent& event,
+                        absl::string_view encoded_claim);
 // Errors: INTERNAL ("database file is corrupt: ...") when `bytes` is not an
 // event record.
 absl::StatusOr<core::ClaimEvent> DecodeEvent(absl::string_view bytes);

@@ -36,6 +36,7 @@
 #include <vector>
 
 #include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/clock.h"
@@ -141,6 +142,8 @@ class SqliteClaimStore final : public core::ClaimStore {
   static constexpr int64_t kProbeRevision = -1;
   absl::Status ProbeNow();
   void SetHealth(absl::Status status);
+  // After a successful commit: remembers the claims its events left.
+  void RememberClaims(const std::vector<core::ClaimEventPtr>& events);
 
   // Read connections (sqlite_reads.cc).
   absl::StatusOr<ReaderLease> AcquireReader();
@@ -151,6 +154,12 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Used only by the writer thread (and by Open/Close while that thread is not
   // running).
   std::unique_ptr<internal::Connection> writer_;
+  // Claims as the last committed event left them (shared with the watch
+  // window), so an update of a recently written claim skips reading and
+  // decoding its row. Changed only after a successful commit; emptied when it
+  // reaches kRecentClaims entries. Writer thread only.
+  static constexpr size_t kRecentClaims = 16384;
+  absl::flat_hash_map<std::string, core::ClaimEventPtr> recent_claims_;
   std::thread writer_thread_;
 
   absl::Mutex close_mutex_;  // serializes Close

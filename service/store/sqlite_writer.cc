@@ -90,6 +90,8 @@ absl::StatusOr<core::MutationResult> Replay(internal::Connection& db,
 absl::Status WriteRows(internal::Connection& db, const core::ClaimEvent& event,
                        const core::Mutation& mutation, uint64_t fingerprint) {
   const core::Claim& claim = event.claim;
+  // The claim row's bytes, reused by the event row (a delete has none).
+  std::string encoded_claim;
   if (event.type == core::EventType::kDeleted) {
     ASSIGN_OR_RETURN(internal::CachedStatement remove, db.Cached(kDeleteClaim));
     remove->BindText(1, claim.id);
@@ -99,7 +101,8 @@ absl::Status WriteRows(internal::Connection& db, const core::ClaimEvent& event,
     upsert->BindText(1, claim.id);
     upsert->BindInt64(2, claim.revision);
     upsert->BindInt64(3, static_cast<int64_t>(claim.status));
-    upsert->BindBlob(4, EncodeClaim(claim));
+    encoded_claim = EncodeClaim(claim);
+    upsert->BindBlob(4, encoded_claim);
     RETURN_IF_ERROR(upsert->Run());
   }
   {
@@ -107,7 +110,9 @@ absl::Status WriteRows(internal::Connection& db, const core::ClaimEvent& event,
     insert->BindInt64(1, event.revision);
     insert->BindText(2, claim.id);
     insert->BindInt64(3, static_cast<int64_t>(event.type));
-    insert->BindBlob(4, EncodeEvent(event));
+    insert->BindBlob(4, encoded_claim.empty()
+                            ? EncodeEvent(event)
+                            : EncodeEvent(event, encoded_claim));
     RETURN_IF_ERROR(insert->Run());
   }
   if (!mutation.request_id.empty()) {
@@ -187,6 +192,7 @@ void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
       revision_.store(events.back()->revision, std::memory_order_release);
     commits_.fetch_add(1, std::memory_order_relaxed);
     SetHealth(absl::OkStatus());
+    RememberClaims(events);
     if (options_.observer != nullptr && !events.empty())
       options_.observer->OnCommit(events);
   } else {
@@ -273,6 +279,9 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   if (auto it = state.claims.find(mutation.claim_id());
       it != state.claims.end()) {
     if (it->second != nullptr) current = &it->second->claim;
+  } else if (auto recent = recent_claims_.find(mutation.claim_id());
+             recent != recent_claims_.end()) {
+    current = &recent->second->claim;
   } else {
     ASSIGN_OR_RETURN(internal::CachedStatement select,
                      writer_->Cached(kSelectClaim));
@@ -307,6 +316,19 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   state.events->push_back(shared);
   ++state.next_revision;
   return core::MutationResult{std::move(shared), false};
+}
+
+void SqliteClaimStore::RememberClaims(
+    const std::vector<core::ClaimEventPtr>& events) {
+  for (const core::ClaimEventPtr& event : events) {
+    if (event->type == core::EventType::kDeleted) {
+      recent_claims_.erase(event->claim.id);
+      continue;
+    }
+    // A crude bound: starting over costs a few reads, not correctness.
+    if (recent_claims_.size() >= kRecentClaims) recent_claims_.clear();
+    recent_claims_[event->claim.id] = event;
+  }
 }
 
 absl::Status SqliteClaimStore::CompactNow(int64_t revision) {

@@ -41,6 +41,7 @@ Measurement FromWrite(const WriteLoadResult& result,
   m.p999_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.999));
   if (result.failed > 0)
     m.note = absl::StrCat(result.failed, " failed: ", result.first_error);
+  m.failed = result.failed > 0;
   return m;
 }
 
@@ -84,6 +85,8 @@ class Runner {
     out_ << "\n";
     PrintTargets(plan_, report_, out_);
     out_ << "\nload average at end " << ReadFirstLine("/proc/loadavg") << "\n";
+    if (plan_.strict && report_.AnyFailed())
+      return absl::InternalError("some trials failed; see the notes column");
     return absl::OkStatus();
   }
 
@@ -142,7 +145,7 @@ class Runner {
                          steady ? absl::StrCat(plan_.steady_rate, " writes/s")
                                 : "full-speed writes",
                          ", ", plan_.watch_channels, " channels"),
-            "events/s", "KiB RSS/watcher"};
+            "events/s", "MiB server RSS"};
         Progress(absl::StrCat("fanout ", system, ": ", row.setup));
         ResultRow& added = report_.Add(std::move(row));
         for (int trial = 0; trial < plan_.trials; ++trial) {
@@ -159,6 +162,7 @@ class Runner {
           if (!measured.ok()) {
             Measurement failed;
             failed.note = std::string(measured.status().message());
+            failed.failed = true;
             added.trials.push_back(failed);
             continue;
           }
@@ -257,6 +261,7 @@ class Runner {
       return absl::UnavailableError(absl::StrCat(
           "creating the claims to update failed: ", result.first_error));
     std::vector<std::string> ids;
+    ids.reserve(static_cast<size_t>(count));
     for (int i = 0; i < count; ++i) ids.push_back(absl::StrCat(prefix, i));
     return ids;
   }

@@ -37,6 +37,7 @@ struct BenchPlan {
   int etcd_pid = 0;
   std::string history_store;  // empty: generate under work_dir
   std::string work_dir;
+  bool strict = false;  // fail the run when any call or delivery failed
 
   bool Runs(const std::string& workload) const {
     return workloads.count(workload) > 0;

@@ -77,6 +77,15 @@ const ResultRow* BenchReport::Find(const std::string& workload,
   return nullptr;
 }
 
+bool BenchReport::AnyFailed() const {
+  for (const ResultRow& row : rows_) {
+    for (const Measurement& trial : row.trials) {
+      if (trial.failed) return true;
+    }
+  }
+  return false;
+}
+
 void BenchReport::PrintTable(std::ostream& out) const {
   out << "| workload | system | setup | rate | unit | p50 ms | p99 ms | "
          "p99.9 ms | other | trials | notes |\n"

@@ -22,6 +22,7 @@ struct Measurement {
   std::optional<double> p999_ms;
   std::optional<double> extra;  // unit in the row (RSS, seconds, ...)
   std::string note;             // errors and other remarks, printed once
+  bool failed = false;          // calls failed or watchers missed events
 };
 
 struct ResultRow {
@@ -45,6 +46,8 @@ class BenchReport {
   const ResultRow* Find(const std::string& workload, const std::string& system,
                         const std::string& setup_prefix = "") const;
   void PrintTable(std::ostream& out) const;
+  // Whether any trial of any row failed.
+  bool AnyFailed() const;
 
  private:
   std::vector<ResultRow> rows_;

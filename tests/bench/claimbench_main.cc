@@ -52,6 +52,9 @@ ABSL_FLAG(int, etcd_pid, 0, "etcd's pid, for its RSS per watcher");
 ABSL_FLAG(std::string, work_dir, "",
           "Where claimd data and logs go (default: a new folder in /tmp, "
           "removed at the end)");
+ABSL_FLAG(bool, strict, false,
+          "Exit non-zero when any call failed or any watcher missed an event "
+          "(for the smoke test)");
 ABSL_FLAG(std::string, history_store, "",
           "Reuse this generated large-store data directory instead of "
           "generating one (it is written to)");
@@ -81,6 +84,7 @@ claimd::bench::BenchPlan PlanFromFlags() {
   plan.etcd_address = absl::GetFlag(FLAGS_etcd);
   plan.etcd_pid = absl::GetFlag(FLAGS_etcd_pid);
   plan.history_store = absl::GetFlag(FLAGS_history_store);
+  plan.strict = absl::GetFlag(FLAGS_strict);
   return plan;
 }
 

@@ -47,7 +47,7 @@ class CreateClaimOp final : public WriteOp {
                      " says the river rose two metres overnight"));
     stubs_.For(sequence).async()->CreateClaim(
         &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](grpc::Status status) {
+        [call, done = std::move(done)](const grpc::Status& status) {
           done(status.ok(), call->response.revision(), status.error_message());
           delete call;
         });
@@ -76,7 +76,7 @@ class UpdateStatusOp final : public WriteOp {
         absl::StrCat("https://bench.example/evidence/", sequence));
     stubs_.For(sequence).async()->UpdateClaimStatus(
         &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](grpc::Status status) {
+        [call, done = std::move(done)](const grpc::Status& status) {
           done(status.ok(), call->response.revision(), status.error_message());
           delete call;
         });
@@ -185,6 +185,7 @@ absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
   const absl::Time start = absl::Now();
   const absl::Time end = start + duration;
   std::vector<std::thread> scanners;
+  scanners.reserve(static_cast<size_t>(in_flight));
   for (int i = 0; i < in_flight; ++i) {
     scanners.emplace_back([&, i] {
       auto stub = v1::ClaimService::NewStub(channels[i % channels.size()]);

@@ -15,6 +15,8 @@ void DeliverySink::OnEvent(int64_t revision, absl::Time received) {
   }
   if (acks_ == nullptr) return;
   const int64_t acked = acks_->AckNanos(revision);
+  if (acked == 0 || acked > received_nanos)
+    before_ack_.fetch_add(1, std::memory_order_relaxed);
   latency_.Record(acked == 0 ? absl::ZeroDuration()
                              : absl::Nanoseconds(received_nanos - acked));
 }
@@ -22,6 +24,7 @@ void DeliverySink::OnEvent(int64_t revision, absl::Time received) {
 void DeliverySink::Reset() {
   latency_.Reset();
   delivered_.store(0, std::memory_order_relaxed);
+  before_ack_.store(0, std::memory_order_relaxed);
   last_receipt_.store(0, std::memory_order_relaxed);
 }
 

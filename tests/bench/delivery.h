@@ -34,6 +34,10 @@ class DeliverySink {
   int64_t delivered() const {
     return delivered_.load(std::memory_order_relaxed);
   }
+  // Deliveries that arrived before the writer had its acknowledgement.
+  int64_t before_ack() const {
+    return before_ack_.load(std::memory_order_relaxed);
+  }
   absl::Time last_receipt() const {
     return absl::FromUnixNanos(last_receipt_.load(std::memory_order_relaxed));
   }
@@ -43,6 +47,7 @@ class DeliverySink {
   const AckTable* acks_;
   LatencyHistogram latency_;
   std::atomic<int64_t> delivered_{0};
+  std::atomic<int64_t> before_ack_{0};
   std::atomic<int64_t> last_receipt_{0};
 };
 

@@ -78,7 +78,7 @@ class EchoUnaryOp final : public WriteOp {
     call->request.set_payload(payload_);
     stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Unary(
         &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](grpc::Status status) {
+        [call, done = std::move(done)](const grpc::Status& status) {
           done(status.ok(), 0, status.error_message());
           delete call;
         });
@@ -182,6 +182,7 @@ absl::StatusOr<StreamCeiling> RunStreamCeiling(const Channels& channels,
   }
   const absl::Time start = absl::Now();
   std::vector<std::unique_ptr<StreamReader>> readers;
+  readers.reserve(static_cast<size_t>(streams));
   for (int i = 0; i < streams; ++i) {
     readers.push_back(std::make_unique<StreamReader>(
         *stubs[static_cast<size_t>(i) % stubs.size()], request, &tally));

@@ -35,7 +35,7 @@ class EtcdPutOp final : public WriteOp {
     call->request.set_value(value_);
     stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Put(
         &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](grpc::Status status) {
+        [call, done = std::move(done)](const grpc::Status& status) {
           done(status.ok(), call->response.header().revision(),
                status.error_message());
           delete call;

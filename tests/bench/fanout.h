@@ -33,8 +33,11 @@ struct FanoutOptions {
 };
 
 // One trial: rate = events delivered per second (all watchers), p50/p99 =
-// acknowledgement -> receipt, extra = server RSS growth per idle watcher in
-// KiB. The note names watchers that missed events or failed.
+// acknowledgement -> receipt (0 when the event arrived before the writer had
+// its acknowledgement), extra = server VmRSS in MiB with the watchers
+// registered and idle. The note names watchers that missed events or failed,
+// the share delivered before the ack, the growth per watcher and the writes
+// the writer achieved.
 absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
                                            const Channels& watch_channels,
                                            const StartWatchFn& start_watch,

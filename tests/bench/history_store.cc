@@ -110,7 +110,7 @@ absl::StatusOr<absl::Duration> GenerateHistoryStore(const std::string& data_dir,
     }
     claim_store.Submit(
         sequence.Next(),
-        [&progress](absl::StatusOr<core::MutationResult> result) {
+        [&progress](const absl::StatusOr<core::MutationResult>& result) {
           absl::MutexLock lock(&progress.mutex);
           --progress.queued;
           if (!result.ok() && progress.error.empty())
