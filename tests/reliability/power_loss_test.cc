@@ -139,9 +139,9 @@ TEST_F(PowerLossTest, FailedFsyncIsAnUnknownOutcomeAndTheRetryAppliesOnce) {
     ASSERT_OK_AND_ASSIGN(auto store,
                          store::SqliteClaimStore::Open(path, options));
     StoreWorkload workload(*store, history, "f", /*shared_claims=*/0);
-    workload.Step(0);
+    workload.CreateWithGeneratedId(0);
     vfs_->SetSyncFails(true);
-    workload.Step(1);
+    workload.CreateWithGeneratedId(1);
     vfs_->CrashAfter(1);
     store->Close();
   }
@@ -153,12 +153,25 @@ TEST_F(PowerLossTest, FailedFsyncIsAnUnknownOutcomeAndTheRetryAppliesOnce) {
   ASSERT_OK(vfs_->PowerLoss(/*seed=*/1, /*keep_probability=*/1.0));
 
   ASSERT_OK_AND_ASSIGN(auto reopened, store::SqliteClaimStore::Open(path, {}));
-  const bool survived = reopened->Get("f-1").ok();
+  const bool survived = reopened->Get("f-gen-1").ok();
   std::cout << "after a failed fsync and a power loss keeping the frames, "
                "the failed write is "
             << (survived ? "visible" : "absent") << std::endl;
-  StoreWorkload retry(*reopened, history, "f", /*shared_claims=*/0);
-  retry.Step(1);
+  // The retry makes up a new id; the request_id must still find the first.
+  absl::StatusOr<core::MutationResult> retried = [&] {
+    core::Mutation create;
+    core::CreateClaim op;
+    op.claim.id = "f-gen-retry";
+    op.claim.statement = "f-1";
+    op.id_generated = true;
+    create.op = std::move(op);
+    create.request_id = "f-1";
+    return reopened->Apply(std::move(create));
+  }();
+  ASSERT_OK(retried.status());
+  EXPECT_EQ(retried->replayed, survived);
+  history.Add(WriteOp{"f-1", retried->event->claim.id, "f-1", 0, Outcome::kOk,
+                      retried->event->revision, ""});
   ASSERT_OK_AND_ASSIGN(RecoveredLog log, ReadStoreLog(*reopened));
   CheckResult result = CheckHistory(history.writes(), {}, log);
   EXPECT_TRUE(result.ok()) << result.Summary();

@@ -92,6 +92,20 @@ void StoreWorkload::Step(int step) {
   Record(tag, claim_id, current->revision, store_.Apply(std::move(update)));
 }
 
+void StoreWorkload::CreateWithGeneratedId(int step) {
+  const std::string tag = absl::StrCat(name_, "-", step);
+  core::Mutation create;
+  core::CreateClaim op;
+  // Each attempt gets a fresh id, like a server generating one per call.
+  op.claim.id = absl::StrCat(name_, "-gen-", generated_++);
+  op.claim.statement = tag;
+  op.id_generated = true;
+  const std::string claim_id = op.claim.id;
+  create.op = std::move(op);
+  create.request_id = tag;
+  Record(tag, claim_id, 0, store_.Apply(std::move(create)));
+}
+
 void StoreWorkload::Record(const std::string& tag, const std::string& claim_id,
                            int64_t expected_revision,
                            const absl::StatusOr<core::MutationResult>& result) {

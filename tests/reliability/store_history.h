@@ -43,6 +43,10 @@ class StoreWorkload {
   // Request `step`: creates a claim, or (every third step) reads a shared
   // claim and updates it with expected_revision, recording the outcome.
   void Step(int step);
+  // Creates a claim whose id the store makes up, as a server does when the
+  // client names none: only the request_id keeps a retry from creating a
+  // second claim.
+  void CreateWithGeneratedId(int step);
 
  private:
   void Record(const std::string& tag, const std::string& claim_id,
@@ -53,6 +57,7 @@ class StoreWorkload {
   HistoryLog& history_;
   const std::string name_;
   const int shared_claims_;
+  int generated_ = 0;  // ids made up so far
 };
 
 }  // namespace claimd::reliability
