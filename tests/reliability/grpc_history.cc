@@ -106,7 +106,7 @@ void GrpcWorkload::Step(int step, int retries) {
   std::function<grpc::Status(v1::Claim&)> call;
   const bool cas = step % 3 == 2 && shared_claims_ > 0;
   std::string claim_id =
-      cas ? absl::StrCat("cas-", step % shared_claims_) : tag;
+      cas ? absl::StrCat("cas-", step / 300, "-", step % shared_claims_) : tag;
   op.claim_id = claim_id;
   v1::Claim current;
   grpc::Status read = grpc::Status(grpc::StatusCode::NOT_FOUND, "");

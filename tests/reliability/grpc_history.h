@@ -47,7 +47,9 @@ class GrpcWorkload {
                std::string name, int shared_claims);
 
   // Request `step`: creates a claim, or (every third step) reads a shared
-  // claim and updates it with expected_revision. A request with an unknown
+  // claim and updates it with expected_revision. Shared claims are renamed
+  // every 300 steps, so none reaches the evidence limit and every CAS stays a
+  // real race. A request with an unknown
   // outcome is retried with the same request_id (up to `retries` times, 100 ms
   // apart); every attempt is recorded.
   void Step(int step, int retries = 2);

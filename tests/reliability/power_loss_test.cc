@@ -94,10 +94,8 @@ TrialFigures RunTrial(store::testing::FaultVfs& vfs, bool durable,
 class PowerLossTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<store::testing::FaultVfs>> vfs =
-        store::testing::FaultVfs::Register("power_loss_test");
-    ASSERT_OK(vfs.status());
-    vfs_ = *std::move(vfs);
+    ASSERT_OK_AND_ASSIGN(vfs_,
+                         store::testing::FaultVfs::Register("power_loss_test"));
   }
   std::unique_ptr<store::testing::FaultVfs> vfs_;
 };
@@ -158,16 +156,8 @@ TEST_F(PowerLossTest, FailedFsyncIsAnUnknownOutcomeAndTheRetryAppliesOnce) {
                "the failed write is "
             << (survived ? "visible" : "absent") << std::endl;
   // The retry makes up a new id; the request_id must still find the first.
-  absl::StatusOr<core::MutationResult> retried = [&] {
-    core::Mutation create;
-    core::CreateClaim op;
-    op.claim.id = "f-gen-retry";
-    op.claim.statement = "f-1";
-    op.id_generated = true;
-    create.op = std::move(op);
-    create.request_id = "f-1";
-    return reopened->Apply(std::move(create));
-  }();
+  absl::StatusOr<core::MutationResult> retried = reopened->Apply(
+      TaggedCreate("f-gen-retry", "f-1", /*id_generated=*/true));
   ASSERT_OK(retried.status());
   EXPECT_EQ(retried->replayed, survived);
   history.Add(WriteOp{"f-1", retried->event->claim.id, "f-1", 0, Outcome::kOk,
