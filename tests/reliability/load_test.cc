@@ -227,7 +227,7 @@ TEST(Load, ContentionNeverReportsDatabaseLockedAndTheWalStaysBounded) {
       for (int i = 0; i < 1000000 && !stop.load(); ++i) {
         grpc::ClientContext context;
         context.set_deadline(
-            absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+            absl::ToChronoTime(absl::Now() + absl::Seconds(20)));
         grpc::Status status;
         if (r % 2 == 0) {
           v1::ListClaimsRequest request;
