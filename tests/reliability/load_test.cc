@@ -63,6 +63,7 @@ class WriterPool {
  public:
   WriterPool(e2e::ClaimdHarness& claimd, HistoryLog& history, int writers,
              const std::string& name) {
+    threads_.reserve(writers);
     for (int w = 0; w < writers; ++w) {
       threads_.emplace_back([this, &claimd, &history, w, name] {
         GrpcWorkload workload(claimd.NewChannel(), history,
@@ -112,6 +113,7 @@ TEST(Load, SlowAndDeadWatchersKeepMemoryBoundedAndCatchUp) {
       {"--watch_cache_events=2000", "--progress_interval=300ms"});
   ASSERT_OK(claimd.Start());
   std::vector<std::unique_ptr<WatchFollower>> watchers;
+  watchers.reserve(4);
   for (int i = 0; i < 2; ++i) {
     watchers.push_back(std::make_unique<WatchFollower>(absl::StrCat("fast-", i),
                                                        claimd.NewChannel(), 1));
@@ -168,6 +170,7 @@ TEST(Load, SigtermWithManyWatchersEndsEveryStreamWithAResumePoint) {
   ASSERT_OK(claimd.Start());
   constexpr int kWatchers = 24;
   std::vector<std::unique_ptr<WatchFollower>> watchers;
+  watchers.reserve(kWatchers);
   for (int i = 0; i < kWatchers; ++i) {
     watchers.push_back(std::make_unique<WatchFollower>(absl::StrCat("w", i),
                                                        claimd.NewChannel(), 1));
@@ -221,6 +224,7 @@ TEST(Load, ContentionNeverReportsDatabaseLockedAndTheWalStaysBounded) {
   std::vector<std::string> read_errors;
   absl::Mutex errors_mutex;
   std::vector<std::thread> readers;
+  readers.reserve(4);
   for (int r = 0; r < 4; ++r) {
     readers.emplace_back([&, r] {
       auto stub = v1::ClaimService::NewStub(claimd.NewChannel());

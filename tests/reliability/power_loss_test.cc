@@ -55,6 +55,7 @@ TrialFigures RunTrial(store::testing::FaultVfs& vfs, bool durable,
     // The schema is durable before the crash clock starts.
     vfs.CrashAfter(std::uniform_int_distribution<int64_t>(1, 400)(random));
     std::vector<std::thread> writers;
+    writers.reserve(kWriters);
     for (int w = 0; w < kWriters; ++w) {
       writers.emplace_back([&, w] {
         StoreWorkload workload(**store, history,
