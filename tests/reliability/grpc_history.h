@@ -72,6 +72,10 @@ class WatchFollower {
   WatchFollower(std::string name, std::shared_ptr<grpc::Channel> channel,
                 int64_t start_revision,
                 absl::Duration read_delay = absl::ZeroDuration());
+  // Watches only the claims whose id starts with `claim_prefix` (the filter
+  // claim_id:"PREFIX", so the prefix must not occur elsewhere in an id).
+  WatchFollower(std::string name, std::shared_ptr<grpc::Channel> channel,
+                int64_t start_revision, const std::string& claim_prefix);
   ~WatchFollower();
   WatchFollower(const WatchFollower&) = delete;
   WatchFollower& operator=(const WatchFollower&) = delete;
@@ -88,7 +92,7 @@ class WatchFollower {
   void SetReadDelay(absl::Duration delay);
 
  private:
-  void Run(int64_t start_revision);
+  void Run(int64_t start_revision, const std::string& filter);
   void PauseAfterRead();
 
   std::unique_ptr<claims::v1::ClaimService::Stub> stub_;
