@@ -26,7 +26,7 @@ absl::Status SqliteClaimStore::ProbeHealth() {
     if (closed_) return absl::UnavailableError("store is closed");
     Task task;
     task.compact_revision = kProbeRevision;
-    task.compact = [&finished](absl::Status) { finished.Notify(); };
+    task.compact = [&finished](const absl::Status&) { finished.Notify(); };
     queue_.push_back(std::move(task));
   }
   finished.WaitForNotification();

@@ -17,7 +17,8 @@ namespace {
 
 namespace v1 = ::claims::v1;
 
-constexpr absl::Duration kCallTimeout = absl::Seconds(5);
+// Generous: on a loaded machine a deadline would show up as a transient error.
+constexpr absl::Duration kCallTimeout = absl::Seconds(20);
 constexpr char kResumeKey[] = "start_revision=";
 
 std::unique_ptr<grpc::ClientContext> NewContext() {
@@ -106,7 +107,7 @@ void GrpcWorkload::Step(int step, int retries) {
   std::function<grpc::Status(v1::Claim&)> call;
   const bool cas = step % 3 == 2 && shared_claims_ > 0;
   std::string claim_id =
-      cas ? absl::StrCat("cas-", step % shared_claims_) : tag;
+      cas ? absl::StrCat("cas-", step / 300, "-", step % shared_claims_) : tag;
   op.claim_id = claim_id;
   v1::Claim current;
   grpc::Status read = grpc::Status(grpc::StatusCode::NOT_FOUND, "");
@@ -157,7 +158,19 @@ WatchFollower::WatchFollower(std::string name,
     : stub_(v1::ClaimService::NewStub(std::move(channel))),
       stream_{std::move(name), "", {}},
       read_delay_(read_delay),
-      thread_([this, start_revision] { Run(start_revision); }) {}
+      thread_([this, start_revision] { Run(start_revision, ""); }) {}
+
+WatchFollower::WatchFollower(std::string name,
+                             std::shared_ptr<grpc::Channel> channel,
+                             int64_t start_revision,
+                             const std::string& claim_prefix)
+    : stub_(v1::ClaimService::NewStub(std::move(channel))),
+      stream_{std::move(name), claim_prefix, {}},
+      read_delay_(absl::ZeroDuration()),
+      thread_([this, start_revision,
+               filter = absl::StrCat("claim_id:\"", claim_prefix, "\"")] {
+        Run(start_revision, filter);
+      }) {}
 
 WatchFollower::~WatchFollower() { Stop(); }
 
@@ -170,7 +183,7 @@ void WatchFollower::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void WatchFollower::Run(int64_t start_revision) {
+void WatchFollower::Run(int64_t start_revision, const std::string& filter) {
   int64_t next = start_revision;
   // Bounded: 100,000 calls is far beyond any test.
   for (int call = 0; call < 100000; ++call) {
@@ -183,6 +196,7 @@ void WatchFollower::Run(int64_t start_revision) {
     }
     v1::WatchClaimsRequest request;
     request.set_start_revision(next);
+    request.set_filter(filter);
     std::unique_ptr<grpc::ClientReader<v1::WatchClaimsResponse>> reader =
         stub_->WatchClaims(&context, request);
     v1::WatchClaimsResponse response;

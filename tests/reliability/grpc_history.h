@@ -47,7 +47,9 @@ class GrpcWorkload {
                std::string name, int shared_claims);
 
   // Request `step`: creates a claim, or (every third step) reads a shared
-  // claim and updates it with expected_revision. A request with an unknown
+  // claim and updates it with expected_revision. Shared claims are renamed
+  // every 300 steps, so none reaches the evidence limit and every CAS stays a
+  // real race. A request with an unknown
   // outcome is retried with the same request_id (up to `retries` times, 100 ms
   // apart); every attempt is recorded.
   void Step(int step, int retries = 2);
@@ -70,6 +72,10 @@ class WatchFollower {
   WatchFollower(std::string name, std::shared_ptr<grpc::Channel> channel,
                 int64_t start_revision,
                 absl::Duration read_delay = absl::ZeroDuration());
+  // Watches only the claims whose id starts with `claim_prefix` (the filter
+  // claim_id:"PREFIX", so the prefix must not occur elsewhere in an id).
+  WatchFollower(std::string name, std::shared_ptr<grpc::Channel> channel,
+                int64_t start_revision, const std::string& claim_prefix);
   ~WatchFollower();
   WatchFollower(const WatchFollower&) = delete;
   WatchFollower& operator=(const WatchFollower&) = delete;
@@ -86,7 +92,7 @@ class WatchFollower {
   void SetReadDelay(absl::Duration delay);
 
  private:
-  void Run(int64_t start_revision);
+  void Run(int64_t start_revision, const std::string& filter);
   void PauseAfterRead();
 
   std::unique_ptr<claims::v1::ClaimService::Stub> stub_;

@@ -70,10 +70,8 @@ bool WaitForHealth(grpc::Channel& channel,
 class IoErrorTest : public ::testing::TestWithParam<Fault> {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<store::testing::FaultVfs>> vfs =
-        store::testing::FaultVfs::Register("io_error_test");
-    ASSERT_OK(vfs.status());
-    vfs_ = *std::move(vfs);
+    ASSERT_OK_AND_ASSIGN(vfs_,
+                         store::testing::FaultVfs::Register("io_error_test"));
     hub_ = std::make_unique<core::WatchHub>(core::WatchHubOptions{});
     store::SqliteStoreOptions options;
     options.observer = hub_.get();

@@ -38,13 +38,20 @@ KillCycleFigures RunKillCycles(const KillCycleOptions& options) {
   std::shared_ptr<grpc::Channel> channel = claimd.NewChannel();
   HistoryLog history;
   std::vector<std::unique_ptr<WatchFollower>> watchers;
+  watchers.reserve(options.watchers + options.filtered_watchers);
   for (int w = 0; w < options.watchers; ++w) {
     watchers.push_back(std::make_unique<WatchFollower>(
         absl::StrCat("watcher-", w), claimd.NewChannel(), 1));
   }
+  for (int w = 0; w < options.filtered_watchers; ++w) {
+    watchers.push_back(std::make_unique<WatchFollower>(
+        absl::StrCat("cas-watcher-", w), claimd.NewChannel(), 1,
+        std::string("cas-")));
+  }
   std::atomic<bool> stop{false};
   std::atomic<int64_t> attempted{0};
   std::vector<std::thread> writers;
+  writers.reserve(options.writers);
   for (int w = 0; w < options.writers; ++w) {
     writers.emplace_back([&, w] {
       GrpcWorkload workload(claimd.NewChannel(), history,

@@ -25,7 +25,9 @@ struct KillCycleOptions {
   int cycles = 3;  // stop after this many kills ...
   absl::Duration duration = absl::InfiniteDuration();  // ... or this long
   int writers = 3;
-  int watchers = 2;
+  int watchers = 2;  // of every claim
+  // Of the shared compare-and-set claims only (filter claim_id:"cas-").
+  int filtered_watchers = 1;
   // claimd runs this long (uniformly at random) before each kill.
   absl::Duration min_uptime = absl::Milliseconds(300);
   absl::Duration max_uptime = absl::Milliseconds(1200);

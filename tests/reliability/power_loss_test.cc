@@ -55,6 +55,7 @@ TrialFigures RunTrial(store::testing::FaultVfs& vfs, bool durable,
     // The schema is durable before the crash clock starts.
     vfs.CrashAfter(std::uniform_int_distribution<int64_t>(1, 400)(random));
     std::vector<std::thread> writers;
+    writers.reserve(kWriters);
     for (int w = 0; w < kWriters; ++w) {
       writers.emplace_back([&, w] {
         StoreWorkload workload(**store, history,
@@ -94,10 +95,8 @@ TrialFigures RunTrial(store::testing::FaultVfs& vfs, bool durable,
 class PowerLossTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    absl::StatusOr<std::unique_ptr<store::testing::FaultVfs>> vfs =
-        store::testing::FaultVfs::Register("power_loss_test");
-    ASSERT_OK(vfs.status());
-    vfs_ = *std::move(vfs);
+    ASSERT_OK_AND_ASSIGN(vfs_,
+                         store::testing::FaultVfs::Register("power_loss_test"));
   }
   std::unique_ptr<store::testing::FaultVfs> vfs_;
 };
@@ -139,9 +138,9 @@ TEST_F(PowerLossTest, FailedFsyncIsAnUnknownOutcomeAndTheRetryAppliesOnce) {
     ASSERT_OK_AND_ASSIGN(auto store,
                          store::SqliteClaimStore::Open(path, options));
     StoreWorkload workload(*store, history, "f", /*shared_claims=*/0);
-    workload.Step(0);
+    workload.CreateWithGeneratedId(0);
     vfs_->SetSyncFails(true);
-    workload.Step(1);
+    workload.CreateWithGeneratedId(1);
     vfs_->CrashAfter(1);
     store->Close();
   }
@@ -153,12 +152,17 @@ TEST_F(PowerLossTest, FailedFsyncIsAnUnknownOutcomeAndTheRetryAppliesOnce) {
   ASSERT_OK(vfs_->PowerLoss(/*seed=*/1, /*keep_probability=*/1.0));
 
   ASSERT_OK_AND_ASSIGN(auto reopened, store::SqliteClaimStore::Open(path, {}));
-  const bool survived = reopened->Get("f-1").ok();
+  const bool survived = reopened->Get("f-gen-1").ok();
   std::cout << "after a failed fsync and a power loss keeping the frames, "
                "the failed write is "
             << (survived ? "visible" : "absent") << std::endl;
-  StoreWorkload retry(*reopened, history, "f", /*shared_claims=*/0);
-  retry.Step(1);
+  // The retry makes up a new id; the request_id must still find the first.
+  absl::StatusOr<core::MutationResult> retried = reopened->Apply(
+      TaggedCreate("f-gen-retry", "f-1", /*id_generated=*/true));
+  ASSERT_OK(retried.status());
+  EXPECT_EQ(retried->replayed, survived);
+  history.Add(WriteOp{"f-1", retried->event->claim.id, "f-1", 0, Outcome::kOk,
+                      retried->event->revision, ""});
   ASSERT_OK_AND_ASSIGN(RecoveredLog log, ReadStoreLog(*reopened));
   CheckResult result = CheckHistory(history.writes(), {}, log);
   EXPECT_TRUE(result.ok()) << result.Summary();

@@ -29,6 +29,18 @@ Outcome Classify(absl::StatusCode code) {
   }
 }
 
+core::Mutation TaggedCreate(const std::string& claim_id, const std::string& tag,
+                            bool id_generated) {
+  core::CreateClaim op;
+  op.claim.id = claim_id;
+  op.claim.statement = tag;
+  op.id_generated = id_generated;
+  core::Mutation create;
+  create.op = std::move(op);
+  create.request_id = tag;
+  return create;
+}
+
 absl::StatusOr<RecoveredLog> ReadStoreLog(core::ClaimStore& store) {
   RecoveredLog log;
   log.compact_revision = store.CompactRevision();
@@ -57,25 +69,13 @@ StoreWorkload::StoreWorkload(core::ClaimStore& store, HistoryLog& history,
 void StoreWorkload::Step(int step) {
   const std::string tag = absl::StrCat(name_, "-", step);
   if (step % 3 != 2 || shared_claims_ == 0) {
-    core::Mutation create;
-    core::CreateClaim op;
-    op.claim.id = tag;
-    op.claim.statement = tag;
-    create.op = std::move(op);
-    create.request_id = tag;
-    Record(tag, tag, 0, store_.Apply(std::move(create)));
+    Record(tag, tag, 0, store_.Apply(TaggedCreate(tag, tag, false)));
     return;
   }
   const std::string claim_id = absl::StrCat("cas-", step % shared_claims_);
   absl::StatusOr<core::Claim> current = store_.Get(claim_id);
   if (absl::IsNotFound(current.status())) {
-    core::Mutation create;
-    core::CreateClaim op;
-    op.claim.id = claim_id;
-    op.claim.statement = tag;
-    create.op = std::move(op);
-    create.request_id = tag;
-    Record(tag, claim_id, 0, store_.Apply(std::move(create)));
+    Record(tag, claim_id, 0, store_.Apply(TaggedCreate(claim_id, tag, false)));
     return;
   }
   if (!current.ok()) return;
@@ -90,6 +90,13 @@ void StoreWorkload::Step(int step) {
   update.op = std::move(op);
   update.request_id = tag;
   Record(tag, claim_id, current->revision, store_.Apply(std::move(update)));
+}
+
+void StoreWorkload::CreateWithGeneratedId(int step) {
+  const std::string tag = absl::StrCat(name_, "-", step);
+  // Each attempt gets a fresh id, like a server generating one per call.
+  const std::string claim_id = absl::StrCat(name_, "-gen-", generated_++);
+  Record(tag, claim_id, 0, store_.Apply(TaggedCreate(claim_id, tag, true)));
 }
 
 void StoreWorkload::Record(const std::string& tag, const std::string& claim_id,

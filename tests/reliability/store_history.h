@@ -18,6 +18,7 @@
 #include "absl/status/statusor.h"
 #include "service/core/claim.h"
 #include "service/core/claim_store.h"
+#include "service/core/mutation.h"
 #include "tests/reliability/history.h"
 
 namespace claimd::reliability {
@@ -29,6 +30,12 @@ EventRecord ToRecord(const core::ClaimEvent& event);
 // OK -> kOk; UNAVAILABLE, DEADLINE_EXCEEDED, CANCELLED, UNKNOWN, INTERNAL ->
 // kUnknown (the request may have applied); any other error -> kFailed.
 Outcome Classify(absl::StatusCode code);
+
+// A create of `claim_id` whose statement and request_id are `tag`.
+// `id_generated`: the id counts as made up by the server (not part of the
+// request's fingerprint).
+core::Mutation TaggedCreate(const std::string& claim_id, const std::string& tag,
+                            bool id_generated);
 
 // Every event the store keeps, its compaction point and revision.
 absl::StatusOr<RecoveredLog> ReadStoreLog(core::ClaimStore& store);
@@ -43,6 +50,10 @@ class StoreWorkload {
   // Request `step`: creates a claim, or (every third step) reads a shared
   // claim and updates it with expected_revision, recording the outcome.
   void Step(int step);
+  // Creates a claim whose id the store makes up, as a server does when the
+  // client names none: only the request_id keeps a retry from creating a
+  // second claim.
+  void CreateWithGeneratedId(int step);
 
  private:
   void Record(const std::string& tag, const std::string& claim_id,
@@ -53,6 +64,7 @@ class StoreWorkload {
   HistoryLog& history_;
   const std::string name_;
   const int shared_claims_;
+  int generated_ = 0;  // ids made up so far
 };
 
 }  // namespace claimd::reliability

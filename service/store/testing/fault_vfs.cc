@@ -272,8 +272,8 @@ absl::Status Rewrite(const std::string& path, const std::vector<Change>& log,
     return absl::OkStatus();
   }
   auto failed = [&](const char* what) {
-    absl::Status status = absl::InternalError(
-        absl::StrCat(what, " ", path, ": ", std::strerror(errno)));
+    absl::Status status =
+        absl::InternalError(absl::StrCat(what, " ", path, ": errno ", errno));
     ::close(fd);
     return status;
   };
