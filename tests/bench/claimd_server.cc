@@ -15,11 +15,14 @@ absl::StatusOr<std::unique_ptr<ClaimdServer>> ClaimdServer::Start(
   absl::StatusOr<int> port = e2e::PickFreePort();
   if (!port.ok()) return port.status();
   const std::string address = absl::StrCat("127.0.0.1:", *port);
-  std::vector<std::string> args = {absl::StrCat("--listen=", address),
-                                   absl::StrCat("--data_dir=", data_dir),
-                                   // Metrics on, as in production, on a port
-                                   // of their own.
-                                   "--metrics_listen=127.0.0.1:0"};
+  std::vector<std::string> args = {
+      absl::StrCat("--listen=", address), absl::StrCat("--data_dir=", data_dir),
+      // Metrics on, as in production, on a port of their own.
+      "--metrics_listen=127.0.0.1:0",
+      // One client host opens up to 10,000 watchers over 16 connections: lift
+      // the per-caller and per-connection limits.
+      "--max_watchers=0", "--max_watchers_per_identity=0",
+      "--max_concurrent_streams=100000"};
   args.insert(args.end(), flags.begin(), flags.end());
   const absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<e2e::Process>> process =
