@@ -64,8 +64,8 @@ ClaimClient& CommandContext::client() {
   if (client_ == nullptr) {
     ClaimClientOptions options = env_.client_options;
     options.timeout = flags_.timeout;
-    client_ = std::make_unique<ClaimClient>(env_.make_stub(flags_.server, flags_.security),
-                                            std::move(options));
+    client_ = std::make_unique<ClaimClient>(
+        env_.make_stub(flags_.server, flags_.security), std::move(options));
   }
   return *client_;
 }

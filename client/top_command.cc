@@ -110,7 +110,8 @@ int RunTop(CommandContext& context, const TopFlags& flags) {
   // One channel; a client per thread (ClaimClient is thread-compatible).
   ClaimClientOptions options = env.client_options;
   options.timeout = context.flags().timeout;
-  std::shared_ptr<ClaimStub> stub = env.make_stub(context.flags().server, context.flags().security);
+  std::shared_ptr<ClaimStub> stub =
+      env.make_stub(context.flags().server, context.flags().security);
   ClaimClient watch_client(stub, options);
   ClaimClient history_client(stub, options);
 

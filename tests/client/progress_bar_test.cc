@@ -9,8 +9,7 @@ namespace {
 
 TEST(ProgressText, FillsTheBarInProportion) {
   // Exactly `width` columns: 22 for the bar, half of it filled.
-  EXPECT_EQ(ProgressText(5, 10, 36),
-            "[###########...........]  5/10 lines");
+  EXPECT_EQ(ProgressText(5, 10, 36), "[###########...........]  5/10 lines");
   EXPECT_EQ(ProgressText(0, 0, 26), "[#############]  0/0 lines");
   EXPECT_EQ(ProgressText(3, 10, 12), "3/10 lines");  // too narrow for a bar
 }
