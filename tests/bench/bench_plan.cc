@@ -78,6 +78,7 @@ class Runner {
     if (plan_.Runs("ceiling")) RETURN_IF_ERROR(Ceiling());
     if (plan_.Runs("write") || plan_.Runs("fanout"))
       RETURN_IF_ERROR(ClaimdEmpty());
+    if (plan_.Runs("fanout")) RETURN_IF_ERROR(IdleWatchers());
     if (plan_.Runs("etcd") && !plan_.etcd_address.empty())
       RETURN_IF_ERROR(Etcd());
     if (plan_.Runs("history")) RETURN_IF_ERROR(History());
@@ -244,6 +245,51 @@ class Runner {
             return NewCreateClaimOp(channels, prefix);
           },
           (*server)->address(), StartClaimdWatch, (*server)->pid());
+    }
+    return absl::OkStatus();
+  }
+
+  // The server's memory with the plan's largest watcher count registered and
+  // idle, each trial on a fresh claimd, so that nothing earlier in the run
+  // (the watch window, memory malloc kept) is counted.
+  absl::Status IdleWatchers() {
+    const int watchers =
+        *std::max_element(plan_.watchers.begin(), plan_.watchers.end());
+    ResultRow row{"idle", "claimd",
+                  absl::StrCat(watchers,
+                               " idle watchers, a fresh claimd per "
+                               "trial, ",
+                               plan_.watch_channels, " channels"),
+                  "events/s", "MiB server RSS"};
+    Progress(absl::StrCat("idle claimd: ", row.setup));
+    ResultRow& added = report_.Add(std::move(row));
+    for (int trial = 0; trial < plan_.trials; ++trial) {
+      absl::StatusOr<std::unique_ptr<ClaimdServer>> server =
+          ClaimdServer::Start(absl::StrCat(plan_.work_dir, "/idle", trial),
+                              plan_.work_dir, {"--durable=true"},
+                              absl::Seconds(60));
+      if (!server.ok()) return server.status();
+      const Channels channels =
+          MakeChannels((*server)->address(), plan_.channels);
+      const Channels watch_channels =
+          MakeChannels((*server)->address(), plan_.watch_channels);
+      std::unique_ptr<WriteOp> op = NewCreateClaimOp(channels, "i");
+      FanoutOptions options;
+      options.watchers = watchers;
+      options.rate = plan_.steady_rate;
+      options.load = FullSpeed();
+      options.load.max_ops = 10;  // the memory is measured before the load
+      options.server_pid = (*server)->pid();
+      absl::StatusOr<Measurement> measured =
+          RunFanoutTrial(*op, watch_channels, StartClaimdWatch, options);
+      if (!measured.ok()) {
+        Measurement failed;
+        failed.note = std::string(measured.status().message());
+        failed.failed = true;
+        added.trials.push_back(failed);
+        continue;
+      }
+      added.trials.push_back(*measured);
     }
     return absl::OkStatus();
   }
