@@ -127,6 +127,18 @@ class Runner {
     }
   }
 
+  // A trial's measurement, or a failed trial with the error as its note.
+  static void AddTrial(ResultRow& row, absl::StatusOr<Measurement> measured) {
+    if (measured.ok()) {
+      row.trials.push_back(*std::move(measured));
+      return;
+    }
+    Measurement failed;
+    failed.note = std::string(measured.status().message());
+    failed.failed = true;
+    row.trials.push_back(failed);
+  }
+
   // Fan-out rows (fixed rate and full speed) for every watcher count.
   absl::Status FanoutRows(
       const std::string& system,
@@ -158,16 +170,8 @@ class Runner {
           options.load = FullSpeed();
           options.load.max_ops = budget;
           options.server_pid = server_pid;
-          absl::StatusOr<Measurement> measured =
-              RunFanoutTrial(*op, watch_channels, start_watch, options);
-          if (!measured.ok()) {
-            Measurement failed;
-            failed.note = std::string(measured.status().message());
-            failed.failed = true;
-            added.trials.push_back(failed);
-            continue;
-          }
-          added.trials.push_back(*measured);
+          AddTrial(added,
+                   RunFanoutTrial(*op, watch_channels, start_watch, options));
         }
       }
     }
@@ -280,16 +284,8 @@ class Runner {
       options.load = FullSpeed();
       options.load.max_ops = 10;  // the memory is measured before the load
       options.server_pid = (*server)->pid();
-      absl::StatusOr<Measurement> measured =
-          RunFanoutTrial(*op, watch_channels, StartClaimdWatch, options);
-      if (!measured.ok()) {
-        Measurement failed;
-        failed.note = std::string(measured.status().message());
-        failed.failed = true;
-        added.trials.push_back(failed);
-        continue;
-      }
-      added.trials.push_back(*measured);
+      AddTrial(added,
+               RunFanoutTrial(*op, watch_channels, StartClaimdWatch, options));
     }
     return absl::OkStatus();
   }
