@@ -128,12 +128,38 @@ void PrometheusMetrics::OnWatcherCatchUp() { catch_ups_.Increment(); }
 void PrometheusMetrics::OnRpcFinished(absl::string_view method,
                                       absl::string_view code, bool unary,
                                       absl::Duration duration) {
-  const std::string method_label(method);
-  rpc_handled_.Add({{"method", method_label}, {"code", std::string(code)}})
-      .Increment();
-  if (unary) {
-    rpc_duration_.Add({{"method", method_label}}, LatencyBuckets())
-        .Observe(absl::ToDoubleSeconds(duration));
+  prometheus::Counter* handled = nullptr;
+  prometheus::Histogram* latency = nullptr;
+  {
+    absl::ReaderMutexLock lock(&rpc_mutex_);
+    auto series = rpc_series_.find(method);
+    if (series != rpc_series_.end()) {
+      auto counter = series->second.handled_by_code.find(code);
+      if (counter != series->second.handled_by_code.end()) {
+        handled = counter->second;
+        latency = series->second.duration;
+      }
+    }
+  }
+  if (handled == nullptr) {  // the first call of this method with this code
+    absl::MutexLock lock(&rpc_mutex_);
+    MethodSeries& series = rpc_series_[method];
+    auto [counter, added] =
+        series.handled_by_code.try_emplace(std::string(code), nullptr);
+    if (added) {
+      counter->second = &rpc_handled_.Add(
+          {{"method", std::string(method)}, {"code", std::string(code)}});
+    }
+    if (unary && series.duration == nullptr) {
+      series.duration = &rpc_duration_.Add({{"method", std::string(method)}},
+                                           LatencyBuckets());
+    }
+    handled = counter->second;
+    latency = series.duration;
+  }
+  handled->Increment();
+  if (unary && latency != nullptr) {
+    latency->Observe(absl::ToDoubleSeconds(duration));
   }
 }
 

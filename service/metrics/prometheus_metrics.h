@@ -22,6 +22,10 @@
 #include <memory>
 #include <string>
 
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/string_view.h"
+#include "absl/synchronization/mutex.h"
 #include "prometheus/counter.h"
 #include "prometheus/family.h"
 #include "prometheus/gauge.h"
@@ -60,8 +64,18 @@ class PrometheusMetrics final : public core::Metrics {
 
  private:
   const std::shared_ptr<prometheus::Registry> registry_;
+  // The series of one method, found once: Family::Add builds a label map
+  // and takes the family's lock, which every call would otherwise pay.
+  struct MethodSeries {
+    prometheus::Histogram* duration = nullptr;  // unary methods only
+    absl::flat_hash_map<std::string, prometheus::Counter*> handled_by_code;
+  };
+
   prometheus::Family<prometheus::Counter>& rpc_handled_;
   prometheus::Family<prometheus::Histogram>& rpc_duration_;
+  absl::Mutex rpc_mutex_;
+  absl::flat_hash_map<std::string, MethodSeries> rpc_series_
+      ABSL_GUARDED_BY(rpc_mutex_);
   prometheus::Gauge& watchers_active_;
   prometheus::Counter& events_delivered_;
   prometheus::Counter& catch_ups_;
