@@ -48,8 +48,9 @@ class CreateClaimOp final : public WriteOp {
     stubs_.For(sequence).async()->CreateClaim(
         &call->context, &call->request, &call->response,
         [call, done = std::move(done)](const grpc::Status& status) {
-          done(status.ok(), call->response.revision(), status.error_message());
-          delete call;
+          const int64_t revision = call->response.revision();
+          delete call;  // first: see WriteOp::Start
+          done(status.ok(), revision, status.error_message());
         });
   }
 
@@ -77,8 +78,9 @@ class UpdateStatusOp final : public WriteOp {
     stubs_.For(sequence).async()->UpdateClaimStatus(
         &call->context, &call->request, &call->response,
         [call, done = std::move(done)](const grpc::Status& status) {
-          done(status.ok(), call->response.revision(), status.error_message());
-          delete call;
+          const int64_t revision = call->response.revision();
+          delete call;  // first: see WriteOp::Start
+          done(status.ok(), revision, status.error_message());
         });
   }
 

@@ -79,8 +79,8 @@ class EchoUnaryOp final : public WriteOp {
     stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Unary(
         &call->context, &call->request, &call->response,
         [call, done = std::move(done)](const grpc::Status& status) {
+          delete call;  // first: see WriteOp::Start
           done(status.ok(), 0, status.error_message());
-          delete call;
         });
   }
 

@@ -36,9 +36,9 @@ class EtcdPutOp final : public WriteOp {
     stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Put(
         &call->context, &call->request, &call->response,
         [call, done = std::move(done)](const grpc::Status& status) {
-          done(status.ok(), call->response.header().revision(),
-               status.error_message());
-          delete call;
+          const int64_t revision = call->response.header().revision();
+          delete call;  // first: see WriteOp::Start
+          done(status.ok(), revision, status.error_message());
         });
   }
 

@@ -32,7 +32,13 @@ class WriteOp {
   using Done =
       std::function<void(bool ok, int64_t revision, const std::string& error)>;
   virtual ~WriteOp() = default;
-  // Starts write number `sequence`; `done` runs exactly once.
+  // Starts write number `sequence`; `done` runs exactly once, as the last
+  // thing the op does for this write: the call's ClientContext (which holds a
+  // reference to its channel) must be gone by then. Once every `done` ran, the
+  // caller may destroy its channels; if a context outlived them, the channel's
+  // last reference would drop on a gRPC callback thread, and gRPC 1.51 then
+  // frees its callback completion queue under that very thread and crashes
+  // (grpc/grpc#32584).
   virtual void Start(int64_t sequence, Done done) = 0;
 };
 
