@@ -37,6 +37,9 @@ ABSL_FLAG(
     "Sync every commit to disk before acknowledging it (SQLite "
     "synchronous=FULL). "
     "false is faster but an acknowledged write can be lost on power failure");
+ABSL_FLAG(int32_t, store_cache_mib, 64,
+          "Page cache of the store's writer connection, in MiB (filled as "
+          "pages are read; the readers keep SQLite's default 2 MiB each)");
 ABSL_FLAG(int32_t, max_batch, 512,
           "Most mutations committed in one transaction (group commit)");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
@@ -172,7 +175,8 @@ int Run() {
               .observer = &hub,
               .metrics = metrics->metrics.get(),
               .max_batch = absl::GetFlag(FLAGS_max_batch),
-              .durable = absl::GetFlag(FLAGS_durable)});
+              .durable = absl::GetFlag(FLAGS_durable),
+              .writer_cache_mib = absl::GetFlag(FLAGS_store_cache_mib)});
   if (!store.ok()) {
     claimd::core::LogError("cannot open the store in ", data_dir, ": ",
                            store.status().ToString());

@@ -35,6 +35,10 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
     return absl::InvalidArgumentError(
         absl::StrCat("max_batch must be at least 1, not ", options.max_batch));
   }
+  if (options.writer_cache_mib < 1) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "writer_cache_mib must be at least 1, not ", options.writer_cache_mib));
+  }
   if (!options.clock) options.clock = &absl::Now;
   internal::Connection::Options connection_options;
   connection_options.create = true;
@@ -42,7 +46,8 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   connection_options.vfs = options.vfs;
   ASSIGN_OR_RETURN(std::unique_ptr<internal::Connection> writer,
                    internal::Connection::Open(db_path, connection_options));
-  RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable));
+  RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable,
+                                            options.writer_cache_mib));
   RETURN_IF_ERROR(internal::Migrate(*writer));
   ASSIGN_OR_RETURN(
       const int64_t revision,
@@ -62,6 +67,14 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   std::unique_ptr<SqliteClaimStore> store(
       new SqliteClaimStore(db_path, std::move(options), std::move(writer),
                            revision, compact_revision));
+  if (options.background_checkpoints) {
+    internal::Connection::Options checkpointer_options;
+    checkpointer_options.busy_timeout = options.busy_timeout;
+    checkpointer_options.vfs = options.vfs;
+    ASSIGN_OR_RETURN(store->checkpointer_, internal::Checkpointer::Start(
+                                               db_path, checkpointer_options));
+    store->writer_->TrackWalFrames(&store->wal_frames_);
+  }
   if (observer != nullptr) observer->OnOpen(revision);
   store->writer_thread_ =
       std::thread([raw = store.get()] { raw->WriterLoop(); });
@@ -126,6 +139,7 @@ void SqliteClaimStore::Close() {
     closed_ = true;  // the writer drains what is queued, then exits
   }
   if (writer_thread_.joinable()) writer_thread_.join();
+  checkpointer_.reset();
   {
     absl::MutexLock lock(&readers_mutex_);
     readers_closed_ = true;

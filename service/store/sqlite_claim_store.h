@@ -13,6 +13,8 @@
 // callback in submission order. If the transaction cannot be begun or
 // committed, every mutation of the batch fails with UNAVAILABLE and nothing of
 // it is visible. Compact runs on the writer thread too, between batches.
+// The WAL is checkpointed by a thread of its own (sqlite_checkpointer.h), so a
+// commit never waits for pages to be copied into the database file.
 //
 // Reads use a small pool of separate read-only connections (never the
 // writer's), each read in one read transaction, so the rows and the revision
@@ -42,6 +44,7 @@
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
+#include "service/store/sqlite_checkpointer.h"
 #include "service/store/sqlite_db.h"
 
 namespace claimd::store {
@@ -57,6 +60,16 @@ struct SqliteStoreOptions {
   // true: synchronous=FULL, a committed write survives power loss. false:
   // NORMAL, survives a crash of the process but not of the machine.
   bool durable = true;
+  // Page cache of the writer's connection, in MiB (SQLite cache_size). The
+  // writer reads the pages of every claim it updates and of the indexes it
+  // inserts into; SQLite's default 2 MiB means a page read (a system call and
+  // a copy) for most updates once the store outgrows it. Pages are cached as
+  // they are read: an idle or small store uses less.
+  int writer_cache_mib = 64;
+  // true: WAL checkpoints run on a thread and connection of their own
+  // (sqlite_checkpointer.h); false: SQLite's automatic checkpoints, run by the
+  // committing writer.
+  bool background_checkpoints = true;
   // How long SQLite waits for another connection's lock before failing BUSY.
   absl::Duration busy_timeout = absl::Seconds(5);
   // Read connections kept open between reads.
@@ -144,6 +157,9 @@ class SqliteClaimStore final : public core::ClaimStore {
   void SetHealth(absl::Status status);
   // After a successful commit: remembers the claims its events left.
   void RememberClaims(const std::vector<core::ClaimEventPtr>& events);
+  // Between tasks: wakes the checkpointer, or waits for it when the WAL has
+  // grown past kWalRestartFrames.
+  void MaybeCheckpoint();
 
   // Read connections (sqlite_reads.cc).
   absl::StatusOr<ReaderLease> AcquireReader();
@@ -161,6 +177,16 @@ class SqliteClaimStore final : public core::ClaimStore {
   static constexpr size_t kRecentClaims = 16384;
   absl::flat_hash_map<std::string, core::ClaimEventPtr> recent_claims_;
   std::thread writer_thread_;
+  // Background checkpoints (null when off). The writer wakes the checkpointer
+  // once the WAL holds kCheckpointFrames (SQLite's own default threshold), and
+  // waits for one pass beyond kWalRestartFrames (16 MiB of 4 KiB pages) so that
+  // the next commit starts the WAL over.
+  static constexpr int kCheckpointFrames = 1000;
+  static constexpr int kWalRestartFrames = 4000;
+  std::unique_ptr<internal::Checkpointer> checkpointer_;
+  // Frames in the WAL after the writer's last commit; set by SQLite's WAL hook
+  // during the commit. Writer thread only.
+  int wal_frames_ = 0;
 
   absl::Mutex close_mutex_;  // serializes Close
 

@@ -171,6 +171,23 @@ absl::StatusOr<CachedStatement> Connection::Cached(const char* sql) {
   return CachedStatement(it->second.get());
 }
 
+void Connection::TrackWalFrames(int* wal_frames) {
+  sqlite3_wal_hook(
+      db_,
+      [](void* frames, sqlite3*, const char*, int count) {
+        *static_cast<int*>(frames) = count;
+        return SQLITE_OK;
+      },
+      wal_frames);
+}
+
+absl::Status Connection::CheckpointPassive() {
+  const int rc = sqlite3_wal_checkpoint_v2(
+      db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  if (rc == SQLITE_OK || rc == SQLITE_BUSY) return absl::OkStatus();
+  return Error(rc, "checkpointing the write-ahead log");
+}
+
 bool Connection::InTransaction() const {
   return sqlite3_get_autocommit(db_) == 0;
 }

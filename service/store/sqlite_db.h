@@ -123,6 +123,15 @@ class Connection {
   // itself (it does so for some FULL, IOERR, BUSY and NOMEM errors).
   bool InTransaction() const;
 
+  // Replaces SQLite's automatic checkpoints: after each commit of this
+  // connection, `*wal_frames` (which must outlive the connection) is set to the
+  // number of frames in the WAL, and nothing is checkpointed.
+  void TrackWalFrames(int* wal_frames);
+  // A PASSIVE checkpoint: copies what it can without waiting for anyone.
+  // Another connection's checkpoint in progress is not an error (nothing to
+  // do).
+  absl::Status CheckpointPassive();
+
   absl::Status Error(int rc, absl::string_view context) const;
   const std::string& path() const { return path_; }
 

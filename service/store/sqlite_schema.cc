@@ -89,7 +89,7 @@ absl::Status MigrateLocked(Connection& db) {
 
 }  // namespace
 
-absl::Status ConfigureWriter(Connection& db, bool durable) {
+absl::Status ConfigureWriter(Connection& db, bool durable, int cache_mib) {
   // journal_mode is stored in the file; it cannot change inside a transaction.
   ASSIGN_OR_RETURN(const std::string mode,
                    db.QueryText("PRAGMA journal_mode = WAL"));
@@ -100,6 +100,9 @@ absl::Status ConfigureWriter(Connection& db, bool durable) {
   }
   RETURN_IF_ERROR(db.Exec(durable ? "PRAGMA synchronous = FULL"
                                   : "PRAGMA synchronous = NORMAL"));
+  // A negative cache_size is in KiB.
+  RETURN_IF_ERROR(db.Exec(
+      absl::StrCat("PRAGMA cache_size = -", int64_t{cache_mib} * 1024)));
   // Checkpoints run automatically every 1000 WAL pages (SQLite's default,
   // wal_autocheckpoint); after one, keep at most 64 MiB of WAL file instead of
   // the high-water mark of a burst.

@@ -40,12 +40,14 @@ inline constexpr int kSchemaVersion = 1;
 inline constexpr int kApplicationId = 0x636c6d64;
 
 // Writer settings: WAL journal, synchronous FULL (`durable`) or NORMAL
-// (survives a process crash, not a power loss), and a cap on the WAL file kept
-// after checkpoints. Checkpoints are SQLite's automatic PASSIVE ones (every
-// 1000 WAL pages, run by the committing writer); a long read transaction such
-// as a big ReadSnapshot holds them back, so the WAL can grow meanwhile and is
-// truncated to 64 MiB by the next checkpoint that completes.
-absl::Status ConfigureWriter(Connection& db, bool durable);
+// (survives a process crash, not a power loss), a page cache of `cache_mib`
+// MiB, and a cap on the WAL file kept after checkpoints. Checkpoints are
+// SQLite's automatic PASSIVE ones (every 1000 WAL pages, run by the committing
+// writer) unless the store moves them to a thread of their own
+// (sqlite_checkpointer.h); either way a long read transaction such as a big
+// ReadSnapshot holds them back, so the WAL can grow meanwhile and is truncated
+// to 64 MiB by the next checkpoint that completes.
+absl::Status ConfigureWriter(Connection& db, bool durable, int cache_mib);
 
 // Brings the database to kSchemaVersion, creating it when empty.
 // Errors: FAILED_PRECONDITION when the file is another application's database

@@ -176,7 +176,22 @@ void SqliteClaimStore::WriterLoop() {
     } else {
       CommitBatch(batch);
     }
+    MaybeCheckpoint();
   }
+}
+
+void SqliteClaimStore::MaybeCheckpoint() {
+  if (checkpointer_ == nullptr || wal_frames_ < kCheckpointFrames) return;
+  if (wal_frames_ < kWalRestartFrames) {
+    checkpointer_->Wake();
+    return;
+  }
+  // The passes so far copied all but the last few commits; this one copies
+  // the rest, and the next commit starts the WAL over (unless a reader still
+  // uses old frames: then the WAL grows until it is done, as with SQLite's own
+  // checkpoints).
+  checkpointer_->RunPassAndWait();
+  wal_frames_ = 0;  // ask again only after the WAL has grown again
 }
 
 void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <filesystem>
 #include <thread>
 #include <utility>
 #include <vector>
@@ -325,6 +326,67 @@ TEST_F(SqliteClaimStoreTest, NonDurableModeWorks) {
   store = Open();
   EXPECT_OK(store->Get("a"));
 }
+
+// Sustained writes of ~80 MiB of rows: whoever checkpoints, the WAL must keep
+// starting over (else it grows without bound, as it did when the background
+// checkpointer's connection had not opened the WAL and its passes did
+// nothing), and the rows must reach the database file while the store is open.
+class WalBoundTest : public SqliteClaimStoreTest,
+                     public ::testing::WithParamInterface<bool> {};
+
+TEST_P(WalBoundTest, WalStaysBoundedAndRowsReachTheDatabaseFile) {
+  store::SqliteStoreOptions options;
+  options.background_checkpoints = GetParam();
+  std::unique_ptr<store::SqliteClaimStore> store = Open(std::move(options));
+  // Claim and event rows of ~4 KiB each: about two WAL frames per claim.
+  constexpr int kClaims = 10000;
+  constexpr int kInFlight = 64;
+  const std::string statement(4000, 's');
+  absl::Mutex mutex;
+  int in_flight = 0;
+  int failed = 0;
+  int64_t wal_peak = 0;
+  const std::string wal = path_ + "-wal";
+  auto wal_size = [&wal] {
+    std::error_code error;
+    const uintmax_t size = std::filesystem::file_size(wal, error);
+    return error ? int64_t{0} : static_cast<int64_t>(size);
+  };
+  for (int i = 0; i < kClaims; ++i) {
+    core::Mutation mutation = CreateMutation(absl::StrCat("c", i));
+    std::get<core::CreateClaim>(mutation.op).claim.statement = statement;
+    {
+      absl::MutexLock lock(&mutex);
+      mutex.Await(absl::Condition(
+          +[](int* count) { return *count < kInFlight; }, &in_flight));
+      ++in_flight;
+    }
+    store->Submit(std::move(mutation),
+                  [&](absl::StatusOr<core::MutationResult> result) {
+                    absl::MutexLock lock(&mutex);
+                    --in_flight;
+                    if (!result.ok()) ++failed;
+                  });
+    if (i % 256 == 0) wal_peak = std::max(wal_peak, wal_size());
+  }
+  {
+    absl::MutexLock lock(&mutex);
+    mutex.Await(absl::Condition(
+        +[](int* count) { return *count == 0; }, &in_flight));
+  }
+  EXPECT_EQ(failed, 0);
+  wal_peak = std::max(wal_peak, wal_size());
+  // The checkpointer starts over at 4,000 frames (16 MiB): allow one batch
+  // beyond that and some slack, far below the 80 MiB written.
+  EXPECT_LT(wal_peak, int64_t{24} << 20);
+  EXPECT_GT(static_cast<int64_t>(std::filesystem::file_size(path_)),
+            int64_t{40} << 20);
+}
+
+INSTANTIATE_TEST_SUITE_P(Checkpoints, WalBoundTest, ::testing::Bool(),
+                         [](const ::testing::TestParamInfo<bool>& info) {
+                           return info.param ? "Background" : "SqliteAutomatic";
+                         });
 
 TEST_F(SqliteClaimStoreTest, InvalidOptionsAreRejected) {
   store::SqliteStoreOptions options;

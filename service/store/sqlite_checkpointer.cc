@@ -1,0 +1,88 @@
+#include "service/store/sqlite_checkpointer.h"
+
+#include <utility>
+
+#include "service/core/log.h"
+
+namespace claimd::store::internal {
+
+absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
+    const std::string& path, const Connection::Options& options) {
+  absl::StatusOr<std::unique_ptr<Connection>> db =
+      Connection::Open(path, options);
+  if (!db.ok()) return db.status();
+  // A connection opens the WAL on its first read; until then a checkpoint
+  // through it does nothing at all.
+  absl::StatusOr<int64_t> read =
+      (*db)->QueryInt64("SELECT count(*) FROM sqlite_schema");
+  if (!read.ok()) return read.status();
+  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(*std::move(db)));
+  checkpointer->thread_ =
+      std::thread([raw = checkpointer.get()] { raw->Loop(); });
+  return checkpointer;
+}
+
+Checkpointer::Checkpointer(std::unique_ptr<Connection> db)
+    : db_(std::move(db)) {}
+
+Checkpointer::~Checkpointer() {
+  {
+    absl::MutexLock lock(&mutex_);
+    stop_ = true;
+  }
+  if (thread_.joinable()) thread_.join();
+}
+
+void Checkpointer::Wake() {
+  absl::MutexLock lock(&mutex_);
+  ++requested_;
+}
+
+void Checkpointer::RunPassAndWait() {
+  absl::MutexLock lock(&mutex_);
+  const int64_t request = ++requested_;
+  auto served = [this, request]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return completed_ >= request || stop_;
+  };
+  mutex_.Await(absl::Condition(&served));
+}
+
+int64_t Checkpointer::passes() const {
+  absl::MutexLock lock(&mutex_);
+  return passes_;
+}
+
+int64_t Checkpointer::failures() const {
+  absl::MutexLock lock(&mutex_);
+  return failures_;
+}
+
+bool Checkpointer::HasRequestOrStop() const {
+  return requested_ > started_ || stop_;
+}
+
+void Checkpointer::Loop() {
+  bool failing = false;
+  for (;;) {
+    {
+      absl::MutexLock lock(&mutex_);
+      mutex_.Await(absl::Condition(this, &Checkpointer::HasRequestOrStop));
+      if (stop_) return;
+      started_ = requested_;
+    }
+    absl::Status status = db_->CheckpointPassive();
+    if (!status.ok() && !failing) {
+      core::LogWarning("background WAL checkpoint failed (retried on the ",
+                       "next commit; nothing is lost): ", status.ToString());
+    } else if (status.ok() && failing) {
+      core::LogInfo("background WAL checkpoints work again");
+    }
+    failing = !status.ok();
+    absl::MutexLock lock(&mutex_);
+    completed_ = started_;
+    ++passes_;
+    if (!status.ok()) ++failures_;
+  }
+}
+
+}  // namespace claimd::store::internal
