@@ -36,6 +36,11 @@ class Metrics {
   virtual void OnStoreOpened(int64_t revision, const StatusCounts& counts) {}
   virtual void OnCommit(absl::Duration duration, size_t mutations,
                         absl::Span<const ClaimEventPtr> events) {}
+  // With background checkpoints only: after each commit, the frames (pages)
+  // in the write-ahead log (writer thread); after each checkpoint pass, its
+  // duration and whether it failed (checkpointer thread).
+  virtual void OnWalFrames(int frames) {}
+  virtual void OnCheckpoint(absl::Duration duration, bool ok) {}
 
   // Watch streams.
   virtual void OnWatcherStarted() {}

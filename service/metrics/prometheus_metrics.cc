@@ -73,7 +73,28 @@ PrometheusMetrics::PrometheusMetrics(const BuildInfo& build)
                             .Add({}, BatchBuckets())),
       revision_(Named(prometheus::BuildGauge(), "claimd_store_revision",
                       "Revision of the last committed event", *registry_)
-                    .Add({})) {
+                    .Add({})),
+      wal_frames_(Named(prometheus::BuildGauge(), "claimd_store_wal_frames",
+                        "Pages in the store's write-ahead log after the last "
+                        "commit (it starts over beyond 4000; steady growth "
+                        "means checkpoints are failing or held back by a "
+                        "long read)",
+                        *registry_)
+                      .Add({})),
+      checkpoint_duration_(
+          Named(prometheus::BuildHistogram(),
+                "claimd_store_checkpoint_duration_seconds",
+                "Background checkpoint passes (WAL pages copied into the "
+                "database file, which is then synced)",
+                *registry_)
+              .Add({}, LatencyBuckets())),
+      checkpoint_failures_(
+          Named(prometheus::BuildCounter(),
+                "claimd_store_checkpoint_failures_total",
+                "Background checkpoint passes that failed (nothing is lost; "
+                "the WAL grows until one succeeds)",
+                *registry_)
+              .Add({})) {
   auto& claims =
       Named(prometheus::BuildGauge(), "claimd_claims",
             "Claims in the store, by verification status", *registry_);
@@ -113,6 +134,15 @@ void PrometheusMetrics::OnCommit(absl::Duration duration, size_t mutations,
   }
   if (!events.empty())
     revision_.Set(static_cast<double>(events.back()->revision));
+}
+
+void PrometheusMetrics::OnWalFrames(int frames) {
+  wal_frames_.Set(static_cast<double>(frames));
+}
+
+void PrometheusMetrics::OnCheckpoint(absl::Duration duration, bool ok) {
+  checkpoint_duration_.Observe(absl::ToDoubleSeconds(duration));
+  if (!ok) checkpoint_failures_.Increment();
 }
 
 void PrometheusMetrics::OnWatcherStarted() { watchers_active_.Increment(); }

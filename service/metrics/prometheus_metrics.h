@@ -9,6 +9,9 @@
 //   claimd_store_commit_duration_seconds           one transaction, sync incl.
 //   claimd_store_commit_mutations                  mutations per transaction
 //   claimd_store_revision                          last committed revision
+//   claimd_store_wal_frames                        WAL pages after a commit
+//   claimd_store_checkpoint_duration_seconds       one background checkpoint
+//   claimd_store_checkpoint_failures_total         failed checkpoint passes
 //   claimd_claims{status}                          claims per status
 //   claimd_build_info{version,commit,grpc,sqlite}  always 1
 //
@@ -59,6 +62,8 @@ class PrometheusMetrics final : public core::Metrics {
   void OnWatcherEnded() override;
   void OnEventsDelivered(size_t count) override;
   void OnWatcherCatchUp() override;
+  void OnWalFrames(int frames) override;
+  void OnCheckpoint(absl::Duration duration, bool ok) override;
   void OnRpcFinished(absl::string_view method, absl::string_view code,
                      bool unary, absl::Duration duration) override;
 
@@ -82,6 +87,9 @@ class PrometheusMetrics final : public core::Metrics {
   prometheus::Histogram& commit_duration_;
   prometheus::Histogram& commit_mutations_;
   prometheus::Gauge& revision_;
+  prometheus::Gauge& wal_frames_;
+  prometheus::Histogram& checkpoint_duration_;
+  prometheus::Counter& checkpoint_failures_;
   // Indexed by core::VerificationStatus; [0] (unspecified) is unused.
   std::array<prometheus::Gauge*, 4> claims_{};
 };

@@ -7,7 +7,8 @@
 namespace claimd::store::internal {
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
-    const std::string& path, const Connection::Options& options) {
+    const std::string& path, const Connection::Options& options,
+    core::Metrics* metrics) {
   absl::StatusOr<std::unique_ptr<Connection>> db =
       Connection::Open(path, options);
   if (!db.ok()) return db.status();
@@ -16,14 +17,16 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
   absl::StatusOr<int64_t> read =
       (*db)->QueryInt64("SELECT count(*) FROM sqlite_schema");
   if (!read.ok()) return read.status();
-  std::unique_ptr<Checkpointer> checkpointer(new Checkpointer(*std::move(db)));
+  std::unique_ptr<Checkpointer> checkpointer(
+      new Checkpointer(*std::move(db), metrics));
   checkpointer->thread_ =
       std::thread([raw = checkpointer.get()] { raw->Loop(); });
   return checkpointer;
 }
 
-Checkpointer::Checkpointer(std::unique_ptr<Connection> db)
-    : db_(std::move(db)) {}
+Checkpointer::Checkpointer(std::unique_ptr<Connection> db,
+                           core::Metrics* metrics)
+    : db_(std::move(db)), metrics_(metrics) {}
 
 Checkpointer::~Checkpointer() {
   {
@@ -70,7 +73,10 @@ void Checkpointer::Loop() {
       if (stop_) return;
       started_ = requested_;
     }
+    const absl::Time started = absl::Now();
     absl::Status status = db_->CheckpointPassive();
+    if (metrics_ != nullptr)
+      metrics_->OnCheckpoint(absl::Now() - started, status.ok());
     if (!status.ok() && !failing) {
       core::LogWarning("background WAL checkpoint failed (retried on the ",
                        "next commit; nothing is lost): ", status.ToString());

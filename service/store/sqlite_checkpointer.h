@@ -29,6 +29,7 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
+#include "service/core/metrics.h"
 #include "service/store/sqlite_db.h"
 
 namespace claimd::store::internal {
@@ -37,8 +38,10 @@ class Checkpointer {
  public:
   // Opens its own connection to `path` (which the writer has already set up
   // in WAL mode) and starts the thread.
+  // `metrics` (not owned, may be null) must outlive the checkpointer.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
-      const std::string& path, const Connection::Options& options);
+      const std::string& path, const Connection::Options& options,
+      core::Metrics* metrics);
   // Finishes the pass in progress, if any, and joins the thread.
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
@@ -54,11 +57,12 @@ class Checkpointer {
   int64_t failures() const;
 
  private:
-  explicit Checkpointer(std::unique_ptr<Connection> db);
+  Checkpointer(std::unique_ptr<Connection> db, core::Metrics* metrics);
   void Loop();
   bool HasRequestOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const std::unique_ptr<Connection> db_;  // the thread's only
+  core::Metrics* const metrics_;          // may be null
   mutable absl::Mutex mutex_;
   // Passes are numbered by request: a pass serves every request up to the
   // number it started with.

@@ -67,12 +67,15 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   std::unique_ptr<SqliteClaimStore> store(
       new SqliteClaimStore(db_path, std::move(options), std::move(writer),
                            revision, compact_revision));
-  if (options.background_checkpoints) {
+  // `options` was moved into the store: read the store's copy.
+  const SqliteStoreOptions& kept = store->options_;
+  if (kept.background_checkpoints) {
     internal::Connection::Options checkpointer_options;
-    checkpointer_options.busy_timeout = options.busy_timeout;
-    checkpointer_options.vfs = options.vfs;
-    ASSIGN_OR_RETURN(store->checkpointer_, internal::Checkpointer::Start(
-                                               db_path, checkpointer_options));
+    checkpointer_options.busy_timeout = kept.busy_timeout;
+    checkpointer_options.vfs = kept.vfs;
+    ASSIGN_OR_RETURN(store->checkpointer_,
+                     internal::Checkpointer::Start(
+                         db_path, checkpointer_options, kept.metrics));
     store->writer_->TrackWalFrames(&store->wal_frames_);
   }
   if (observer != nullptr) observer->OnOpen(revision);

@@ -181,8 +181,12 @@ void SqliteClaimStore::WriterLoop() {
 }
 
 void SqliteClaimStore::MaybeCheckpoint() {
-  if (checkpointer_ == nullptr || wal_frames_ < kCheckpointFrames) return;
-  if (wal_frames_ < kWalRestartFrames) {
+  if (checkpointer_ == nullptr) return;
+  if (options_.metrics != nullptr) options_.metrics->OnWalFrames(wal_frames_);
+  if (wal_frames_ < checkpoint_waited_at_) checkpoint_waited_at_ = 0;
+  if (wal_frames_ < kCheckpointFrames) return;
+  if (wal_frames_ < kWalRestartFrames ||
+      wal_frames_ - checkpoint_waited_at_ < kCheckpointStepFrames) {
     checkpointer_->Wake();
     return;
   }
@@ -190,8 +194,8 @@ void SqliteClaimStore::MaybeCheckpoint() {
   // the rest, and the next commit starts the WAL over (unless a reader still
   // uses old frames: then the WAL grows until it is done, as with SQLite's own
   // checkpoints).
+  checkpoint_waited_at_ = wal_frames_;
   checkpointer_->RunPassAndWait();
-  wal_frames_ = 0;  // ask again only after the WAL has grown again
 }
 
 void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
