@@ -50,16 +50,6 @@ void Checkpointer::RunPassAndWait() {
   mutex_.Await(absl::Condition(&served));
 }
 
-int64_t Checkpointer::passes() const {
-  absl::MutexLock lock(&mutex_);
-  return passes_;
-}
-
-int64_t Checkpointer::failures() const {
-  absl::MutexLock lock(&mutex_);
-  return failures_;
-}
-
 bool Checkpointer::HasRequestOrStop() const {
   return requested_ > started_ || stop_;
 }
@@ -86,8 +76,6 @@ void Checkpointer::Loop() {
     failing = !status.ok();
     absl::MutexLock lock(&mutex_);
     completed_ = started_;
-    ++passes_;
-    if (!status.ok()) ++failures_;
   }
 }
 

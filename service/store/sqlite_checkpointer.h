@@ -14,7 +14,8 @@
 // then restarts the WAL.
 //
 // A failed pass changes nothing durable (SQLite records progress only after
-// the database file is synced); it is logged and retried on the next wake.
+// the database file is synced); it is logged, counted in core::Metrics, and
+// retried on the next wake.
 //
 // Thread-safety: Wake and RunPassAndWait may be called from any thread, but
 // one caller at a time is what the store does (its writer thread).
@@ -52,10 +53,6 @@ class Checkpointer {
   // Asks for a pass and waits until one that started after this call ended.
   void RunPassAndWait();
 
-  // Passes run so far, and those that failed.
-  int64_t passes() const;
-  int64_t failures() const;
-
  private:
   Checkpointer(std::unique_ptr<Connection> db, core::Metrics* metrics);
   void Loop();
@@ -63,14 +60,12 @@ class Checkpointer {
 
   const std::unique_ptr<Connection> db_;  // the thread's only
   core::Metrics* const metrics_;          // may be null
-  mutable absl::Mutex mutex_;
+  absl::Mutex mutex_;
   // Passes are numbered by request: a pass serves every request up to the
   // number it started with.
   int64_t requested_ ABSL_GUARDED_BY(mutex_) = 0;
   int64_t started_ ABSL_GUARDED_BY(mutex_) = 0;
   int64_t completed_ ABSL_GUARDED_BY(mutex_) = 0;
-  int64_t passes_ ABSL_GUARDED_BY(mutex_) = 0;
-  int64_t failures_ ABSL_GUARDED_BY(mutex_) = 0;
   bool stop_ ABSL_GUARDED_BY(mutex_) = false;
   std::thread thread_;
 };
