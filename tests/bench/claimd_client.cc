@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "tests/bench/unary_write.h"
 #include "tests/e2e/claimd_harness.h"
 
 namespace claimd::bench {
@@ -12,27 +13,9 @@ namespace {
 
 namespace v1 = ::claims::v1;
 
-// One unary call's state, alive until its callback ran.
-template <typename Request, typename Response>
-struct UnaryCall {
-  grpc::ClientContext context;
-  Request request;
-  Response response;
-};
+using ClaimStubs = StubPool<v1::ClaimService>;
 
-class StubPool {
- public:
-  explicit StubPool(const Channels& channels) {
-    for (const auto& channel : channels)
-      stubs_.push_back(v1::ClaimService::NewStub(channel));
-  }
-  v1::ClaimService::Stub& For(int64_t sequence) {
-    return *stubs_[static_cast<size_t>(sequence) % stubs_.size()];
-  }
-
- private:
-  std::vector<std::unique_ptr<v1::ClaimService::Stub>> stubs_;
-};
+int64_t RevisionOf(const v1::Claim& claim) { return claim.revision(); }
 
 class CreateClaimOp final : public WriteOp {
  public:
@@ -40,22 +23,21 @@ class CreateClaimOp final : public WriteOp {
       : stubs_(channels), id_prefix_(std::move(id_prefix)) {}
 
   void Start(int64_t sequence, Done done) override {
-    auto* call = new UnaryCall<v1::CreateClaimRequest, v1::Claim>;
-    call->request.set_claim_id(absl::StrCat(id_prefix_, sequence));
-    call->request.mutable_claim()->set_statement(
+    v1::CreateClaimRequest request;
+    request.set_claim_id(absl::StrCat(id_prefix_, sequence));
+    request.mutable_claim()->set_statement(
         absl::StrCat("Benchmark claim number ", sequence,
                      " says the river rose two metres overnight"));
-    stubs_.For(sequence).async()->CreateClaim(
-        &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](const grpc::Status& status) {
-          const int64_t revision = call->response.revision();
-          delete call;  // first: see WriteOp::Start
-          done(status.ok(), revision, status.error_message());
-        });
+    StartUnaryWrite<v1::Claim>(
+        std::move(request),
+        [stub = stubs_.For(sequence).async()](auto... args) {
+          stub->CreateClaim(std::move(args)...);
+        },
+        RevisionOf, std::move(done));
   }
 
  private:
-  StubPool stubs_;
+  ClaimStubs stubs_;
   const std::string id_prefix_;
 };
 
@@ -65,27 +47,26 @@ class UpdateStatusOp final : public WriteOp {
       : stubs_(channels), ids_(std::move(ids)) {}
 
   void Start(int64_t sequence, Done done) override {
-    auto* call = new UnaryCall<v1::UpdateClaimStatusRequest, v1::Claim>;
+    v1::UpdateClaimStatusRequest request;
     const size_t round = static_cast<size_t>(sequence) / ids_.size();
-    call->request.set_name(absl::StrCat(
+    request.set_name(absl::StrCat(
         "claims/", ids_[static_cast<size_t>(sequence) % ids_.size()]));
-    call->request.set_status(round % 2 == 0 ? v1::VERIFICATION_STATUS_CONFIRMED
-                                            : v1::VERIFICATION_STATUS_DENIED);
-    v1::Evidence* evidence = call->request.mutable_evidence();
+    request.set_status(round % 2 == 0 ? v1::VERIFICATION_STATUS_CONFIRMED
+                                      : v1::VERIFICATION_STATUS_DENIED);
+    v1::Evidence* evidence = request.mutable_evidence();
     evidence->set_source("claimbench");
     evidence->set_url(
         absl::StrCat("https://bench.example/evidence/", sequence));
-    stubs_.For(sequence).async()->UpdateClaimStatus(
-        &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](const grpc::Status& status) {
-          const int64_t revision = call->response.revision();
-          delete call;  // first: see WriteOp::Start
-          done(status.ok(), revision, status.error_message());
-        });
+    StartUnaryWrite<v1::Claim>(
+        std::move(request),
+        [stub = stubs_.For(sequence).async()](auto... args) {
+          stub->UpdateClaimStatus(std::move(args)...);
+        },
+        RevisionOf, std::move(done));
   }
 
  private:
-  StubPool stubs_;
+  ClaimStubs stubs_;
   const std::vector<std::string> ids_;
 };
 

@@ -7,6 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "echo/v1/echo.grpc.pb.h"
+#include "tests/bench/unary_write.h"
 
 namespace claimd::bench {
 namespace {
@@ -63,29 +64,21 @@ class EchoService final : public v1::Echo::CallbackService {
 class EchoUnaryOp final : public WriteOp {
  public:
   EchoUnaryOp(const Channels& channels, int payload_bytes)
-      : payload_(static_cast<size_t>(payload_bytes), 'p') {
-    for (const auto& channel : channels)
-      stubs_.push_back(v1::Echo::NewStub(channel));
-  }
+      : stubs_(channels), payload_(static_cast<size_t>(payload_bytes), 'p') {}
   void Start(int64_t sequence, Done done) override {
-    struct Call {
-      grpc::ClientContext context;
-      v1::EchoMessage request;
-      v1::EchoMessage response;
-    };
-    auto* call = new Call;
-    call->request.set_sequence(sequence);
-    call->request.set_payload(payload_);
-    stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Unary(
-        &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](const grpc::Status& status) {
-          delete call;  // first: see WriteOp::Start
-          done(status.ok(), 0, status.error_message());
-        });
+    v1::EchoMessage request;
+    request.set_sequence(sequence);
+    request.set_payload(payload_);
+    StartUnaryWrite<v1::EchoMessage>(
+        std::move(request),
+        [stub = stubs_.For(sequence).async()](auto... args) {
+          stub->Unary(std::move(args)...);
+        },
+        [](const v1::EchoMessage&) { return int64_t{0}; }, std::move(done));
   }
 
  private:
-  std::vector<std::unique_ptr<v1::Echo::Stub>> stubs_;
+  StubPool<v1::Echo> stubs_;
   const std::string payload_;
 };
 

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "etcdserverpb/rpc.grpc.pb.h"
+#include "tests/bench/unary_write.h"
 
 namespace claimd::bench {
 namespace {
@@ -16,34 +17,28 @@ class EtcdPutOp final : public WriteOp {
  public:
   EtcdPutOp(const Channels& channels, std::string id_prefix, int key_count,
             int value_bytes)
-      : id_prefix_(std::move(id_prefix)),
+      : stubs_(channels),
+        id_prefix_(std::move(id_prefix)),
         key_count_(key_count < 1 ? 1 : key_count),
-        value_(static_cast<size_t>(value_bytes < 0 ? 0 : value_bytes), 'v') {
-    for (const auto& channel : channels)
-      stubs_.push_back(etcdserverpb::KV::NewStub(channel));
-  }
+        value_(static_cast<size_t>(value_bytes < 0 ? 0 : value_bytes), 'v') {}
 
   void Start(int64_t sequence, Done done) override {
-    struct Call {
-      grpc::ClientContext context;
-      etcdserverpb::PutRequest request;
-      etcdserverpb::PutResponse response;
-    };
-    auto* call = new Call;
-    call->request.set_key(
-        absl::StrCat(kPrefix, id_prefix_, sequence % key_count_));
-    call->request.set_value(value_);
-    stubs_[static_cast<size_t>(sequence) % stubs_.size()]->async()->Put(
-        &call->context, &call->request, &call->response,
-        [call, done = std::move(done)](const grpc::Status& status) {
-          const int64_t revision = call->response.header().revision();
-          delete call;  // first: see WriteOp::Start
-          done(status.ok(), revision, status.error_message());
-        });
+    etcdserverpb::PutRequest request;
+    request.set_key(absl::StrCat(kPrefix, id_prefix_, sequence % key_count_));
+    request.set_value(value_);
+    StartUnaryWrite<etcdserverpb::PutResponse>(
+        std::move(request),
+        [stub = stubs_.For(sequence).async()](auto... args) {
+          stub->Put(std::move(args)...);
+        },
+        [](const etcdserverpb::PutResponse& response) {
+          return response.header().revision();
+        },
+        std::move(done));
   }
 
  private:
-  std::vector<std::unique_ptr<etcdserverpb::KV::Stub>> stubs_;
+  StubPool<etcdserverpb::KV> stubs_;
   const std::string id_prefix_;
   const int key_count_;
   const std::string value_;
