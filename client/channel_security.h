@@ -25,8 +25,10 @@ struct ChannelSecurity {
   bool tls() const { return !cacert.empty() || !cert.empty(); }
 };
 
-// Channel credentials for `security` (files are read now; an unreadable file
-// reads as empty, which makes the handshake fail with UNAVAILABLE).
+// Channel credentials for `security`; the files are read now. claimctl's flag
+// parsing has already refused unreadable or empty ones (cli.cc): here an
+// unreadable file would read as empty, and an empty CA bundle means gRPC's
+// default roots.
 std::shared_ptr<grpc::ChannelCredentials> MakeChannelCredentials(
     const ChannelSecurity& security);
 

@@ -1,6 +1,8 @@
 #include "client/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <fstream>
+#include <string>
 #include <utility>
 #include <vector>
 
@@ -122,18 +124,29 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
           },
           "DURATION")
       ->capture_default_str();
-  // Transport security, named like etcdctl's.
+  // Transport security, named like etcdctl's. The files must be readable and
+  // not empty: an empty CA bundle would make gRPC fall back to the system's
+  // roots, silently.
+  const CLI::Validator pem_file(
+      [](const std::string& path) -> std::string {
+        std::ifstream in(path, std::ios::binary);
+        if (!in) return "cannot read " + path;
+        if (in.peek() == std::ifstream::traits_type::eof())
+          return path + " is empty";
+        return "";
+      },
+      "PEM FILE");
   app.add_option("--cacert", global.security.cacert,
                  "verify the server with this PEM CA bundle (turns on TLS)")
       ->envname("CLAIMCTL_CACERT")
-      ->check(CLI::ExistingFile);
+      ->check(pem_file);
   app.add_option("--cert", global.security.cert,
                  "client certificate (PEM) for mutual TLS")
       ->envname("CLAIMCTL_CERT")
-      ->check(CLI::ExistingFile);
+      ->check(pem_file);
   app.add_option("--key", global.security.key, "private key (PEM) of --cert")
       ->envname("CLAIMCTL_KEY")
-      ->check(CLI::ExistingFile);
+      ->check(pem_file);
   app.add_option("--token", global.security.token,
                  "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
                  "flags show in ps)")

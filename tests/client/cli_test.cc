@@ -3,6 +3,7 @@
 #include "client/cli.h"
 
 #include <cstdlib>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -218,6 +219,19 @@ TEST_F(CliTest, TimeoutSetsTheDeadline) {
   const absl::Duration left = absl::FromChrono(deadline) - before;
   EXPECT_GT(left, absl::Seconds(1));
   EXPECT_LE(left, absl::Seconds(3));
+}
+
+// An empty CA bundle would make gRPC trust the system's roots instead: refused
+// before any channel is made, like a missing file.
+TEST_F(CliTest, UnreadableOrEmptyTlsFilesAreUsageErrors) {
+  const std::string empty = ::testing::TempDir() + "/cli_test_empty.pem";
+  { std::ofstream create(empty); }
+  EXPECT_EQ(Run({"--cacert", empty, "get", "x"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr(empty + " is empty"));
+  EXPECT_EQ(Run({"--cert", empty, "--key", empty, "get", "x"}), 2);
+  EXPECT_EQ(Run({"--cacert", empty + ".missing", "get", "x"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("cannot read"));
+  EXPECT_TRUE(calls_.empty());
 }
 
 TEST_F(CliTest, UsageErrorsExitTwoWithoutCallingTheServer) {
