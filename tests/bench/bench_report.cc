@@ -51,6 +51,7 @@ Measurement ResultRow::Median() const {
   median.p99_ms = MedianOf(trials, &Measurement::p99_ms);
   median.p999_ms = MedianOf(trials, &Measurement::p999_ms);
   median.extra = MedianOf(trials, &Measurement::extra);
+  median.write_rate = MedianOf(trials, &Measurement::write_rate);
   std::vector<std::string> notes;
   for (const Measurement& trial : trials) {
     if (!trial.note.empty() &&

@@ -21,8 +21,10 @@ struct Measurement {
   std::optional<double> p99_ms;
   std::optional<double> p999_ms;
   std::optional<double> extra;  // unit in the row (RSS, seconds, ...)
-  std::string note;             // errors and other remarks, printed once
-  bool failed = false;          // calls failed or watchers missed events
+  // Fan-out rows: the writes/s the writer achieved beside the watchers.
+  std::optional<double> write_rate;
+  std::string note;     // errors and other remarks, printed once
+  bool failed = false;  // calls failed or watchers missed events
 };
 
 struct ResultRow {

@@ -143,22 +143,6 @@ std::unique_ptr<WatchStream> StartClaimdWatch(grpc::Channel& channel,
   return std::make_unique<ClaimdWatch>(channel, start_revision, sink);
 }
 
-absl::StatusOr<int64_t> ClaimdRevision(grpc::Channel& channel) {
-  auto stub = v1::ClaimService::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext context;
-  context.set_deadline(std::chrono::system_clock::now() +
-                       std::chrono::seconds(30));
-  v1::ListClaimsRequest request;
-  request.set_page_size(1);
-  v1::ListClaimsResponse response;
-  grpc::Status status = stub->ListClaims(&context, request, &response);
-  if (!status.ok())
-    return absl::UnavailableError(
-        absl::StrCat("ListClaims: ", status.error_message()));
-  return response.revision();
-}
-
 absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
                                     const std::string& filter, int page_size,
                                     int in_flight, absl::Duration duration) {
@@ -174,7 +158,6 @@ absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
       auto stub = v1::ClaimService::NewStub(channels[i % channels.size()]);
       std::string token;
       int64_t pages = 0;
-      int64_t claims = 0;
       while (absl::Now() < end) {
         grpc::ClientContext context;
         context.set_deadline(std::chrono::system_clock::now() +
@@ -191,12 +174,10 @@ absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
           return;
         }
         ++pages;
-        claims += response.claims_size();
         token = response.next_page_token();
       }
       absl::MutexLock lock(&mutex);
       total.pages += pages;
-      total.claims += claims;
     });
   }
   for (std::thread& scanner : scanners) scanner.join();

@@ -46,7 +46,6 @@ std::unique_ptr<WatchStream> StartClaimdWatch(grpc::Channel& channel,
 
 struct ListRun {
   int64_t pages = 0;
-  int64_t claims = 0;
   absl::Duration elapsed;
 };
 // Pages through ListClaims (page_size, filter) for `duration` with
@@ -54,9 +53,6 @@ struct ListRun {
 absl::StatusOr<ListRun> RunListLoad(const Channels& channels,
                                     const std::string& filter, int page_size,
                                     int in_flight, absl::Duration duration);
-
-// The store's current revision, from a one-claim ListClaims page.
-absl::StatusOr<int64_t> ClaimdRevision(grpc::Channel& channel);
 
 }  // namespace claimd::bench
 

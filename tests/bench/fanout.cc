@@ -121,9 +121,10 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
     // growth per watcher is shown for the first trial's sake.
     const int64_t rss_after = ResidentKib(options.server_pid);
     measured.extra = static_cast<double>(rss_after) / 1024;
-    memory = absl::StrCat(
-        "+", (rss_after - rss_before) / std::max(1, options.watchers),
-        " KiB RSS/watcher");
+    const int64_t per_watcher =
+        (rss_after - rss_before) / std::max(1, options.watchers);
+    memory = absl::StrCat(per_watcher >= 0 ? "+" : "", per_watcher,
+                          " KiB RSS/watcher");
   }
   sink.Reset();
 
@@ -159,6 +160,7 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
     measured.note =
         absl::StrCat(measured.note, measured.note.empty() ? "" : "; ",
                      written.failed, " writes failed: ", written.first_error);
+  measured.write_rate = written.ops_per_second();
   measured.note = absl::StrCat(
       measured.note, measured.note.empty() ? "" : "; ", "writes ",
       static_cast<int64_t>(written.ops_per_second()), "/s, write p99 ",

@@ -54,9 +54,11 @@ WriteLoadResult RunWriteLoad(WriteOp& op, const WriteLoadOptions& options,
   for (int64_t i = 0; i < options.max_ops; ++i) {
     absl::Time now = absl::Now();
     if (now >= end) break;
+    // At a fixed rate, latency counts from when the write was due, so a write
+    // that waited for a free slot (the system fell behind) counts its wait.
+    absl::Time due = now;
     if (options.rate > 0) {
-      const absl::Time due =
-          start + absl::Seconds(static_cast<double>(i) / options.rate);
+      due = start + absl::Seconds(static_cast<double>(i) / options.rate);
       if (due > now) absl::SleepFor(due - now);
     }
     {
@@ -64,7 +66,7 @@ WriteLoadResult RunWriteLoad(WriteOp& op, const WriteLoadOptions& options,
       state.mutex.Await(absl::Condition(&state, &LoadState::HasRoom));
       ++state.in_flight;
     }
-    const absl::Time sent = absl::Now();
+    const absl::Time sent = options.rate > 0 ? due : absl::Now();
     op.Start(options.first_sequence + i,
              [&state, &histogram, acks, sent](bool ok, int64_t revision,
                                               const std::string& error) {

@@ -74,7 +74,9 @@ struct WriteLoadResult {
   double ops_per_second() const;
 };
 
-// Runs the load; `histogram` gets every successful write's latency; `acks`
+// Runs the load; `histogram` gets every successful write's latency (from its
+// start, or at a fixed rate from when it was due, so that time spent waiting
+// for an in-flight slot counts: no coordinated omission); `acks`
 // (may be null) every acknowledged revision.
 WriteLoadResult RunWriteLoad(WriteOp& op, const WriteLoadOptions& options,
                              LatencyHistogram& histogram, AckTable* acks);
