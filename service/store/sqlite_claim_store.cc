@@ -110,15 +110,16 @@ void SqliteClaimStore::Submit(core::Mutation mutation,
   std::move(done)(absl::UnavailableError("store is closed"));
 }
 
-absl::Status SqliteClaimStore::Compact(int64_t revision) {
+absl::Status SqliteClaimStore::RunOnWriter(
+    absl::AnyInvocable<absl::Status() &&> job) {
   absl::Notification finished;
   absl::Status result;
   {
     absl::MutexLock lock(&queue_mutex_);
     if (closed_) return absl::UnavailableError("store is closed");
     Task task;
-    task.compact_revision = revision;
-    task.compact = [&result, &finished](absl::Status status) {
+    task.job = std::move(job);
+    task.job_done = [&result, &finished](absl::Status status) {
       result = std::move(status);
       finished.Notify();
     };
@@ -126,6 +127,10 @@ absl::Status SqliteClaimStore::Compact(int64_t revision) {
   }
   finished.WaitForNotification();
   return result;
+}
+
+absl::Status SqliteClaimStore::Compact(int64_t revision) {
+  return RunOnWriter([this, revision] { return CompactNow(revision); });
 }
 
 void SqliteClaimStore::Close() {

@@ -13,8 +13,10 @@
 // callback in submission order. If the transaction cannot be begun or
 // committed, every mutation of the batch fails with UNAVAILABLE and nothing of
 // it is visible. Compact runs on the writer thread too, between batches.
-// The WAL is checkpointed by a thread of its own (sqlite_checkpointer.h), so a
-// commit never waits for pages to be copied into the database file.
+// With background_checkpoints (the default) the WAL is checkpointed by a
+// thread of its own (sqlite_checkpointer.h): commits do not wait for pages to
+// be copied into the database file, except that past kWalRestartFrames the
+// writer waits for one short pass so that the WAL can start over.
 //
 // Reads use a small pool of separate read-only connections (never the
 // writer's), each read in one read transaction, so the rows and the revision
@@ -125,12 +127,14 @@ class SqliteClaimStore final : public core::ClaimStore {
   int64_t commits() const { return commits_.load(std::memory_order_relaxed); }
 
  private:
-  // Writer work: a mutation, or a compaction when `compact` is set.
+  // Writer work: a mutation, or, when `job` is set, a job that runs alone on
+  // the writer thread (a compaction, a health probe) and reports its status
+  // to `job_done`.
   struct Task {
     core::Mutation mutation;
     core::MutationCallback done;
-    absl::AnyInvocable<void(absl::Status) &&> compact;
-    int64_t compact_revision = 0;
+    absl::AnyInvocable<absl::Status() &&> job;
+    absl::AnyInvocable<void(absl::Status) &&> job_done;
   };
   struct BatchState;
   class ReaderLease;
@@ -150,9 +154,10 @@ class SqliteClaimStore final : public core::ClaimStore {
       std::vector<core::ClaimEventPtr>& events);
   absl::StatusOr<core::MutationResult> WriteMutation(
       const core::Mutation& mutation, BatchState& state);
+  // Queues `job` for the writer thread and waits for its status
+  // (UNAVAILABLE once the store is closed).
+  absl::Status RunOnWriter(absl::AnyInvocable<absl::Status() &&> job);
   absl::Status CompactNow(int64_t revision);
-  // A compaction task with this revision is a health probe instead.
-  static constexpr int64_t kProbeRevision = -1;
   absl::Status ProbeNow();
   void SetHealth(absl::Status status);
   // After a successful commit: remembers the claims its events left.

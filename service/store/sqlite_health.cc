@@ -4,7 +4,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "service/store/sqlite_claim_store.h"
 
 namespace claimd::store {
@@ -20,17 +19,8 @@ void SqliteClaimStore::SetHealth(absl::Status status) {
 }
 
 absl::Status SqliteClaimStore::ProbeHealth() {
-  absl::Notification finished;
-  {
-    absl::MutexLock lock(&queue_mutex_);
-    if (closed_) return absl::UnavailableError("store is closed");
-    Task task;
-    task.compact_revision = kProbeRevision;
-    task.compact = [&finished](const absl::Status&) { finished.Notify(); };
-    queue_.push_back(std::move(task));
-  }
-  finished.WaitForNotification();
-  return Health();
+  // The probe's status is the health it leaves.
+  return RunOnWriter([this] { return ProbeNow(); });
 }
 
 absl::Status SqliteClaimStore::ProbeNow() {

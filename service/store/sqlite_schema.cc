@@ -103,9 +103,9 @@ absl::Status ConfigureWriter(Connection& db, bool durable, int cache_mib) {
   // A negative cache_size is in KiB.
   RETURN_IF_ERROR(db.Exec(
       absl::StrCat("PRAGMA cache_size = -", int64_t{cache_mib} * 1024)));
-  // Checkpoints run automatically every 1000 WAL pages (SQLite's default,
-  // wal_autocheckpoint); after one, keep at most 64 MiB of WAL file instead of
-  // the high-water mark of a burst.
+  // After a checkpoint (SQLite's automatic one every 1000 WAL pages, or the
+  // store's background checkpointer, which replaces it), keep at most 64 MiB
+  // of WAL file instead of the high-water mark of a burst.
   return db.Exec("PRAGMA journal_size_limit = 67108864");
 }
 

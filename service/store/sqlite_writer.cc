@@ -157,22 +157,21 @@ void SqliteClaimStore::WriterLoop() {
       queue_mutex_.Await(
           absl::Condition(this, &SqliteClaimStore::HasWorkOrClosedLocked));
       if (queue_.empty()) return;  // closed and drained
-      // A compaction runs alone; mutations go together up to max_batch, in
-      // order.
-      if (queue_.front().compact) {
+      // A job runs alone; mutations go together up to max_batch, in order.
+      if (queue_.front().job) {
         batch.push_back(std::move(queue_.front()));
         queue_.pop_front();
       } else {
-        while (!queue_.empty() && !queue_.front().compact &&
+        while (!queue_.empty() && !queue_.front().job &&
                static_cast<int>(batch.size()) < options_.max_batch) {
           batch.push_back(std::move(queue_.front()));
           queue_.pop_front();
         }
       }
     }
-    if (batch.front().compact) {
-      absl::Status status = CompactNow(batch.front().compact_revision);
-      std::move(batch.front().compact)(std::move(status));
+    if (batch.front().job) {
+      absl::Status status = std::move(batch.front().job)();
+      std::move(batch.front().job_done)(std::move(status));
     } else {
       CommitBatch(batch);
     }
@@ -351,7 +350,6 @@ void SqliteClaimStore::RememberClaims(
 }
 
 absl::Status SqliteClaimStore::CompactNow(int64_t revision) {
-  if (revision == kProbeRevision) return ProbeNow();
   if (revision <= compact_revision_.load(std::memory_order_relaxed))
     return absl::OkStatus();
   const int64_t current = revision_.load(std::memory_order_relaxed);
