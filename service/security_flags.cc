@@ -59,14 +59,15 @@ ABSL_FLAG(absl::Duration, max_deadline, absl::Minutes(2),
           "Longest a write waits, whatever deadline the client set (0: the "
           "client's deadline)");
 
-ABSL_FLAG(int32_t, default_page_size, 100,
+ABSL_FLAG(int32_t, default_page_size, claimd::core::kDefaultPageSize,
           "Page size of ListClaims/ListClaimEvents when the request sets none");
-ABSL_FLAG(int32_t, max_page_size, 1000,
+ABSL_FLAG(int32_t, max_page_size, claimd::core::kMaxPageSize,
           "Largest page served (larger requests are clamped); at most 1000");
-ABSL_FLAG(int32_t, max_filter_bytes, 4096,
+ABSL_FLAG(int32_t, max_filter_bytes,
+          static_cast<int32_t>(claimd::core::kMaxFilterBytes),
           "Longest filter accepted (INVALID_ARGUMENT beyond); at most 4096");
 ABSL_FLAG(
-    int32_t, max_filter_depth, 32,
+    int32_t, max_filter_depth, claimd::core::kMaxFilterDepth,
     "Deepest nesting of parentheses, NOT and '-' in a filter; at most 32");
 
 namespace claimd {

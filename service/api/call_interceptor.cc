@@ -8,6 +8,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
+#include "service/api/status_mapping.h"
 #include "service/core/log.h"
 
 namespace claimd::api {
@@ -43,14 +44,6 @@ absl::flat_hash_set<std::string> KnownMethods() {
 std::string NewRequestId() {
   thread_local absl::BitGen gen;
   return absl::StrFormat("%016x", absl::Uniform<uint64_t>(gen));
-}
-
-// Server faults are worth a warning; everything else is the client's business
-// and logged at debug.
-bool IsServerFault(grpc::StatusCode code) {
-  return code == grpc::StatusCode::INTERNAL ||
-         code == grpc::StatusCode::UNKNOWN ||
-         code == grpc::StatusCode::DATA_LOSS;
 }
 
 // gRPC 1.51's callback handlers answer a request they cannot deserialize

@@ -39,8 +39,8 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
  public:
   // `deps` pointers and `gate` are not owned and must outlive the service.
   // Every call is admitted by `gate` (authentication, roles, watcher quota)
-  // before it touches the store. Without deps.event_bytes the service uses its
-  // own cache.
+  // before it touches the store. Watch streams share the service's own cache
+  // of serialised events (deps.event_bytes is set to it).
   // Writes that would wait past `deadlines` are answered DEADLINE_EXCEEDED
   // from `timer` (unary_deadline.h); `timer` may be null when `deadlines` sets
   // no bound.
@@ -103,8 +103,8 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
   static WatchDependencies WithEventBytes(WatchDependencies deps,
-                                          EventBytesCache* own) {
-    if (deps.event_bytes == nullptr) deps.event_bytes = own;
+                                          EventBytesCache* cache) {
+    deps.event_bytes = cache;
     return deps;
   }
 

@@ -6,11 +6,16 @@
 
 namespace claimd::api {
 
+bool IsServerFault(grpc::StatusCode code) {
+  return code == grpc::StatusCode::INTERNAL ||
+         code == grpc::StatusCode::UNKNOWN ||
+         code == grpc::StatusCode::DATA_LOSS;
+}
+
 grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
-  if (status.code() == absl::StatusCode::kInternal ||
-      status.code() == absl::StatusCode::kDataLoss ||
-      status.code() == absl::StatusCode::kUnknown) {
+  // absl and gRPC share code numbers.
+  if (IsServerFault(static_cast<grpc::StatusCode>(status.code()))) {
     core::LogError("internal error: ", status.ToString());
     return grpc::Status(
         static_cast<grpc::StatusCode>(status.code()),

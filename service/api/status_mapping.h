@@ -12,6 +12,11 @@ namespace claimd::api {
 
 grpc::Status ToGrpcStatus(const absl::Status& status);
 
+// INTERNAL, UNKNOWN, DATA_LOSS: claimd's fault, not the caller's. ToGrpcStatus
+// logs their details and hides them from the client; the call interceptor
+// logs such calls at warning level.
+bool IsServerFault(grpc::StatusCode code);
+
 }  // namespace claimd::api
 
 #endif  // CLAIMD_SERVICE_API_STATUS_MAPPING_H_

@@ -301,8 +301,7 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
 }
 
 EventBytes WatchSession::BytesOf(const core::ClaimEvent& event) {
-  return deps_.event_bytes != nullptr ? deps_.event_bytes->Get(event)
-                                      : SerializeEvent(event);
+  return deps_.event_bytes->Get(event);
 }
 
 void WatchSession::CatchUp() {

@@ -66,8 +66,8 @@ struct WatchDependencies {
   WatchOptions options;
   // Not owned. Watchers started and ended, events delivered, catch-ups.
   core::Metrics* metrics = &core::NoMetrics();
-  // Serialised events shared by all streams; nullptr: each stream serialises
-  // its own. Not owned.
+  // Serialised events shared by all streams; not owned, never null in a
+  // stream (ClaimServiceImpl sets it to its own cache).
   EventBytesCache* event_bytes = nullptr;
 };
 

@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
+#include "service/core/utf8.h"
 
 namespace claimd::core {
 namespace {
@@ -30,8 +31,11 @@ absl::string_view LevelName(LogLevel level) {
 }
 
 // A JSON string literal: quotes, backslashes and control characters escaped;
-// other bytes (UTF-8) pass through.
+// other bytes pass through when `text` is valid UTF-8. Otherwise (a peer's
+// bytes in an error message, say) every non-ASCII byte becomes U+FFFD, so the
+// line stays valid JSON.
 void AppendJsonString(std::string& out, absl::string_view text) {
+  const bool valid_utf8 = IsValidUtf8(text);
   out.push_back('"');
   for (char c : text) {
     switch (c) {
@@ -53,6 +57,8 @@ void AppendJsonString(std::string& out, absl::string_view text) {
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           absl::StrAppendFormat(&out, "\\u%04x", static_cast<int>(c));
+        } else if (!valid_utf8 && static_cast<unsigned char>(c) >= 0x80) {
+          out.append("\\ufffd");
         } else {
           out.push_back(c);
         }

@@ -42,6 +42,14 @@ TEST(LogLine, JsonIsOneObjectWithEveryStringEscaped) {
       "\"k\\\"ey\":\"v\xc3\xa9\"}\n");
 }
 
+TEST(LogLine, JsonStaysValidWithBytesThatAreNotUtf8) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kJson, LogLevel::kInfo, kTime,
+                          "bad \xff\xc3 end", {{"peer", "\xc3\xa9\xfe"}}),
+            "{\"ts\":\"2026-11-27T08:00:00.123Z\",\"level\":\"info\","
+            "\"msg\":\"bad \\ufffd\\ufffd end\","
+            "\"peer\":\"\\ufffd\\ufffd\\ufffd\"}\n");
+}
+
 TEST(LogLine, JsonLevelNames) {
   EXPECT_THAT(FormatLogLine(LogFormat::kJson, LogLevel::kError, kTime, "x", {}),
               ::testing::HasSubstr("\"level\":\"error\""));
