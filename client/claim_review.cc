@@ -60,21 +60,14 @@ constexpr Word kVerdictWords[] = {
     {"reported", v1::VERIFICATION_STATUS_REPORTED},
 };
 
-// The first line of a protobuf JSON parse error.
-std::string ParseErrorText(absl::string_view message) {
-  message = absl::StripAsciiWhitespace(message.substr(0, message.find('\n')));
-  absl::ConsumePrefix(&message, ": ");
-  return std::string(message);
-}
-
 absl::StatusOr<Value> ParseJson(absl::string_view text) {
   Value value;
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(text.data(), text.size()), &value);
   if (!parsed.ok()) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "not JSON: ",
-        ParseErrorText({parsed.message().data(), parsed.message().size()})));
+        "not JSON: ", JsonParseErrorText(
+                          {parsed.message().data(), parsed.message().size()})));
   }
   return value;
 }

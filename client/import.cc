@@ -106,12 +106,10 @@ absl::StatusOr<v1::Claim> ParseImportLine(absl::string_view text) {
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(text.data(), text.size()), &claim, options);
   if (!parsed.ok()) {
-    // The parser's first line says what is wrong; the rest quotes the input.
-    absl::string_view message(parsed.message().data(), parsed.message().size());
-    message = absl::StripAsciiWhitespace(message.substr(0, message.find('\n')));
-    absl::ConsumePrefix(&message, ": ");
     return absl::InvalidArgumentError(
-        absl::StrCat("not a claims.v1.Claim in JSON: ", message));
+        absl::StrCat("not a claims.v1.Claim in JSON: ",
+                     JsonParseErrorText(
+                         {parsed.message().data(), parsed.message().size()})));
   }
   if (!claim.name().empty()) {
     absl::string_view id = claim.name();

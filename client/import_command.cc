@@ -228,7 +228,7 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
                        context.env().width);
   int64_t done = 0;
   for (const ImportEntry& entry : *entries) {
-    progress.Update(done++);
+    progress.Update(done);
     LineRun run = ImportLine(context.client(), entry.text, flags.actor,
                              flags.format == "claimreview");
     run.outcome.line = entry.number;
@@ -250,6 +250,7 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
       run.outcome.error = Reason(run.status, run.hint);
     }
     if (context.json()) context.PrintLine(ImportOutcomeJson(run.outcome));
+    progress.Update(++done);  // the last one draws the full bar
     if (run.stop) {
       exit_code = ExitCodeFor(run.status);
       break;

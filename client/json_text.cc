@@ -1,6 +1,8 @@
 #include "client/json_text.h"
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/strip.h"
 
 namespace claimd::client {
 namespace {
@@ -79,6 +81,12 @@ void AppendJsonString(absl::string_view text, std::string* out) {
     ++i;
   }
   out->push_back('"');
+}
+
+std::string JsonParseErrorText(absl::string_view message) {
+  message = absl::StripAsciiWhitespace(message.substr(0, message.find('\n')));
+  absl::ConsumePrefix(&message, ": ");
+  return std::string(message);
 }
 
 }  // namespace claimd::client

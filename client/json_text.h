@@ -19,6 +19,10 @@ namespace claimd::client {
 // invalid UTF-8 becomes U+FFFD.
 void AppendJsonString(absl::string_view text, std::string* out);
 
+// What protobuf's JSON parser says is wrong: the first line of its error
+// message (the rest quotes the input), without the leading ": ".
+std::string JsonParseErrorText(absl::string_view message);
+
 }  // namespace claimd::client
 
 #endif  // CLAIMD_CLIENT_JSON_TEXT_H_

@@ -11,9 +11,9 @@
 //   for (TopUpdate& update : feed.Drain()) Apply(update, model);
 //   // ~TopFeed stops the follower and joins its threads.
 //
-// Locks: `mu_` guards only the inbox; it is held for a push or a swap, never
-// while calling out. WatchFollower::Stop takes the follower's own lock and
-// cancels the stream; no code path holds both.
+// Locks: `mu_` guards only the inbox and history_running_; it is held for a
+// push or a swap, never while calling out. WatchFollower::Stop takes the
+// follower's own lock and cancels the stream; no code path holds both.
 //
 // Thread-safety: Drain, FetchHistory and the destructor are called from one
 // (the UI) thread; the callbacks run on the feed's threads.

@@ -78,6 +78,7 @@ void TopModel::Reset(std::string filter) {
   recent_events_.clear();
   selected_.clear();
   selected_index_ = 0;
+  selection_stale_ = false;
   user_moved_ = false;
   state_ = ConnectionState::kConnecting;
   revision_ = 0;
@@ -107,7 +108,7 @@ void TopModel::ApplyEvent(const v1::ClaimEvent& event, absl::Time now) {
     if (gone != deleted_.end()) deleted_.erase(gone);
     rows_[name] = RowOf(event.claim(), revision);
   }
-  FixSelection();
+  selection_stale_ = true;
 }
 
 void TopModel::SetLive(int64_t revision) {
@@ -151,7 +152,7 @@ void TopModel::CycleSort() {
       sort_ = TopSort::kRecent;
       break;
   }
-  FixSelection();
+  selection_stale_ = true;
 }
 
 std::vector<const TopRow*> TopModel::SortedRows() const {
@@ -179,7 +180,8 @@ std::vector<const TopRow*> TopModel::SortedRows() const {
   return rows;
 }
 
-void TopModel::FixSelection() {
+void TopModel::FixSelection() const {
+  selection_stale_ = false;
   const std::vector<const TopRow*> rows = SortedRows();
   if (rows.empty()) {
     selected_.clear();
@@ -204,6 +206,7 @@ void TopModel::FixSelection() {
 }
 
 void TopModel::MoveSelection(int delta) {
+  FixSelectionIfStale();
   const std::vector<const TopRow*> rows = SortedRows();
   if (rows.empty()) return;
   user_moved_ = true;
@@ -215,10 +218,14 @@ void TopModel::MoveSelection(int delta) {
 }
 
 size_t TopModel::SelectedIndex() const {
+  FixSelectionIfStale();
   return rows_.empty() ? 0 : std::min(selected_index_, rows_.size() - 1);
 }
 
-std::string TopModel::SelectedName() const { return selected_; }
+std::string TopModel::SelectedName() const {
+  FixSelectionIfStale();
+  return selected_;
+}
 
 int64_t TopModel::Count(v1::VerificationStatus status) const {
   return std::count_if(rows_.begin(), rows_.end(), [status](const auto& entry) {

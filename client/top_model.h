@@ -108,8 +108,13 @@ class TopModel {
   static constexpr absl::Duration kRateWindow = absl::Seconds(5);
 
  private:
-  // Keeps the selection on a row that still exists.
-  void FixSelection();
+  // Keeps the selection on a row that still exists. Events only mark it
+  // stale (a snapshot of N claims would otherwise sort N times); it is fixed
+  // once, when the selection is next read or moved.
+  void FixSelection() const;
+  void FixSelectionIfStale() const {
+    if (selection_stale_) FixSelection();
+  }
 
   std::string server_;
   std::string filter_;
@@ -121,8 +126,10 @@ class TopModel {
   std::deque<absl::Time> recent_events_;
   // The selected row follows its claim when the order changes, once the
   // user has moved the cursor; before that the first row is selected.
-  std::string selected_;
-  size_t selected_index_ = 0;
+  // Mutable: a cache fixed lazily by the const accessors.
+  mutable std::string selected_;
+  mutable size_t selected_index_ = 0;
+  mutable bool selection_stale_ = false;
   bool user_moved_ = false;
   ConnectionState state_ = ConnectionState::kConnecting;
   int64_t revision_ = 0;
