@@ -45,10 +45,7 @@ std::string Source(const std::string& relative) {
 }
 
 std::string Read(const std::string& relative) {
-  std::ifstream in(Source(relative));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
+  return e2e::ReadFile(Source(relative));
 }
 
 // The Dockerfile's instructions with continuation lines joined.

@@ -101,7 +101,10 @@ TEST_F(ClaimdMetrics, CountersAndHistogramsMoveByExactlyTheCallsMade) {
   EXPECT_EQ(before.types.at("claimd_store_commit_duration_seconds"),
             "histogram");
   EXPECT_EQ(before.types.at("claimd_claims"), "gauge");
+  // Value() reads 0 for a missing series: each zero below is checked present.
+  EXPECT_TRUE(before.Has("claimd_store_revision", {}));
   EXPECT_EQ(before.Value("claimd_store_revision"), 0);
+  EXPECT_TRUE(before.Has("claimd_claims", {{"status", "REPORTED"}}));
   EXPECT_EQ(before.Value("claimd_claims", {{"status", "REPORTED"}}), 0);
   EXPECT_TRUE(before.Has("claimd_claims", {{"status", "DENIED"}}));
 
@@ -164,6 +167,7 @@ TEST_F(ClaimdMetrics, CountersAndHistogramsMoveByExactlyTheCallsMade) {
   EXPECT_EQ(after.Value("claimd_store_revision"), 4);
   EXPECT_EQ(after.Value("claimd_claims", {{"status", "REPORTED"}}), 2);
   EXPECT_EQ(after.Value("claimd_claims", {{"status", "CONFIRMED"}}), 1);
+  EXPECT_TRUE(after.Has("claimd_claims", {{"status", "DENIED"}}));
   EXPECT_EQ(after.Value("claimd_claims", {{"status", "DENIED"}}), 0);
 
   watch.Cancel();
@@ -199,6 +203,7 @@ TEST_F(ClaimdMetrics, ClaimsPerStatusSurviveARestartAndCatchUpIsCounted) {
   EXPECT_EQ(reopened.Value("claimd_store_revision"), 5);
   EXPECT_EQ(reopened.Value("claimd_claims", {{"status", "REPORTED"}}), 1);
   EXPECT_EQ(reopened.Value("claimd_claims", {{"status", "DENIED"}}), 1);
+  EXPECT_TRUE(reopened.Has("claimd_claims", {{"status", "CONFIRMED"}}));
   EXPECT_EQ(reopened.Value("claimd_claims", {{"status", "CONFIRMED"}}), 0);
 
   // After a restart the in-memory window is empty: history comes from the
