@@ -6,6 +6,9 @@
 # SANITIZER_BUILD_DIR overrides the folder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# ccache keys on paths relative to the checkout, so another clone of the same
+# sources (CI's, a second worktree) reuses the objects this one compiled.
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$PWD}" CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-1}"
 BUILD_DIR="${SANITIZER_BUILD_DIR:-build-asan}"
 # The compiler is chosen at the first configure only; the fuzz time is set on
 # every run, so that a later CLAIMD_FUZZ_SECONDS is not ignored.

@@ -10,7 +10,6 @@
 #include <string>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
@@ -25,6 +24,7 @@
 #include "service/security_flags.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/util/parse_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve gRPC on, HOST:PORT ([::1]:PORT for IPv6; port 0 "
@@ -263,6 +263,6 @@ int main(int argc, char** argv) {
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return claimd::VersionText(); };
   absl::SetFlagsUsageConfig(usage);
-  absl::ParseCommandLine(argc, argv);
+  claimd::util::ParseFlagsOrExit(argc, argv);
   return Run();
 }

@@ -15,6 +15,7 @@
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
+#include "service/auth/methods.h"
 #include "service/core/claim_id.h"
 #include "service/core/limits.h"
 #include "service/core/page_token.h"
@@ -27,8 +28,16 @@ namespace {
 // stops early (with a token) once it holds this much.
 constexpr size_t kMaxResponseBytes = size_t{2} << 20;
 
-int ClampPageSize(int32_t requested, const core::RequestLimits& limits) {
-  if (requested <= 0) return limits.default_page_size;
+// AIP-158: 0 means the default, larger than the maximum is clamped, and a
+// negative size is the caller's mistake.
+absl::StatusOr<int> PageSize(int32_t requested,
+                             const core::RequestLimits& limits) {
+  if (requested < 0) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "page_size: must not be negative (got ", requested,
+        "; 0 means the default of ", limits.default_page_size, ")"));
+  }
+  if (requested == 0) return limits.default_page_size;
   return std::min(requested, static_cast<int32_t>(limits.max_page_size));
 }
 
@@ -53,9 +62,8 @@ absl::Status ListClaimsInto(core::ClaimStore& store,
                             claims::v1::ListClaimsResponse* response) {
   ASSIGN_OR_RETURN(core::Filter filter,
                    core::Filter::Parse(request.filter(), limits));
-  core::ListClaimsQuery query{
-      .limit = ClampPageSize(request.page_size(), limits),
-      .filter = std::move(filter)};
+  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size(), limits));
+  core::ListClaimsQuery query{.limit = page_size, .filter = std::move(filter)};
   if (!request.page_token().empty()) {
     ASSIGN_OR_RETURN(query.after_id, core::DecodePageToken(request.page_token(),
                                                            request.filter()));
@@ -85,8 +93,8 @@ absl::Status ListEventsInto(core::ClaimStore& store,
                             const core::RequestLimits& limits,
                             const claims::v1::ListClaimEventsRequest& request,
                             claims::v1::ListClaimEventsResponse* response) {
-  core::ListEventsQuery query{.limit =
-                                  ClampPageSize(request.page_size(), limits)};
+  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size(), limits));
+  core::ListEventsQuery query{.limit = page_size};
   if (request.parent() != core::kAllClaimsParent) {
     ASSIGN_OR_RETURN(query.claim_id,
                      core::ParseClaimName(request.parent(), "parent"));
@@ -226,7 +234,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
     const claims::v1::CreateClaimRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
-      context, gate_->Admit(*context, "/claims.v1.ClaimService/CreateClaim"),
+      context, gate_->Admit(*context, auth::methods::kCreateClaim),
       [&] {
         bool generated = request->claim_id().empty();
         std::string claim_id = generated ? NewClaimId() : request->claim_id();
@@ -240,8 +248,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
-      context,
-      gate_->Admit(*context, "/claims.v1.ClaimService/UpdateClaimStatus"),
+      context, gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
       [&] { return ToMutation(*request); }, response);
 }
 
@@ -250,15 +257,14 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
     const claims::v1::DeleteClaimRequest* request,
     google::protobuf::Empty* /*response*/) {
   return Mutate(
-      context, gate_->Admit(*context, "/claims.v1.ClaimService/DeleteClaim"),
+      context, gate_->Admit(*context, auth::methods::kDeleteClaim),
       [&] { return ToMutation(*request); }, nullptr);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
     grpc::CallbackServerContext* context,
     const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
-  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/GetClaim"),
-              response,
+  return Read(gate_->Admit(*context, auth::methods::kGetClaim), response,
               [&] { return GetInto(*deps_.store, *request, response); });
 }
 
@@ -266,30 +272,28 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
     grpc::CallbackServerContext* context,
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
-  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaims"),
-              response, [&] {
-                return ListClaimsInto(*deps_.store,
-                                      deps_.options.request_limits, *request,
-                                      response);
-              });
+  return Read(
+      gate_->Admit(*context, auth::methods::kListClaims), response, [&] {
+        return ListClaimsInto(*deps_.store, deps_.options.request_limits,
+                              *request, response);
+      });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
     grpc::CallbackServerContext* context,
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
-  return Read(gate_->Admit(*context, "/claims.v1.ClaimService/ListClaimEvents"),
-              response, [&] {
-                return ListEventsInto(*deps_.store,
-                                      deps_.options.request_limits, *request,
-                                      response);
-              });
+  return Read(
+      gate_->Admit(*context, auth::methods::kListClaimEvents), response, [&] {
+        return ListEventsInto(*deps_.store, deps_.options.request_limits,
+                              *request, response);
+      });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(
     grpc::CallbackServerContext* context, const grpc::ByteBuffer* request) {
   absl::StatusOr<Caller> caller =
-      gate_->Admit(*context, "/claims.v1.ClaimService/WatchClaims");
+      gate_->Admit(*context, auth::methods::kWatchClaims);
   if (!caller.ok()) return RejectedWatch(ToGrpcStatus(caller.status()));
   absl::StatusOr<auth::WatcherQuota::Lease> lease =
       gate_->AcquireWatcher(*caller);

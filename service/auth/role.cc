@@ -2,17 +2,19 @@
 
 #include <utility>
 
+#include "service/auth/methods.h"
+
 namespace claimd::auth {
 namespace {
 
 constexpr std::pair<absl::string_view, Role> kMethodRoles[] = {
-    {"/claims.v1.ClaimService/GetClaim", Role::kReader},
-    {"/claims.v1.ClaimService/ListClaims", Role::kReader},
-    {"/claims.v1.ClaimService/ListClaimEvents", Role::kReader},
-    {"/claims.v1.ClaimService/WatchClaims", Role::kReader},
-    {"/claims.v1.ClaimService/CreateClaim", Role::kWriter},
-    {"/claims.v1.ClaimService/UpdateClaimStatus", Role::kWriter},
-    {"/claims.v1.ClaimService/DeleteClaim", Role::kAdmin},
+    {methods::kGetClaim, Role::kReader},
+    {methods::kListClaims, Role::kReader},
+    {methods::kListClaimEvents, Role::kReader},
+    {methods::kWatchClaims, Role::kReader},
+    {methods::kCreateClaim, Role::kWriter},
+    {methods::kUpdateClaimStatus, Role::kWriter},
+    {methods::kDeleteClaim, Role::kAdmin},
 };
 
 }  // namespace
@@ -36,11 +38,15 @@ absl::string_view RoleName(Role role) {
   return "unknown";
 }
 
-Role RequiredRole(absl::string_view full_method) {
+std::optional<Role> TableRole(absl::string_view full_method) {
   for (const auto& [method, role] : kMethodRoles) {
     if (method == full_method) return role;
   }
-  return Role::kAdmin;
+  return std::nullopt;
+}
+
+Role RequiredRole(absl::string_view full_method) {
+  return TableRole(full_method).value_or(Role::kAdmin);
 }
 
 }  // namespace claimd::auth

@@ -25,9 +25,14 @@ inline bool Allows(Role held, Role needed) {
   return static_cast<int>(held) >= static_cast<int>(needed);
 }
 
-// The role a call of `full_method` ("/claims.v1.ClaimService/GetClaim") needs.
-// Methods not in the table need kAdmin, so a method added to the proto and
-// forgotten here is closed rather than open.
+// The role the table gives `full_method` ("/claims.v1.ClaimService/GetClaim"),
+// nullopt when it has no entry (tests/api/method_roles_test.cc checks that
+// every method of the service has one).
+std::optional<Role> TableRole(absl::string_view full_method);
+
+// The role a call of `full_method` needs: its table entry; kAdmin for a method
+// missing from the table, so that a method the test did not catch is closed
+// rather than open.
 Role RequiredRole(absl::string_view full_method);
 
 }  // namespace claimd::auth

@@ -4,19 +4,16 @@
 //
 // Contract:
 // - Every mutation is atomic and gets the next store-wide revision; revisions
-// are dense
-//   (each revision is exactly one event) and start at 1.
+//   are dense (each revision is exactly one event) and start at 1.
 // - Submit's callback runs with OK only after the change is durable; a failed
-// commit
-//   fails every mutation it carried and none of them becomes visible (but a
-//   commit whose fsync failed may still surface after a crash: its outcome is
-//   unknown, so a retry must carry the same request_id).
+//   commit fails every mutation it carried and none of them becomes visible
+//   (but a commit whose fsync failed may still surface after a crash: its
+//   outcome is unknown, so a retry must carry the same request_id).
 // - The CommitObserver sees every committed event exactly once, in revision
-// order, before
-//   the callbacks of the same commit run, and never sees an uncommitted one.
+//   order, before the callbacks of the same commit run, and never sees an
+//   uncommitted one.
 // - Mutations with a request_id that was already applied return the first
-// result
-//   (`replayed` set) and write nothing.
+//   result (`replayed` set) and write nothing.
 // Thread-safety: every method may be called from any thread concurrently.
 #ifndef CLAIMD_SERVICE_CORE_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_CORE_CLAIM_STORE_H_
@@ -47,8 +44,8 @@ class CommitObserver {
 };
 
 struct MutationResult {
-  ClaimEventPtr
-      event;  // the event the mutation wrote (for a replay: the first one)
+  // The event the mutation wrote (for a replay: the first one).
+  ClaimEventPtr event;
   bool replayed = false;  // true when request_id matched an earlier mutation
 };
 

@@ -116,8 +116,8 @@ SqliteClaimStore::AcquireReader() {
 
 void SqliteClaimStore::ReleaseReader(
     std::unique_ptr<internal::Connection> connection) {
-  std::unique_ptr<internal::Connection>
-      surplus;  // closed after the lock is released
+  // Closed after the lock is released.
+  std::unique_ptr<internal::Connection> surplus;
   absl::MutexLock lock(&readers_mutex_);
   --leased_readers_;
   if (readers_closed_ || connection->InTransaction() ||

@@ -91,6 +91,26 @@ TEST_F(ListApiTest, ListPageSizeDefaultsTo100AndIsClampedTo1000) {
   EXPECT_EQ(rest.claims(4).name(), absl::StrCat("claims/c", 10000 + 1004));
 }
 
+TEST_F(ListApiTest, NegativePageSizeIsInvalidArgumentForBothLists) {
+  CreateAll({"a"});
+  ListClaimsRequest claims_request;
+  claims_request.set_page_size(-1);
+  EXPECT_THAT(ListClaims(stub(), claims_request),
+              StatusIs(kInvalid, HasSubstr("page_size")));
+
+  ListClaimEventsRequest events_request;
+  events_request.set_parent("claims/-");
+  events_request.set_page_size(-5);
+  EXPECT_THAT(ListClaimEvents(stub(), events_request),
+              StatusIs(kInvalid, HasSubstr("page_size")));
+
+  // The same requests with 0 are served with the default size.
+  claims_request.set_page_size(0);
+  EXPECT_OK(ListClaims(stub(), claims_request));
+  events_request.set_page_size(0);
+  EXPECT_OK(ListClaimEvents(stub(), events_request));
+}
+
 TEST_F(ListApiTest, ListFiltersByStatusAndLabel) {
   auto create = [&](const std::string& id, const std::string& desk) {
     CreateClaimRequest request;

@@ -16,9 +16,9 @@
 #include <vector>
 
 #include "absl/flags/flag.h"
-#include "absl/flags/parse.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
+#include "service/util/parse_flags.h"
 #include "tests/bench/bench_plan.h"
 
 ABSL_FLAG(std::vector<std::string>, workloads,
@@ -91,7 +91,7 @@ claimd::bench::BenchPlan PlanFromFlags() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  absl::ParseCommandLine(argc, argv);
+  claimd::util::ParseFlagsOrExit(argc, argv);
   claimd::bench::BenchPlan plan = PlanFromFlags();
   std::string work_dir = absl::GetFlag(FLAGS_work_dir);
   const bool temporary = work_dir.empty();

@@ -6,7 +6,10 @@
 // - service/auth/ (authentication without gRPC) follows the same rule;
 // - only service/store/ includes sqlite3.h;
 // - client/ includes nothing from service/;
-// - only service/metrics/ includes prometheus-cpp.
+// - only service/metrics/ includes prometheus-cpp;
+// - service/core/ includes no other service folder but service/util/, which
+//   includes none; storage backends (service/store/, service/*_store/) include
+//   neither service/api/ nor service/metrics/.
 //
 // The scanner is tested on small trees built in a temporary directory, so a
 // scanner that finds nothing cannot make the real check pass by accident.
@@ -42,6 +45,7 @@ using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
 using ::testing::SizeIs;
+using ::testing::UnorderedElementsAre;
 
 // The folders whose sources are checked, relative to the source root.
 constexpr absl::string_view kScannedDirs[] = {"service", "client", "tests"};
@@ -68,6 +72,16 @@ std::vector<std::string> ParseIncludes(absl::string_view text) {
   return includes;
 }
 
+// Storage backends: service/store/ (SQLite) and every service/*_store/ folder
+// (service/etcd_store/).
+bool IsStoreBackend(absl::string_view path) {
+  if (absl::StartsWith(path, "service/store/")) return true;
+  if (!absl::ConsumePrefix(&path, "service/")) return false;
+  const size_t slash = path.find('/');
+  return slash != absl::string_view::npos &&
+         absl::EndsWith(path.substr(0, slash), "_store");
+}
+
 // Why `include`, found in the file at `path` (relative to the root, with '/'),
 // breaks the layering; empty when it does not.
 std::string RuleBroken(absl::string_view path, absl::string_view include) {
@@ -83,6 +97,23 @@ std::string RuleBroken(absl::string_view path, absl::string_view include) {
     if (absl::EndsWith(include, ".pb.h")) {
       return absl::StrCat(plain, " must not include generated protobuf code");
     }
+  }
+  // Dependencies between our own folders point one way: the domain core knows
+  // no backend, server or metrics; a storage backend knows no server.
+  if (absl::StartsWith(path, "service/core/") &&
+      absl::StartsWith(include, "service/") &&
+      !absl::StartsWith(include, "service/core/") &&
+      !absl::StartsWith(include, "service/util/")) {
+    return "service/core may include only service/core and service/util";
+  }
+  if (absl::StartsWith(path, "service/util/") &&
+      absl::StartsWith(include, "service/") &&
+      !absl::StartsWith(include, "service/util/")) {
+    return "service/util must not include the rest of the service";
+  }
+  if (IsStoreBackend(path) && (absl::StartsWith(include, "service/api/") ||
+                               absl::StartsWith(include, "service/metrics/"))) {
+    return "a storage backend must not include service/api or service/metrics";
   }
   if (is_sqlite && !absl::StartsWith(path, "service/store/")) {
     return "only service/store may include sqlite3.h";
@@ -239,6 +270,45 @@ TEST_F(LayeringScan, FlagsPrometheusOutsideTheMetricsFolder) {
         "#include \"prometheus/counter.h\"\n");
   EXPECT_THAT(Scan().violations,
               ElementsAre(HasSubstr("only service/metrics may include")));
+}
+
+TEST_F(LayeringScan, FlagsCoreIncludingBackendsServerAuthOrMetrics) {
+  Write("service/core/a.cc", "#include \"service/store/sqlite_db.h\"\n");
+  Write("service/core/b.cc", "#include \"service/api/server.h\"\n");
+  Write("service/core/c.cc", "#include \"service/auth/role.h\"\n");
+  Write("service/core/d.h",
+        "#include \"service/metrics/prometheus_metrics.h\"\n");
+  Write("service/core/e.h",
+        "#include \"service/etcd_store/etcd_claim_store.h\"\n");
+  // Its own folder and the general utilities are fine.
+  Write("service/core/f.h",
+        "#include \"service/core/claim.h\"\n#include \"service/util/x.h\"\n");
+  EXPECT_THAT(Scan().violations,
+              UnorderedElementsAre(HasSubstr("service/core/a.cc"),
+                                   HasSubstr("service/core/b.cc"),
+                                   HasSubstr("service/core/c.cc"),
+                                   HasSubstr("service/core/d.h"),
+                                   HasSubstr("service/core/e.h")));
+}
+
+TEST_F(LayeringScan, FlagsUtilIncludingTheDomain) {
+  Write("service/util/log.cc", "#include \"service/core/claim.h\"\n");
+  EXPECT_THAT(Scan().violations,
+              ElementsAre(HasSubstr("service/util must not include")));
+}
+
+TEST_F(LayeringScan, FlagsBackendsIncludingTheServer) {
+  Write("service/store/sqlite_writer.cc",
+        "#include \"service/api/status_mapping.h\"\n");
+  Write("service/etcd_store/etcd_watch.cc",
+        "#include \"service/metrics/prometheus_metrics.h\"\n");
+  // A backend may use the core, and the server may use a backend.
+  Write("service/store/sqlite_reads.cc", "#include \"service/core/claim.h\"\n");
+  Write("service/api/server.cc", "#include \"service/store/data_dir.h\"\n");
+  EXPECT_THAT(
+      Scan().violations,
+      UnorderedElementsAre(HasSubstr("service/etcd_store/etcd_watch.cc"),
+                           HasSubstr("service/store/sqlite_writer.cc")));
 }
 
 TEST_F(LayeringScan, OnlyLooksAtSourceFiles) {

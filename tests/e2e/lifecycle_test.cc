@@ -90,6 +90,27 @@ TEST(ClaimdProcess,
       << kLongGrace << ")";
 }
 
+TEST(ClaimdProcess, HelpPrintsTheFlagsAndExitsZero) {
+  testing::TempDir dir;
+  for (const char* help : {"--help", "-help", "--helpfull"}) {
+    CommandResult result =
+        RunCommand(ClaimdBinary(), {help}, dir.path(), absl::Seconds(10));
+    ASSERT_FALSE(result.timed_out) << help << ": " << result.Describe();
+    EXPECT_TRUE(result.exit.Success()) << help << ": " << result.Describe();
+    EXPECT_THAT(result.out,
+                AllOf(HasSubstr("Usage: claimd"), HasSubstr("--listen"),
+                      HasSubstr("--data_dir")))
+        << help;
+  }
+  // A mistyped flag is still an error.
+  CommandResult typo = RunCommand(ClaimdBinary(), {"--lisen=127.0.0.1:1"},
+                                  dir.path(), absl::Seconds(10));
+  ASSERT_FALSE(typo.timed_out) << typo.Describe();
+  EXPECT_TRUE(typo.exit.exited) << typo.Describe();
+  EXPECT_NE(typo.exit.code, 0) << typo.Describe();
+  EXPECT_THAT(typo.err, HasSubstr("lisen"));
+}
+
 TEST(ClaimdProcess, SecondClaimdOnSameDataDirFailsNamingTheLock) {
   testing::TempDir dir;
   ClaimdHarness first(dir.File("data"), dir.path());

@@ -35,8 +35,8 @@ namespace claimd::e2e {
 
 // How a child ended.
 struct ExitStatus {
-  bool exited =
-      false;  // ended by exit(): `code` is set; else killed by `signal`
+  // Ended by exit(): `code` is set; else killed by `signal`.
+  bool exited = false;
   int code = 0;
   int signal = 0;
 
