@@ -10,6 +10,8 @@ PACKAGES=(
   libgrpc++-dev protobuf-compiler-grpc libprotobuf-dev protobuf-compiler
   libabsl-dev libsqlite3-dev libgtest-dev libgmock-dev libcli11-dev
   libssl-dev openssl clang-14 libclang-rt-14-dev
+  # scripts/lint.sh
+  clang-format-14 clang-tidy-14
   # claimctl top (ncurses) and its end-to-end tests (tmux)
   libncurses-dev tmux
   # metrics (prometheus-cpp) and the Kubernetes manifest check (python3-yaml)
