@@ -20,15 +20,21 @@ TEST(RapidReset, StreamsCancelledInATightLoopDoNotStarveOtherClients) {
   ASSERT_OK(
       CreateClaim(server->stub(), "kept", "A claim written before").status());
 
-  constexpr int kMaxResets = 3000;
-  const absl::Time attack_deadline = absl::Now() + absl::Seconds(20);
+  // The attacker resets streams until the victim is done (bounded in count
+  // and time), so the flood covers every one of the victim's calls.
+  constexpr int kMaxResets = 200000;
+  const absl::Time attack_deadline = absl::Now() + absl::Seconds(60);
   std::atomic<bool> stop{false};
+  std::atomic<bool> attack_ended_early{false};
   std::atomic<int> resets{0};
   std::thread attacker([&] {
     auto stub = server->NewStub();  // one connection of its own
     v1::WatchClaimsRequest watch;
-    for (int i = 0;
-         i < kMaxResets && !stop.load() && absl::Now() < attack_deadline; ++i) {
+    for (int i = 0; !stop.load(); ++i) {
+      if (i >= kMaxResets || absl::Now() >= attack_deadline) {
+        attack_ended_early.store(true);
+        return;
+      }
       grpc::ClientContext context;
       context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
       auto reader = stub->WatchClaims(&context, watch);
@@ -38,23 +44,32 @@ TEST(RapidReset, StreamsCancelledInATightLoopDoNotStarveOtherClients) {
     }
   });
 
-  // Meanwhile, another client on its own connection.
+  // Meanwhile, another client on its own connection. Every call carries a
+  // deadline (claims_client.h: 5 s), so a starved victim fails with
+  // DEADLINE_EXCEEDED rather than passing slowly.
   auto victim = server->NewStub();
-  int completed = 0;
-  while (resets.load() < 200 && absl::Now() < attack_deadline) {
+  while (resets.load() < 200 && !attack_ended_early.load()) {
     absl::SleepFor(absl::Milliseconds(5));  // let the flood get going
   }
-  for (int i = 0; i < 50; ++i) {
+  const int resets_before = resets.load();
+  constexpr int kCalls = 50;
+  for (int i = 0; i < kCalls; ++i) {
     absl::StatusOr<v1::Claim> claim = GetClaim(*victim, "claims/kept");
     ASSERT_OK(claim.status())
         << "call " << i << " after " << resets.load() << " resets";
     EXPECT_EQ(claim->statement(), "A claim written before");
-    ++completed;
   }
+  const int resets_after = resets.load();
+  const bool overlapped = !attack_ended_early.load();
   stop.store(true);
   attacker.join();
-  EXPECT_EQ(completed, 50);
-  EXPECT_GT(resets.load(), 0);
+
+  // The flood was running from before the first call to after the last.
+  EXPECT_GE(resets_before, 200);
+  EXPECT_TRUE(overlapped)
+      << "the attacker stopped before the victim's calls were done";
+  EXPECT_GT(resets_after, resets_before)
+      << "no stream was reset while the victim's calls ran";
   // The server still serves new connections afterwards.
   auto after = server->NewStub();
   EXPECT_OK(GetClaim(*after, "claims/kept").status());

@@ -127,8 +127,16 @@ TEST_P(IoErrorTest, WritesFailHealthFollowsTheStoreAndNothingIsHarmed) {
   EXPECT_EQ(during.acknowledged(), 0);
   EXPECT_TRUE(WaitForHealth(*channel_, HealthCheckResponse::NOT_SERVING,
                             absl::Seconds(10)));
-  // The probes keep failing while the fault lasts.
-  absl::SleepFor(absl::Milliseconds(300));
+  // The probes keep failing while the fault lasts: once the store has tried
+  // to write several more times (its probes, every 50 ms), health still says
+  // NOT_SERVING. Waiting on the attempts, not on a clock, proves probes ran.
+  const int64_t io_before = vfs_->io_count();
+  const absl::Time probes_deadline = absl::Now() + absl::Seconds(10);
+  while (vfs_->io_count() < io_before + 3 && absl::Now() < probes_deadline) {
+    absl::SleepFor(absl::Milliseconds(10));
+  }
+  ASSERT_GE(vfs_->io_count(), io_before + 3)
+      << "the store attempted no write (no health probe) within 10 s";
   EXPECT_EQ(CheckHealth(*channel_, ""), HealthCheckResponse::NOT_SERVING);
   for (const WriteOp& op : history.writes()) {
     if (absl::StartsWith(op.tag, "during")) {
