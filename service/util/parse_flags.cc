@@ -4,6 +4,7 @@
 #include <iostream>
 #include <string>
 
+#include "absl/flags/internal/program_name.h"
 #include "absl/flags/internal/usage.h"
 #include "absl/flags/parse.h"
 #include "absl/flags/usage.h"
@@ -38,7 +39,9 @@ bool UsageRequested(int argc, char** argv) {
 }  // namespace
 
 std::vector<char*> ParseFlagsOrExit(int argc, char** argv) {
-  if (UsageRequested(argc, argv)) {
+  if (argc > 0 && UsageRequested(argc, argv)) {
+    // ParseCommandLine would set this; help names the program from it.
+    absl::flags_internal::SetProgramInvocationName(argv[0]);
     // HandleUsageFlags returns 1 after printing help, 0 after --version.
     const int code = absl::flags_internal::HandleUsageFlags(
         std::cout, absl::ProgramUsageMessage());
