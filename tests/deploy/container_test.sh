@@ -104,9 +104,12 @@ fi
 
 # Without the TLS files: a clear one-line error and a non-zero exit.
 set +e
-podman run --rm --network=none "$IMAGE" >"$WORK/no-tls.out" 2>"$WORK/no-tls.err"
+podman run --rm --network=none "$IMAGE" >"$WORK/no-tls.out" 2>"$WORK/no-tls.all"
 code=$?
 set -e
+# podman's own log lines (time="..." level=...; without systemd it cannot schedule
+# periodic health checks and says so) are not claimd's.
+grep -v '^time="' "$WORK/no-tls.all" >"$WORK/no-tls.err" || true
 [ "$code" -ne 0 ] || fail "claimd started without its TLS files"
 [ "$(wc -l <"$WORK/no-tls.err")" -eq 1 ] ||
   { cat "$WORK/no-tls.err" >&2; fail "expected exactly one line on stderr without TLS files"; }
