@@ -20,7 +20,7 @@ PACKAGES=(
 # them): the container image built and started (podman and what it runs with, a
 # Debian base from mmdebstrap), the HAProxy front, promtool, and etcd.
 TEST_PACKAGES=(
-  podman buildah runc mmdebstrap uidmap slirp4netns fuse-overlayfs
+  podman buildah runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs
   haproxy prometheus etcd-server etcd-client
 )
 if [ "${CLAIMD_BUILD_ONLY:-0}" != 1 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi

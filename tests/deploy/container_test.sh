@@ -11,11 +11,12 @@
 # exits with one line naming the missing file; the HEALTHCHECK turns healthy;
 # `claimctl list` inside works; SIGTERM (`podman stop -t 20`) ends claimd by itself
 # (exit 0: podman would have sent SIGKILL after 20 s, giving 137); the data on the
-# volume survives the restart.
+# volume survives the restart; the pod deploy/README.md documents (claimd on loopback,
+# the Dockerfile's haproxy stage in front) serves over TLS.
 #
 # Usage: container_test.sh BUILD_DIR (ctest runs it; label deploy). Exit 77 (ctest's
 # SKIP_RETURN_CODE) with the reason when podman cannot run containers on this machine.
-# Host quirks handled here (docs: /work/shared/NOTES.md "Containers"): crun fails on
+# Host quirks handled here (seen on Debian 12 build machines): crun fails on
 # hybrid cgroups (runc), podman's default ulimits need CAP_SYS_RESOURCE (set in our
 # containers.conf), and podman drops HEALTHCHECK unless --format docker.
 set -euo pipefail
@@ -28,6 +29,8 @@ BASE_IMAGE=docker.io/library/debian:bookworm-slim
 IMAGE=localhost/claimd:container-test
 NAME="claimd-container-test-$$"
 VOLUME="$NAME-data"
+POD="$NAME-pod"
+HAPROXY_IMAGE=localhost/claimd-haproxy:container-test
 START=$(date +%s)
 
 log() { echo "container_test: $*"; }
@@ -38,6 +41,7 @@ mkdir -p "$CACHE"
 WORK="$(mktemp -d "$CACHE/run.XXXXXX")"
 cleanup() {
   podman rm -f -t 0 "$NAME" >/dev/null 2>&1 || true
+  podman pod rm -f -t 0 "$POD" >/dev/null 2>&1 || true
   podman volume rm -f "$VOLUME" >/dev/null 2>&1 || true
   rm -rf "$WORK"
 }
@@ -172,4 +176,51 @@ podman exec "$NAME" claimctl get container-test >"$WORK/get" ||
 grep -q "started as shipped" "$WORK/get" || fail "the claim changed across the restart"
 log "the data on the volume survived a restart"
 podman stop -t 20 "$NAME" >/dev/null
+
+# The arrangement deploy/README.md documents for untrusted clients: one pod, claimd
+# on its loopback (127.0.0.1:50052), the Dockerfile's haproxy stage in front on :50051
+# (TLS, h2) with deploy/haproxy/haproxy.cfg, or the Kubernetes ConfigMap's copy of it
+# while that file is not in the tree.
+HAPROXY_CONTEXT="$WORK/haproxy"
+mkdir -p "$HAPROXY_CONTEXT"
+awk '/^FROM /{keep = ($0 ~ / AS haproxy$/)} keep' "$SOURCE_DIR/deploy/docker/Dockerfile" \
+  >"$HAPROXY_CONTEXT/Containerfile"
+grep -q '^ENTRYPOINT.*haproxy' "$HAPROXY_CONTEXT/Containerfile" ||
+  fail "the Dockerfile has no haproxy stage"
+podman build --format docker --network=host -f "$HAPROXY_CONTEXT/Containerfile" \
+  -t "$HAPROXY_IMAGE" "$HAPROXY_CONTEXT" >"$WORK/haproxy-build.log" 2>&1 ||
+  { cat "$WORK/haproxy-build.log" >&2; fail "podman build --target haproxy failed"; }
+if [ -f "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" ]; then
+  cp "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" "$WORK/haproxy.cfg"
+else
+  log "NOTE: deploy/haproxy/haproxy.cfg is not in this tree; using the ConfigMap's copy"
+  python3 -c 'import sys, yaml; docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]; sys.stdout.write(docs[0]["data"]["haproxy.cfg"])' \
+    "$SOURCE_DIR/deploy/kubernetes/haproxy/configmap.yaml" >"$WORK/haproxy.cfg"
+fi
+chmod 0644 "$WORK/haproxy.cfg"
+podman pod create --name "$POD" --network none >/dev/null
+podman run -d --pod "$POD" --name "$POD-claimd" -v "$VOLUME:/var/lib/claimd" \
+  -v "$TLS:/etc/claimd/tls:ro" -e CLAIMD_ADDR=127.0.0.1:50052 -e CLAIMCTL_CACERT= \
+  --entrypoint claimd "$IMAGE" --listen=127.0.0.1:50052 --data_dir=/var/lib/claimd \
+  --metrics_listen=0.0.0.0:9464 --log_format=json >/dev/null
+podman run -d --pod "$POD" --name "$POD-haproxy" \
+  -v "$WORK/haproxy.cfg:/etc/haproxy/haproxy.cfg:ro" -v "$TLS:/etc/haproxy/tls:ro" \
+  "$HAPROXY_IMAGE" >/dev/null
+through_proxy() {
+  podman exec -e CLAIMD_ADDR=localhost:50051 -e CLAIMCTL_CACERT=/etc/claimd/tls/ca.crt \
+    "$POD-claimd" claimctl --timeout=5s "$@"
+}
+for attempt in $(seq 1 60); do
+  if through_proxy health >/dev/null 2>&1; then break; fi
+  [ "$attempt" -lt 60 ] || { podman logs "$POD-haproxy" >&2; podman logs "$POD-claimd" >&2;
+    fail "claimd never answered through haproxy"; }
+  sleep 0.5
+done
+through_proxy list >"$WORK/proxied" || fail "claimctl list through haproxy failed"
+grep -q container-test "$WORK/proxied" ||
+  fail "the claim on the volume is not listed through haproxy"
+log "a pod with the haproxy image in front serves over TLS, claimd on loopback"
+podman pod stop -t 20 "$POD" >/dev/null
+code=$(podman inspect --format '{{.State.ExitCode}}' "$POD-claimd")
+[ "$code" = 0 ] || fail "claimd in the pod exited $code on stop"
 log "ok in $(($(date +%s) - START)) s"
