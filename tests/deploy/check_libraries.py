@@ -43,20 +43,31 @@ def libraries(binaries):
     return paths
 
 
-def owner(path):
-    """The package owning path, trying the /lib <-> /usr/lib spellings (usrmerge)."""
-    candidates = [path, os.path.realpath(path)]
+def spellings(path):
+    """path as dpkg may have recorded it (/lib <-> /usr/lib: usrmerge)."""
+    candidates = {path, os.path.realpath(path)}
     for candidate in list(candidates):
         if candidate.startswith("/usr/lib/"):
-            candidates.append(candidate[len("/usr"):])
+            candidates.add(candidate[len("/usr"):])
         elif candidate.startswith("/lib"):
-            candidates.append("/usr" + candidate)
-    for candidate in candidates:
-        done = subprocess.run(["dpkg-query", "-S", candidate], capture_output=True,
-                              text=True)
-        if done.returncode == 0:
-            return done.stdout.split(":")[0].strip()
-    sys.exit(f"no Debian package owns {path}")
+            candidates.add("/usr" + candidate)
+    return candidates
+
+
+def owners(paths):
+    """{path: package}, from one dpkg-query run (each run reads every file list)."""
+    wanted = {spelling: path for path in paths for spelling in spellings(path)}
+    done = subprocess.run(["dpkg-query", "-S"] + sorted(wanted), capture_output=True,
+                          text=True)
+    found = {}
+    for line in done.stdout.splitlines():
+        package, _, owned = line.partition(": ")
+        if owned in wanted and "," not in package:
+            found[wanted[owned]] = package.split(":")[0].strip()
+    missing = sorted(set(paths) - set(found))
+    if missing:
+        sys.exit(f"no Debian package owns {', '.join(missing)}")
+    return found
 
 
 def closure(packages):
@@ -87,8 +98,8 @@ def main(argv):
     if not listed:
         sys.exit("the Dockerfile's last stage installs no packages")
     needed = {}
-    for path in sorted(libraries(argv[2:])):
-        needed.setdefault(owner(path), []).append(os.path.basename(path))
+    for path, package in sorted(owners(libraries(argv[2:])).items()):
+        needed.setdefault(package, []).append(os.path.basename(path))
     available = listed | closure(listed) | required()
     problems = []
     for package, libs in sorted(needed.items()):

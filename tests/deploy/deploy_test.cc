@@ -217,7 +217,14 @@ TEST(DeployFiles, PassOnlyFlagsClaimdHas) {
   if (has_etcd)
     texts.push_back(Read("deploy/kubernetes/replicated/deployment.yaml"));
   for (const std::string& text : texts) {
-    const std::set<std::string> flags = FlagNames(text);
+    // The manifests' exec probes run claimctl, whose flags are its own.
+    std::string claimd_lines;
+    for (absl::string_view line : absl::StrSplit(text, '\n')) {
+      if (!absl::StrContains(line, "claimctl")) {
+        absl::StrAppend(&claimd_lines, line, "\n");
+      }
+    }
+    const std::set<std::string> flags = FlagNames(claimd_lines);
     EXPECT_TRUE(flags.contains("listen")) << text;
     for (const std::string& flag : flags) {
       EXPECT_THAT(usage, HasSubstr("--" + flag + " ")) << flag;
