@@ -21,7 +21,7 @@ PACKAGES=(
 # Debian base from mmdebstrap), the HAProxy front, promtool, and etcd.
 TEST_PACKAGES=(
   podman buildah runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs
-  haproxy prometheus etcd-server etcd-client
+  haproxy prometheus etcd-server etcd-client iproute2
 )
 if [ "${CLAIMD_BUILD_ONLY:-0}" != 1 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
