@@ -38,8 +38,8 @@ absl::Status CheckAddress(const std::string& address) {
 }
 
 // civetweb's hooks get no pointer of ours: HEAD requests find their endpoint
-// by the listening port they arrived on. The lock is held while a HEAD is
-// answered, so a destructor that has erased its entry never races one.
+// by the listening port they arrived on. The lock is held while a HEAD renders
+// the scrape, so a destructor that has erased its entry never races one.
 struct HeadRoutes {
   absl::Mutex mutex;
   absl::flat_hash_map<int, const MetricsEndpoint*> by_port
@@ -61,11 +61,14 @@ int MetricsEndpoint::BeginRequest(struct mg_connection* connection) {
       std::strcmp(request->local_uri, "/metrics") != 0) {
     return 0;  // civetweb (and prometheus-cpp's GET handler) carry on
   }
-  HeadRoutes& routes = Routes();
-  absl::MutexLock lock(&routes.mutex);
-  auto it = routes.by_port.find(request->server_port);
-  if (it == routes.by_port.end()) return 0;
-  const std::string body = it->second->Render();
+  size_t length = 0;
+  {
+    HeadRoutes& routes = Routes();
+    absl::MutexLock lock(&routes.mutex);
+    auto it = routes.by_port.find(request->server_port);
+    if (it == routes.by_port.end()) return 0;
+    length = it->second->Render().size();
+  }
   // The headers prometheus-cpp's GET sends, and the length its body would have
   // (less its own exposer_* series, which change with every request anyway).
   mg_printf(connection,
@@ -73,7 +76,7 @@ int MetricsEndpoint::BeginRequest(struct mg_connection* connection) {
             "Content-Type: text/plain; charset=utf-8\r\n"
             "Content-Length: %zu\r\n"
             "Connection: close\r\n\r\n",
-            body.size());
+            length);
   return 200;
 }
 

@@ -68,7 +68,7 @@ if ! podman image exists "$BASE_IMAGE"; then
       fail "mmdebstrap could not build the base (no access to Debian's mirror?)"
     mv "$CACHE/base.partial.tar" "$BASE_TAR"
   fi
-  podman import "$BASE_TAR" "$BASE_IMAGE" >/dev/null
+  podman import --quiet "$BASE_TAR" "$BASE_IMAGE" >/dev/null
 fi
 # Podman can start a container at all; if not, say why and skip.
 if ! podman run --rm --network=none "$BASE_IMAGE" true >"$WORK/probe" 2>&1; then
