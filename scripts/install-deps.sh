@@ -15,9 +15,17 @@ PACKAGES=(
   # claimctl top (ncurses) and its end-to-end tests (tmux)
   libncurses-dev tmux
   # metrics (prometheus-cpp) and the Kubernetes manifest check (python3-yaml)
-  prometheus-cpp-dev
+  prometheus-cpp-dev libcivetweb-dev
   python3-yaml
 )
+# Only the tests need these (CLAIMD_BUILD_ONLY=1, the container's build stage, skips
+# them): the container image built and started (podman and what it runs with, a
+# Debian base from mmdebstrap), the HAProxy front, promtool, and etcd.
+TEST_PACKAGES=(
+  podman buildah runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs
+  haproxy prometheus etcd-server etcd-client iproute2
+)
+if [ "${CLAIMD_BUILD_ONLY:-0}" != 1 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
 SUDO=""
 if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi

@@ -148,6 +148,10 @@ int Run() {
     claimd::core::LogError(flags.message());
     return 2;
   }
+  if (absl::Status tls = claimd::CheckTlsFiles(); !tls.ok()) {
+    claimd::core::LogError(tls.message());
+    return 2;
+  }
   sigset_t signals = BlockShutdownSignals();
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   absl::StatusOr<claimd::store::DataDirLock> lock =

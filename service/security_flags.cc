@@ -126,6 +126,14 @@ std::optional<int> MaybeHashToken() {
   return 0;
 }
 
+absl::Status CheckTlsFiles() {
+  return api::MakeServerCredentials(
+             api::TlsFiles{.cert = absl::GetFlag(FLAGS_tls_cert),
+                           .key = absl::GetFlag(FLAGS_tls_key),
+                           .client_ca = absl::GetFlag(FLAGS_tls_client_ca)})
+      .status();
+}
+
 absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
   for (auto [ok, what] : {
            std::pair{absl::GetFlag(FLAGS_max_concurrent_streams) > 0,

@@ -22,6 +22,11 @@ struct SecuritySetup {
 // credentials file and returns the exit code. nullopt without the flag.
 std::optional<int> MaybeHashToken();
 
+// Reads the TLS files the flags name, before anything else starts, so that a
+// missing certificate is one error line and nothing bound or created (deploy
+// files mount them). Errors: as ApplySecurityFlags for the TLS flags.
+absl::Status CheckTlsFiles();
+
 // Checks the flags, loads the credentials file and the TLS files, and fills
 // the security fields of `options` (which must already hold listen_address).
 // Errors: INVALID_ARGUMENT for inconsistent flags (a non-loopback address

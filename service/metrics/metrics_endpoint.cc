@@ -1,11 +1,19 @@
 #include "service/metrics/metrics_endpoint.h"
 
+#include <cstring>
 #include <exception>
+#include <sstream>
 #include <utility>
 #include <vector>
 
+#include "CivetServer.h"
+#include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/mutex.h"
+#include "civetweb.h"
+#include "prometheus/text_serializer.h"
+#include "service/metrics/process_collector.h"
 
 namespace claimd::metrics {
 namespace {
@@ -29,7 +37,58 @@ absl::Status CheckAddress(const std::string& address) {
   return absl::OkStatus();
 }
 
+// civetweb's hooks get no pointer of ours: HEAD requests find their endpoint
+// by the listening port they arrived on. The lock is held while a HEAD renders
+// the scrape, so a destructor that has erased its entry never races one.
+struct HeadRoutes {
+  absl::Mutex mutex;
+  absl::flat_hash_map<int, const MetricsEndpoint*> by_port
+      ABSL_GUARDED_BY(mutex);
+};
+
+HeadRoutes& Routes() {
+  static HeadRoutes* const routes = new HeadRoutes;  // never destroyed
+  return *routes;
+}
+
 }  // namespace
+
+int MetricsEndpoint::BeginRequest(struct mg_connection* connection) {
+  const mg_request_info* request = mg_get_request_info(connection);
+  if (request == nullptr || request->request_method == nullptr ||
+      request->local_uri == nullptr ||
+      std::strcmp(request->request_method, "HEAD") != 0 ||
+      std::strcmp(request->local_uri, "/metrics") != 0) {
+    return 0;  // civetweb (and prometheus-cpp's GET handler) carry on
+  }
+  size_t length = 0;
+  {
+    HeadRoutes& routes = Routes();
+    absl::MutexLock lock(&routes.mutex);
+    auto it = routes.by_port.find(request->server_port);
+    if (it == routes.by_port.end()) return 0;
+    length = it->second->Render().size();
+  }
+  // The headers prometheus-cpp's GET sends, and the length its body would have
+  // (less its own exposer_* series, which change with every request anyway).
+  mg_printf(connection,
+            "HTTP/1.1 200 OK\r\n"
+            "Content-Type: text/plain; charset=utf-8\r\n"
+            "Content-Length: %zu\r\n"
+            "Connection: close\r\n\r\n",
+            length);
+  return 200;
+}
+
+std::string MetricsEndpoint::Render() const {
+  std::vector<prometheus::MetricFamily> families = registry_->Collect();
+  std::vector<prometheus::MetricFamily> process = process_->Collect();
+  families.insert(families.end(), std::make_move_iterator(process.begin()),
+                  std::make_move_iterator(process.end()));
+  std::ostringstream text;
+  prometheus::TextSerializer().Serialize(text, families);
+  return text.str();
+}
 
 absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     const std::string& address,
@@ -38,27 +97,51 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
   std::unique_ptr<prometheus::Exposer> exposer;
   // prometheus-cpp reports a failed bind by throwing; nothing else here
   // throws, and nothing of ours sees the exception.
+  static const CivetCallbacks kCallbacks = [] {
+    CivetCallbacks callbacks;
+    callbacks.begin_request = &MetricsEndpoint::BeginRequest;
+    return callbacks;
+  }();
   try {
-    exposer = std::make_unique<prometheus::Exposer>(address, 2);
+    exposer = std::make_unique<prometheus::Exposer>(address, 2, &kCallbacks);
   } catch (const std::exception& error) {
     return absl::UnavailableError(absl::StrCat(
         "cannot serve metrics on ", address,
         " (in use, or not an address of this machine): ", error.what()));
   }
+  auto process = std::make_shared<ProcessCollector>();
   exposer->RegisterCollectable(registry);
+  exposer->RegisterCollectable(process);
   std::vector<int> ports = exposer->GetListeningPorts();
   const int port = ports.empty() ? 0 : ports.front();
-  return std::unique_ptr<MetricsEndpoint>(
-      new MetricsEndpoint(std::move(exposer), std::move(registry), port));
+  auto endpoint = std::unique_ptr<MetricsEndpoint>(new MetricsEndpoint(
+      std::move(exposer), std::move(registry), std::move(process), port));
+  HeadRoutes& routes = Routes();
+  absl::MutexLock lock(&routes.mutex);
+  routes.by_port[port] = endpoint.get();
+  return endpoint;
 }
 
-MetricsEndpoint::MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer,
-                                 std::shared_ptr<prometheus::Registry> registry,
-                                 int port)
+MetricsEndpoint::MetricsEndpoint(
+    std::unique_ptr<prometheus::Exposer> exposer,
+    std::shared_ptr<prometheus::Registry> registry,
+    std::shared_ptr<prometheus::Collectable> process, int port)
     : exposer_(std::move(exposer)),
       registry_(std::move(registry)),
+      process_(std::move(process)),
       port_(port) {}
 
-MetricsEndpoint::~MetricsEndpoint() = default;
+MetricsEndpoint::~MetricsEndpoint() {
+  {
+    HeadRoutes& routes = Routes();
+    absl::MutexLock lock(&routes.mutex);
+    auto it = routes.by_port.find(port_);
+    if (it != routes.by_port.end() && it->second == this) {
+      routes.by_port.erase(it);
+    }
+  }
+  // Stops civetweb's threads before the collectables go.
+  exposer_.reset();
+}
 
 }  // namespace claimd::metrics

@@ -1,6 +1,8 @@
 // MetricsEndpoint: serves a prometheus-cpp registry as Prometheus text format
 // at http://ADDRESS/metrics (prometheus-cpp's Exposer, on civetweb), for
-// claimd's --metrics_listen.
+// claimd's --metrics_listen, with the standard process_* series
+// (process_collector.h) next to the registry's. `HEAD /metrics` answers as GET
+// does (status, Content-Type, Content-Length), without the body.
 //
 //   ASSIGN_OR_RETURN(auto endpoint,
 //                    MetricsEndpoint::Start("127.0.0.1:9464", registry));
@@ -12,7 +14,10 @@
 #include <memory>
 #include <string>
 
+struct mg_connection;
+
 #include "absl/status/statusor.h"
+#include "prometheus/collectable.h"
 #include "prometheus/exposer.h"
 #include "prometheus/registry.h"
 
@@ -35,10 +40,18 @@ class MetricsEndpoint {
 
  private:
   MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer,
-                  std::shared_ptr<prometheus::Registry> registry, int port);
+                  std::shared_ptr<prometheus::Registry> registry,
+                  std::shared_ptr<prometheus::Collectable> process, int port);
+
+  // The scrape's text without the exposer's own series (for HEAD).
+  std::string Render() const;
+  // civetweb's begin_request hook: answers HEAD /metrics, leaves the rest.
+  static int BeginRequest(struct mg_connection* connection);
 
   std::unique_ptr<prometheus::Exposer> exposer_;
   std::shared_ptr<prometheus::Registry> registry_;
+  // The exposer only holds weak pointers: the collectables live here.
+  std::shared_ptr<prometheus::Collectable> process_;
   int port_;
 };
 
