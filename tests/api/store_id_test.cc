@@ -114,7 +114,7 @@ TEST_F(StoreIdApiTest, CompareAndSetWithAnotherStoreIdFailsPrecondition) {
   claims::v1::UpdateClaimStatusRequest update;
   update.set_name("claims/a");
   update.set_status(kConfirmed);
-  *update.add_evidence() = MakeEvidence("https://example.org/a");
+  *update.mutable_evidence() = MakeEvidence("https://example.org/a");
   update.set_expected_revision(1);
   update.set_store_id(OtherStoreId(id));
   EXPECT_THAT(UpdateClaimStatus(stub(), update),
@@ -144,7 +144,7 @@ TEST_F(StoreIdApiTest, StoreIdWithoutExpectedRevisionIsIgnored) {
   claims::v1::UpdateClaimStatusRequest update;
   update.set_name("claims/a");
   update.set_status(kConfirmed);
-  *update.add_evidence() = MakeEvidence("https://example.org/a");
+  *update.mutable_evidence() = MakeEvidence("https://example.org/a");
   update.set_store_id(OtherStoreId(server_->store().StoreId()));
   EXPECT_OK(UpdateClaimStatus(stub(), update).status());
 }
