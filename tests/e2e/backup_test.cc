@@ -243,7 +243,10 @@ TEST(Backup, KillDuringABackupLeavesTheStoreAndAnIncompletePartialFile) {
   EXPECT_FALSE(fs::exists(file + ".partial"));
   ASSERT_TRUE(claimd.Stop(SIGTERM, absl::Seconds(10)).has_value());
   ASSERT_OK(claimd.Start());
-  EXPECT_EQ(ListAll(*stub).claims_size(), 621);
+  auto restarted = v1::ClaimService::NewStub(claimd.NewChannel());
+  const v1::ListClaimsResponse reopened = ListAll(*restarted);
+  EXPECT_EQ(reopened.claims_size(), 621);
+  EXPECT_EQ(reopened.revision(), 621);
 }
 
 TEST(Backup, UsageErrorsExitTwo) {
