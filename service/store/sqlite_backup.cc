@@ -190,6 +190,11 @@ absl::StatusOr<BackupInfo> BackupStore(const std::string& data_dir,
     return absl::FailedPreconditionError(absl::StrCat(
         file, " exists: a backup never overwrites a file; pick a new name"));
   }
+  if (!fs::is_directory(ParentDir(file), error)) {
+    return absl::FailedPreconditionError(
+        absl::StrCat("the directory of ", file, " (", ParentDir(file),
+                     ") does not exist: create it first"));
+  }
   const std::string partial = file + ".partial";
   // A .partial left by a backup that was killed is never a usable backup.
   for (const char* suffix : {"", "-journal", "-wal", "-shm"})

@@ -278,6 +278,12 @@ TEST_F(BackupFileTest, RefusesADirectoryWithoutAStore) {
   EXPECT_FALSE(fs::exists(dir_.File("x.cbk.partial")));
 }
 
+TEST_F(BackupFileTest, RefusesAMissingDirectoryForTheFile) {
+  EXPECT_THAT(BackupStore(dir_.File("data"), dir_.File("no/such/x.cbk")),
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("does not exist: create it first")));
+}
+
 TEST_F(BackupFileTest, EveryRestoreGetsANewStoreId) {
   ASSERT_OK_AND_ASSIGN(RestoreResult one,
                        RestoreStore(backup(), dir_.File("one")));
