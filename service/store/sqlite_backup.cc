@@ -247,10 +247,10 @@ absl::StatusOr<std::string> PrepareRestored(const std::string& staging,
   return internal::ReplaceStoreId(*db);
 }
 
+// The caller holds the data directory's lock.
 absl::StatusOr<RestoreResult> Restore(const std::string& file,
                                       const BackupInfo& info,
                                       const std::string& data_dir) {
-  ASSIGN_OR_RETURN(DataDirLock lock, LockDataDir(data_dir));
   const std::string staging = DatabasePath(data_dir) + ".restoring";
   RETURN_IF_ERROR(internal::CopyDatabaseImage(file, info, staging));
   RestoreResult result{.backup = info};
@@ -299,9 +299,14 @@ absl::StatusOr<RestoreResult> RestoreStore(const std::string& file,
   }
   // The whole file is checked before anything is written.
   ASSIGN_OR_RETURN(const BackupInfo info, internal::ReadBackupFile(file));
+  // Held until the end, cleaning up included: a claimd started on the
+  // directory meanwhile fails to lock it instead of opening a half-made store,
+  // and a lock this restore did not get means the files are someone else's.
+  ASSIGN_OR_RETURN(DataDirLock lock, LockDataDir(data_dir));
   absl::StatusOr<RestoreResult> result = Restore(file, info, data_dir);
   if (!result.ok()) {
-    // Leave the target as it was: empty, or absent.
+    // Leave the target as it was: empty, or absent. (Removing LOCK while it
+    // is held is harmless: the lock lives on the open file.)
     if (existed) {
       for (const fs::directory_entry& entry :
            fs::directory_iterator(data_dir, error)) {
