@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "absl/flags/flag.h"
 #include "absl/flags/usage.h"
@@ -24,6 +25,7 @@
 #include "service/security_flags.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/store_commands.h"
 #include "service/util/parse_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -134,7 +136,11 @@ absl::Status ValidateFlags() {
   return absl::OkStatus();
 }
 
-int Run() {
+int Run(const std::vector<char*>& positional) {
+  if (std::optional<int> exit_code = claimd::MaybeRunStoreCommand(
+          positional, absl::GetFlag(FLAGS_data_dir))) {
+    return *exit_code;
+  }
   if (absl::Status logs = claimd::ConfigureLogs(absl::GetFlag(FLAGS_log_format),
                                                 absl::GetFlag(FLAGS_log_level));
       !logs.ok()) {
@@ -256,17 +262,19 @@ int main(int argc, char** argv) {
       "change.\n"
       "Usage: claimd [--listen=127.0.0.1:50051] [--data_dir=./claimd-data] "
       "[flags]\n"
-      "Stop it with SIGTERM or Ctrl-C (a second one exits at once).");
+      "Stop it with SIGTERM or Ctrl-C (a second one exits at once).\n"
+      "Backups: claimd backup FILE, claimd backup-status FILE, claimd restore "
+      "FILE (docs/BACKUP.md).");
   absl::FlagsUsageConfig usage;
   // --help lists claimd's own flags (all defined in this file), not Abseil's or
   // gRPC's.
   usage.contains_help_flags = [](absl::string_view path) {
     return absl::EndsWith(path, "service/main.cc") ||
-           absl::EndsWith(path, "service/security_flags.cc");
+           absl::EndsWith(path, "service/security_flags.cc") ||
+           absl::EndsWith(path, "service/store_commands.cc");
   };
   usage.contains_helpshort_flags = usage.contains_help_flags;
   usage.version_string = [] { return claimd::VersionText(); };
   absl::SetFlagsUsageConfig(usage);
-  claimd::util::ParseFlagsOrExit(argc, argv);
-  return Run();
+  return Run(claimd::util::ParseFlagsOrExit(argc, argv));
 }

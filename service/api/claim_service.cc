@@ -70,6 +70,7 @@ absl::Status ListClaimsInto(core::ClaimStore& store,
   }
   ASSIGN_OR_RETURN(core::ClaimPage page, store.List(query));
   response->set_revision(page.revision);
+  response->set_store_id(store.StoreId());
   std::string resume_after = page.last_examined_id;
   bool more = page.more;
   size_t added = AppendWithinBudget(
@@ -112,6 +113,7 @@ absl::Status ListEventsInto(core::ClaimStore& store,
     }
   }
   ASSIGN_OR_RETURN(core::EventPage page, store.ListEvents(query));
+  response->set_store_id(store.StoreId());
   if (page.events.empty() && request.page_token().empty() &&
       !query.claim_id.empty()) {
     // No history at all: the claim never existed (or its history was trimmed).
@@ -135,6 +137,23 @@ absl::Status ListEventsInto(core::ClaimStore& store,
         core::EncodePageToken(request.parent(), absl::StrCat(next)));
   }
   return absl::OkStatus();
+}
+
+// A compare-and-set carries the store id its expected_revision was read from:
+// a revision of another history (the store was restored from a backup since)
+// must not be compared with this one's, where the same number may name a
+// different change.
+absl::Status CheckStoreId(core::ClaimStore& store, int64_t expected_revision,
+                          const std::string& store_id) {
+  if (expected_revision == 0 || store_id.empty()) return absl::OkStatus();
+  const std::string current = store.StoreId();
+  if (store_id == current) return absl::OkStatus();
+  return absl::FailedPreconditionError(absl::StrCat(
+      "store_id ", store_id, " is not this store's (", current,
+      "): expected_revision ", expected_revision,
+      " was read from another store history (the store was restored from a "
+      "backup or this is a different store); read the claim again and retry "
+      "with its revision and this store_id"));
 }
 
 // A watch refused before it starts (credentials, quota): it ends at once.
@@ -248,8 +267,14 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
-      context, gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
-      [&] { return ToMutation(*request); }, response);
+      context,
+      gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
+      [&]() -> absl::StatusOr<core::Mutation> {
+        RETURN_IF_ERROR(CheckStoreId(*deps_.store, request->expected_revision(),
+                                     request->store_id()));
+        return ToMutation(*request);
+      },
+      response);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
@@ -258,7 +283,12 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
     google::protobuf::Empty* /*response*/) {
   return Mutate(
       context, gate_->Admit(*context, auth::methods::kDeleteClaim),
-      [&] { return ToMutation(*request); }, nullptr);
+      [&]() -> absl::StatusOr<core::Mutation> {
+        RETURN_IF_ERROR(CheckStoreId(*deps_.store, request->expected_revision(),
+                                     request->store_id()));
+        return ToMutation(*request);
+      },
+      nullptr);
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(

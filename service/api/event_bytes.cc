@@ -13,6 +13,7 @@ namespace {
 constexpr char kEventsTag = (1 << 3) | 2;
 constexpr char kRevisionTag = (2 << 3) | 0;
 constexpr char kSnapshotCompleteTag = (3 << 3) | 0;
+constexpr char kStoreIdTag = (4 << 3) | 2;  // store_id = 4 (length-delimited)
 
 void AppendVarint(uint64_t value, std::string& out) {
   while (value >= 0x80) {
@@ -82,6 +83,17 @@ grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
     trailer.push_back(1);
   }
   if (!trailer.empty()) slices.emplace_back(trailer);
+  return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+grpc::ByteBuffer WithStoreId(const grpc::ByteBuffer& message,
+                             const std::string& store_id) {
+  std::vector<grpc::Slice> slices;
+  if (!message.Dump(&slices).ok()) slices.clear();  // an empty message
+  std::string field(1, kStoreIdTag);
+  AppendVarint(store_id.size(), field);
+  field += store_id;
+  slices.emplace_back(field);
   return grpc::ByteBuffer(slices.data(), slices.size());
 }
 

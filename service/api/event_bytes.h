@@ -63,6 +63,12 @@ class EventBytesCache {
 grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
                                     int64_t revision, bool snapshot_complete);
 
+// `message` (a serialised WatchClaimsResponse) with its `store_id` field set:
+// appended as one more field, which protobuf parsers merge (no copy of the
+// events).
+grpc::ByteBuffer WithStoreId(const grpc::ByteBuffer& message,
+                             const std::string& store_id);
+
 }  // namespace claimd::api
 
 #endif  // CLAIMD_SERVICE_API_EVENT_BYTES_H_

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <memory>
+#include <string>
 #include <utility>
 #include <vector>
 
+#include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
 #include "service/api/event_bytes.h"
@@ -27,7 +29,10 @@ class WatchSession : public core::WatchWaiter,
  public:
   WatchSession(const WatchDependencies& deps, core::Filter filter,
                WatchReactor* reactor)
-      : deps_(deps), filter_(std::move(filter)), reactor_(reactor) {}
+      : deps_(deps),
+        filter_(std::move(filter)),
+        store_id_(deps.store->StoreId()),
+        reactor_(reactor) {}
 
   // The constructor's thread owns the stream until Begin hands it on.
   void Begin(const WatchClaimsRequest& request);
@@ -57,8 +62,17 @@ class WatchSession : public core::WatchWaiter,
   bool KeepOwnership();
   bool Cancelled();
 
+  // Refuses a resume that names another store history (a restore, or another
+  // store). Returns false after ending the stream.
+  bool CheckStoreId(const WatchClaimsRequest& request);
+  // Owner-only, on the catch-up pool: a cursor_ past the revision the hub and
+  // the store last reported is checked against the database (which sees every
+  // commit a client could have read) before the stream waits for it.
+  void ConfirmStart();
+
   const WatchDependencies deps_;
   const core::Filter filter_;
+  const std::string store_id_;  // sent with the first message
 
   absl::Mutex mutex_;
   WatchReactor* reactor_
@@ -75,6 +89,7 @@ class WatchSession : public core::WatchWaiter,
   // report less than this.
   int64_t revision_sent_ = 0;
   bool sent_any_ = false;
+  bool store_id_sent_ = false;
   absl::Time last_sent_ = absl::InfinitePast();
   // Reading from the store since the hub last served this stream (counted once
   // per fall-back in the metrics).
@@ -140,7 +155,45 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::shared_ptr<WatchSession> session_;
 };
 
+bool WatchSession::CheckStoreId(const WatchClaimsRequest& request) {
+  // A snapshot depends on no earlier revision, so its store id does not
+  // matter: it is how a client recovers from the errors here.
+  if (request.initial_snapshot() || request.store_id().empty() ||
+      request.store_id() == store_id_) {
+    return true;
+  }
+  End(ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
+      "store_id ", request.store_id(), " is not this store's (", store_id_,
+      "): the revisions you saw belong to another store history (this store "
+      "was restored from a backup, or it is a different store); watch with "
+      "initial_snapshot to re-read the current state"))));
+  return false;
+}
+
+void WatchSession::ConfirmStart() {
+  // Another history's revisions must not be awaited silently: a client that
+  // saw revision 900 of the old store would wait, after a restore to 500, for
+  // a revision 900 that means something else.
+  absl::StatusOr<core::EventPage> head = deps_.store->ListEvents(
+      core::ListEventsQuery{.from_revision = cursor_, .limit = 1});
+  if (!head.ok()) {
+    End(ToGrpcStatus(head.status()));
+    return;
+  }
+  if (cursor_ > head->revision + 1) {
+    End(ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
+        "start_revision ", cursor_, " is beyond this store's current revision ",
+        head->revision,
+        ": those revisions were never written here (the store was restored "
+        "from an older backup, or it is a different store); watch with "
+        "initial_snapshot to re-read the current state"))));
+    return;
+  }
+  Pump();
+}
+
 void WatchSession::Begin(const WatchClaimsRequest& request) {
+  if (!CheckStoreId(request)) return;
   if (request.initial_snapshot()) {
     deps_.catch_up_pool->Schedule(
         [self = shared_from_this()] { self->TakeSnapshot(); });
@@ -162,6 +215,15 @@ void WatchSession::Begin(const WatchClaimsRequest& request) {
       return;
     }
     cursor_ = start;
+    // The hub's and the store's revisions are cheap but may trail a commit
+    // that a client already read (a list reads the database directly).
+    if (start >
+        std::max(deps_.hub->LastRevision(), deps_.store->CurrentRevision()) +
+            1) {
+      deps_.catch_up_pool->Schedule(
+          [self = shared_from_this()] { self->ConfirmStart(); });
+      return;
+    }
   }
   Pump();
 }
@@ -403,6 +465,10 @@ void WatchSession::Write(grpc::ByteBuffer message, int64_t revision,
     return;
   }
   revision_sent_ = std::max(revision_sent_, revision);
+  if (!store_id_sent_) {
+    message = WithStoreId(message, store_id_);
+    store_id_sent_ = true;
+  }
   message_.Swap(&message);  // shares the slices, copies nothing
   events_in_flight_ = events;
   reactor->StartWrite(&message_);

@@ -120,6 +120,13 @@ class ClaimStore {
   // Events at or below this revision were trimmed (0: nothing was).
   virtual int64_t CompactRevision() = 0;
 
+  // The identity of this store's history: created with the store, replaced by
+  // a restore from a backup (which reuses later revisions for different
+  // events), never empty, stable while the store is open. Clients carry it
+  // with the revisions they saw, so a revision from another history is refused
+  // instead of misread. Cheap: may be called on every request.
+  virtual std::string StoreId() = 0;
+
   // Trims history: removes events with revision <= `revision` (claims are kept)
   // and the request_ids they recorded. Errors: INVALID_ARGUMENT when `revision`
   // is ahead of CurrentRevision().

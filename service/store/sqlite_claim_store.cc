@@ -9,6 +9,7 @@
 #include "absl/synchronization/notification.h"
 #include "service/core/status_macros.h"
 #include "service/store/sqlite_schema.h"
+#include "service/store/sqlite_store_id.h"
 
 namespace claimd::store {
 namespace {
@@ -49,6 +50,8 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   RETURN_IF_ERROR(internal::ConfigureWriter(*writer, options.durable,
                                             options.writer_cache_mib));
   RETURN_IF_ERROR(internal::Migrate(*writer));
+  ASSIGN_OR_RETURN(std::string store_id,
+                   internal::LoadOrCreateStoreId(*writer));
   ASSIGN_OR_RETURN(
       const int64_t revision,
       writer->QueryInt64("SELECT value FROM meta WHERE key = 'revision'"));
@@ -67,6 +70,7 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
   std::unique_ptr<SqliteClaimStore> store(
       new SqliteClaimStore(db_path, std::move(options), std::move(writer),
                            revision, compact_revision));
+  store->store_id_ = std::move(store_id);
   // `options` was moved into the store: read the store's copy.
   const SqliteStoreOptions& kept = store->options_;
   if (kept.background_checkpoints) {

@@ -112,6 +112,8 @@ class SqliteClaimStore final : public core::ClaimStore {
   int64_t CompactRevision() override {
     return compact_revision_.load(std::memory_order_acquire);
   }
+  // Read (or created) at Open (sqlite_store_id.h); only a restore changes it.
+  std::string StoreId() override { return store_id_; }
   // Blocks until the writer thread has run it. Errors: INVALID_ARGUMENT,
   // UNAVAILABLE.
   absl::Status Compact(int64_t revision) override;
@@ -172,6 +174,8 @@ class SqliteClaimStore final : public core::ClaimStore {
 
   const std::string path_;
   const SqliteStoreOptions options_;
+  // Set by Open before the store is shared; never changed after.
+  std::string store_id_;
   // Used only by the writer thread (and by Open/Close while that thread is not
   // running).
   std::unique_ptr<internal::Connection> writer_;

@@ -134,6 +134,9 @@ class Connection {
 
   absl::Status Error(int rc, absl::string_view context) const;
   const std::string& path() const { return path_; }
+  // The SQLite handle, for APIs this wrapper does not cover (the online
+  // backup in sqlite_backup.cc).
+  sqlite3* raw() const { return db_; }
 
  private:
   Connection(sqlite3* db, std::string path) : db_(db), path_(std::move(path)) {}

@@ -131,6 +131,7 @@ class HeldStore : public core::ClaimStore {
   absl::StatusOr<core::Claim> Get(const std::string& id) override {
     return store_->Get(id);
   }
+  std::string StoreId() override { return store_->StoreId(); }
   absl::StatusOr<core::ClaimPage> List(
       const core::ListClaimsQuery& query) override {
     return store_->List(query);
