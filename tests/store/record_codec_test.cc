@@ -64,21 +64,6 @@ TEST(RecordCodec, EventRoundTripsExactly) {
   EXPECT_EQ(decoded, event);
 }
 
-TEST(RecordCodec, EventWithPreEncodedClaimDecodesTheSame) {
-  core::ClaimEvent event;
-  event.revision = 300;  // past one varint byte
-  event.type = core::EventType::kEvidenceAdded;
-  event.claim = FullClaim();
-  event.claim.statement.assign(200, 's');  // a claim longer than 127 bytes
-  event.previous_status = core::VerificationStatus::kReported;
-  event.event_time = absl::FromUnixNanos(1700000100987654321);
-  const std::string claim = EncodeClaim(event.claim);
-  ASSERT_OK_AND_ASSIGN(core::ClaimEvent decoded,
-                       DecodeEvent(EncodeEvent(event, claim)));
-  EXPECT_EQ(decoded, event);
-  EXPECT_EQ(EncodeEvent(event, claim).size(), EncodeEvent(event).size());
-}
-
 TEST(RecordCodec, InfiniteTimesRoundTrip) {
   core::Claim claim;
   claim.create_time = absl::InfinitePast();
