@@ -56,9 +56,10 @@ absl::StatusOr<core::Claim> ReadClaim(Connection& db,
 absl::StatusOr<std::optional<core::Claim>> ReadLiveClaim(Connection& db,
                                                          const std::string& id);
 
-// Rebuilds events from their rows. Heads and evidence read for one event are
-// kept for the next ones, so a page of events costs one evidence read per
-// incarnation, not per event. Use one per read transaction.
+// Rebuilds events from their rows. The first event of a claim incarnation
+// reads its head and all its evidence (one range read); later events of the
+// same incarnation reuse them, so a page of events costs two reads per claim
+// it touches, not per event. Use one per read transaction.
 class EventAssembler {
  public:
   explicit EventAssembler(Connection& db) : db_(db) {}
