@@ -227,7 +227,8 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
         // the timer) may be gone: touch nothing.
         if (answer->exchange(true)) return;
         if (timeout.has_value()) timer->Cancel(*timeout);
-        pool->Schedule([reactor, response, result = std::move(result)] {
+        // Urgent: ahead of the watch pumps this commit just woke.
+        pool->ScheduleUrgent([reactor, response, result = std::move(result)] {
           if (result.ok() && response != nullptr) {
             ToProto(result->event->claim, response);
           }

@@ -25,6 +25,11 @@ void ThreadPool::Schedule(absl::AnyInvocable<void() &&> task) {
   tasks_.push_back(std::move(task));
 }
 
+void ThreadPool::ScheduleUrgent(absl::AnyInvocable<void() &&> task) {
+  absl::MutexLock lock(&mutex_);
+  urgent_.push_back(std::move(task));
+}
+
 void ThreadPool::Loop() {
   while (true) {
     absl::AnyInvocable<void() &&> task;
@@ -32,12 +37,15 @@ void ThreadPool::Loop() {
       absl::MutexLock lock(&mutex_);
       mutex_.Await(absl::Condition(
           +[](ThreadPool* pool) ABSL_EXCLUSIVE_LOCKS_REQUIRED(pool->mutex_) {
-            return pool->stopping_ || !pool->tasks_.empty();
+            return pool->stopping_ || !pool->tasks_.empty() ||
+                   !pool->urgent_.empty();
           },
           this));
-      if (tasks_.empty()) return;  // stopping, and everything queued has run
-      task = std::move(tasks_.front());
-      tasks_.pop_front();
+      std::deque<absl::AnyInvocable<void()&&>>& queue =
+          urgent_.empty() ? tasks_ : urgent_;
+      if (queue.empty()) return;  // stopping, and everything queued has run
+      task = std::move(queue.front());
+      queue.pop_front();
     }
     std::move(task)();
   }

@@ -48,6 +48,7 @@
 #include "service/core/metrics.h"
 #include "service/store/sqlite_checkpointer.h"
 #include "service/store/sqlite_db.h"
+#include "service/store/sqlite_rows.h"
 
 namespace claimd::store {
 
@@ -179,6 +180,8 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Used only by the writer thread (and by Open/Close while that thread is not
   // running).
   std::unique_ptr<internal::Connection> writer_;
+  // Encodes every mutation's rows, reusing its buffers. Writer thread only.
+  internal::EventRowWriter row_writer_;
   // Claims as the last committed event left them (shared with the watch
   // window), so an update of a recently written claim skips reading and
   // decoding its row. Changed only after a successful commit; emptied when it

@@ -3,14 +3,15 @@
 // one committed state (WAL readers never block the writer, nor are blocked by
 // it).
 #include <memory>
+#include <optional>
 #include <utility>
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "service/core/limits.h"
 #include "service/core/status_macros.h"
-#include "service/store/record_codec.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/store/sqlite_rows.h"
 
 namespace claimd::store {
 namespace {
@@ -21,13 +22,13 @@ constexpr char kRollbackRead[] = "ROLLBACK";
 constexpr char kSelectRevisions[] =
     "SELECT (SELECT value FROM meta WHERE key = 'revision'),"
     " (SELECT value FROM meta WHERE key = 'compact_revision')";
-constexpr char kSelectClaim[] = "SELECT record FROM claims WHERE id = ?1";
 constexpr char kSelectClaimsAfter[] =
     "SELECT id, record FROM claims WHERE id > ?1 ORDER BY id";
 constexpr char kSelectEvents[] =
-    "SELECT record FROM events WHERE revision >= ?1 ORDER BY revision LIMIT ?2";
+    "SELECT claim_id, record FROM events WHERE revision >= ?1 ORDER BY revision"
+    " LIMIT ?2";
 constexpr char kSelectClaimEvents[] =
-    "SELECT record FROM events WHERE claim_id = ?1 AND revision >= ?2"
+    "SELECT claim_id, record FROM events WHERE claim_id = ?1 AND revision >= ?2"
     " ORDER BY revision LIMIT ?3";
 
 absl::Status Run(internal::Connection& db, const char* sql) {
@@ -130,14 +131,16 @@ void SqliteClaimStore::ReleaseReader(
 
 absl::StatusOr<core::Claim> SqliteClaimStore::Get(const std::string& claim_id) {
   ASSIGN_OR_RETURN(ReaderLease reader, AcquireReader());
-  ASSIGN_OR_RETURN(internal::CachedStatement select,
-                   reader.db().Cached(kSelectClaim));
-  select->BindText(1, claim_id);
-  ASSIGN_OR_RETURN(const bool found, select->Step());
-  if (!found)
+  // Head and evidence in one read transaction, so they agree.
+  std::optional<core::Claim> claim;
+  RETURN_IF_ERROR(InReadTransaction(reader.db(), [&]() -> absl::Status {
+    ASSIGN_OR_RETURN(claim, internal::ReadLiveClaim(reader.db(), claim_id));
+    return absl::OkStatus();
+  }));
+  if (!claim.has_value())
     return absl::NotFoundError(
         absl::StrCat(core::ClaimName(claim_id), " does not exist"));
-  return DecodeClaim(select->ColumnBlob(0));
+  return *std::move(claim);
 }
 
 absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(
@@ -162,7 +165,8 @@ absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(
       if (!found) return absl::OkStatus();  // the end: more stays false
       ++examined;
       page.last_examined_id = std::string(select->ColumnText(0));
-      ASSIGN_OR_RETURN(core::Claim claim, DecodeClaim(select->ColumnBlob(1)));
+      ASSIGN_OR_RETURN(core::Claim claim,
+                       internal::ReadClaim(reader.db(), select->ColumnBlob(1)));
       if (query.filter.Matches(claim)) page.claims.push_back(std::move(claim));
     }
     // Stopped at a bound: say whether anything is left.
@@ -199,6 +203,7 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
     select->BindInt64(index++, from);
     select->BindInt64(
         index, static_cast<int64_t>(limit) + 1);  // one more: is there more?
+    internal::EventAssembler assembler(reader.db());
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) break;
@@ -206,10 +211,10 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
         page.more = true;
         break;
       }
-      ASSIGN_OR_RETURN(core::ClaimEvent event,
-                       DecodeEvent(select->ColumnBlob(0)));
-      page.events.push_back(
-          std::make_shared<const core::ClaimEvent>(std::move(event)));
+      ASSIGN_OR_RETURN(
+          core::ClaimEventPtr event,
+          assembler.Assemble(select->ColumnText(0), select->ColumnBlob(1)));
+      page.events.push_back(std::move(event));
     }
     return absl::OkStatus();
   }));
@@ -236,7 +241,8 @@ absl::StatusOr<core::Snapshot> SqliteClaimStore::ReadSnapshot(
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) return absl::OkStatus();
-      ASSIGN_OR_RETURN(core::Claim claim, DecodeClaim(select->ColumnBlob(1)));
+      ASSIGN_OR_RETURN(core::Claim claim,
+                       internal::ReadClaim(reader.db(), select->ColumnBlob(1)));
       if (filter.Matches(claim)) snapshot.claims.push_back(std::move(claim));
     }
   }));

@@ -11,11 +11,13 @@ namespace {
 struct Migration {
   int version;      // user_version after this step
   const char* sql;  // runs inside the step's transaction
+  // Then, when set: record rewrites that SQL cannot express.
+  absl::Status (*rewrite)(Connection& db);
 };
 
-// Append-only: never edit a step that has shipped; add a new one.
-constexpr Migration kMigrations[] = {
-    {1, R"sql(
+}  // namespace
+
+const char* const kSchema1Sql = R"sql(
       CREATE TABLE meta (
         key TEXT PRIMARY KEY,
         value INTEGER NOT NULL
@@ -43,7 +45,29 @@ constexpr Migration kMigrations[] = {
         fingerprint INTEGER NOT NULL
       ) WITHOUT ROWID;
       CREATE INDEX requests_by_revision ON requests (revision);
-    )sql"},
+    )sql";
+
+namespace {
+
+// Append-only: never edit a step that has shipped; add a new one.
+const Migration kMigrations[] = {
+    {1, kSchema1Sql, nullptr},
+    {2, R"sql(
+      CREATE TABLE evidence (
+        create_revision INTEGER NOT NULL,
+        seq INTEGER NOT NULL,
+        record BLOB NOT NULL,
+        PRIMARY KEY (create_revision, seq)
+      ) WITHOUT ROWID;
+
+      CREATE TABLE retired_claims (
+        create_revision INTEGER PRIMARY KEY,
+        delete_revision INTEGER NOT NULL,
+        record BLOB NOT NULL
+      );
+      CREATE INDEX retired_by_delete ON retired_claims (delete_revision);
+    )sql",
+     &MigrateRecordsToSchema2},
 };
 
 static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
@@ -52,6 +76,7 @@ static_assert(sizeof(kMigrations) / sizeof(kMigrations[0]) == kSchemaVersion,
 // Runs one step; the caller holds the write transaction.
 absl::Status RunStep(Connection& db, const Migration& step) {
   RETURN_IF_ERROR(db.Exec(step.sql));
+  if (step.rewrite != nullptr) RETURN_IF_ERROR(step.rewrite(db));
   return db.Exec(absl::StrCat("PRAGMA user_version = ", step.version));
 }
 

@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "service/core/mutation.h"
 #include "service/core/status_macros.h"
-#include "service/store/record_codec.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/store/sqlite_rows.h"
 
 namespace claimd::store {
 namespace {
@@ -23,17 +23,10 @@ constexpr char kRollback[] = "ROLLBACK";
 constexpr char kSavepoint[] = "SAVEPOINT mutation";
 constexpr char kRelease[] = "RELEASE mutation";
 constexpr char kRollbackTo[] = "ROLLBACK TO mutation";
-constexpr char kSelectClaim[] = "SELECT record FROM claims WHERE id = ?1";
 constexpr char kSelectRequest[] =
     "SELECT revision, fingerprint FROM requests WHERE request_id = ?1";
-constexpr char kSelectEvent[] = "SELECT record FROM events WHERE revision = ?1";
-constexpr char kUpsertClaim[] =
-    "INSERT OR REPLACE INTO claims (id, revision, status, record) VALUES (?1, "
-    "?2, ?3, ?4)";
-constexpr char kDeleteClaim[] = "DELETE FROM claims WHERE id = ?1";
-constexpr char kInsertEvent[] =
-    "INSERT INTO events (revision, claim_id, type, record) VALUES (?1, ?2, ?3, "
-    "?4)";
+constexpr char kSelectEvent[] =
+    "SELECT claim_id, record FROM events WHERE revision = ?1";
 constexpr char kInsertRequest[] =
     "INSERT INTO requests (request_id, revision, fingerprint) VALUES (?1, ?2, "
     "?3)";
@@ -43,6 +36,12 @@ constexpr char kSetCompactRevision[] =
     "UPDATE meta SET value = ?1 WHERE key = 'compact_revision'";
 constexpr char kDeleteEvents[] = "DELETE FROM events WHERE revision <= ?1";
 constexpr char kDeleteRequests[] = "DELETE FROM requests WHERE revision <= ?1";
+// A deleted claim's head and evidence go once no event mentions them.
+constexpr char kDeleteRetiredEvidence[] =
+    "DELETE FROM evidence WHERE create_revision IN (SELECT create_revision FROM"
+    " retired_claims WHERE delete_revision <= ?1)";
+constexpr char kDeleteRetired[] =
+    "DELETE FROM retired_claims WHERE delete_revision <= ?1";
 
 absl::Status Run(internal::Connection& db, const char* sql) {
   ASSIGN_OR_RETURN(internal::CachedStatement statement, db.Cached(sql));
@@ -69,10 +68,11 @@ absl::StatusOr<core::MutationResult> Replay(internal::Connection& db,
   select->BindInt64(1, revision);
   ASSIGN_OR_RETURN(const bool found, select->Step());
   if (found) {
-    ASSIGN_OR_RETURN(core::ClaimEvent event,
-                     DecodeEvent(select->ColumnBlob(0)));
-    return core::MutationResult{
-        std::make_shared<const core::ClaimEvent>(std::move(event)), true};
+    internal::EventAssembler assembler(db);
+    ASSIGN_OR_RETURN(
+        core::ClaimEventPtr event,
+        assembler.Assemble(select->ColumnText(0), select->ColumnBlob(1)));
+    return core::MutationResult{std::move(event), true};
   }
   // Compaction removes a request_id together with its event, so this means the
   // rows were tampered with. The request did apply: answer OK with what is
@@ -85,36 +85,12 @@ absl::StatusOr<core::MutationResult> Replay(internal::Connection& db,
       std::make_shared<const core::ClaimEvent>(std::move(event)), true};
 }
 
-// Writes the rows of one applied mutation: claim (or its removal), event, and
+// Writes the rows of one applied mutation: what the event changed, and its
 // request_id.
-absl::Status WriteRows(internal::Connection& db, const core::ClaimEvent& event,
+absl::Status WriteRows(internal::Connection& db, internal::EventRowWriter& rows,
+                       const core::ClaimEvent& event,
                        const core::Mutation& mutation, uint64_t fingerprint) {
-  const core::Claim& claim = event.claim;
-  // The claim row's bytes, reused by the event row (a delete has none).
-  std::string encoded_claim;
-  if (event.type == core::EventType::kDeleted) {
-    ASSIGN_OR_RETURN(internal::CachedStatement remove, db.Cached(kDeleteClaim));
-    remove->BindText(1, claim.id);
-    RETURN_IF_ERROR(remove->Run());
-  } else {
-    ASSIGN_OR_RETURN(internal::CachedStatement upsert, db.Cached(kUpsertClaim));
-    upsert->BindText(1, claim.id);
-    upsert->BindInt64(2, claim.revision);
-    upsert->BindInt64(3, static_cast<int64_t>(claim.status));
-    encoded_claim = EncodeClaim(claim);
-    upsert->BindBlob(4, encoded_claim);
-    RETURN_IF_ERROR(upsert->Run());
-  }
-  {
-    ASSIGN_OR_RETURN(internal::CachedStatement insert, db.Cached(kInsertEvent));
-    insert->BindInt64(1, event.revision);
-    insert->BindText(2, claim.id);
-    insert->BindInt64(3, static_cast<int64_t>(event.type));
-    insert->BindBlob(4, encoded_claim.empty()
-                            ? EncodeEvent(event)
-                            : EncodeEvent(event, encoded_claim));
-    RETURN_IF_ERROR(insert->Run());
-  }
+  RETURN_IF_ERROR(rows.Write(db, event));
   if (!mutation.request_id.empty()) {
     ASSIGN_OR_RETURN(internal::CachedStatement insert,
                      db.Cached(kInsertRequest));
@@ -301,14 +277,9 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
              recent != recent_claims_.end()) {
     current = &recent->second->claim;
   } else {
-    ASSIGN_OR_RETURN(internal::CachedStatement select,
-                     writer_->Cached(kSelectClaim));
-    select->BindText(1, mutation.claim_id());
-    ASSIGN_OR_RETURN(const bool found, select->Step());
-    if (found) {
-      ASSIGN_OR_RETURN(stored, DecodeClaim(select->ColumnBlob(0)));
-      current = &*stored;
-    }
+    ASSIGN_OR_RETURN(stored,
+                     internal::ReadLiveClaim(*writer_, mutation.claim_id()));
+    if (stored.has_value()) current = &*stored;
   }
 
   ASSIGN_OR_RETURN(core::ClaimEvent event,
@@ -317,7 +288,8 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
   // One savepoint per mutation: a failed write undoes only this mutation's
   // rows.
   RETURN_IF_ERROR(Run(*writer_, kSavepoint));
-  absl::Status written = WriteRows(*writer_, event, mutation, fingerprint);
+  absl::Status written =
+      WriteRows(*writer_, row_writer_, event, mutation, fingerprint);
   if (written.ok()) written = Run(*writer_, kRelease);
   if (!written.ok()) {
     if (writer_->InTransaction()) {
@@ -361,6 +333,9 @@ absl::Status SqliteClaimStore::CompactNow(int64_t revision) {
   absl::Status status = Run(*writer_, kBegin);
   if (status.ok()) status = RunWithInt64(*writer_, kDeleteEvents, revision);
   if (status.ok()) status = RunWithInt64(*writer_, kDeleteRequests, revision);
+  if (status.ok())
+    status = RunWithInt64(*writer_, kDeleteRetiredEvidence, revision);
+  if (status.ok()) status = RunWithInt64(*writer_, kDeleteRetired, revision);
   if (status.ok())
     status = RunWithInt64(*writer_, kSetCompactRevision, revision);
   if (status.ok()) status = Run(*writer_, kCommit);

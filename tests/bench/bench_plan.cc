@@ -80,6 +80,7 @@ class Runner {
     if (plan_.Runs("ceiling")) RETURN_IF_ERROR(Ceiling());
     if (plan_.Runs("write") || plan_.Runs("fanout"))
       RETURN_IF_ERROR(ClaimdEmpty());
+    if (plan_.Runs("evidence")) RETURN_IF_ERROR(EvidenceRows());
     if (plan_.Runs("fanout")) RETURN_IF_ERROR(IdleWatchers());
     if (plan_.Runs("etcd") && !plan_.etcd_address.empty())
       RETURN_IF_ERROR(Etcd());
@@ -217,8 +218,9 @@ class Runner {
 
   absl::Status ClaimdEmpty() {
     const std::string data = plan_.work_dir + "/empty";
-    absl::StatusOr<std::unique_ptr<ClaimdServer>> server = ClaimdServer::Start(
-        data, plan_.work_dir, {"--durable=true"}, absl::Seconds(60));
+    absl::StatusOr<std::unique_ptr<ClaimdServer>> server =
+        ClaimdServer::Start(data, plan_.work_dir, {"--durable=true"},
+                            absl::Seconds(60), plan_.claimd_binary);
     if (!server.ok()) return server.status();
     const Channels channels =
         MakeChannels((*server)->address(), plan_.channels);
@@ -274,7 +276,7 @@ class Runner {
       absl::StatusOr<std::unique_ptr<ClaimdServer>> server =
           ClaimdServer::Start(absl::StrCat(plan_.work_dir, "/idle", trial),
                               plan_.work_dir, {"--durable=true"},
-                              absl::Seconds(60));
+                              absl::Seconds(60), plan_.claimd_binary);
       if (!server.ok()) return server.status();
       const Channels channels =
           MakeChannels((*server)->address(), plan_.channels);
@@ -307,10 +309,102 @@ class Runner {
     return absl::OkStatus();
   }
 
-  // Creates `count` claims `prefix`0.. at full speed, untimed.
+  // Updates of claims holding 1 and 200 evidence items: an update should
+  // cost the same whatever the claim already holds. Then the disk row. A
+  // claimd of their own, so the empty-store rows keep their store.
+  absl::Status EvidenceRows() {
+    absl::StatusOr<std::unique_ptr<ClaimdServer>> server = ClaimdServer::Start(
+        plan_.work_dir + "/evidence", plan_.work_dir, {"--durable=true"},
+        absl::Seconds(60), plan_.claimd_binary);
+    if (!server.ok()) return server.status();
+    const Channels channels =
+        MakeChannels((*server)->address(), plan_.channels);
+    // A claim holds at most 256 items: all trials together add at most 50 to
+    // each claim (200 + 50 < 256).
+    const int per_claim = std::max(1, 50 / std::max(1, plan_.trials));
+    for (const int items : {1, 200}) {
+      absl::StatusOr<std::vector<std::string>> ids =
+          CreateUpdateClaims(channels, absl::StrCat("e", items, "-"),
+                             plan_.evidence_claims, items);
+      if (!ids.ok()) return ids.status();
+      std::unique_ptr<WriteOp> update = NewUpdateStatusOp(channels, *ids);
+      WriteLoadOptions load = FullSpeed();
+      load.max_ops = int64_t{per_claim} * plan_.evidence_claims;
+      int64_t sequence = 0;
+      WriteRow({"write", "claimd",
+                absl::StrCat("UpdateClaimStatus of claims holding ", items,
+                             " evidence items, ", Spread(), ", ",
+                             plan_.evidence_claims, " claims"),
+                "ops/s", ""},
+               *update, load, sequence);
+    }
+    server->reset();
+    return DiskRow();
+  }
+
+  // The data directory's size after `disk_updates` evidence-adding updates to
+  // each of `disk_claims` claims, against the raw bytes of the claims (id and
+  // statement) and their evidence (source and url). Measured after claimd
+  // stopped, which checkpoints the WAL into the database file and removes it.
+  absl::Status DiskRow() {
+    const std::string data = plan_.work_dir + "/disk";
+    ResultRow row{
+        "disk", "claimd",
+        absl::StrCat(plan_.disk_claims, " claims, ", plan_.disk_updates,
+                     " evidence-adding updates each, data directory "
+                     "after shutdown"),
+        "", "x raw bytes"};
+    Progress(absl::StrCat("disk claimd: ", row.setup));
+    ResultRow& added = report_.Add(std::move(row));
+    const int64_t updates = int64_t{plan_.disk_claims} * plan_.disk_updates;
+    {
+      absl::StatusOr<std::unique_ptr<ClaimdServer>> server =
+          ClaimdServer::Start(data, plan_.work_dir, {"--durable=true"},
+                              absl::Seconds(60), plan_.claimd_binary);
+      if (!server.ok()) return server.status();
+      const Channels channels =
+          MakeChannels((*server)->address(), plan_.channels);
+      absl::StatusOr<std::vector<std::string>> ids =
+          CreateUpdateClaims(channels, "d", plan_.disk_claims);
+      if (!ids.ok()) return ids.status();
+      std::unique_ptr<WriteOp> update = NewUpdateStatusOp(channels, *ids);
+      WriteLoadOptions load = FullSpeed();
+      load.max_ops = updates;
+      load.duration = absl::Minutes(30);
+      LatencyHistogram ignored;
+      const WriteLoadResult result =
+          RunWriteLoad(*update, load, ignored, nullptr);
+      if (result.ok != updates)
+        return absl::UnavailableError(absl::StrCat(
+            "the disk row's updates failed: ", result.first_error));
+    }
+    int64_t raw = 0;
+    for (int i = 0; i < plan_.disk_claims; ++i)
+      raw += static_cast<int64_t>(CreateClaimBytes("d", i));
+    for (int64_t i = 0; i < updates; ++i)
+      raw += static_cast<int64_t>(UpdateEvidenceBytes(i));
+    int64_t disk = 0;
+    for (const auto& entry :
+         std::filesystem::recursive_directory_iterator(data)) {
+      if (entry.is_regular_file())
+        disk += static_cast<int64_t>(entry.file_size());
+    }
+    Measurement m;
+    m.extra = static_cast<double>(disk) / static_cast<double>(raw);
+    m.note = absl::StrFormat("%.1f MiB on disk, %.1f MiB raw",
+                             static_cast<double>(disk) / (1 << 20),
+                             static_cast<double>(raw) / (1 << 20));
+    added.trials.push_back(m);
+    return absl::OkStatus();
+  }
+
+  // Creates `count` claims `prefix`0.. at full speed, untimed, each with
+  // `evidence_items` pieces of evidence.
   absl::StatusOr<std::vector<std::string>> CreateUpdateClaims(
-      const Channels& channels, const std::string& prefix, int count) {
-    std::unique_ptr<WriteOp> create = NewCreateClaimOp(channels, prefix);
+      const Channels& channels, const std::string& prefix, int count,
+      int evidence_items = 0) {
+    std::unique_ptr<WriteOp> create =
+        NewCreateClaimOp(channels, prefix, evidence_items);
     WriteLoadOptions load = FullSpeed();
     load.max_ops = count;
     load.duration = absl::Minutes(10);

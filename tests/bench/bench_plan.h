@@ -18,7 +18,8 @@
 namespace claimd::bench {
 
 struct BenchPlan {
-  std::set<std::string> workloads;  // ceiling, write, fanout, history, etcd
+  // ceiling, write, evidence, fanout, history, etcd
+  std::set<std::string> workloads;
   int trials = 3;
   absl::Duration duration = absl::Seconds(5);
   int in_flight = 64;
@@ -37,6 +38,13 @@ struct BenchPlan {
   int etcd_pid = 0;
   std::string history_store;  // empty: generate under work_dir
   std::string work_dir;
+  // The claimd binary to measure; empty: the one this tree built. (An older
+  // build gives before/after figures from the same client.)
+  std::string claimd_binary;
+  // The evidence rows: claims per row, and updates per claim in the disk row.
+  int evidence_claims = 2000;
+  int disk_claims = 1000;
+  int disk_updates = 100;
   bool strict = false;  // fail the run when any call or delivery failed
 
   bool Runs(const std::string& workload) const {

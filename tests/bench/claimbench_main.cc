@@ -22,10 +22,14 @@
 #include "tests/bench/bench_plan.h"
 
 ABSL_FLAG(std::vector<std::string>, workloads,
-          std::vector<std::string>({"ceiling", "write", "fanout", "history",
-                                    "etcd"}),
-          "Which to run: ceiling, write, fanout, history (recovery, catchup, "
-          "list and writes over a large store), etcd (needs --etcd)");
+          std::vector<std::string>({"ceiling", "write", "evidence", "fanout",
+                                    "history", "etcd"}),
+          "Which to run: ceiling, write, evidence (updates of claims with 1 "
+          "and 200 evidence items; the store's size after many updates), "
+          "fanout, history (recovery, catchup, list and writes over a large "
+          "store), etcd (needs --etcd)");
+ABSL_FLAG(std::string, claimd_binary, "",
+          "The claimd to measure (default: the one this tree built)");
 ABSL_FLAG(int, trials, 3, "Trials per figure; the table shows medians");
 ABSL_FLAG(absl::Duration, duration, absl::Seconds(5),
           "Length of one timed write or fan-out trial");
@@ -38,6 +42,11 @@ ABSL_FLAG(std::vector<std::string>, watchers,
           "Watcher counts of the fan-out workload");
 ABSL_FLAG(int, update_claims, 10000,
           "Claims (etcd keys) the update workload spreads over");
+ABSL_FLAG(int, evidence_claims, 2000,
+          "Claims each evidence row's updates spread over");
+ABSL_FLAG(int, disk_claims, 1000, "Claims of the disk-size row");
+ABSL_FLAG(int, disk_updates, 100,
+          "Evidence-adding updates per claim in the disk-size row");
 ABSL_FLAG(int64_t, history_claims, 1000000, "Claims in the large store");
 ABSL_FLAG(int64_t, history_events, 5000000, "Events in the large store");
 ABSL_FLAG(int64_t, catchup_events, 1000000,
@@ -66,6 +75,10 @@ claimd::bench::BenchPlan PlanFromFlags() {
   for (const std::string& name : absl::GetFlag(FLAGS_workloads))
     plan.workloads.insert(name);
   plan.trials = absl::GetFlag(FLAGS_trials);
+  plan.claimd_binary = absl::GetFlag(FLAGS_claimd_binary);
+  plan.evidence_claims = absl::GetFlag(FLAGS_evidence_claims);
+  plan.disk_claims = absl::GetFlag(FLAGS_disk_claims);
+  plan.disk_updates = absl::GetFlag(FLAGS_disk_updates);
   plan.duration = absl::GetFlag(FLAGS_duration);
   plan.in_flight = absl::GetFlag(FLAGS_in_flight);
   plan.channels = absl::GetFlag(FLAGS_channels);

@@ -17,17 +17,31 @@ using ClaimStubs = StubPool<v1::ClaimService>;
 
 int64_t RevisionOf(const v1::Claim& claim) { return claim.revision(); }
 
+std::string Statement(int64_t sequence) {
+  return absl::StrCat("Benchmark claim number ", sequence,
+                      " says the river rose two metres overnight");
+}
+
+// The evidence every benchmark write carries: a source and a unique url.
+void FillEvidence(int64_t sequence, v1::Evidence* evidence) {
+  evidence->set_source("claimbench");
+  evidence->set_url(absl::StrCat("https://bench.example/evidence/", sequence));
+}
+
 class CreateClaimOp final : public WriteOp {
  public:
-  CreateClaimOp(const Channels& channels, std::string id_prefix)
-      : stubs_(channels), id_prefix_(std::move(id_prefix)) {}
+  CreateClaimOp(const Channels& channels, std::string id_prefix,
+                int evidence_items)
+      : stubs_(channels),
+        id_prefix_(std::move(id_prefix)),
+        evidence_items_(evidence_items) {}
 
   void Start(int64_t sequence, Done done) override {
     v1::CreateClaimRequest request;
     request.set_claim_id(absl::StrCat(id_prefix_, sequence));
-    request.mutable_claim()->set_statement(
-        absl::StrCat("Benchmark claim number ", sequence,
-                     " says the river rose two metres overnight"));
+    request.mutable_claim()->set_statement(Statement(sequence));
+    for (int i = 0; i < evidence_items_; ++i)
+      FillEvidence(i, request.mutable_claim()->add_evidence());
     StartUnaryWrite<v1::Claim>(
         std::move(request),
         [stub = stubs_.For(sequence).async()](auto... args) {
@@ -39,6 +53,7 @@ class CreateClaimOp final : public WriteOp {
  private:
   ClaimStubs stubs_;
   const std::string id_prefix_;
+  const int evidence_items_;
 };
 
 class UpdateStatusOp final : public WriteOp {
@@ -53,10 +68,7 @@ class UpdateStatusOp final : public WriteOp {
         "claims/", ids_[static_cast<size_t>(sequence) % ids_.size()]));
     request.set_status(round % 2 == 0 ? v1::VERIFICATION_STATUS_CONFIRMED
                                       : v1::VERIFICATION_STATUS_DENIED);
-    v1::Evidence* evidence = request.mutable_evidence();
-    evidence->set_source("claimbench");
-    evidence->set_url(
-        absl::StrCat("https://bench.example/evidence/", sequence));
+    FillEvidence(sequence, request.mutable_evidence());
     StartUnaryWrite<v1::Claim>(
         std::move(request),
         [stub = stubs_.For(sequence).async()](auto... args) {
@@ -128,8 +140,20 @@ Channels MakeChannels(const std::string& address, int count) {
 }
 
 std::unique_ptr<WriteOp> NewCreateClaimOp(const Channels& channels,
-                                          std::string id_prefix) {
-  return std::make_unique<CreateClaimOp>(channels, std::move(id_prefix));
+                                          std::string id_prefix,
+                                          int evidence_items) {
+  return std::make_unique<CreateClaimOp>(channels, std::move(id_prefix),
+                                         evidence_items);
+}
+
+size_t CreateClaimBytes(const std::string& id_prefix, int64_t sequence) {
+  return absl::StrCat(id_prefix, sequence).size() + Statement(sequence).size();
+}
+
+size_t UpdateEvidenceBytes(int64_t sequence) {
+  v1::Evidence evidence;
+  FillEvidence(sequence, &evidence);
+  return evidence.source().size() + evidence.url().size();
 }
 
 std::unique_ptr<WriteOp> NewUpdateStatusOp(const Channels& channels,

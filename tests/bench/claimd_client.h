@@ -28,9 +28,18 @@ using Channels = std::vector<std::shared_ptr<grpc::Channel>>;
 // `count` channels to `address`, each with its own TCP connection.
 Channels MakeChannels(const std::string& address, int count);
 
-// CreateClaim with claim_id = `id_prefix` + sequence.
+// CreateClaim with claim_id = `id_prefix` + sequence, carrying
+// `evidence_items` pieces of evidence shaped like the update op's.
 std::unique_ptr<WriteOp> NewCreateClaimOp(const Channels& channels,
-                                          std::string id_prefix);
+                                          std::string id_prefix,
+                                          int evidence_items = 0);
+
+// The bytes of the id and statement of CreateClaim op `sequence`.
+size_t CreateClaimBytes(const std::string& id_prefix, int64_t sequence);
+
+// The bytes of the fields an update op's evidence item `sequence` carries
+// (source and url), for the disk-size row's "raw bytes".
+size_t UpdateEvidenceBytes(int64_t sequence);
 
 // UpdateClaimStatus of claim ids[sequence % ids.size()] with one evidence item
 // (every update must carry one), alternating CONFIRMED and DENIED so each

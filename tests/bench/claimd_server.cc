@@ -11,7 +11,8 @@ namespace claimd::bench {
 
 absl::StatusOr<std::unique_ptr<ClaimdServer>> ClaimdServer::Start(
     const std::string& data_dir, const std::string& log_dir,
-    const std::vector<std::string>& flags, absl::Duration timeout) {
+    const std::vector<std::string>& flags, absl::Duration timeout,
+    const std::string& binary) {
   absl::StatusOr<int> port = e2e::PickFreePort();
   if (!port.ok()) return port.status();
   const std::string address = absl::StrCat("127.0.0.1:", *port);
@@ -26,8 +27,8 @@ absl::StatusOr<std::unique_ptr<ClaimdServer>> ClaimdServer::Start(
   args.insert(args.end(), flags.begin(), flags.end());
   const absl::Time start = absl::Now();
   absl::StatusOr<std::unique_ptr<e2e::Process>> process =
-      e2e::Process::Start(e2e::ClaimdBinary(), args, log_dir + "/claimd.out",
-                          log_dir + "/claimd.err");
+      e2e::Process::Start(binary.empty() ? e2e::ClaimdBinary() : binary, args,
+                          log_dir + "/claimd.out", log_dir + "/claimd.err");
   if (!process.ok()) return process.status();
   absl::Status serving =
       e2e::WaitUntilServing(address, timeout, process->get());

@@ -19,11 +19,13 @@ namespace claimd::bench {
 class ClaimdServer {
  public:
   // Starts claimd --data_dir=`data_dir` plus `flags`, logs under `log_dir`,
-  // and waits up to `timeout` until it serves. Errors: UNAVAILABLE (exited,
-  // with its stderr), DEADLINE_EXCEEDED.
+  // and waits up to `timeout` until it serves. `binary`: the claimd to run
+  // (empty: the one this tree built). Errors: UNAVAILABLE (exited, with its
+  // stderr), DEADLINE_EXCEEDED.
   static absl::StatusOr<std::unique_ptr<ClaimdServer>> Start(
       const std::string& data_dir, const std::string& log_dir,
-      const std::vector<std::string>& flags, absl::Duration timeout);
+      const std::vector<std::string>& flags, absl::Duration timeout,
+      const std::string& binary = "");
   ~ClaimdServer();  // SIGTERM, then SIGKILL after 60 s
   ClaimdServer(const ClaimdServer&) = delete;
   ClaimdServer& operator=(const ClaimdServer&) = delete;

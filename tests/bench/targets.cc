@@ -121,6 +121,16 @@ void PrintTargets(const BenchPlan& plan, const BenchReport& report,
   if (idle)
     t.Line("server RSS with 10,000 idle watchers, fresh claimd (< 200 MiB)",
            idle->extra, 200, false, "MiB");
+  const auto small_claims =
+      t.Get("write", "claimd", "UpdateClaimStatus of claims holding 1 ");
+  const auto large_claims =
+      t.Get("write", "claimd", "UpdateClaimStatus of claims holding 200 ");
+  t.Line("update of a 200-evidence claim / a 1-evidence claim (>= 0.8)",
+         Ratio(rate(large_claims), rate(small_claims)), 0.8, true, "x");
+  const auto disk = t.Get("disk", "claimd", "");
+  if (disk)
+    t.Line("data directory / raw bytes after evidence-adding updates (< 2)",
+           disk->extra, 2, false, "x");
   const auto catchup = t.Get("catchup", "claimd", "");
   t.Line("catch-up from revision 1 (>= 200,000 events/s)", rate(catchup),
          200000, true, "events/s");

@@ -49,6 +49,27 @@ TEST(ThreadPool, RunsTasksOffTheCallingThread) {
   EXPECT_NE(runner, std::this_thread::get_id());
 }
 
+TEST(ThreadPool, UrgentTasksOvertakeQueuedOnes) {
+  std::vector<int> order;
+  {
+    ThreadPool pool(1);
+    absl::Notification release;
+    absl::Notification started;
+    // Holds the only thread, so everything below is queued before any runs.
+    pool.Schedule([&] {
+      started.Notify();
+      release.WaitForNotificationWithTimeout(kTimeout);
+    });
+    ASSERT_TRUE(started.WaitForNotificationWithTimeout(kTimeout));
+    for (int i = 0; i < 3; ++i)
+      pool.Schedule([&order, i] { order.push_back(i); });
+    pool.ScheduleUrgent([&order] { order.push_back(100); });
+    pool.ScheduleUrgent([&order] { order.push_back(101); });
+    release.Notify();
+  }  // the destructor drains and joins
+  EXPECT_EQ(order, (std::vector<int>{100, 101, 0, 1, 2}));
+}
+
 TEST(ThreadPool, OneThreadRunsTasksInOrder) {
   std::vector<int> order;
   {

@@ -64,19 +64,65 @@ TEST(RecordCodec, EventRoundTripsExactly) {
   EXPECT_EQ(decoded, event);
 }
 
-TEST(RecordCodec, EventWithPreEncodedClaimDecodesTheSame) {
+TEST(RecordCodec, HeadEvidenceAndChangeRebuildTheEvent) {
+  for (const core::EventType type :
+       {core::EventType::kStatusChanged, core::EventType::kDeleted}) {
+    core::ClaimEvent event;
+    event.revision = 300;  // past one varint byte
+    event.type = type;
+    event.claim = FullClaim();
+    event.claim.statement.assign(200, 's');  // a length past one varint byte
+    event.previous_status = core::VerificationStatus::kConfirmed;
+    event.event_time = absl::FromUnixNanos(1700000200000000001);
+    if (type != core::EventType::kDeleted) {
+      event.claim.revision = event.revision;
+      event.claim.update_time = event.event_time;
+    }
+    std::string bytes;
+    EncodeClaimHead(event.claim, &bytes);
+    ASSERT_OK_AND_ASSIGN(const ClaimHead head, DecodeClaimHead(bytes));
+    EXPECT_TRUE(head.claim.evidence.empty());
+    EXPECT_EQ(head.evidence_count, 2);
+    std::vector<core::Evidence> evidence;
+    for (const core::Evidence& item : event.claim.evidence) {
+      EncodeEvidence(item, &bytes);
+      ASSERT_OK_AND_ASSIGN(core::Evidence decoded, DecodeEvidence(bytes));
+      evidence.push_back(decoded);
+    }
+    evidence.push_back(evidence.front());  // a later item: must be left out
+    EncodeEventChange(event, &bytes);
+    ASSERT_OK_AND_ASSIGN(const EventChange change, DecodeEventChange(bytes));
+    ASSERT_OK_AND_ASSIGN(core::ClaimEventPtr rebuilt,
+                         AssembleEvent(change, head.claim, evidence));
+    EXPECT_EQ(*rebuilt, event) << core::EventTypeName(type);
+  }
+}
+
+TEST(RecordCodec, AssemblyRefusesMissingEvidenceOrAnotherIncarnation) {
   core::ClaimEvent event;
-  event.revision = 300;  // past one varint byte
+  event.revision = 9;
   event.type = core::EventType::kEvidenceAdded;
   event.claim = FullClaim();
-  event.claim.statement.assign(200, 's');  // a claim longer than 127 bytes
-  event.previous_status = core::VerificationStatus::kReported;
-  event.event_time = absl::FromUnixNanos(1700000100987654321);
-  const std::string claim = EncodeClaim(event.claim);
-  ASSERT_OK_AND_ASSIGN(core::ClaimEvent decoded,
-                       DecodeEvent(EncodeEvent(event, claim)));
-  EXPECT_EQ(decoded, event);
-  EXPECT_EQ(EncodeEvent(event, claim).size(), EncodeEvent(event).size());
+  std::string bytes;
+  EncodeEventChange(event, &bytes);
+  ASSERT_OK_AND_ASSIGN(const EventChange change, DecodeEventChange(bytes));
+  EXPECT_THAT(AssembleEvent(change, event.claim, {event.claim.evidence[0]}),
+              StatusIs(absl::StatusCode::kInternal,
+                       HasSubstr("database file is corrupt")));
+  core::Claim other = event.claim;
+  other.create_revision = 4;
+  EXPECT_THAT(AssembleEvent(change, other, event.claim.evidence),
+              StatusIs(absl::StatusCode::kInternal));
+}
+
+TEST(RecordCodec, Schema1RecordsAreNotMistakenForSchema2) {
+  core::ClaimEvent event;
+  event.revision = 3;
+  event.claim = FullClaim();
+  EXPECT_THAT(DecodeEventChange(EncodeEvent(event)),
+              StatusIs(absl::StatusCode::kInternal));
+  EXPECT_THAT(DecodeClaimHead(EncodeClaim(FullClaim())),
+              StatusIs(absl::StatusCode::kInternal));
 }
 
 TEST(RecordCodec, InfiniteTimesRoundTrip) {
