@@ -10,8 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/errors.h"
+#include "client/formats/import.h"
 #include "client/health.h"
-#include "client/import.h"
 #include "client/monitor_commands.h"
 
 namespace claimd::client {

@@ -2,7 +2,7 @@
 // summary and JSON outcome lines, and whole `claimctl import` runs against a
 // mocked ClaimStub that keeps claims in memory (so a second import sees the
 // first one's writes).
-#include "client/import.h"
+#include "client/formats/import.h"
 
 #include <algorithm>
 #include <cstdlib>

@@ -1,4 +1,4 @@
-#include "client/claim_review.h"
+#include "client/formats/claim_review.h"
 
 #include <google/protobuf/struct.pb.h>
 #include <google/protobuf/util/json_util.h>
@@ -13,7 +13,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
 #include "absl/time/time.h"
-#include "client/json_text.h"
+#include "client/formats/json_text.h"
 #include "client/render.h"
 
 namespace claimd::client {

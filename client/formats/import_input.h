@@ -8,8 +8,8 @@
 //   // entries->at(0): {.number = 1, .unit = "line", .text = "{...}"}
 //
 // Thread-safety: pure function.
-#ifndef CLAIMD_CLIENT_IMPORT_INPUT_H_
-#define CLAIMD_CLIENT_IMPORT_INPUT_H_
+#ifndef CLAIMD_CLIENT_FORMATS_IMPORT_INPUT_H_
+#define CLAIMD_CLIENT_FORMATS_IMPORT_INPUT_H_
 
 #include <cstdint>
 #include <string>
@@ -33,4 +33,4 @@ absl::StatusOr<std::vector<ImportEntry>> SplitImportInput(
 
 }  // namespace claimd::client
 
-#endif  // CLAIMD_CLIENT_IMPORT_INPUT_H_
+#endif  // CLAIMD_CLIENT_FORMATS_IMPORT_INPUT_H_

@@ -1,12 +1,12 @@
 // The schema.org ClaimReview mapping (claim_review.h), its import plan, and
 // how an import's input is split into entries.
-#include "client/claim_review.h"
+#include "client/formats/claim_review.h"
 
 #include <string>
 #include <vector>
 
-#include "client/import.h"
-#include "client/import_input.h"
+#include "client/formats/import.h"
+#include "client/formats/import_input.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"

@@ -1,4 +1,4 @@
-#include "client/import_input.h"
+#include "client/formats/import_input.h"
 
 #include <utility>
 
@@ -6,7 +6,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/strip.h"
-#include "client/claim_review.h"
+#include "client/formats/claim_review.h"
 
 namespace claimd::client {
 

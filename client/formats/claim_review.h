@@ -52,8 +52,8 @@
 //   std::string json = ClaimReviewJson(*claim);
 //
 // Thread-safety: pure functions.
-#ifndef CLAIMD_CLIENT_CLAIM_REVIEW_H_
-#define CLAIMD_CLIENT_CLAIM_REVIEW_H_
+#ifndef CLAIMD_CLIENT_FORMATS_CLAIM_REVIEW_H_
+#define CLAIMD_CLIENT_FORMATS_CLAIM_REVIEW_H_
 
 #include <optional>
 #include <string>
@@ -92,4 +92,4 @@ std::string ClaimReviewJson(const claims::v1::Claim& claim);
 
 }  // namespace claimd::client
 
-#endif  // CLAIMD_CLIENT_CLAIM_REVIEW_H_
+#endif  // CLAIMD_CLIENT_FORMATS_CLAIM_REVIEW_H_

@@ -34,8 +34,8 @@
 // import_command.cc holds RunImport, which does the I/O.
 //
 // Thread-safety: pure functions; RunImport belongs to one command run.
-#ifndef CLAIMD_CLIENT_IMPORT_H_
-#define CLAIMD_CLIENT_IMPORT_H_
+#ifndef CLAIMD_CLIENT_FORMATS_IMPORT_H_
+#define CLAIMD_CLIENT_FORMATS_IMPORT_H_
 
 #include <cstdint>
 #include <optional>
@@ -159,4 +159,4 @@ int RunImport(CommandContext& context, const ImportFlags& flags);
 
 }  // namespace claimd::client
 
-#endif  // CLAIMD_CLIENT_IMPORT_H_
+#endif  // CLAIMD_CLIENT_FORMATS_IMPORT_H_
