@@ -1,127 +1,109 @@
 #include "client/formats/claim_review.h"
 
-#include <google/protobuf/struct.pb.h>
-#include <google/protobuf/util/json_util.h>
-
-#include <cmath>
+#include <algorithm>
 #include <cstdint>
 #include <utility>
 
 #include "absl/strings/ascii.h"
-#include "absl/strings/numbers.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/strip.h"
-#include "absl/time/time.h"
+#include "client/formats/html.h"
 #include "client/formats/json_text.h"
+#include "client/formats/verdict.h"
 #include "client/render.h"
 
 namespace claimd::client {
 namespace {
 
 namespace v1 = ::claims::v1;
-using google::protobuf::Value;
 
-constexpr double kDefaultBest = 5;
-constexpr double kDefaultWorst = 1;
+// A string (entities decoded, trimmed) or a number's text; "" otherwise.
+std::string Text(const JsonValue* value) {
+  if (value == nullptr) return "";
+  if (value->kind == JsonValue::Kind::kNumber) return value->text;
+  if (!value->is_string()) return "";
+  return std::string(
+      absl::StripAsciiWhitespace(DecodeHtmlEntities(value->text)));
+}
 
-struct Word {
-  const char* text;
-  v1::VerificationStatus status;
-};
-
-constexpr Word kVerdictWords[] = {
-    {"true", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"mostly true", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"correct", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"accurate", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"confirmed", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"verified", v1::VERIFICATION_STATUS_CONFIRMED},
-    {"false", v1::VERIFICATION_STATUS_DENIED},
-    {"mostly false", v1::VERIFICATION_STATUS_DENIED},
-    {"pants on fire", v1::VERIFICATION_STATUS_DENIED},
-    {"incorrect", v1::VERIFICATION_STATUS_DENIED},
-    {"inaccurate", v1::VERIFICATION_STATUS_DENIED},
-    {"fake", v1::VERIFICATION_STATUS_DENIED},
-    {"fabricated", v1::VERIFICATION_STATUS_DENIED},
-    {"misleading", v1::VERIFICATION_STATUS_DENIED},
-    {"wrong", v1::VERIFICATION_STATUS_DENIED},
-    {"denied", v1::VERIFICATION_STATUS_DENIED},
-    {"unproven", v1::VERIFICATION_STATUS_REPORTED},
-    {"unverified", v1::VERIFICATION_STATUS_REPORTED},
-    {"mixture", v1::VERIFICATION_STATUS_REPORTED},
-    {"mixed", v1::VERIFICATION_STATUS_REPORTED},
-    {"half true", v1::VERIFICATION_STATUS_REPORTED},
-    {"half-true", v1::VERIFICATION_STATUS_REPORTED},
-    {"disputed", v1::VERIFICATION_STATUS_REPORTED},
-    {"needs context", v1::VERIFICATION_STATUS_REPORTED},
-    {"missing context", v1::VERIFICATION_STATUS_REPORTED},
-    {"unsupported", v1::VERIFICATION_STATUS_REPORTED},
-    {"reported", v1::VERIFICATION_STATUS_REPORTED},
-};
-
-absl::StatusOr<Value> ParseJson(absl::string_view text) {
-  Value value;
-  const auto parsed = google::protobuf::util::JsonStringToMessage(
-      google::protobuf::StringPiece(text.data(), text.size()), &value);
-  if (!parsed.ok()) {
-    return absl::InvalidArgumentError(absl::StrCat(
-        "not JSON: ", JsonParseErrorText(
-                          {parsed.message().data(), parsed.message().size()})));
+// An object, or the first object of an array; null otherwise.
+const JsonValue* FirstObject(const JsonValue* value) {
+  if (value == nullptr) return nullptr;
+  if (value->is_object()) return value;
+  if (value->is_array()) {
+    for (const JsonValue& item : value->items) {
+      if (item.is_object()) return &item;
+    }
   }
-  return value;
+  return nullptr;
 }
 
-// obj[key], or null.
-const Value* Field(const Value& object, const char* key) {
-  if (object.kind_case() != Value::kStructValue) return nullptr;
-  const auto& fields = object.struct_value().fields();
-  auto it = fields.find(key);
-  return it == fields.end() ? nullptr : &it->second;
+// The name of a Person or Organization given as an object, a string, or an
+// array of either (the first with a name).
+std::string EntityName(const JsonValue* value) {
+  if (value == nullptr) return "";
+  if (value->is_array()) {
+    for (const JsonValue& item : value->items) {
+      if (std::string name = EntityName(&item); !name.empty()) return name;
+    }
+    return "";
+  }
+  if (value->is_object()) return Text(value->Find("name"));
+  return Text(value);
 }
 
-std::string StringField(const Value& object, const char* key) {
-  const Value* value = Field(object, key);
-  if (value == nullptr || value->kind_case() != Value::kStringValue) return "";
-  return std::string(absl::StripAsciiWhitespace(value->string_value()));
+std::string EntityUrl(const JsonValue* value) {
+  const JsonValue* object = FirstObject(value);
+  return object == nullptr ? "" : Text(object->Find("url"));
 }
 
-// A number, or a string holding one. nullopt when absent; INVALID_ARGUMENT
-// when present and not a number.
-absl::StatusOr<std::optional<double>> NumberField(const Value& object,
-                                                  const char* key,
-                                                  absl::string_view path) {
-  const Value* value = Field(object, key);
-  if (value == nullptr || value->kind_case() == Value::kNullValue) {
+// A number's JSON text: a number or a string; "(an object)" and the like for
+// other kinds so DecideVerdict names them; nullopt when absent or null.
+std::optional<std::string> NumberText(const JsonValue* value) {
+  if (value == nullptr || value->kind == JsonValue::Kind::kNull) {
     return std::nullopt;
   }
-  double number = 0;
-  if (value->kind_case() == Value::kNumberValue) {
-    number = value->number_value();
-  } else if (value->kind_case() != Value::kStringValue ||
-             !absl::SimpleAtod(
-                 absl::StripAsciiWhitespace(value->string_value()), &number)) {
-    return absl::InvalidArgumentError(
-        absl::StrCat(path, key, ": is not a number"));
+  switch (value->kind) {
+    case JsonValue::Kind::kNumber:
+      return value->text;
+    case JsonValue::Kind::kString:
+      return Text(value);
+    case JsonValue::Kind::kBool:
+      return value->boolean ? "true" : "false";
+    case JsonValue::Kind::kArray:
+      return "(an array)";
+    default:
+      return "(an object)";
   }
-  if (!std::isfinite(number)) {
-    return absl::InvalidArgumentError(absl::StrCat(path, key, ": not finite"));
-  }
-  return number;
 }
 
-// author.name, author (a string), or the first of an array of either.
-std::string AuthorName(const Value& review) {
-  const Value* author = Field(review, "author");
-  if (author == nullptr) return "";
-  if (author->kind_case() == Value::kListValue) {
-    if (author->list_value().values().empty()) return "";
-    author = &author->list_value().values(0);
+// claimReviewed: a string or an array of strings; else the reviewed item's
+// name or text.
+std::string Statement(const JsonValue& review) {
+  const JsonValue* reviewed = review.Find("claimReviewed");
+  if (reviewed != nullptr && reviewed->is_array()) {
+    std::vector<std::string> parts;
+    for (const JsonValue& item : reviewed->items) {
+      std::string text = Text(&item);
+      if (text.empty() ||
+          std::find(parts.begin(), parts.end(), text) != parts.end()) {
+        continue;
+      }
+      parts.push_back(std::move(text));
+    }
+    return absl::StrJoin(parts, " / ");
   }
-  if (author->kind_case() == Value::kStringValue) {
-    return std::string(absl::StripAsciiWhitespace(author->string_value()));
+  if (std::string text = Text(reviewed); !text.empty()) return text;
+  if (const JsonValue* item = FirstObject(review.Find("itemReviewed"))) {
+    if (std::string name = Text(item->Find("name")); !name.empty()) {
+      return name;
+    }
+    return Text(item->Find("text"));
   }
-  return StringField(*author, "name");
+  return "";
 }
 
 bool IsClaimId(absl::string_view id) {
@@ -133,17 +115,6 @@ bool IsClaimId(absl::string_view id) {
     if (!ok) return false;
   }
   return true;
-}
-
-// "YYYY-MM-DD" (midnight UTC) or RFC 3339.
-std::optional<absl::Time> ParseDate(absl::string_view text) {
-  absl::Time time;
-  std::string error;
-  if (absl::ParseTime(absl::RFC3339_full, text, &time, &error)) return time;
-  if (absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &time, &error)) {
-    return time;
-  }
-  return std::nullopt;
 }
 
 uint64_t Fnv1a64(absl::string_view text) {
@@ -162,12 +133,12 @@ const v1::Evidence* VerdictEvidence(const v1::Claim& claim) {
   return nullptr;
 }
 
-struct Rating {
+struct GenericRating {
   int value;
   const char* name;
 };
 
-Rating RatingOf(v1::VerificationStatus status) {
+GenericRating GenericRatingOf(v1::VerificationStatus status) {
   switch (status) {
     case v1::VERIFICATION_STATUS_CONFIRMED:
       return {5, "True"};
@@ -178,149 +149,207 @@ Rating RatingOf(v1::VerificationStatus status) {
   }
 }
 
+google::protobuf::Timestamp ToTimestamp(absl::Time time) {
+  google::protobuf::Timestamp timestamp;
+  const int64_t seconds = absl::ToUnixSeconds(time);
+  timestamp.set_seconds(seconds);
+  timestamp.set_nanos(static_cast<int32_t>(
+      (time - absl::FromUnixSeconds(seconds)) / absl::Nanoseconds(1)));
+  return timestamp;
+}
+
 }  // namespace
 
-absl::StatusOr<v1::VerificationStatus> VerdictFromRating(
-    absl::string_view alternate_name, std::optional<double> rating_value,
-    std::optional<double> best_rating, std::optional<double> worst_rating) {
-  absl::string_view word = absl::StripAsciiWhitespace(alternate_name);
-  while (!word.empty() && (word.back() == '.' || word.back() == '!')) {
-    word.remove_suffix(1);
-  }
-  const std::string lower = absl::AsciiStrToLower(word);
-  for (const Word& known : kVerdictWords) {
-    if (lower == known.text) return known.status;
-  }
-  if (!rating_value.has_value()) {
-    if (!lower.empty()) {
-      return absl::InvalidArgumentError(absl::StrCat(
-          "reviewRating.alternateName: \"", word,
-          "\" is not a known verdict and there is no ratingValue"));
+std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
+  std::string date(absl::StripAsciiWhitespace(text));
+  if (date.size() < 10) return std::nullopt;
+  if (date.size() > 10 && date[10] == ' ') date[10] = 'T';
+  for (absl::string_view utc : {" UTC", " GMT", "UTC", "GMT"}) {
+    if (absl::EndsWith(date, utc)) {
+      date.resize(date.size() - utc.size());
+      date.push_back('Z');
+      break;
     }
-    return absl::InvalidArgumentError(
-        "reviewRating: has neither alternateName nor ratingValue");
   }
-  const double best = best_rating.value_or(kDefaultBest);
-  const double worst = worst_rating.value_or(kDefaultWorst);
-  if (best == worst) {
-    return absl::InvalidArgumentError(
-        "reviewRating: bestRating equals worstRating");
+  // "2020-06-23T20:02:00 +0200": the offset follows a space.
+  if (const size_t space = date.rfind(' ');
+      space != std::string::npos && space > 10 && space + 1 < date.size() &&
+      (date[space + 1] == '+' || date[space + 1] == '-')) {
+    date.erase(space, 1);
   }
-  const double position = (*rating_value - worst) / (best - worst);
-  if (position < 0 || position > 1) {
-    return absl::InvalidArgumentError(
-        absl::StrFormat("reviewRating.ratingValue: %g is outside %g..%g",
-                        *rating_value, worst, best));
+  absl::Time time;
+  std::string error;
+  for (const char* format : {"%Y-%m-%dT%H:%M:%E*S%Ez", "%Y-%m-%dT%H:%M:%E*S%z",
+                             "%Y-%m-%dT%H:%M%Ez", "%Y-%m-%dT%H:%M%z"}) {
+    if (absl::ParseTime(format, date, &time, &error)) return time;
   }
-  if (position >= 2.0 / 3.0) return v1::VERIFICATION_STATUS_CONFIRMED;
-  if (position <= 1.0 / 3.0) return v1::VERIFICATION_STATUS_DENIED;
-  return v1::VERIFICATION_STATUS_REPORTED;
+  for (const char* format :
+       {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
+    if (absl::ParseTime(format, date, absl::UTCTimeZone(), &time, &error)) {
+      return time;
+    }
+  }
+  return std::nullopt;
+}
+
+bool IsStandardDate(absl::string_view text) {
+  absl::Time time;
+  std::string error;
+  return absl::ParseTime(absl::RFC3339_full, text, &time, &error) ||
+         absl::ParseTime("%Y-%m-%d", text, absl::UTCTimeZone(), &time, &error);
+}
+
+std::string UrlHost(absl::string_view url) {
+  const std::string lower = absl::AsciiStrToLower(url);
+  absl::string_view rest = lower;
+  if (!absl::ConsumePrefix(&rest, "https://") &&
+      !absl::ConsumePrefix(&rest, "http://")) {
+    return "";
+  }
+  rest = rest.substr(0, rest.find_first_of("/?#"));
+  if (const size_t at = rest.rfind('@'); at != absl::string_view::npos) {
+    rest.remove_prefix(at + 1);
+  }
+  return std::string(rest.substr(0, rest.find(':')));
 }
 
 std::string DerivedClaimId(absl::string_view key) {
   return absl::StrFormat("cr-%016x", Fnv1a64(key));
 }
 
-absl::StatusOr<v1::Claim> ParseClaimReview(absl::string_view text) {
-  absl::StatusOr<Value> parsed = ParseJson(text);
-  if (!parsed.ok()) return parsed.status();
-  const Value& review = *parsed;
-  if (review.kind_case() != Value::kStructValue) {
-    return absl::InvalidArgumentError("not a JSON object");
-  }
-  const std::string type = StringField(review, "@type");
-  if (Field(review, "@type") != nullptr && type != "ClaimReview") {
+absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
+                                                  const VerdictTable& table) {
+  if (!review.is_object()) {
     return absl::InvalidArgumentError(
-        absl::StrCat("@type: is \"", type, "\", not ClaimReview"));
+        "expected a ClaimReview object ({\"@type\": \"ClaimReview\", ...})");
   }
-  const std::string statement = StringField(review, "claimReviewed");
+  ImportedReview out;
+  const std::string statement = Statement(review);
   if (statement.empty()) {
     return absl::InvalidArgumentError(
-        "claimReviewed: is required (the statement that was checked)");
+        "claimReviewed: is required; expected the statement that was checked "
+        "(a string)");
   }
-  const Value* rating = Field(review, "reviewRating");
-  if (rating == nullptr || rating->kind_case() != Value::kStructValue) {
-    return absl::InvalidArgumentError("reviewRating: is required");
+  const JsonValue* rating_object = FirstObject(review.Find("reviewRating"));
+  if (rating_object == nullptr) {
+    return absl::InvalidArgumentError(
+        "reviewRating: is required; expected an object with alternateName "
+        "(the publisher's rating) or ratingValue, bestRating and worstRating");
   }
-  const std::string alternate_name = StringField(*rating, "alternateName");
-  absl::StatusOr<std::optional<double>> value =
-      NumberField(*rating, "ratingValue", "reviewRating.");
-  if (!value.ok()) return value.status();
-  absl::StatusOr<std::optional<double>> best =
-      NumberField(*rating, "bestRating", "reviewRating.");
-  if (!best.ok()) return best.status();
-  absl::StatusOr<std::optional<double>> worst =
-      NumberField(*rating, "worstRating", "reviewRating.");
-  if (!worst.ok()) return worst.status();
-  absl::StatusOr<v1::VerificationStatus> verdict =
-      VerdictFromRating(alternate_name, *value, *best, *worst);
+  Rating rating;
+  rating.wording = Text(rating_object->Find("alternateName"));
+  if (rating.wording.empty())
+    rating.wording = Text(rating_object->Find("name"));
+  rating.value = NumberText(rating_object->Find("ratingValue"));
+  rating.best = NumberText(rating_object->Find("bestRating"));
+  rating.worst = NumberText(rating_object->Find("worstRating"));
+  absl::StatusOr<Verdict> verdict =
+      DecideVerdict(table, rating, "reviewRating.");
   if (!verdict.ok()) return verdict.status();
+  if (!verdict->warning.empty()) out.warnings.push_back(verdict->warning);
 
-  const std::string identifier = StringField(review, "identifier");
-  const std::string url = StringField(review, "url");
+  const std::string identifier = Text(review.Find("identifier"));
+  const std::string url = Text(review.Find("url"));
   absl::string_view id = identifier;
   absl::ConsumePrefix(&id, "claims/");
   std::string claim_id;
   if (IsClaimId(id)) {
     claim_id = std::string(id);
+  } else if (!identifier.empty()) {
+    claim_id = DerivedClaimId(identifier);
+  } else if (!url.empty()) {
+    claim_id = DerivedClaimId(absl::StrCat(url, "\n", statement));
   } else {
-    claim_id = DerivedClaimId(!identifier.empty() ? identifier
-                              : !url.empty()      ? url
-                                                  : statement);
+    claim_id = DerivedClaimId(statement);
   }
 
-  v1::Claim claim;
+  v1::Claim& claim = out.claim;
   claim.set_name(absl::StrCat("claims/", claim_id));
   claim.set_statement(statement);
-  claim.set_status(*verdict);
-  const std::string author = AuthorName(review);
-  if (!author.empty()) {
-    v1::Evidence& evidence = *claim.add_evidence();
-    evidence.set_source(author);
-    evidence.set_url(url);
-    evidence.set_quote(alternate_name);
-    evidence.set_status(*verdict);
-    if (std::optional<absl::Time> date =
-            ParseDate(StringField(review, "datePublished"))) {
-      evidence.mutable_time()->set_seconds(absl::ToUnixSeconds(*date));
+  claim.set_status(verdict->status);
+
+  const std::string author = EntityName(review.Find("author"));
+  const std::string publisher = EntityName(review.Find("publisher"));
+  std::string source = !author.empty() ? author : publisher;
+  for (const std::string& candidate :
+       {EntityUrl(review.Find("author")), EntityUrl(review.Find("publisher")),
+        url}) {
+    if (!source.empty()) break;
+    source = UrlHost(candidate);
+  }
+  if (source.empty()) return out;
+
+  std::vector<std::string> note = {std::string(kClaimReviewNote)};
+  if (rating.wording.empty() && rating.value.has_value()) {
+    note.push_back(absl::StrCat("ratingValue ", *rating.value, " of ",
+                                rating.worst.value_or(""), "..",
+                                rating.best.value_or("")));
+  }
+  if (!verdict->note.empty()) note.push_back(verdict->note);
+  if (const JsonValue* item = FirstObject(review.Find("itemReviewed"))) {
+    if (std::string claimant = EntityName(item->Find("author"));
+        !claimant.empty()) {
+      note.push_back(absl::StrCat("claimant: ", claimant));
     }
   }
-  return claim;
+  if (std::string language = Text(review.Find("inLanguage"));
+      !language.empty()) {
+    note.push_back(absl::StrCat("language: ", language));
+  }
+  if (!publisher.empty() && publisher != source) {
+    note.push_back(absl::StrCat("publisher: ", publisher));
+  }
+
+  v1::Evidence& evidence = *claim.add_evidence();
+  evidence.set_source(source);
+  evidence.set_url(url);
+  evidence.set_quote(rating.wording);
+  evidence.set_status(verdict->status);
+  const std::string date = Text(review.Find("datePublished"));
+  if (!date.empty()) {
+    if (std::optional<absl::Time> time = ParseReviewDate(date)) {
+      *evidence.mutable_time() = ToTimestamp(*time);
+      if (!IsStandardDate(date)) {
+        note.push_back(absl::StrCat("datePublished: ", date));
+      }
+    } else {
+      note.push_back(absl::StrCat("datePublished: ", date, " (not a date)"));
+      out.warnings.push_back(absl::StrCat(
+          "datePublished: \"", date,
+          "\" is not a date (expected e.g. 2020-06-23 or "
+          "2020-06-23T20:02:00+02:00); kept in the evidence note, and the "
+          "evidence gets the time the server records it"));
+    }
+  }
+  evidence.set_note(absl::StrJoin(note, "; "));
+  return out;
 }
 
-absl::StatusOr<std::vector<std::string>> SplitClaimReviewArray(
-    absl::string_view text) {
-  absl::StatusOr<Value> parsed = ParseJson(text);
-  if (!parsed.ok()) return parsed.status();
-  if (parsed->kind_case() != Value::kListValue) {
-    return absl::InvalidArgumentError("not a JSON array");
+absl::StatusOr<ImportedReview> ParseClaimReview(absl::string_view text,
+                                                const VerdictTable& table) {
+  JsonReader reader(text);
+  absl::StatusOr<JsonValue> value = reader.Next();
+  if (!value.ok()) return value.status();
+  if (!reader.AtEnd()) {
+    return absl::InvalidArgumentError("expected one JSON value");
   }
-  std::vector<std::string> elements;
-  for (const Value& element : parsed->list_value().values()) {
-    std::string json;
-    // Printing a parsed Value cannot fail.
-    (void)google::protobuf::util::MessageToJsonString(element, &json);
-    elements.push_back(std::move(json));
-  }
-  return elements;
+  return ClaimReviewToClaim(*value, table);
 }
 
 std::string ClaimReviewJson(const v1::Claim& claim) {
   const v1::Evidence* verdict = VerdictEvidence(claim);
-  const Rating rating = RatingOf(claim.status());
+  const GenericRating generic = GenericRatingOf(claim.status());
   std::string json =
       R"({"@context":"https://schema.org","@type":"ClaimReview","identifier":)";
   AppendJsonString(claim.name(), &json);
   json.append(",\"claimReviewed\":");
   AppendJsonString(claim.statement(), &json);
-  const google::protobuf::Timestamp& date =
-      verdict != nullptr && verdict->has_time() ? verdict->time()
-                                                : claim.update_time();
-  if (date.seconds() != 0 || date.nanos() != 0) {
-    json.append(",\"datePublished\":");
-    AppendJsonString(FormatTimestamp(date), &json);
-  }
+  std::string wording = generic.name;
   if (verdict != nullptr) {
+    if (verdict->has_time()) {
+      json.append(",\"datePublished\":");
+      AppendJsonString(FormatTimestamp(verdict->time()), &json);
+    }
     if (!verdict->url().empty()) {
       json.append(",\"url\":");
       AppendJsonString(verdict->url(), &json);
@@ -328,10 +357,16 @@ std::string ClaimReviewJson(const v1::Claim& claim) {
     json.append(R"(,"author":{"@type":"Organization","name":)");
     AppendJsonString(verdict->source(), &json);
     json.append("}");
+    if (absl::StartsWith(verdict->note(), kClaimReviewNote) &&
+        !verdict->quote().empty()) {
+      wording = verdict->quote();
+    }
   }
   absl::StrAppend(&json, R"(,"reviewRating":{"@type":"Rating","ratingValue":)",
-                  rating.value, R"(,"bestRating":5,"worstRating":1,)",
-                  R"("alternateName":")", rating.name, "\"}}");
+                  generic.value, R"(,"bestRating":5,"worstRating":1,)",
+                  R"("alternateName":)");
+  AppendJsonString(wording, &json);
+  json.append("}}");
   return json;
 }
 

@@ -1,55 +1,46 @@
-// schema.org ClaimReview (JSON-LD) <-> claims.v1.Claim, as pure functions.
+// schema.org ClaimReview (JSON-LD) <-> claims.v1.Claim.
 //
 // Fact-checkers publish verdicts as ClaimReview objects
-// (https://schema.org/ClaimReview). `claimctl import --format claimreview`
-// reads one per line (JSON Lines) or a JSON array of them; `claimctl export
-// --format claimreview` writes one per line.
+// (https://schema.org/ClaimReview). import_input.h finds them in whatever
+// shape the input has (JSON Lines, a pretty-printed file, @graph, DataFeed,
+// HTML pages: jsonld.h, html.h); this file maps one object.
 //
-// Import mapping (one ClaimReview -> one claim with one evidence item):
-//   claimReviewed            -> statement (required, non-empty)
-//   reviewRating             -> the verdict, the claim's status and the
-//                               evidence's status (required):
-//     1. alternateName, compared case-insensitively without surrounding
-//        spaces and trailing ".!":
-//          CONFIRMED: true, mostly true, correct, accurate, confirmed,
-//                     verified
-//          DENIED:    false, mostly false, pants on fire, incorrect,
-//                     inaccurate, fake, fabricated, misleading, wrong,
-//                     denied
-//          REPORTED:  unproven, unverified, mixture, mixed, half true,
-//                     half-true, disputed, needs context, missing context,
-//                     unsupported, reported
-//     2. otherwise ratingValue (a number or numeric string) placed on the
-//        scale from worstRating (default 1) to bestRating (default 5):
-//        p = (ratingValue - worstRating) / (bestRating - worstRating);
-//        p >= 2/3 -> CONFIRMED, p <= 1/3 -> DENIED, else REPORTED. On the
-//        default 1..5 scale: 1-2 DENIED, 3 REPORTED, 4-5 CONFIRMED.
-//        A value outside the scale, or bestRating == worstRating, is an error.
-//     3. neither: INVALID_ARGUMENT (an unknown alternateName is named).
-//   author.name (author may be an object, a string or an array: the first)
-//                            -> evidence source; without an author the claim
-//                               is created with the verdict and no evidence
-//   url                      -> evidence url (the review)
-//   reviewRating.alternateName -> evidence quote (the verdict as published)
-//   datePublished (YYYY-MM-DD or RFC 3339) -> evidence time, when it parses
+// Import mapping (one ClaimReview -> one claim with at most one evidence
+// item); every string has HTML character references decoded (html.h):
+//   claimReviewed (a string, or an array of them joined with " / ";
+//   else itemReviewed.name or .text)  -> statement (required)
+//   reviewRating (an object, or the first of an array): alternateName (else
+//   name) and ratingValue/bestRating/worstRating -> the verdict, by the rules
+//   of verdict.h (the words of verdicts.tsv first)
+//   evidence source: author.name, author as a string (the first of an
+//   array), else publisher.name, else the host of author.url, publisher.url
+//   or url; without any, the claim gets the verdict and no evidence
+//   url -> evidence url; the rating's wording -> evidence quote
+//   datePublished -> evidence time (ParseReviewDate); a form that is not a
+//   date is kept as text in the note, with a warning
+//   evidence note: "ClaimReview" then, as there are, the numbers the wording
+//   overrode, the claimant (itemReviewed.author), inLanguage, a publisher
+//   other than the source, a date form that is not RFC 3339 (its text)
 //   identifier "claims/ID" or "ID" (a valid claim id) -> the claim id;
-//   otherwise the id is "cr-" + 16 hex digits of a 64-bit FNV-1a hash of the
-//   first non-empty of identifier, url, claimReviewed, so importing the same
-//   review again finds the same claim. Other properties (itemReviewed,
-//   publisher, ...) are not stored.
+//   otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of the
+//   identifier, or of url + claimReviewed (so the reviews of a round-up page
+//   that share one url stay separate claims), or of claimReviewed alone.
+//   Importing the same review again finds the same claim.
 //
-// Export mapping (the reverse; one claim -> one ClaimReview):
+// Export mapping (the reverse; one claim -> one ClaimReview line):
 //   identifier "claims/ID", claimReviewed = statement, and from the verdict
 //   evidence (the newest item whose status is the claim's status; none when
 //   no item has it): author {"@type": "Organization", "name": source}, url,
-//   datePublished = its time (else the claim's update_time), RFC 3339 UTC.
-//   reviewRating {"@type": "Rating", "bestRating": 5, "worstRating": 1,
-//   "ratingValue": 5 / 3 / 1, "alternateName": "True" / "Unproven" /
-//   "False"} for CONFIRMED / REPORTED / DENIED. Importing an export gives the
-//   same id, statement, status and verdict evidence (source, url, time).
+//   datePublished = its time, RFC 3339 UTC. reviewRating {"@type": "Rating",
+//   "bestRating": 5, "worstRating": 1, "ratingValue": 5 / 3 / 1} for
+//   CONFIRMED / REPORTED / DENIED, and "alternateName": the publisher's own
+//   wording (the evidence quote) when the evidence was imported from a
+//   ClaimReview (its note starts with "ClaimReview"), else "True" /
+//   "Unproven" / "False". A claim without verdict evidence exports without
+//   datePublished, so export -> import -> export gives the same bytes.
 //
-//   absl::StatusOr<claims::v1::Claim> claim = ParseClaimReview(line);
-//   std::string json = ClaimReviewJson(*claim);
+//   absl::StatusOr<ImportedReview> review = ClaimReviewToClaim(object, table);
+//   std::string json = ClaimReviewJson(review->claim);
 //
 // Thread-safety: pure functions.
 #ifndef CLAIMD_CLIENT_FORMATS_CLAIM_REVIEW_H_
@@ -61,27 +52,47 @@
 
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
+#include "absl/time/time.h"
 #include "claims/v1/claims.pb.h"
+#include "client/formats/json_value.h"
+#include "client/formats/verdict_table.h"
 
 namespace claimd::client {
 
-// The verdict of a reviewRating (rules 1-3 above). `alternate_name` may be
-// empty; `rating_value` etc. are nullopt when absent.
-absl::StatusOr<claims::v1::VerificationStatus> VerdictFromRating(
-    absl::string_view alternate_name, std::optional<double> rating_value,
-    std::optional<double> best_rating, std::optional<double> worst_rating);
+// The note of evidence imported from a ClaimReview starts with this.
+inline constexpr absl::string_view kClaimReviewNote = "ClaimReview";
 
-// One ClaimReview (JSON text of one object) -> the claim it describes, in the
-// form ParseImportLine returns: `name` set, `status` the verdict, at most one
-// evidence item. INVALID_ARGUMENT, naming the property, when the text is not
-// a JSON object, @type is present and not ClaimReview, claimReviewed is
-// missing, or the rating gives no verdict.
-absl::StatusOr<claims::v1::Claim> ParseClaimReview(absl::string_view text);
+// A review mapped to the claim it describes, in the form ParseImportLine
+// returns: `name` set, `status` the verdict, at most one evidence item.
+struct ImportedReview {
+  claims::v1::Claim claim;
+  // For stderr, one clause each: an unknown or mixed rating, a date that is
+  // not a date.
+  std::vector<std::string> warnings;
+};
 
-// The elements of a JSON array of ClaimReviews, each as JSON text (so
-// ParseClaimReview reads them); INVALID_ARGUMENT when `text` is not an array.
-absl::StatusOr<std::vector<std::string>> SplitClaimReviewArray(
-    absl::string_view text);
+// One ClaimReview object. INVALID_ARGUMENT, naming the property and what was
+// expected, when `review` is not an object, claimReviewed is missing, or the
+// rating gives no verdict (verdict.h rule 5).
+absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
+                                                  const VerdictTable& table);
+
+// The same for the JSON text of one ClaimReview object (tests, tools).
+absl::StatusOr<ImportedReview> ParseClaimReview(absl::string_view text,
+                                                const VerdictTable& table);
+
+// A publication date as publishers write it: RFC 3339 ("2020-06-23T20:02:00Z",
+// "+02:00"), an offset without colon ("+0200"), a space instead of "T",
+// minutes without seconds, no offset (read as UTC), or a date alone
+// (midnight UTC). nullopt when it is none of these.
+std::optional<absl::Time> ParseReviewDate(absl::string_view text);
+
+// True when `text` is RFC 3339 or a date alone (the forms export writes).
+bool IsStandardDate(absl::string_view text);
+
+// The host of an http(s) URL ("https://www.example.org/a" ->
+// "www.example.org"); "" for anything else.
+std::string UrlHost(absl::string_view url);
 
 // The claim id a review without a usable identifier gets: "cr-" + 16 hex.
 std::string DerivedClaimId(absl::string_view key);
