@@ -110,13 +110,20 @@ TEST_F(ClaimctlFormatsTest, ErrorsNameLinesWarningsAndMaxErrorsStops) {
 
   std::string binary;
   for (int i = 0; i < 500; ++i) binary += "\x01\x02garbage\xff\n";
-  CommandResult stopped =
-      Ctl({"import", "--format", "claimreview", "--max_errors", "5",
-           WriteFile("binary.bin", binary)});
+  const std::string binary_file = WriteFile("binary.bin", binary);
+  // As ClaimReview: not JSON, one error for the whole file.
+  CommandResult once = Ctl({"import", "--format", "claimreview", binary_file});
+  EXPECT_EQ(once.exit.code, 1) << once.Describe();
+  EXPECT_EQ(Lines(once.err).size(), 1u) << once.err;
+  EXPECT_THAT(once.err, HasSubstr("binary.bin:1: line 1, column 1: expected a "
+                                  "JSON value"));
+  // As JSON Lines: an error per line, until --max_errors.
+  CommandResult stopped = Ctl({"import", "--max_errors", "5", binary_file});
   EXPECT_EQ(stopped.exit.code, 1) << stopped.Describe();
   EXPECT_EQ(Lines(stopped.err).size(), 6u) << stopped.err;
   EXPECT_THAT(stopped.err, HasSubstr("stopped after 5 failed entries "
-                                     "(--max_errors 5)"));
+                                     "(--max_errors 5); nothing after line 5 "
+                                     "was imported"));
 
   // A user's own verdict words.
   const std::string words = WriteFile("words.tsv", "DENIED\tpt\tBofe\n");
