@@ -10,8 +10,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "client/errors.h"
+#include "client/formats/import.h"
 #include "client/health.h"
-#include "client/import.h"
 #include "client/monitor_commands.h"
 
 namespace claimd::client {
@@ -327,14 +327,29 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   import_command
       ->add_option("--format", import_flags.format,
                    "jsonl: claims.v1.Claim per line; claimreview: schema.org "
-                   "ClaimReview per line, or one JSON array of them")
-      ->check(CLI::IsMember({"jsonl", "claimreview"}))
+                   "ClaimReview JSON-LD (one document per line or per file, "
+                   "@graph, DataFeed, nested) or saved HTML pages; "
+                   "factcheck-api: Fact Check Tools API claims:search "
+                   "responses")
+      ->check(CLI::IsMember({"jsonl", "claimreview", "factcheck-api"}))
+      ->capture_default_str();
+  import_command->add_option(
+      "--verdicts", import_flags.verdicts,
+      "a TSV file of extra verdict words (VERDICT<TAB>LANGUAGE<TAB>WORDING), "
+      "over the shipped table; see README");
+  import_command
+      ->add_option("--max_errors", import_flags.max_errors,
+                   "stop after this many failed entries (0: never)")
+      ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   import_command->footer(
       "Example:\n  claimctl import deploy/sample/claims.jsonl\n"
       "  claimctl list -o json | claimctl --server other:50051 import -\n"
       "  claimctl import --format claimreview "
-      "client/testdata/claimreviews.jsonl\n\n"
+      "client/testdata/claimreviews.jsonl\n"
+      "  claimctl import --format claimreview saved-fact-check.html\n"
+      "  claimctl import --format factcheck-api --verdicts my-words.tsv "
+      "search.json\n\n"
       "Each line is a claims.v1.Claim in the proto JSON mapping, the form "
       "`claimctl list -o json` prints (output-only fields are ignored). The "
       "first evidence item creates the claim with its status (REPORTED when "
@@ -359,10 +374,16 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       "(the import stops at that line; import again to continue). On a "
       "terminal, stderr shows a progress bar.\n"
       "--format claimreview maps each ClaimReview to a claim (claimReviewed "
-      "-> statement; reviewRating -> CONFIRMED/DENIED/REPORTED; author, url "
-      "-> evidence; see README); a review already recorded (same source, url "
-      "and verdict) is unchanged, a new verdict on a known claim is added "
-      "(updated).");
+      "-> statement; the rating's words, by the verdict table, else a number "
+      "on an explicit scale -> CONFIRMED/DENIED/REPORTED; author or "
+      "publisher, url, date and the publisher's wording -> evidence; see "
+      "README); --format factcheck-api does the same for each claimReview of "
+      "each claim. A review already recorded (same source, url and verdict) "
+      "is unchanged, a new verdict on a known claim is added (updated). A "
+      "rating the table does not know is imported as REPORTED with a "
+      "warning; --verdicts FILE adds words. Errors name the line (and the "
+      "block or review within it); after --max_errors failed entries the "
+      "import stops.");
 
   // top, export
   std::vector<AddedCommand> added_commands = AddMonitorCommands(app);

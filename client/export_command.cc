@@ -2,8 +2,8 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "client/claim_review.h"
 #include "client/errors.h"
+#include "client/formats/claim_review.h"
 #include "client/monitor_commands.h"
 #include "client/requests.h"
 

@@ -13,10 +13,10 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
-#include "client/claim_review.h"
 #include "client/errors.h"
-#include "client/import.h"
-#include "client/import_input.h"
+#include "client/formats/import.h"
+#include "client/formats/import_input.h"
+#include "client/formats/verdict_table.h"
 #include "client/progress_bar.h"
 #include "client/render.h"
 #include "client/requests.h"
@@ -80,11 +80,15 @@ absl::StatusOr<Stored> ReadStored(ClaimClient& client,
   return events.status();
 }
 
-LineRun ImportLine(ClaimClient& client, absl::string_view text,
-                   absl::string_view actor, bool claim_review) {
+LineRun ImportLine(ClaimClient& client, const ImportEntry& entry,
+                   absl::string_view actor) {
   LineRun run;
+  const bool claim_review = entry.review.has_value();
   absl::StatusOr<v1::Claim> line =
-      claim_review ? ParseClaimReview(text) : ParseImportLine(text);
+      claim_review ? (entry.review->ok()
+                          ? absl::StatusOr<v1::Claim>((*entry.review)->claim)
+                          : absl::StatusOr<v1::Claim>(entry.review->status()))
+                   : ParseImportLine(entry.text);
   if (!line.ok()) return Failed(std::move(run), line.status());
   run.outcome.name = line->name();
 
@@ -172,6 +176,32 @@ std::string Reason(const absl::Status& status, absl::string_view hint) {
   return Sanitize(reason);
 }
 
+// The shipped verdict table, with the rows of --verdicts FILE over it.
+absl::StatusOr<VerdictTable> LoadVerdicts(const ImportFlags& flags,
+                                          ImportFormat format) {
+  if (flags.verdicts.empty()) return VerdictTable::Default();
+  if (format == ImportFormat::kJsonLines) {
+    return absl::InvalidArgumentError(
+        "--verdicts: applies to --format claimreview and factcheck-api, not "
+        "to jsonl");
+  }
+  std::ifstream file(flags.verdicts, std::ios::in | std::ios::binary);
+  if (!file.is_open()) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("--verdicts: cannot open ", flags.verdicts, ": ",
+                     std::generic_category().message(errno)));
+  }
+  const std::string text((std::istreambuf_iterator<char>(file)),
+                         std::istreambuf_iterator<char>());
+  absl::StatusOr<VerdictTable> table = VerdictTable::Default();
+  if (!table.ok()) return table.status();
+  absl::StatusOr<VerdictTable> extra =
+      VerdictTable::Parse(text, flags.verdicts);
+  if (!extra.ok()) return extra.status();
+  table->Override(*extra);
+  return table;
+}
+
 }  // namespace
 
 int RunImport(CommandContext& context, const ImportFlags& flags) {
@@ -214,37 +244,48 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
     return context.Fail(absl::StrCat("import ", source),
                         absl::UnknownError("cannot read the input"), "");
   }
-  absl::StatusOr<std::vector<ImportEntry>> entries =
-      SplitImportInput(all, flags.format == "claimreview");
-  if (!entries.ok()) {
-    return context.Fail(absl::StrCat("import ", source), entries.status(),
+  absl::StatusOr<ImportFormat> format = ParseImportFormat(flags.format);
+  if (!format.ok()) {
+    return context.Fail("import", format.status(),
                         "see `claimctl import --help`");
   }
+  absl::StatusOr<VerdictTable> table = LoadVerdicts(flags, *format);
+  if (!table.ok()) {
+    return context.Fail("import", table.status(),
+                        "see `claimctl import --help`");
+  }
+  const std::vector<ImportEntry> entries =
+      SplitImportInput(all, *format, *table);
 
   ImportCounts counts;
   int exit_code = kExitOk;
   ProgressBar progress(&context.err(), context.env().stderr_tty,
-                       static_cast<int64_t>(entries->size()),
+                       static_cast<int64_t>(entries.size()),
                        context.env().width);
   int64_t done = 0;
-  for (const ImportEntry& entry : *entries) {
+  for (const ImportEntry& entry : entries) {
     progress.Update(done);
-    LineRun run = ImportLine(context.client(), entry.text, flags.actor,
-                             flags.format == "claimreview");
-    run.outcome.line = entry.number;
+    const std::string where = absl::StrCat(
+        "import ", source, ":", entry.line,
+        entry.detail.empty() ? "" : absl::StrCat(" (", entry.detail, ")"));
+    if (entry.review.has_value() && entry.review->ok()) {
+      for (const std::string& warning : (*entry.review)->warnings) {
+        progress.Clear();
+        context.err() << "claimctl: " << Sanitize(where)
+                      << ": warning: " << Sanitize(warning) << std::endl;
+      }
+    }
+    LineRun run = ImportLine(context.client(), entry, flags.actor);
+    run.outcome.line = entry.line;
     counts.Add(run.outcome.result);
     if (!run.status.ok()) {
       if (run.stop) {
         std::string generic = GenericHint(run.status, context.flags().server,
                                           context.flags().timeout);
         run.hint = absl::StrCat(generic, generic.empty() ? "" : "; ",
-                                "stopped at ", entry.unit, " ", entry.number,
+                                "stopped at line ", entry.line,
                                 ", import again to continue");
       }
-      const std::string where =
-          absl::string_view(entry.unit) == "line"
-              ? absl::StrCat("import ", source, ":", entry.number)
-              : absl::StrCat("import ", source, " entry ", entry.number);
       progress.Clear();
       context.err() << ErrorLine(where, run.status, run.hint) << std::endl;
       run.outcome.error = Reason(run.status, run.hint);
@@ -253,6 +294,17 @@ int RunImport(CommandContext& context, const ImportFlags& flags) {
     progress.Update(++done);  // the last one draws the full bar
     if (run.stop) {
       exit_code = ExitCodeFor(run.status);
+      break;
+    }
+    if (flags.max_errors > 0 && counts.failed >= flags.max_errors &&
+        done < static_cast<int64_t>(entries.size())) {
+      progress.Clear();
+      context.err() << "claimctl: import " << Sanitize(source)
+                    << ": stopped after " << counts.failed
+                    << " failed entries (--max_errors " << flags.max_errors
+                    << "); nothing after line " << entry.line
+                    << " was imported; is it the right file and --format?"
+                    << std::endl;
       break;
     }
   }

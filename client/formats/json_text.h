@@ -6,8 +6,8 @@
 //   AppendJsonString("claims/x", &json);
 //
 // Thread-safety: pure functions.
-#ifndef CLAIMD_CLIENT_JSON_TEXT_H_
-#define CLAIMD_CLIENT_JSON_TEXT_H_
+#ifndef CLAIMD_CLIENT_FORMATS_JSON_TEXT_H_
+#define CLAIMD_CLIENT_FORMATS_JSON_TEXT_H_
 
 #include <string>
 
@@ -25,4 +25,4 @@ std::string JsonParseErrorText(absl::string_view message);
 
 }  // namespace claimd::client
 
-#endif  // CLAIMD_CLIENT_JSON_TEXT_H_
+#endif  // CLAIMD_CLIENT_FORMATS_JSON_TEXT_H_

@@ -1,4 +1,4 @@
-#include "client/import.h"
+#include "client/formats/import.h"
 
 #include <google/protobuf/util/json_util.h>
 
@@ -9,8 +9,8 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/strip.h"
-#include "client/claim_review.h"
-#include "client/json_text.h"
+#include "client/formats/claim_review.h"
+#include "client/formats/json_text.h"
 #include "client/render.h"
 
 namespace claimd::client {

@@ -1,4 +1,4 @@
-#include "client/json_text.h"
+#include "client/formats/json_text.h"
 
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_format.h"

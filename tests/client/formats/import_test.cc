@@ -2,7 +2,7 @@
 // summary and JSON outcome lines, and whole `claimctl import` runs against a
 // mocked ClaimStub that keeps claims in memory (so a second import sees the
 // first one's writes).
-#include "client/import.h"
+#include "client/formats/import.h"
 
 #include <algorithm>
 #include <cstdlib>
@@ -804,6 +804,67 @@ TEST_F(ImportCommandTest, HelpShowsAnExample) {
   EXPECT_THAT(out_.str(), HasSubstr("  import "));
   EXPECT_THAT(out_.str(),
               HasSubstr("  claimctl import deploy/sample/claims.jsonl\n"));
+}
+
+TEST_F(ImportCommandTest, MaxErrorsStopsTheImport) {
+  server_.Install(*stub_);
+  std::string text;
+  for (int i = 0; i < 50; ++i) text += "not json\n";
+  text += R"({"name":"claims/late","statement":"never reached"})";
+  const std::string path = WriteFile(text);
+  EXPECT_EQ(Run({"import", "--max_errors", "3", path}), 1);
+  const std::string err = err_.str();
+  EXPECT_EQ(std::count(err.begin(), err.end(), '\n'), 4) << err;
+  EXPECT_THAT(err, HasSubstr(absl::StrCat(
+                       "claimctl: import ", path,
+                       ": stopped after 3 failed entries (--max_errors 3); "
+                       "nothing after line 3 was imported")));
+  EXPECT_EQ(server_.claims.count("claims/late"), 0u);
+  EXPECT_EQ(Run({"import", "--max_errors", "-1", path}), 2);
+}
+
+TEST_F(ImportCommandTest, ClaimReviewWarningsAndUserVerdicts) {
+  server_.Install(*stub_);
+  const std::string path = WriteFile(
+      R"({"@type": "ClaimReview", "identifier": "claims/w", "claimReviewed": )"
+      R"("S", "author": "Desk", "reviewRating": {"alternateName": "Bofe"}})"
+      "\n");
+  EXPECT_EQ(Run({"import", "--format", "claimreview", path}), 0);
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("claimctl: import ", path,
+                         ":1: warning: the rating \"Bofe\" is not in the "
+                         "verdict table; imported as REPORTED with the wording "
+                         "kept (add it with --verdicts FILE)\n"));
+  EXPECT_EQ(server_.claims["claims/w"].status(),
+            v1::VERIFICATION_STATUS_REPORTED);
+
+  const std::string words = dir_.File("words.tsv");
+  std::ofstream(words) << "DENIED\tpt\tBofe\n";
+  EXPECT_EQ(
+      Run({"import", "--format", "claimreview", "--verdicts", words, path}), 0);
+  EXPECT_EQ(err_.str(), "");
+  EXPECT_EQ(server_.claims["claims/w"].status(),
+            v1::VERIFICATION_STATUS_DENIED);
+  EXPECT_EQ(Run({"import", "--verdicts", words, path}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--verdicts: applies to --format "
+                                    "claimreview and factcheck-api"));
+}
+
+TEST_F(ImportCommandTest, FactCheckApiResponseFromStdin) {
+  server_.Install(*stub_);
+  in_.str(R"({"claims": [{"text": "T", "claimReview": [)"
+          R"({"publisher": {"name": "P1"}, "url": "https://a.example/1", )"
+          R"("textualRating": "False"}, {"publisher": {"name": "P2"}, )"
+          R"("url": "https://b.example/2", "textualRating": "Falso"}]}]})");
+  EXPECT_EQ(Run({"import", "--format", "factcheck-api", "-"}), 0) << err_.str();
+  EXPECT_EQ(out_.str(),
+            "imported 2 lines: 1 created, 1 updated, 0 unchanged, 0 failed\n");
+  ASSERT_EQ(server_.claims.size(), 1u);
+  const v1::Claim& claim = server_.claims.begin()->second;
+  EXPECT_EQ(claim.status(), v1::VERIFICATION_STATUS_DENIED);
+  ASSERT_EQ(claim.evidence_size(), 2);
+  EXPECT_EQ(claim.evidence(1).source(), "P2");
+  EXPECT_EQ(claim.evidence(1).quote(), "Falso");
 }
 
 }  // namespace

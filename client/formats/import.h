@@ -24,18 +24,20 @@
 //   ImportPlan plan = PlanImport(*line, existing, "alice");
 //   // plan.result == ImportResult::kUpdated; plan.updates: the missing items
 //
-// With --format claimreview each entry is a schema.org ClaimReview instead,
-// mapped by ParseClaimReview (claim_review.h) and planned by
-// PlanClaimReviewImport. The input is split into entries by SplitImportInput
-// (import_input.h); on a terminal a progress bar runs on stderr
-// (progress_bar.h).
+// With --format claimreview or factcheck-api each entry is a review instead
+// (claim_review.h, factcheck_api.h), its verdict read with the verdict table
+// (verdict_table.h: the shipped verdicts.tsv plus --verdicts FILE), and
+// planned by PlanClaimReviewImport. The input is split into entries by
+// SplitImportInput (import_input.h); on a terminal a progress bar runs on
+// stderr (progress_bar.h). After --max_errors failed entries the import
+// stops.
 //
 // import.cc holds the pure functions (parsing, planning, formatting);
 // import_command.cc holds RunImport, which does the I/O.
 //
 // Thread-safety: pure functions; RunImport belongs to one command run.
-#ifndef CLAIMD_CLIENT_IMPORT_H_
-#define CLAIMD_CLIENT_IMPORT_H_
+#ifndef CLAIMD_CLIENT_FORMATS_IMPORT_H_
+#define CLAIMD_CLIENT_FORMATS_IMPORT_H_
 
 #include <cstdint>
 #include <optional>
@@ -145,18 +147,27 @@ struct ImportFlags {
   std::string file;   // "-": CliEnvironment::in
   std::string actor;  // default actor of the evidence ($USER)
   // "jsonl": claims.v1.Claim per line; "claimreview": schema.org ClaimReview
-  // per line, or one JSON array of them (claim_review.h).
+  // JSON-LD or HTML pages (claim_review.h); "factcheck-api": Fact Check Tools
+  // API claims:search responses (factcheck_api.h).
   std::string format = "jsonl";
+  // Extra verdict rows (verdict_table.h) for claimreview and factcheck-api;
+  // "" for the shipped table alone.
+  std::string verdicts;
+  // Stop after this many failed entries; 0: never.
+  int64_t max_errors = 100;
 };
 
-// Imports every line of flags.file. Per-line failures and skips go to stderr
-// as "claimctl: import FILE:LINE: ..."; with -o json each line's outcome goes
-// to stdout. The summary goes to stdout (stderr with -o json). Returns 0 when
-// no line failed, 1 when some did, 2 when the file cannot be opened, and 5
-// when the server cannot be reached (UNAVAILABLE or DEADLINE_EXCEEDED after
-// the client's retries): the import stops at that line.
+// Imports every entry of flags.file. Per-entry failures and skips go to
+// stderr as "claimctl: import FILE:LINE[ (DETAIL)]: ...", warnings (a rating
+// not in the verdict table, a date that is not a date) as "...: warning:
+// ..."; with -o json each entry's outcome goes to stdout. The summary goes to
+// stdout (stderr with -o json). Returns 0 when no entry failed, 1 when some
+// did (or --max_errors stopped the import), 2 when the file or the verdicts
+// file cannot be read or used, and 5 when the server cannot be reached
+// (UNAVAILABLE or DEADLINE_EXCEEDED after the client's retries): the import
+// stops at that entry.
 int RunImport(CommandContext& context, const ImportFlags& flags);
 
 }  // namespace claimd::client
 
-#endif  // CLAIMD_CLIENT_IMPORT_H_
+#endif  // CLAIMD_CLIENT_FORMATS_IMPORT_H_

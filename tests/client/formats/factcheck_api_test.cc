@@ -1,0 +1,135 @@
+// Fact Check Tools API claims:search responses (factcheck_api.h) through
+// SplitImportInput: every claimReview of every claim, publisher and dates in
+// the evidence, and errors naming where in the response.
+#include "client/formats/factcheck_api.h"
+
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "client/formats/import_input.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/status_matchers.h"
+
+#ifndef CLAIMD_FORMATS_TESTDATA
+#error "CLAIMD_FORMATS_TESTDATA must name tests/client/formats/testdata"
+#endif
+
+namespace claimd::client {
+namespace {
+
+namespace v1 = ::claims::v1;
+using ::claimd::testing::StatusIs;
+using ::testing::HasSubstr;
+
+std::string Fixture(const std::string& name) {
+  std::ifstream file(std::string(CLAIMD_FORMATS_TESTDATA) + "/" + name,
+                     std::ios::binary);
+  std::stringstream text;
+  text << file.rdbuf();
+  return text.str();
+}
+
+std::vector<ImportEntry> Split(absl::string_view text) {
+  static const VerdictTable* table = new VerdictTable(*VerdictTable::Default());
+  return SplitImportInput(text, ImportFormat::kFactCheckApi, *table);
+}
+
+TEST(FactCheckApi, EveryReviewOfEveryClaim) {
+  const std::vector<ImportEntry> entries =
+      Split(Fixture("factcheck_search.json"));
+  ASSERT_EQ(entries.size(), 4u);
+  for (const ImportEntry& entry : entries) {
+    ASSERT_TRUE(entry.review.has_value());
+    ASSERT_OK(entry.review->status());
+  }
+  const v1::Claim& english = (*entries[0].review)->claim;
+  const v1::Claim& spanish = (*entries[1].review)->claim;
+  EXPECT_EQ(entries[0].line, 8);
+  EXPECT_EQ(entries[0].detail, "claims[0].claimReview[0]");
+  EXPECT_EQ(entries[1].detail, "claims[0].claimReview[1]");
+  EXPECT_EQ(english.name(), spanish.name())
+      << "two publishers' reviews of one claim land on one claim";
+  EXPECT_EQ(english.statement(),
+            "Vaccines contain microchips for tracking people");
+  EXPECT_EQ(english.status(), v1::VERIFICATION_STATUS_DENIED);
+  const v1::Evidence& evidence = english.evidence(0);
+  EXPECT_EQ(evidence.source(), "Desk Example");
+  EXPECT_EQ(evidence.url(), "https://desk.example.net/microchips");
+  EXPECT_EQ(evidence.quote(), "False");
+  EXPECT_EQ(evidence.time().seconds(), 1621555200);  // 2021-05-21
+  EXPECT_EQ(evidence.note(),
+            "ClaimReview via Fact Check Tools API; title: No, vaccines do not "
+            "contain microchips; language: en; publisher site: "
+            "desk.example.net; claimant: Viral social media posts; "
+            "claimDate: 2021-05-20T00:00:00Z");
+  EXPECT_EQ(spanish.status(), v1::VERIFICATION_STATUS_DENIED)
+      << "\"Falso: ...\" begins with the verdict";
+  EXPECT_EQ(spanish.evidence(0).source(), "verifica.example.es")
+      << "the site when the publisher has no name";
+  const v1::Claim& portuguese = (*entries[2].review)->claim;
+  EXPECT_EQ(portuguese.status(), v1::VERIFICATION_STATUS_REPORTED)
+      << "Exagerado";
+  EXPECT_NE(portuguese.name(), english.name());
+  EXPECT_EQ((*entries[3].review)->claim.status(),
+            v1::VERIFICATION_STATUS_CONFIRMED);
+}
+
+TEST(FactCheckApi, PagesPerLineArraysBareClaimsAndEmptyResults) {
+  const std::vector<ImportEntry> entries = Split(
+      "{}\n"
+      "{\"nextPageToken\": \"x\"}\n"
+      "[{\"claims\": [{\"text\": \"a\", \"claimReview\": [{\"textualRating\": "
+      "\"Falso\", \"url\": \"https://v.example/1\"}]}]}]\n"
+      "{\"text\": \"b\", \"claimReview\": [{\"textualRating\": \"True\"}]}\n");
+  ASSERT_EQ(entries.size(), 2u);
+  EXPECT_EQ(entries[0].line, 3);
+  EXPECT_EQ(entries[0].detail, "[0].claims[0].claimReview[0]");
+  EXPECT_EQ((*entries[0].review)->claim.evidence(0).source(), "v.example");
+  EXPECT_EQ(entries[1].detail, "claim.claimReview[0]");
+  EXPECT_EQ((*entries[1].review)->claim.evidence_size(), 0);
+}
+
+TEST(FactCheckApi, ErrorsNameWhereInTheResponse) {
+  const std::vector<ImportEntry> entries = Split(
+      "{\"claims\": [{\"claimReview\": [{\"textualRating\": \"False\"}]},\n"
+      "  {\"text\": \"t\", \"claimReview\": [{\"url\": \"u\"}]},\n"
+      "  {\"text\": \"t\"}]}\n"
+      "{\"kind\": \"something else\"}\n");
+  ASSERT_EQ(entries.size(), 4u);
+  EXPECT_THAT(*entries[0].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("claims[0].claimReview[0]: the claim has no "
+                                 "text")));
+  EXPECT_EQ(entries[1].line, 2);
+  EXPECT_THAT(*entries[1].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("claims[1].claimReview[0].textualRating: is "
+                                 "required")));
+  EXPECT_THAT(*entries[2].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("claims[2].claimReview: expected an array")));
+  EXPECT_EQ(entries[3].line, 4);
+  EXPECT_THAT(*entries[3].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("expected a claims:search response")));
+}
+
+TEST(FactCheckApi, UnknownRatingIsReportedWithAWarning) {
+  const std::vector<ImportEntry> entries = Split(
+      "{\"claims\": [{\"text\": \"t\", \"claimReview\": [{\"textualRating\": "
+      "\"Four Bananas\", \"publisher\": {\"name\": \"P\"}, \"reviewDate\": "
+      "\"soon\"}]}]}");
+  ASSERT_EQ(entries.size(), 1u);
+  ASSERT_OK(entries[0].review->status());
+  EXPECT_EQ((*entries[0].review)->claim.status(),
+            v1::VERIFICATION_STATUS_REPORTED);
+  EXPECT_EQ((*entries[0].review)->warnings.size(), 2u);
+  EXPECT_THAT((*entries[0].review)->claim.evidence(0).note(),
+              HasSubstr("reviewDate: soon (not a date)"));
+}
+
+}  // namespace
+}  // namespace claimd::client
