@@ -191,7 +191,23 @@ void EtcdClaimStore::InstallLoaded(Loaded loaded) {
   claims_ = std::move(loaded.claims);
   requests_ = std::move(loaded.requests);
   applied_ = loaded.revision;
+  state_revision_ = loaded.revision;
   compact_ = std::max(compact_, loaded.compact);
+  applied_changed_.SignalAll();
+}
+
+bool EtcdClaimStore::Stopping() {
+  absl::MutexLock lock(&stop_mutex_);
+  return stopping_;
+}
+
+bool EtcdClaimStore::SleepUnlessStopping(absl::Duration duration) {
+  const absl::Time deadline = absl::Now() + duration;
+  absl::MutexLock lock(&stop_mutex_);
+  while (!stopping_) {
+    if (stop_changed_.WaitWithDeadline(&stop_mutex_, deadline)) break;
+  }
+  return stopping_;
 }
 
 void EtcdClaimStore::NoteCounter(int64_t revision) {
@@ -242,7 +258,11 @@ void EtcdClaimStore::Close() {
   // The writer commits what was queued; it needs the watch to see its commits,
   // so the watch stops after it.
   if (writer_thread_.joinable()) writer_thread_.join();
-  stopping_.Notify();
+  {
+    absl::MutexLock lock(&stop_mutex_);
+    stopping_ = true;
+    stop_changed_.SignalAll();
+  }
   {
     absl::MutexLock lock(&watch_context_mutex_);
     if (watch_context_ != nullptr) watch_context_->TryCancel();
@@ -251,6 +271,7 @@ void EtcdClaimStore::Close() {
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   absl::MutexLock lock(&state_mutex_);
   closed_ = true;
+  applied_changed_.SignalAll();
 }
 
 absl::Status EtcdClaimStore::Health() {
@@ -294,7 +315,7 @@ void EtcdClaimStore::MaintenanceLoop() {
   // within one interval never finds its revision compacted.
   int64_t previous_tick_revision = 0;
   absl::Time next_compaction = absl::Now() + options_.etcd_compaction_interval;
-  while (!stopping_.WaitForNotificationWithTimeout(options_.health_interval)) {
+  while (!SleepUnlessStopping(options_.health_interval)) {
     ProbeHealth().IgnoreError();
     if (absl::Now() < next_compaction) continue;
     next_compaction = absl::Now() + options_.etcd_compaction_interval;

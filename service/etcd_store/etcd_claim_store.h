@@ -191,9 +191,18 @@ class EtcdClaimStore final : public core::ClaimStore {
   std::map<std::string, LivePtr> claims_ ABSL_GUARDED_BY(state_mutex_);
   absl::flat_hash_map<std::string, RequestEntry> requests_
       ABSL_GUARDED_BY(state_mutex_);
+  // The revision claims_ and requests_ reflect (reads report it), and the
+  // revision the observer has been given (writers and CatchUp wait for it);
+  // state_revision_ >= applied_.
+  int64_t state_revision_ ABSL_GUARDED_BY(state_mutex_) = 0;
   int64_t applied_ ABSL_GUARDED_BY(state_mutex_) = 0;
   int64_t compact_ ABSL_GUARDED_BY(state_mutex_) = 0;
   bool closed_ ABSL_GUARDED_BY(state_mutex_) = false;
+  // Signalled when applied_ or closed_ changes. A CondVar rather than timed
+  // Mutex::Await: Debian's Abseil 20220623 aborts ("Mutex corrupt: waiting
+  // writer with no waiters") when several threads wait with deadlines on one
+  // Mutex's conditions, as seen here.
+  absl::CondVar applied_changed_;
   // The highest counter value known committed (>= applied_).
   std::atomic<int64_t> known_revision_{0};
 
@@ -209,7 +218,13 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Mutex watch_context_mutex_;
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(watch_context_mutex_) =
       nullptr;
-  absl::Notification stopping_;
+  // Set by Close; the watch and maintenance threads sleep on stop_changed_.
+  absl::Mutex stop_mutex_;
+  absl::CondVar stop_changed_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mutex_) = false;
+  bool Stopping();
+  // Sleeps up to `duration`; returns true when Close was called.
+  bool SleepUnlessStopping(absl::Duration duration);
   absl::Mutex close_mutex_;
   std::thread writer_thread_;
   std::thread watch_thread_;

@@ -17,9 +17,9 @@ namespace claimd::etcd_store {
 absl::Status EtcdClaimStore::WaitApplied(int64_t revision,
                                          absl::Time deadline) {
   absl::MutexLock lock(&state_mutex_);
-  auto reached = [this, revision]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(
-                     state_mutex_) { return applied_ >= revision || closed_; };
-  state_mutex_.AwaitWithDeadline(absl::Condition(&reached), deadline);
+  while (applied_ < revision && !closed_) {
+    if (applied_changed_.WaitWithDeadline(&state_mutex_, deadline)) break;
+  }
   if (closed_) return ClosedError();
   if (applied_ >= revision) return absl::OkStatus();
   return absl::UnavailableError(
@@ -73,7 +73,7 @@ absl::StatusOr<core::ClaimPage> EtcdClaimStore::List(
   core::ClaimPage page;
   page.last_examined_id = query.after_id;
   absl::MutexLock lock(&state_mutex_);
-  page.revision = applied_;
+  page.revision = state_revision_;
   auto it = claims_.upper_bound(query.after_id);
   int examined = 0;
   while (it != claims_.end() && static_cast<int>(page.claims.size()) < limit &&
@@ -93,7 +93,7 @@ absl::StatusOr<core::Snapshot> EtcdClaimStore::ReadSnapshot(
   RETURN_IF_ERROR(CatchUp().status());
   core::Snapshot snapshot;
   absl::MutexLock lock(&state_mutex_);
-  snapshot.revision = applied_;
+  snapshot.revision = state_revision_;
   for (const auto& [id, live] : claims_) {
     if (filter.Matches(live->claim)) snapshot.claims.push_back(live->claim);
   }

@@ -15,10 +15,10 @@ namespace claimd::etcd_store {
 void EtcdClaimStore::WatchLoop() {
   int64_t next = watch_start_;
   absl::Duration backoff = absl::Milliseconds(50);
-  while (!stopping_.HasBeenNotified()) {
+  while (!Stopping()) {
     const int64_t before = next;
     absl::Status status = WatchOnce(next);
-    if (stopping_.HasBeenNotified()) return;
+    if (Stopping()) return;
     if (absl::IsOutOfRange(status) || absl::IsInternal(status)) {
       // etcd compacted past our position, or the stream broke a rule: read
       // the state again and deliver what we missed from claimd's own events.
@@ -28,7 +28,7 @@ void EtcdClaimStore::WatchLoop() {
     if (next > before) backoff = absl::Milliseconds(50);
     if (!status.ok()) {
       SetHealth(absl::UnavailableError(status.message()));
-      stopping_.WaitForNotificationWithTimeout(backoff);
+      SleepUnlessStopping(backoff);
       backoff = std::min(backoff * 2, absl::Seconds(1));
     }
   }
@@ -39,7 +39,7 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
   client_->PrepareContext(context, absl::InfiniteFuture());
   {
     absl::MutexLock lock(&watch_context_mutex_);
-    if (stopping_.HasBeenNotified()) return absl::CancelledError("closing");
+    if (Stopping()) return absl::CancelledError("closing");
     watch_context_ = &context;
   }
   auto stream = client_->Watch(&context);
@@ -81,6 +81,7 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
         if (!events.empty()) {
           absl::MutexLock lock(&state_mutex_);
           applied_ = events.back()->revision;
+          applied_changed_.SignalAll();
         }
         next_etcd_revision = revision + 1;
       }
@@ -223,6 +224,7 @@ absl::Status EtcdClaimStore::ApplyRevision(
     }
     events.push_back(std::move(event));
   }
+  if (!events.empty()) state_revision_ = events.back()->revision;
   for (auto& [request_id, entry] : request_puts) requests_[request_id] = entry;
   for (const std::string& request_id : request_deletes)
     requests_.erase(request_id);
@@ -239,6 +241,7 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
     from = applied_ + 1;
     claims_ = std::move(loaded.claims);
     requests_ = std::move(loaded.requests);
+    state_revision_ = std::max(state_revision_, target);
     compact_ = std::max(compact_, loaded.compact);
   }
   // The observer gets the revisions it missed from claimd's own history,
@@ -265,11 +268,13 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
     if (options_.observer != nullptr) options_.observer->OnCommit(events);
     absl::MutexLock lock(&state_mutex_);
     applied_ = events.back()->revision;
+    applied_changed_.SignalAll();
   }
   NoteCounter(target);
   {
     absl::MutexLock lock(&state_mutex_);
     applied_ = std::max(applied_, target);
+    applied_changed_.SignalAll();
   }
   next_etcd_revision = loaded.etcd_revision + 1;
   return absl::OkStatus();

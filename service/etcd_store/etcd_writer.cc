@@ -100,6 +100,8 @@ absl::Status EtcdClaimStore::StageEvidence(Task& task) {
              evidence.actor.size() + 32;
   }
   if (bytes <= kStageThreshold) return absl::OkStatus();
+  // The evidence times ApplyMutation will record (it runs with task.now).
+  if (task.now == absl::InfinitePast()) task.now = options_.clock();
   etcdserverpb::LeaseGrantRequest grant;
   grant.set_ttl(kStageLeaseSeconds);
   ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
@@ -154,7 +156,7 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
   absl::flat_hash_set<std::string> claim_ids, request_ids;
 
   absl::MutexLock lock(&state_mutex_);
-  batch.base = applied_;
+  batch.base = state_revision_;
   for (batch.taken = 0; batch.taken < tasks.size(); ++batch.taken) {
     Task& task = tasks[batch.taken];
     const core::Mutation& mutation = task.mutation;
