@@ -151,8 +151,9 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
         compact + 1));
   }
   std::vector<std::pair<int64_t, pb::EventRecord>> records;
-  for (const mvccpb::KeyValue& kv :
-       response.responses(2).response_range().kvs()) {
+  const etcdserverpb::RangeResponse& found =
+      response.responses(2).response_range();
+  for (const mvccpb::KeyValue& kv : found.kvs()) {
     const size_t slash = kv.key().rfind('/');
     int64_t revision = 0;
     if (slash == std::string::npos ||
@@ -169,6 +170,9 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
                      Parse<pb::EventRecord>(kv.value(), kv.key()));
     records.emplace_back(revision, std::move(record));
   }
+  // Keys below `from` (trimmed but not yet deleted, when asked from the
+  // oldest) used up part of the range's limit: more may follow.
+  if (!page.more && found.more() && !records.empty()) page.more = true;
   if (!records.empty() && wait_applied) {
     // Live claims come from this replica's state, which must hold these
     // revisions first.
