@@ -354,7 +354,37 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       failure = built;
       break;
     }
-    if (batch.events.empty()) break;  // only failures and replays
+    if (batch.events.empty()) {
+      // Only failures and replays, decided on this replica's state: final
+      // only if no replica committed since (else NOT_FOUND or ABORTED could
+      // come from a stale state). A Txn would check that by its compare;
+      // here a linearizable read of the counter does.
+      etcdserverpb::RangeRequest head;
+      head.set_key(keys_.Revision());
+      absl::StatusOr<etcdserverpb::RangeResponse> now = client_->Range(head);
+      if (!now.ok()) {
+        failure = absl::UnavailableError(now.status().message());
+        break;
+      }
+      if (now->kvs().empty()) {
+        failure = absl::InternalError("etcd: the revision counter is missing");
+        break;
+      }
+      absl::StatusOr<int64_t> counter =
+          ParseRevision(now->kvs(0).value(), keys_.Revision());
+      if (!counter.ok()) {
+        failure = counter.status();
+        break;
+      }
+      if (*counter <= batch.base) break;
+      NoteCounter(*counter);
+      if (absl::Now() > deadline) {
+        failure = absl::UnavailableError(
+            "this replica could not catch up with etcd in time; retry");
+        break;
+      }
+      continue;
+    }
     absl::StatusOr<bool> committed = TryCommit(batch);
     if (!committed.ok()) {
       failure = committed.status();
