@@ -46,7 +46,8 @@ TEST(RunClusterScript, StartsWritesThroughOneReadsThroughTheOtherAndStops) {
       dir.File("script.out"), dir.File("script.err"));
   ASSERT_TRUE(script.ok());
   bool ready = false;
-  for (int i = 0; i < 600 && !ready && (*script)->Running(); ++i) {
+  // The script bounds each of its waits (etcd, each replica) at 30 s.
+  for (int i = 0; i < 1500 && !ready && (*script)->Running(); ++i) {
     ready = absl::StrContains((*script)->ReadStdout(),
                               "Replicated claimd is running");
     if (!ready) absl::SleepFor(absl::Milliseconds(100));
