@@ -17,6 +17,10 @@ PACKAGES=(
   # metrics (prometheus-cpp) and the Kubernetes manifest check (python3-yaml)
   prometheus-cpp-dev libcivetweb-dev
   python3-yaml
+  # the etcd store backend: etcd's v3 API protos (and their imports), and a real
+  # etcd cluster for its tests and scripts/run-cluster.sh
+  golang-etcd-server-dev golang-github-gogo-protobuf-dev
+  golang-github-grpc-ecosystem-grpc-gateway-dev etcd-server etcd-client
 )
 # Only the tests need these (CLAIMD_BUILD_ONLY=1, the container's build stage, skips
 # them): the container image built and started (podman and what it runs with, a

@@ -15,6 +15,7 @@
 #include "absl/flags/usage_config.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "service/api/server.h"
@@ -26,11 +27,36 @@
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
 #include "service/store_commands.h"
+#include "service/store_factory/open_claim_store.h"
 #include "service/util/parse_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
           "Address to serve gRPC on, HOST:PORT ([::1]:PORT for IPv6; port 0 "
           "picks a free one)");
+ABSL_FLAG(std::string, store, "sqlite",
+          "Storage backend: sqlite (embedded, in --data_dir) or etcd (an etcd "
+          "v3 cluster shared by any number of claimd replicas: "
+          "--etcd_endpoints)");
+ABSL_FLAG(std::string, etcd_endpoints, "",
+          "With --store=etcd: the etcd members, HOST:PORT,HOST:PORT,... (IP "
+          "addresses, or one DNS name that resolves to every member)");
+ABSL_FLAG(std::string, etcd_cacert, "",
+          "With --store=etcd: PEM file of the CA that signed etcd's server "
+          "certificates (empty: plaintext)");
+ABSL_FLAG(std::string, etcd_cert, "",
+          "With --store=etcd: PEM client certificate for etcd (with "
+          "--etcd_key)");
+ABSL_FLAG(std::string, etcd_key, "",
+          "With --store=etcd: PEM private key of --etcd_cert");
+ABSL_FLAG(std::string, etcd_prefix, "/claimd/",
+          "With --store=etcd: the key prefix of this deployment's data (ends "
+          "with /; deployments sharing a cluster use different ones)");
+ABSL_FLAG(absl::Duration, etcd_request_timeout, absl::Seconds(5),
+          "With --store=etcd: how long one etcd request may take before the "
+          "write or read fails UNAVAILABLE");
+ABSL_FLAG(absl::Duration, etcd_compaction_interval, absl::Minutes(5),
+          "With --store=etcd: how often etcd's own MVCC history is compacted "
+          "(to the etcd revision seen one interval earlier)");
 ABSL_FLAG(std::string, data_dir, "./claimd-data",
           "Directory for the embedded store (created if missing; locked while "
           "claimd runs)");
@@ -158,13 +184,29 @@ int Run(const std::vector<char*>& positional) {
     claimd::core::LogError(tls.message());
     return 2;
   }
+  absl::StatusOr<claimd::store_factory::StoreBackend> backend =
+      claimd::store_factory::ParseStoreBackend(absl::GetFlag(FLAGS_store));
+  if (!backend.ok()) {
+    claimd::core::LogError(backend.status().message());
+    return 2;
+  }
+  const bool etcd = *backend == claimd::store_factory::StoreBackend::kEtcd;
+  if (etcd && absl::GetFlag(FLAGS_etcd_endpoints).empty()) {
+    claimd::core::LogError("--store=etcd needs --etcd_endpoints");
+    return 2;
+  }
   sigset_t signals = BlockShutdownSignals();
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
-  absl::StatusOr<claimd::store::DataDirLock> lock =
-      claimd::store::LockDataDir(data_dir);
-  if (!lock.ok()) {
-    claimd::core::LogError(lock.status().message());
-    return 1;
+  // The embedded store's directory is locked; etcd replicas share no files.
+  std::optional<claimd::store::DataDirLock> lock;
+  if (!etcd) {
+    absl::StatusOr<claimd::store::DataDirLock> locked =
+        claimd::store::LockDataDir(data_dir);
+    if (!locked.ok()) {
+      claimd::core::LogError(locked.status().message());
+      return 1;
+    }
+    lock.emplace(std::move(*locked));
   }
   absl::StatusOr<claimd::MetricsExport> metrics =
       claimd::StartMetrics(absl::GetFlag(FLAGS_metrics_listen));
@@ -178,17 +220,32 @@ int Run(const std::vector<char*>& positional) {
           static_cast<size_t>(absl::GetFlag(FLAGS_watch_cache_events)),
       .max_bytes = static_cast<size_t>(absl::GetFlag(FLAGS_watch_cache_mib))
                    << 20});
-  absl::StatusOr<std::unique_ptr<claimd::store::SqliteClaimStore>> store =
-      claimd::store::SqliteClaimStore::Open(
-          claimd::store::DatabasePath(data_dir),
-          claimd::store::SqliteStoreOptions{
-              .observer = &hub,
-              .metrics = metrics->metrics.get(),
-              .max_batch = absl::GetFlag(FLAGS_max_batch),
-              .durable = absl::GetFlag(FLAGS_durable),
-              .writer_cache_mib = absl::GetFlag(FLAGS_store_cache_mib)});
+  claimd::store_factory::ClaimStoreOptions store_options;
+  store_options.backend = *backend;
+  store_options.observer = &hub;
+  store_options.metrics = metrics->metrics.get();
+  store_options.sqlite = {
+      .database_path = claimd::store::DatabasePath(data_dir),
+      .durable = absl::GetFlag(FLAGS_durable),
+      .writer_cache_mib = absl::GetFlag(FLAGS_store_cache_mib),
+      .max_batch = absl::GetFlag(FLAGS_max_batch)};
+  store_options.etcd = {
+      .endpoints = absl::StrSplit(absl::GetFlag(FLAGS_etcd_endpoints), ',',
+                                  absl::SkipWhitespace()),
+      .cacert_file = absl::GetFlag(FLAGS_etcd_cacert),
+      .cert_file = absl::GetFlag(FLAGS_etcd_cert),
+      .key_file = absl::GetFlag(FLAGS_etcd_key),
+      .prefix = absl::GetFlag(FLAGS_etcd_prefix),
+      .request_timeout = absl::GetFlag(FLAGS_etcd_request_timeout),
+      .compaction_interval = absl::GetFlag(FLAGS_etcd_compaction_interval)};
+  const std::string where =
+      etcd ? absl::StrCat("etcd ", absl::GetFlag(FLAGS_etcd_endpoints), " ",
+                          absl::GetFlag(FLAGS_etcd_prefix))
+           : data_dir;
+  absl::StatusOr<std::unique_ptr<claimd::core::ClaimStore>> store =
+      claimd::store_factory::OpenClaimStore(store_options);
   if (!store.ok()) {
-    claimd::core::LogError("cannot open the store in ", data_dir, ": ",
+    claimd::core::LogError("cannot open the store in ", where, ": ",
                            store.status().ToString());
     return 1;
   }
@@ -217,7 +274,7 @@ int Run(const std::vector<char*>& positional) {
   }
   claimd::core::LogInfo(
       "serving claims.v1 on ", options.listen_address, " (port ",
-      (*server)->port(), "), data in ", data_dir, ", revision ",
+      (*server)->port(), "), data in ", where, ", revision ",
       (*store)->CurrentRevision(),
       absl::GetFlag(FLAGS_durable) ? "" : ", NOT durable (--durable=false)");
 

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "etcdserverpb/rpc.grpc.pb.h"
+#include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
 #include "tests/bench/unary_write.h"
 
 namespace claimd::bench {

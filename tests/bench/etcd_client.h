@@ -1,5 +1,5 @@
-// claimbench's side of etcd v3 (talked to directly over gRPC with the small
-// wire-compatible protos in protos/): the write workload as a WriteOp (a Put of
+// claimbench's side of etcd v3 (talked to directly over gRPC with etcd's own
+// protos, proto/etcd): the write workload as a WriteOp (a Put of
 // the claim's status record to key `claims/<id>`) and a prefix Watch on
 // `claims/` that reports to a DeliverySink, the same way as for claimd.
 //

@@ -1,0 +1,477 @@
+// EtcdClaimStore: open, load, close, health, compaction (see
+// etcd_claim_store.h). The writer, the watch and the reads live in
+// etcd_writer.cc, etcd_watch.cc and etcd_reads.cc.
+#include "service/etcd_store/etcd_claim_store.h"
+
+#include <utility>
+
+#include "absl/random/random.h"
+#include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "service/core/log.h"
+#include "service/core/status_macros.h"
+
+namespace claimd::etcd_store {
+
+namespace {
+
+// Calls `each` for every key-value in [begin, end) as of etcd revision
+// `at_revision`, a page at a time.
+absl::Status RangeAll(
+    EtcdClient& client, const std::string& begin, const std::string& end,
+    int64_t at_revision,
+    const std::function<absl::Status(const mvccpb::KeyValue&)>& each) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(begin);
+  request.set_range_end(end);
+  request.set_revision(at_revision);
+  request.set_limit(1000);
+  for (;;) {
+    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse response,
+                     client.Range(request));
+    for (const mvccpb::KeyValue& kv : response.kvs()) RETURN_IF_ERROR(each(kv));
+    if (!response.more() || response.kvs().empty()) return absl::OkStatus();
+    request.set_key(response.kvs().rbegin()->key() + std::string(1, '\0'));
+  }
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
+    EtcdStoreOptions options) {
+  if (options.prefix.empty() || options.prefix.back() != '/') {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "the etcd key prefix must end with '/': \"", options.prefix, "\""));
+  }
+  if (options.max_txn_ops < 16 || options.max_request_bytes < (256 << 10)) {
+    return absl::InvalidArgumentError(
+        "etcd limits below 16 operations or 256 KiB per request");
+  }
+  ASSIGN_OR_RETURN(std::unique_ptr<EtcdClient> client,
+                   EtcdClient::Create(options.connect));
+  std::unique_ptr<EtcdClaimStore> store(
+      new EtcdClaimStore(std::move(options), std::move(client)));
+  RETURN_IF_ERROR(store->InitializePrefix());
+  ASSIGN_OR_RETURN(Loaded loaded, store->LoadState());
+  const int64_t revision = loaded.revision;
+  store->watch_start_ = loaded.etcd_revision + 1;
+  if (store->options_.metrics != nullptr) {
+    core::StatusCounts counts{};
+    for (const auto& [id, live] : loaded.claims) {
+      const int status = static_cast<int>(live->claim.status);
+      if (status >= 0 && status < static_cast<int>(counts.size()))
+        ++counts[status];
+    }
+    store->options_.metrics->OnStoreOpened(revision, counts);
+  }
+  store->InstallLoaded(std::move(loaded));
+  if (store->options_.observer != nullptr)
+    store->options_.observer->OnOpen(revision);
+  store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->watch_thread_ = std::thread([s = store.get()] { s->WatchLoop(); });
+  store->maintenance_thread_ =
+      std::thread([s = store.get()] { s->MaintenanceLoop(); });
+  return store;
+}
+
+EtcdClaimStore::EtcdClaimStore(EtcdStoreOptions options,
+                               std::unique_ptr<EtcdClient> client)
+    : options_(std::move(options)),
+      keys_(options_.prefix),
+      client_(std::move(client)) {}
+
+EtcdClaimStore::~EtcdClaimStore() { Close(); }
+
+absl::Status EtcdClaimStore::InitializePrefix() {
+  // Created once, by whichever replica opens a new prefix first: the counter
+  // at 0 and a random store id; later opens only read them.
+  absl::BitGen random;
+  const std::string new_id =
+      absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
+                      absl::Uniform<uint64_t>(random));
+  etcdserverpb::TxnRequest txn;
+  auto* compare = txn.add_compare();
+  compare->set_key(keys_.StoreId());
+  compare->set_target(etcdserverpb::Compare::CREATE);
+  compare->set_result(etcdserverpb::Compare::EQUAL);
+  compare->set_create_revision(0);
+  auto* put_id = txn.add_success()->mutable_request_put();
+  put_id->set_key(keys_.StoreId());
+  put_id->set_value(new_id);
+  auto* put_counter = txn.add_success()->mutable_request_put();
+  put_counter->set_key(keys_.Revision());
+  put_counter->set_value("0");
+  txn.add_failure()->mutable_request_range()->set_key(keys_.StoreId());
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
+  if (response.succeeded()) {
+    store_id_ = new_id;
+    return absl::OkStatus();
+  }
+  const auto& range = response.responses(0).response_range();
+  if (range.kvs().empty())
+    return absl::InternalError("etcd: the store id vanished while opening");
+  store_id_ = range.kvs(0).value();
+  return absl::OkStatus();
+}
+
+absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
+  Loaded loaded;
+  // A linearizable read of the counter fixes the etcd revision everything else
+  // is read at, so the claims, requests and counter agree.
+  etcdserverpb::RangeRequest counter;
+  counter.set_key(keys_.Revision());
+  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse head, client_->Range(counter));
+  if (head.kvs().empty()) {
+    return absl::InternalError(absl::StrCat("etcd key ", keys_.Revision(),
+                                            " is missing: not a claimd store"));
+  }
+  ASSIGN_OR_RETURN(loaded.revision,
+                   ParseRevision(head.kvs(0).value(), keys_.Revision()));
+  loaded.etcd_revision = head.header().revision();
+  const int64_t at = loaded.etcd_revision;
+
+  RETURN_IF_ERROR(RangeAll(
+      *client_, keys_.Compact(), "", at,
+      [&](const mvccpb::KeyValue& kv) -> absl::Status {
+        ASSIGN_OR_RETURN(loaded.compact, ParseRevision(kv.value(), kv.key()));
+        return absl::OkStatus();
+      }));
+  // Chunks first (a claim's header names its chunks), then the headers.
+  absl::flat_hash_map<std::string, pb::EvidenceChunk> chunks;
+  const std::string chunk_prefix = keys_.prefix() + "v/";
+  RETURN_IF_ERROR(RangeAll(*client_, chunk_prefix, PrefixEnd(chunk_prefix), at,
+                           [&](const mvccpb::KeyValue& kv) -> absl::Status {
+                             ASSIGN_OR_RETURN(chunks[kv.key()],
+                                              Parse<pb::EvidenceChunk>(
+                                                  kv.value(), kv.key()));
+                             return absl::OkStatus();
+                           }));
+  RETURN_IF_ERROR(RangeAll(
+      *client_, keys_.ClaimsPrefix(), PrefixEnd(keys_.ClaimsPrefix()), at,
+      [&](const mvccpb::KeyValue& kv) -> absl::Status {
+        ASSIGN_OR_RETURN(pb::ClaimHeader header,
+                         Parse<pb::ClaimHeader>(kv.value(), kv.key()));
+        std::vector<core::Evidence> evidence;
+        for (const std::string& key : header.chunk_keys()) {
+          auto chunk = chunks.find(key);
+          if (chunk == chunks.end()) {
+            return absl::InternalError(absl::StrCat(
+                "etcd: evidence chunk ", key, " of ", kv.key(), " is missing"));
+          }
+          for (const pb::Evidence& item : chunk->second.items()) {
+            evidence.push_back(DecodeEvidence(item));
+            if (evidence.back().revision == 0)
+              evidence.back().revision = header.create_revision();
+          }
+        }
+        auto live = std::make_shared<LiveClaim>();
+        live->claim = ClaimOf(header, std::move(evidence));
+        live->chunk_keys.assign(header.chunk_keys().begin(),
+                                header.chunk_keys().end());
+        loaded.claims[header.id()] = std::move(live);
+        return absl::OkStatus();
+      }));
+  RETURN_IF_ERROR(RangeAll(
+      *client_, keys_.RequestsPrefix(), PrefixEnd(keys_.RequestsPrefix()), at,
+      [&](const mvccpb::KeyValue& kv) -> absl::Status {
+        ASSIGN_OR_RETURN(pb::RequestRecord record,
+                         Parse<pb::RequestRecord>(kv.value(), kv.key()));
+        loaded.requests[kv.key().substr(keys_.RequestsPrefix().size())] = {
+            record.revision(), record.fingerprint()};
+        return absl::OkStatus();
+      }));
+  return loaded;
+}
+
+void EtcdClaimStore::InstallLoaded(Loaded loaded) {
+  NoteCounter(loaded.revision);
+  absl::MutexLock lock(&state_mutex_);
+  claims_ = std::move(loaded.claims);
+  requests_ = std::move(loaded.requests);
+  applied_ = loaded.revision;
+  state_revision_ = loaded.revision;
+  compact_ = std::max(compact_, loaded.compact);
+  applied_changed_.SignalAll();
+}
+
+bool EtcdClaimStore::Stopping() {
+  absl::MutexLock lock(&stop_mutex_);
+  return stopping_;
+}
+
+bool EtcdClaimStore::SleepUnlessStopping(absl::Duration duration) {
+  const absl::Time deadline = absl::Now() + duration;
+  absl::MutexLock lock(&stop_mutex_);
+  while (!stopping_) {
+    if (stop_changed_.WaitWithDeadline(&stop_mutex_, deadline)) break;
+  }
+  return stopping_;
+}
+
+void EtcdClaimStore::NoteCounter(int64_t revision) {
+  int64_t known = known_revision_.load(std::memory_order_relaxed);
+  while (known < revision && !known_revision_.compare_exchange_weak(
+                                 known, revision, std::memory_order_relaxed)) {
+  }
+}
+
+void EtcdClaimStore::Submit(core::Mutation mutation,
+                            core::MutationCallback done) {
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    if (!queue_closed_) {
+      queue_.push_back(Task{std::move(mutation), std::move(done)});
+      return;
+    }
+  }
+  std::move(done)(ClosedError());
+}
+
+absl::Status EtcdClaimStore::ClosedError() const {
+  return absl::UnavailableError("store is closed");
+}
+
+int64_t EtcdClaimStore::AppliedRevision() {
+  absl::MutexLock lock(&state_mutex_);
+  return applied_;
+}
+
+int64_t EtcdClaimStore::CurrentRevision() {
+  int64_t applied = AppliedRevision();
+  return std::max(applied, known_revision_.load(std::memory_order_relaxed));
+}
+
+int64_t EtcdClaimStore::CompactRevision() {
+  absl::MutexLock lock(&state_mutex_);
+  return compact_;
+}
+
+void EtcdClaimStore::Close() {
+  absl::MutexLock close_lock(&close_mutex_);
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    if (queue_closed_ && !writer_thread_.joinable()) return;
+    queue_closed_ = true;
+  }
+  // The writer commits what was queued; it needs the watch to see its commits,
+  // so the watch stops after it.
+  if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    absl::MutexLock lock(&stop_mutex_);
+    stopping_ = true;
+    stop_changed_.SignalAll();
+  }
+  {
+    absl::MutexLock lock(&watch_context_mutex_);
+    if (watch_context_ != nullptr) watch_context_->TryCancel();
+  }
+  if (watch_thread_.joinable()) watch_thread_.join();
+  if (maintenance_thread_.joinable()) maintenance_thread_.join();
+  absl::MutexLock lock(&state_mutex_);
+  closed_ = true;
+  applied_changed_.SignalAll();
+}
+
+absl::Status EtcdClaimStore::Health() {
+  absl::MutexLock lock(&health_mutex_);
+  return health_;
+}
+
+void EtcdClaimStore::SetHealth(absl::Status status) {
+  absl::MutexLock lock(&health_mutex_);
+  if (health_.ok() != status.ok()) {
+    if (status.ok()) {
+      core::LogInfo("etcd quorum reachable again");
+    } else {
+      core::LogWarning("etcd unavailable: ", status.message());
+    }
+  }
+  health_ = std::move(status);
+}
+
+absl::Status EtcdClaimStore::ProbeHealth() {
+  // A linearizable read needs the leader and a quorum: the same as a commit.
+  etcdserverpb::RangeRequest request;
+  request.set_key(keys_.Revision());
+  absl::StatusOr<etcdserverpb::RangeResponse> response =
+      client_->Range(request);
+  if (response.ok() && !response->kvs().empty()) {
+    absl::StatusOr<int64_t> counter =
+        ParseRevision(response->kvs(0).value(), keys_.Revision());
+    if (counter.ok()) NoteCounter(*counter);
+  }
+  SetHealth(response.ok()
+                ? absl::OkStatus()
+                : absl::UnavailableError(absl::StrCat(
+                      "no etcd quorum: ", response.status().message())));
+  return Health();
+}
+
+void EtcdClaimStore::MaintenanceLoop() {
+  // The etcd revision seen at the previous compaction tick: the next tick
+  // compacts etcd's MVCC history up to it, so a watch or read that started
+  // within one interval never finds its revision compacted.
+  int64_t previous_tick_revision = 0;
+  absl::Time next_compaction = absl::Now() + options_.etcd_compaction_interval;
+  while (!SleepUnlessStopping(options_.health_interval)) {
+    ProbeHealth().IgnoreError();
+    if (absl::Now() < next_compaction) continue;
+    next_compaction = absl::Now() + options_.etcd_compaction_interval;
+    etcdserverpb::RangeRequest head;
+    head.set_key(keys_.Revision());
+    head.set_count_only(true);
+    absl::StatusOr<etcdserverpb::RangeResponse> response = client_->Range(head);
+    if (!response.ok()) continue;
+    if (previous_tick_revision > 0) {
+      etcdserverpb::CompactionRequest compaction;
+      compaction.set_revision(previous_tick_revision);
+      absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
+          client_->Compact(compaction);
+      // Every replica does this; all but the first find it done (OUT_OF_RANGE).
+      if (!compacted.ok() && !absl::IsOutOfRange(compacted.status())) {
+        core::LogWarning("etcd compaction to revision ", previous_tick_revision,
+                         " failed: ", compacted.status().message());
+      }
+    }
+    previous_tick_revision = response->header().revision();
+  }
+}
+
+absl::Status EtcdClaimStore::Compact(int64_t revision) {
+  {
+    absl::MutexLock lock(&queue_mutex_);
+    if (queue_closed_) return ClosedError();
+  }
+  ASSIGN_OR_RETURN(const int64_t current, CatchUp());
+  if (revision > current) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("cannot compact to revision ", revision,
+                     ": the current revision is ", current));
+  }
+  // 1. Advance meta/compact (compare-and-set on its mod revision), so readers
+  // answer OUT_OF_RANGE from now on, before anything is deleted.
+  for (int attempt = 0;; ++attempt) {
+    etcdserverpb::RangeRequest read;
+    read.set_key(keys_.Compact());
+    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse now, client_->Range(read));
+    int64_t stored = 0, mod_revision = 0;
+    if (!now.kvs().empty()) {
+      ASSIGN_OR_RETURN(stored,
+                       ParseRevision(now.kvs(0).value(), keys_.Compact()));
+      mod_revision = now.kvs(0).mod_revision();
+    }
+    if (stored >= revision) break;
+    etcdserverpb::TxnRequest txn;
+    auto* compare = txn.add_compare();
+    compare->set_key(keys_.Compact());
+    compare->set_target(etcdserverpb::Compare::MOD);
+    compare->set_result(etcdserverpb::Compare::EQUAL);
+    compare->set_mod_revision(mod_revision);
+    auto* put = txn.add_success()->mutable_request_put();
+    put->set_key(keys_.Compact());
+    put->set_value(absl::StrCat(revision));
+    ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
+    if (response.succeeded()) break;
+    if (attempt >= 20)
+      return absl::AbortedError("compaction raced another replica 20 times");
+  }
+  {
+    absl::MutexLock lock(&state_mutex_);
+    compact_ = std::max(compact_, revision);
+  }
+  // 2. Delete what the trimmed events kept alive: the events and their index
+  // entries, tombstones of claims deleted in them (and those claims' evidence),
+  // and the request_ids they recorded. Idempotent: a pass that failed halfway
+  // is finished by the next Compact.
+  const std::string events_end = keys_.Event(revision + 1);
+  for (;;) {
+    etcdserverpb::RangeRequest page;
+    page.set_key(keys_.EventsPrefix());
+    page.set_range_end(events_end);
+    page.set_limit(32);
+    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events, client_->Range(page));
+    if (events.kvs().empty()) break;
+    etcdserverpb::TxnRequest txn;
+    auto flush = [&]() -> absl::Status {
+      if (txn.success_size() == 0) return absl::OkStatus();
+      RETURN_IF_ERROR(client_->Txn(txn).status());
+      txn.Clear();
+      return absl::OkStatus();
+    };
+    auto remove = [&](const std::string& key) -> absl::Status {
+      txn.add_success()->mutable_request_delete_range()->set_key(key);
+      if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
+      return absl::OkStatus();
+    };
+    for (const mvccpb::KeyValue& kv : events.kvs()) {
+      ASSIGN_OR_RETURN(pb::EventRecord record,
+                       Parse<pb::EventRecord>(kv.value(), kv.key()));
+      absl::string_view rest;
+      keys_.Classify(kv.key(), &rest);
+      int64_t event_revision = 0;
+      if (!absl::SimpleAtoi(rest, &event_revision))
+        return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
+      RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
+      if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
+        const std::string tombstone =
+            keys_.Tombstone(record.claim_id(), record.create_revision());
+        etcdserverpb::RangeRequest read;
+        read.set_key(tombstone);
+        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                         client_->Range(read));
+        if (!found.kvs().empty()) {
+          ASSIGN_OR_RETURN(
+              pb::ClaimHeader header,
+              Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
+          for (const std::string& chunk : header.chunk_keys())
+            RETURN_IF_ERROR(remove(chunk));
+          RETURN_IF_ERROR(remove(tombstone));
+        }
+      }
+      if (!record.request_id().empty()) {
+        // Only the record this event wrote (compare-and-delete on its mod
+        // revision): a request_id trimmed earlier may have been used again.
+        const std::string key = keys_.Request(record.request_id());
+        etcdserverpb::RangeRequest read;
+        read.set_key(key);
+        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                         client_->Range(read));
+        if (!found.kvs().empty()) {
+          ASSIGN_OR_RETURN(pb::RequestRecord stored,
+                           Parse<pb::RequestRecord>(found.kvs(0).value(), key));
+          if (stored.revision() == event_revision) {
+            etcdserverpb::TxnRequest one;
+            auto* compare = one.add_compare();
+            compare->set_key(key);
+            compare->set_target(etcdserverpb::Compare::MOD);
+            compare->set_result(etcdserverpb::Compare::EQUAL);
+            compare->set_mod_revision(found.kvs(0).mod_revision());
+            one.add_success()->mutable_request_delete_range()->set_key(key);
+            RETURN_IF_ERROR(client_->Txn(one).status());
+          }
+        }
+      }
+    }
+    RETURN_IF_ERROR(flush());
+    // The events last, so an interrupted pass is found again by the next one.
+    etcdserverpb::TxnRequest drop;
+    auto* range = drop.add_success()->mutable_request_delete_range();
+    range->set_key(events.kvs(0).key());
+    range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
+    RETURN_IF_ERROR(client_->Txn(drop).status());
+    if (!events.more()) break;
+  }
+  absl::MutexLock lock(&state_mutex_);
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.revision <= revision) {
+      requests_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  return absl::OkStatus();
+}
+
+}  // namespace claimd::etcd_store

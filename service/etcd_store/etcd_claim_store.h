@@ -1,0 +1,236 @@
+// EtcdClaimStore: the ClaimStore over an etcd v3 cluster, so that any number of
+// claimd replicas serve the same claims (docs/DESIGN.md, "The etcd backend").
+//
+//   ASSIGN_OR_RETURN(auto store, EtcdClaimStore::Open(options));
+//
+// Writes: Submit queues; one writer thread per replica takes what is queued
+// and commits it as ONE etcd Txn that compares claimd's revision counter
+// (meta/revision) with the value this replica last saw and writes the
+// counter, the events and the claims together (group commit, within etcd's
+// 128 operations and 1.5 MiB per request). A replica that loses the race to
+// another replica waits until its watch has brought it up to the winner's
+// revision, applies the batch again and retries: revisions stay dense and
+// global without a leader. The rules are core::ApplyMutation, as in SQLite.
+//
+// State: every replica keeps the claims in memory, fed by ONE etcd watch on
+// its prefix, in revision order, its own commits included; the same watch
+// feeds the CommitObserver (the WatchHub), and a writer runs its callbacks
+// only after the watch has delivered its commit. Reads (Get, List,
+// ReadSnapshot) first read the counter from etcd (a linearizable read, one
+// round trip) and wait until the watch has applied that revision, so they
+// reflect every write acknowledged anywhere before they began. History
+// (ListEvents) is read from etcd.
+//
+// Thread-safety: every public method may be called from any thread. The
+// observer and callbacks run on the watch thread and the writer thread with no
+// store lock held. Lock order: state_mutex_ before nothing (leaf);
+// queue_mutex_ and health_mutex_ are leaves too.
+#ifndef CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
+#define CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
+
+#include <atomic>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/base/thread_annotations.h"
+#include "absl/container/flat_hash_map.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
+#include "service/core/claim_store.h"
+#include "service/core/metrics.h"
+#include "service/etcd_store/etcd_client.h"
+#include "service/etcd_store/etcd_keys.h"
+
+namespace grpc {
+class ClientContext;
+}
+
+namespace claimd::etcd_store {
+
+struct EtcdStoreOptions {
+  EtcdConnectOptions connect;
+  // Every key this store writes starts with it; deployments sharing a cluster
+  // use different prefixes. Must end with '/'.
+  std::string prefix = "/claimd/";
+  core::CommitObserver* observer = nullptr;  // not owned; outlives the store
+  core::Metrics* metrics = nullptr;          // not owned; may be null
+  std::function<absl::Time()> clock = &absl::Now;
+  // etcd's own MVCC history is compacted every interval, to the etcd revision
+  // seen one interval earlier (as the Kubernetes API server does), so it never
+  // grows without bound; claimd's events are kept as its own keys.
+  absl::Duration etcd_compaction_interval = absl::Minutes(5);
+  // How often an idle replica checks that it still reaches an etcd quorum.
+  absl::Duration health_interval = absl::Seconds(1);
+  // etcd's --max-txn-ops and --max-request-bytes (its defaults); a batch stays
+  // within both.
+  int max_txn_ops = 128;
+  size_t max_request_bytes = size_t{3} << 19;  // 1.5 MiB
+};
+
+class EtcdClaimStore final : public core::ClaimStore {
+ public:
+  // Connects, creates the counter and the store id if this prefix is new,
+  // loads the claims, calls observer->OnOpen(revision) and starts the watch.
+  // Errors: INVALID_ARGUMENT (options), UNAVAILABLE (no quorum within the
+  // request timeout), INTERNAL (the prefix holds something else).
+  static absl::StatusOr<std::unique_ptr<EtcdClaimStore>> Open(
+      EtcdStoreOptions options);
+  ~EtcdClaimStore() override;
+  EtcdClaimStore(const EtcdClaimStore&) = delete;
+  EtcdClaimStore& operator=(const EtcdClaimStore&) = delete;
+
+  void Submit(core::Mutation mutation, core::MutationCallback done) override;
+  // Reads fail UNAVAILABLE when etcd cannot confirm the current revision (no
+  // quorum) or after Close.
+  absl::StatusOr<core::Claim> Get(const std::string& claim_id) override;
+  absl::StatusOr<core::ClaimPage> List(
+      const core::ListClaimsQuery& query) override;
+  absl::StatusOr<core::EventPage> ListEvents(
+      const core::ListEventsQuery& query) override;
+  absl::StatusOr<core::Snapshot> ReadSnapshot(
+      const core::Filter& filter) override;
+  // The highest claimd revision this replica knows to be committed in etcd
+  // (its own applied state, or a counter value read from etcd since): never
+  // below a revision this replica handed out or served.
+  int64_t CurrentRevision() override;
+  int64_t CompactRevision() override;
+  absl::Status Compact(int64_t revision) override;
+  void Close() override;
+  absl::Status Health() override;
+  absl::Status ProbeHealth() override;
+
+  // The store's identity (meta/store_id), created once with the prefix.
+  std::string StoreId() override { return store_id_; }
+
+  // The revision the watch has applied to this replica's state (tests).
+  int64_t AppliedRevision();
+
+ private:
+  struct Task {
+    core::Mutation mutation;
+    core::MutationCallback done;
+    absl::Time now = absl::InfinitePast();  // fixed at the first attempt
+    // A create too large for one Txn: its evidence, written beforehand under
+    // a lease (etcd_writer.cc), attached by the commit.
+    std::vector<std::string> staged_chunks;
+  };
+  // A live claim in memory and the chunk keys holding its evidence.
+  struct LiveClaim {
+    core::Claim claim;
+    std::vector<std::string> chunk_keys;
+  };
+  using LivePtr = std::shared_ptr<const LiveClaim>;
+  struct RequestEntry {
+    int64_t revision = 0;
+    uint64_t fingerprint = 0;
+  };
+  // What LoadState read, all at one etcd revision.
+  struct Loaded {
+    std::map<std::string, LivePtr> claims;
+    absl::flat_hash_map<std::string, RequestEntry> requests;
+    int64_t revision = 0;  // claimd's counter
+    int64_t compact = 0;
+    int64_t etcd_revision = 0;
+  };
+  struct Batch;
+
+  EtcdClaimStore(EtcdStoreOptions options, std::unique_ptr<EtcdClient> client);
+
+  // Open and resync (etcd_claim_store.cc).
+  absl::Status InitializePrefix();
+  absl::StatusOr<Loaded> LoadState();
+  void InstallLoaded(Loaded loaded);
+
+  // Writer (etcd_writer.cc).
+  void WriterLoop();
+  bool HasWorkOrClosedLocked() const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mutex_);
+  void CommitBatch(std::vector<Task>& tasks);
+  absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch);
+  absl::StatusOr<bool> TryCommit(Batch& batch);
+  absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
+  absl::Status StageEvidence(Task& task);
+
+  // Watch (etcd_watch.cc).
+  void WatchLoop();
+  absl::Status WatchOnce(int64_t& next_etcd_revision);
+  absl::Status ApplyRevision(const std::vector<const mvccpb::Event*>& changes,
+                             std::vector<core::ClaimEventPtr>& events);
+  absl::Status Resync(int64_t& next_etcd_revision);
+
+  // Reads (etcd_reads.cc).
+  // Reads the counter linearizably and waits until the watch applied it.
+  absl::StatusOr<int64_t> CatchUp();
+  absl::Status WaitApplied(int64_t revision, absl::Time deadline);
+  absl::StatusOr<core::EventPage> ReadEvents(const core::ListEventsQuery& query,
+                                             bool wait_applied);
+  absl::StatusOr<core::Claim> Incarnation(const std::string& id,
+                                          int64_t create_revision);
+  absl::StatusOr<std::vector<core::Evidence>> ReadChunks(
+      const std::string& id, const pb::ClaimHeader& header);
+  void NoteCounter(int64_t revision);
+
+  // Maintenance thread: health probes, etcd MVCC compaction.
+  void MaintenanceLoop();
+  void SetHealth(absl::Status status);
+  absl::Status ClosedError() const;
+
+  const EtcdStoreOptions options_;
+  const Keys keys_;
+  std::unique_ptr<EtcdClient> client_;
+  std::string store_id_;
+
+  absl::Mutex state_mutex_;
+  std::map<std::string, LivePtr> claims_ ABSL_GUARDED_BY(state_mutex_);
+  absl::flat_hash_map<std::string, RequestEntry> requests_
+      ABSL_GUARDED_BY(state_mutex_);
+  // The revision claims_ and requests_ reflect (reads report it), and the
+  // revision the observer has been given (writers and CatchUp wait for it);
+  // state_revision_ >= applied_.
+  int64_t state_revision_ ABSL_GUARDED_BY(state_mutex_) = 0;
+  int64_t applied_ ABSL_GUARDED_BY(state_mutex_) = 0;
+  int64_t compact_ ABSL_GUARDED_BY(state_mutex_) = 0;
+  bool closed_ ABSL_GUARDED_BY(state_mutex_) = false;
+  // Signalled when applied_ or closed_ changes. A CondVar rather than timed
+  // Mutex::Await: Debian's Abseil 20220623 aborts ("Mutex corrupt: waiting
+  // writer with no waiters") when several threads wait with deadlines on one
+  // Mutex's conditions, as seen here.
+  absl::CondVar applied_changed_;
+  // The highest counter value known committed (>= applied_).
+  std::atomic<int64_t> known_revision_{0};
+
+  absl::Mutex queue_mutex_;
+  std::deque<Task> queue_ ABSL_GUARDED_BY(queue_mutex_);
+  bool queue_closed_ ABSL_GUARDED_BY(queue_mutex_) = false;
+
+  absl::Mutex health_mutex_;
+  absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
+
+  // The etcd revision the watch starts from after open.
+  int64_t watch_start_ = 0;
+  absl::Mutex watch_context_mutex_;
+  grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(watch_context_mutex_) =
+      nullptr;
+  // Set by Close; the watch and maintenance threads sleep on stop_changed_.
+  absl::Mutex stop_mutex_;
+  absl::CondVar stop_changed_;
+  bool stopping_ ABSL_GUARDED_BY(stop_mutex_) = false;
+  bool Stopping();
+  // Sleeps up to `duration`; returns true when Close was called.
+  bool SleepUnlessStopping(absl::Duration duration);
+  absl::Mutex close_mutex_;
+  std::thread writer_thread_;
+  std::thread watch_thread_;
+  std::thread maintenance_thread_;
+};
+
+}  // namespace claimd::etcd_store
+
+#endif  // CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_

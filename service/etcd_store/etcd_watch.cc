@@ -1,0 +1,283 @@
+// EtcdClaimStore's watch: ONE etcd watch on the store's prefix feeds this
+// replica's claims, request_ids and CommitObserver, in revision order, its own
+// commits included (see etcd_claim_store.h).
+#include <utility>
+
+#include "absl/container/flat_hash_map.h"
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "service/core/log.h"
+#include "service/core/status_macros.h"
+#include "service/etcd_store/etcd_claim_store.h"
+
+namespace claimd::etcd_store {
+
+void EtcdClaimStore::WatchLoop() {
+  int64_t next = watch_start_;
+  absl::Duration backoff = absl::Milliseconds(50);
+  while (!Stopping()) {
+    const int64_t before = next;
+    absl::Status status = WatchOnce(next);
+    if (Stopping()) return;
+    if (absl::IsOutOfRange(status) || absl::IsInternal(status)) {
+      // etcd compacted past our position, or the stream broke a rule: read
+      // the state again and deliver what we missed from claimd's own events.
+      core::LogWarning("etcd watch: ", status.message(), "; resyncing");
+      status = Resync(next);
+    }
+    if (next > before) backoff = absl::Milliseconds(50);
+    if (!status.ok()) {
+      SetHealth(absl::UnavailableError(status.message()));
+      SleepUnlessStopping(backoff);
+      backoff = std::min(backoff * 2, absl::Seconds(1));
+    }
+  }
+}
+
+absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
+  grpc::ClientContext context;
+  client_->PrepareContext(context, absl::InfiniteFuture());
+  {
+    absl::MutexLock lock(&watch_context_mutex_);
+    if (Stopping()) return absl::CancelledError("closing");
+    watch_context_ = &context;
+  }
+  auto stream = client_->Watch(&context);
+  etcdserverpb::WatchRequest request;
+  auto* create = request.mutable_create_request();
+  create->set_key(keys_.prefix());
+  create->set_range_end(PrefixEnd(keys_.prefix()));
+  create->set_start_revision(next_etcd_revision);
+  absl::Status result = absl::OkStatus();
+  if (stream->Write(request)) {
+    etcdserverpb::WatchResponse response;
+    std::vector<const mvccpb::Event*> changes;
+    std::vector<core::ClaimEventPtr> events;
+    while (result.ok() && stream->Read(&response)) {
+      if (response.compact_revision() > 0) {
+        result = absl::OutOfRangeError(
+            absl::StrCat("etcd compacted revision ", next_etcd_revision,
+                         " (now at ", response.compact_revision(), ")"));
+        break;
+      }
+      if (response.canceled()) {
+        result = absl::UnavailableError(absl::StrCat(
+            "etcd cancelled the watch: ", response.cancel_reason()));
+        break;
+      }
+      // One etcd revision is one Txn: apply revision by revision (etcd never
+      // splits a revision across responses).
+      const auto& all = response.events();
+      for (int i = 0; i < all.size() && result.ok();) {
+        const int64_t revision = all[i].kv().mod_revision();
+        changes.clear();
+        for (; i < all.size() && all[i].kv().mod_revision() == revision; ++i)
+          changes.push_back(&all[i]);
+        events.clear();
+        result = ApplyRevision(changes, events);
+        if (!result.ok()) break;
+        if (!events.empty() && options_.observer != nullptr)
+          options_.observer->OnCommit(events);
+        if (!events.empty()) {
+          absl::MutexLock lock(&state_mutex_);
+          applied_ = events.back()->revision;
+          applied_changed_.SignalAll();
+        }
+        next_etcd_revision = revision + 1;
+      }
+    }
+  }
+  if (result.ok()) {
+    context.TryCancel();
+    result = EtcdClient::FromGrpc(stream->Finish(), "etcd watch");
+    if (result.ok()) result = absl::UnavailableError("etcd watch ended");
+  } else {
+    context.TryCancel();
+    stream->Finish().ok();
+  }
+  absl::MutexLock lock(&watch_context_mutex_);
+  watch_context_ = nullptr;
+  return result;
+}
+
+absl::Status EtcdClaimStore::ApplyRevision(
+    const std::vector<const mvccpb::Event*>& changes,
+    std::vector<core::ClaimEventPtr>& events) {
+  std::vector<std::pair<int64_t, pb::EventRecord>> records;
+  absl::flat_hash_map<std::string, pb::ClaimHeader> headers;
+  absl::flat_hash_map<std::string, const std::string*> chunks;
+  std::vector<std::pair<std::string, RequestEntry>> request_puts;
+  std::vector<std::string> request_deletes;
+  int64_t compact = -1;
+  int64_t counter = -1;
+  for (const mvccpb::Event* change : changes) {
+    const mvccpb::KeyValue& kv = change->kv();
+    const bool put = change->type() == mvccpb::Event::PUT;
+    absl::string_view rest;
+    switch (keys_.Classify(kv.key(), &rest)) {
+      case Keys::Kind::kRevision:
+        if (put) {
+          ASSIGN_OR_RETURN(counter, ParseRevision(kv.value(), kv.key()));
+        }
+        break;
+      case Keys::Kind::kCompact:
+        if (put) {
+          ASSIGN_OR_RETURN(compact, ParseRevision(kv.value(), kv.key()));
+        }
+        break;
+      case Keys::Kind::kEvent: {
+        if (!put) break;  // trimmed by a compaction
+        int64_t revision = 0;
+        if (!absl::SimpleAtoi(rest, &revision))
+          return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
+        ASSIGN_OR_RETURN(pb::EventRecord record,
+                         Parse<pb::EventRecord>(kv.value(), kv.key()));
+        records.emplace_back(revision, std::move(record));
+        break;
+      }
+      case Keys::Kind::kClaim:
+        if (put) {
+          ASSIGN_OR_RETURN(headers[rest],
+                           Parse<pb::ClaimHeader>(kv.value(), kv.key()));
+        }
+        break;
+      case Keys::Kind::kChunk:
+        if (put) chunks[kv.key()] = &kv.value();
+        break;
+      case Keys::Kind::kRequest:
+        if (put) {
+          ASSIGN_OR_RETURN(pb::RequestRecord record,
+                           Parse<pb::RequestRecord>(kv.value(), kv.key()));
+          request_puts.emplace_back(
+              std::string(rest),
+              RequestEntry{record.revision(), record.fingerprint()});
+        } else {
+          request_deletes.emplace_back(rest);
+        }
+        break;
+      case Keys::Kind::kOther:
+        break;
+    }
+  }
+  std::sort(records.begin(), records.end(),
+            [](const auto& a, const auto& b) { return a.first < b.first; });
+  if (counter >= 0) NoteCounter(counter);
+
+  absl::MutexLock lock(&state_mutex_);
+  int64_t expected = applied_ + 1;
+  for (auto& [revision, record] : records) {
+    if (revision < expected) continue;  // delivered before a reconnect
+    if (revision != expected) {
+      return absl::InternalError(absl::StrCat(
+          "etcd watch skipped from revision ", expected - 1, " to ", revision));
+    }
+    ++expected;
+    const std::string& id = record.claim_id();
+    auto current = claims_.find(id);
+    auto event = std::make_shared<core::ClaimEvent>();
+    event->revision = revision;
+    event->type = static_cast<core::EventType>(record.type());
+    event->previous_status =
+        static_cast<core::VerificationStatus>(record.previous_status());
+    event->event_time = DecodeTime(record.event_time());
+    if (event->type == core::EventType::kDeleted) {
+      if (current == claims_.end()) {
+        return absl::InternalError(
+            absl::StrCat("etcd: revision ", revision, " deletes claims/", id,
+                         ", which this replica does not hold"));
+      }
+      event->claim = current->second->claim;
+      claims_.erase(current);
+    } else {
+      auto header = headers.find(id);
+      if (header == headers.end()) {
+        return absl::InternalError(absl::StrCat(
+            "etcd: revision ", revision, " has no header for claims/", id));
+      }
+      auto live = std::make_shared<LiveClaim>();
+      size_t known_chunks = 0;
+      std::vector<core::Evidence> evidence;
+      if (event->type != core::EventType::kCreated &&
+          current != claims_.end()) {
+        evidence = current->second->claim.evidence;
+        known_chunks = current->second->chunk_keys.size();
+      }
+      const auto& keys = header->second.chunk_keys();
+      for (int k = static_cast<int>(known_chunks); k < keys.size(); ++k) {
+        auto chunk = chunks.find(keys[k]);
+        if (chunk == chunks.end()) {
+          return absl::InternalError(absl::StrCat(
+              "etcd: revision ", revision, " lacks evidence chunk ", keys[k]));
+        }
+        ASSIGN_OR_RETURN(pb::EvidenceChunk decoded,
+                         Parse<pb::EvidenceChunk>(*chunk->second, keys[k]));
+        for (const pb::Evidence& item : decoded.items()) {
+          evidence.push_back(DecodeEvidence(item));
+          if (evidence.back().revision == 0)
+            evidence.back().revision = header->second.create_revision();
+        }
+      }
+      live->claim = ClaimOf(header->second, std::move(evidence));
+      live->chunk_keys.assign(keys.begin(), keys.end());
+      event->claim = live->claim;
+      claims_[id] = std::move(live);
+    }
+    events.push_back(std::move(event));
+  }
+  if (!events.empty()) state_revision_ = events.back()->revision;
+  for (auto& [request_id, entry] : request_puts) requests_[request_id] = entry;
+  for (const std::string& request_id : request_deletes)
+    requests_.erase(request_id);
+  if (compact > compact_) compact_ = compact;
+  return absl::OkStatus();
+}
+
+absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
+  ASSIGN_OR_RETURN(Loaded loaded, LoadState());
+  const int64_t target = loaded.revision;
+  int64_t from = 0;
+  {
+    absl::MutexLock lock(&state_mutex_);
+    from = applied_ + 1;
+    claims_ = std::move(loaded.claims);
+    requests_ = std::move(loaded.requests);
+    state_revision_ = std::max(state_revision_, target);
+    compact_ = std::max(compact_, loaded.compact);
+  }
+  // The observer gets the revisions it missed from claimd's own history,
+  // rebuilt against the newer state, before applied_ moves.
+  while (from <= target) {
+    core::ListEventsQuery query;
+    query.from_revision = from;
+    query.limit = 500;
+    absl::StatusOr<core::EventPage> page = ReadEvents(query, false);
+    if (absl::IsOutOfRange(page.status())) {
+      core::LogError("etcd resync: revisions from ", from,
+                     " were trimmed from claimd's history before this replica "
+                     "saw them; its watchers skip them");
+      break;
+    }
+    if (!page.ok()) return page.status();
+    std::vector<core::ClaimEventPtr> events;
+    for (core::ClaimEventPtr& event : page->events) {
+      if (event->revision > target) break;
+      events.push_back(std::move(event));
+    }
+    if (events.empty()) break;
+    from = events.back()->revision + 1;
+    if (options_.observer != nullptr) options_.observer->OnCommit(events);
+    absl::MutexLock lock(&state_mutex_);
+    applied_ = events.back()->revision;
+    applied_changed_.SignalAll();
+  }
+  NoteCounter(target);
+  {
+    absl::MutexLock lock(&state_mutex_);
+    applied_ = std::max(applied_, target);
+    applied_changed_.SignalAll();
+  }
+  next_etcd_revision = loaded.etcd_revision + 1;
+  return absl::OkStatus();
+}
+
+}  // namespace claimd::etcd_store

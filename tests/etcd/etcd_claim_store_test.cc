@@ -1,0 +1,244 @@
+// The etcd backend against a real 3-member etcd cluster: the store conformance
+// suite (as for SQLite), and what only replicas can show: two stores on one
+// prefix are two claimd replicas.
+#include "service/etcd_store/etcd_claim_store.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/core/limits.h"
+#include "service/core/mutation.h"
+#include "tests/etcd/etcd_test_environment.h"
+#include "tests/store/claim_store_conformance.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace claimd::testing {
+namespace {
+
+using core::VerificationStatus;
+using ::testing::ElementsAreArray;
+
+absl::StatusOr<std::unique_ptr<core::ClaimStore>> OpenEtcd(
+    const std::string& dir, core::CommitObserver* observer,
+    std::function<absl::Time()> clock) {
+  etcd_store::EtcdStoreOptions options = EtcdOptions(absl::StrCat(dir, "/"));
+  options.observer = observer;
+  options.clock = std::move(clock);
+  absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> opened =
+      etcd_store::EtcdClaimStore::Open(std::move(options));
+  if (!opened.ok()) return opened.status();
+  return std::unique_ptr<core::ClaimStore>(*std::move(opened));
+}
+
+INSTANTIATE_TEST_SUITE_P(Etcd, ClaimStoreConformanceTest,
+                         ::testing::Values(StoreFactory{"Etcd", &OpenEtcd}),
+                         StoreFactoryName);
+
+std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
+  std::vector<int64_t> revisions;
+  for (const core::ClaimEventPtr& event : events)
+    revisions.push_back(event->revision);
+  return revisions;
+}
+
+// Two replicas (stores) over one prefix.
+class EtcdReplicasTest : public ::testing::Test {
+ protected:
+  std::unique_ptr<etcd_store::EtcdClaimStore> OpenReplica(
+      RecordingObserver* observer) {
+    etcd_store::EtcdStoreOptions options =
+        EtcdOptions(absl::StrCat(dir_.path(), "/"));
+    options.observer = observer;
+    absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> store =
+        etcd_store::EtcdClaimStore::Open(std::move(options));
+    EXPECT_OK(store);
+    return store.ok() ? *std::move(store) : nullptr;
+  }
+
+  TempDir dir_;
+  RecordingObserver observer_a_, observer_b_;
+};
+
+TEST_F(EtcdReplicasTest, WritesThroughBothAreOneDenseSequenceSeenByBoth) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  EXPECT_EQ(a->StoreId(), b->StoreId());
+  EXPECT_FALSE(a->StoreId().empty());
+  constexpr int kPerReplica = 60;
+  absl::BlockingCounter pending(2 * kPerReplica);
+  std::atomic<int> failures{0};
+  for (int i = 0; i < kPerReplica; ++i) {
+    for (auto* store : {a.get(), b.get()}) {
+      store->Submit(
+          CreateMutation(absl::StrCat(store == a.get() ? "a" : "b", i)),
+          [&](absl::StatusOr<core::MutationResult> result) {
+            if (!result.ok()) ++failures;
+            pending.DecrementCount();
+          });
+    }
+  }
+  pending.Wait();
+  EXPECT_EQ(failures.load(), 0);
+  // A read on either replica reflects every acknowledged write.
+  ASSERT_OK_AND_ASSIGN(core::Snapshot from_a, a->ReadSnapshot(core::Filter()));
+  ASSERT_OK_AND_ASSIGN(core::Snapshot from_b, b->ReadSnapshot(core::Filter()));
+  EXPECT_EQ(from_a.claims.size(), 2u * kPerReplica);
+  EXPECT_EQ(from_b.claims, from_a.claims);
+  EXPECT_EQ(from_b.revision, 2 * kPerReplica);
+  std::vector<int64_t> expected;
+  for (int r = 1; r <= 2 * kPerReplica; ++r) expected.push_back(r);
+  EXPECT_THAT(Revisions(observer_a_.events()), ElementsAreArray(expected));
+  EXPECT_THAT(Revisions(observer_b_.events()), ElementsAreArray(expected));
+  for (size_t i = 0; i < expected.size(); ++i)
+    EXPECT_EQ(*observer_a_.events()[i], *observer_b_.events()[i]);
+}
+
+TEST_F(EtcdReplicasTest, AWriteOnOneIsReadOnTheOtherAtOnce) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  for (int i = 0; i < 20; ++i) {
+    ASSERT_OK_AND_ASSIGN(core::MutationResult created,
+                         a->Apply(CreateMutation(absl::StrCat("c", i))));
+    ASSERT_OK_AND_ASSIGN(core::Claim read, b->Get(absl::StrCat("c", i)));
+    EXPECT_EQ(read, created.event->claim);
+  }
+}
+
+TEST_F(EtcdReplicasTest, CompareAndSetRacesHaveExactlyOneWinnerPerRound) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  ASSERT_OK_AND_ASSIGN(core::MutationResult created,
+                       a->Apply(CreateMutation("contested")));
+  int64_t revision = created.event->revision;
+  for (int round = 0; round < 15; ++round) {
+    std::vector<absl::StatusOr<core::MutationResult>> results(2);
+    absl::BlockingCounter pending(2);
+    const VerificationStatus verdict = round % 2 == 0
+                                           ? VerificationStatus::kConfirmed
+                                           : VerificationStatus::kDenied;
+    a->Submit(UpdateMutation("contested", verdict, revision),
+              [&](absl::StatusOr<core::MutationResult> r) {
+                results[0] = std::move(r);
+                pending.DecrementCount();
+              });
+    b->Submit(UpdateMutation("contested", verdict, revision),
+              [&](absl::StatusOr<core::MutationResult> r) {
+                results[1] = std::move(r);
+                pending.DecrementCount();
+              });
+    pending.Wait();
+    const int winners = results[0].ok() + results[1].ok();
+    ASSERT_EQ(winners, 1) << "round " << round;
+    for (const auto& result : results) {
+      if (result.ok()) {
+        revision = result->event->revision;
+      } else {
+        EXPECT_THAT(result, StatusIs(absl::StatusCode::kAborted));
+      }
+    }
+  }
+}
+
+TEST_F(EtcdReplicasTest, ARetryOnAnotherReplicaReplaysTheFirstResult) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  ASSERT_OK_AND_ASSIGN(core::MutationResult first,
+                       a->Apply(CreateMutation("c1", {}, "req-1")));
+  ASSERT_OK_AND_ASSIGN(core::MutationResult again,
+                       b->Apply(CreateMutation("c1", {}, "req-1")));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(*again.event, *first.event);
+  EXPECT_EQ(b->CurrentRevision(), 1);
+}
+
+// Every field at the contract's limit: 256 pieces of evidence of about 10.7
+// KiB each (2.7 MiB), more than one etcd request may carry (1.5 MiB).
+TEST_F(EtcdReplicasTest, AClaimAtTheContractsSizeLimitsCommits) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  core::CreateClaim create;
+  create.claim.id = "huge";
+  create.claim.statement = std::string(core::kMaxStatementBytes, 's');
+  for (size_t i = 0; i < core::kMaxLabels; ++i) {
+    create.claim.labels[absl::StrCat("k", i)] =
+        std::string(core::kMaxLabelValueBytes, 'v');
+  }
+  for (size_t i = 0; i + 1 < core::kMaxEvidencePerClaim; ++i) {
+    core::Evidence evidence;
+    evidence.source = std::string(core::kMaxSourceBytes, 'o');
+    evidence.url =
+        "https://example.com/" + std::string(core::kMaxUrlBytes - 20, 'u');
+    evidence.quote = std::string(core::kMaxQuoteBytes, 'q');
+    evidence.note = std::string(core::kMaxNoteBytes, 'n');
+    evidence.actor = std::string(core::kMaxActorBytes, 'a');
+    create.claim.evidence.push_back(std::move(evidence));
+  }
+  core::Mutation mutation{create, ""};
+  ASSERT_OK(core::ValidateMutation(mutation));
+  ASSERT_OK_AND_ASSIGN(core::MutationResult created, a->Apply(mutation));
+  // The last piece of evidence, as an update.
+  ASSERT_OK_AND_ASSIGN(
+      core::MutationResult updated,
+      b->Apply(UpdateMutation("huge", VerificationStatus::kConfirmed)));
+  ASSERT_OK_AND_ASSIGN(core::Claim read, a->Get("huge"));
+  EXPECT_EQ(read, updated.event->claim);
+  EXPECT_EQ(read.evidence.size(), core::kMaxEvidencePerClaim);
+  ASSERT_OK_AND_ASSIGN(core::EventPage history,
+                       b->ListEvents(core::ListEventsQuery{"huge", 1, 10}));
+  ASSERT_EQ(history.events.size(), 2u);
+  EXPECT_EQ(*history.events[0], *created.event);
+  EXPECT_EQ(*history.events[1], *updated.event);
+}
+
+// SIGSTOP of two of three members: no quorum. Writes and reads fail
+// UNAVAILABLE (never a false OK) and health says so; after SIGCONT both
+// recover. Runs last in this file: it disturbs the shared cluster.
+TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
+  etcd_store::EtcdStoreOptions options =
+      EtcdOptions(absl::StrCat(dir_.path(), "/"));
+  options.connect.request_timeout = absl::Seconds(2);
+  options.observer = &observer_a_;
+  ASSERT_OK_AND_ASSIGN(auto store,
+                       etcd_store::EtcdClaimStore::Open(std::move(options)));
+  ASSERT_OK(store->Apply(CreateMutation("before")));
+  EtcdCluster& cluster = SharedEtcdCluster();
+  cluster.Stop(0);
+  cluster.Stop(1);
+  EXPECT_THAT(store->Apply(CreateMutation("during")),
+              StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store->ProbeHealth(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_THAT(store->Get("before"), StatusIs(absl::StatusCode::kUnavailable));
+  cluster.Continue(0);
+  cluster.Continue(1);
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(30)));
+  // The failed write may or may not have landed (its outcome was unknown);
+  // a new one commits at the next revision either way.
+  absl::Status healthy = absl::UnavailableError("not probed");
+  for (int i = 0; i < 100 && !healthy.ok(); ++i) {
+    healthy = store->ProbeHealth();
+    if (!healthy.ok()) absl::SleepFor(absl::Milliseconds(100));
+  }
+  EXPECT_OK(healthy);
+  ASSERT_OK(store->Apply(CreateMutation("after")));
+  EXPECT_OK(store->Get("before"));
+  EXPECT_OK(store->Get("after"));
+}
+
+}  // namespace
+}  // namespace claimd::testing
