@@ -15,6 +15,9 @@ PACKAGES=(
   # metrics (prometheus-cpp) and the Kubernetes manifest check (python3-yaml)
   prometheus-cpp-dev
   python3-yaml
+  # the HTTP/2 flood tests (tests/security/) and the proxy they run against
+  # (deploy/haproxy/)
+  haproxy python3-h2
 )
 
 SUDO=""

@@ -99,14 +99,15 @@ class Connection:
         with self.write_lock:
             return self.encoder.encode(headers)
 
-    def start_call(self, path, tls, message=EMPTY_GRPC_MESSAGE, extra=()):
-        """Opens a stream: HEADERS, then one DATA frame that ends it."""
+    def start_call(self, path, tls, message=EMPTY_GRPC_MESSAGE, headers=None):
+        """Opens a stream: HEADERS (`headers`, or a gRPC request's for
+        `path`), then one DATA frame that ends it. Returns the stream id."""
         stream_id = self.new_stream_id()
         with self.state_lock:
             self.streams[stream_id] = {"headers": [], "data": 0, "ended": False,
                                        "reset": None, "done": threading.Event()}
         with self.write_lock:
-            block = self.encoder.encode(request_headers(path, tls) + list(extra))
+            block = self.encoder.encode(headers or request_headers(path, tls))
             self.sock.sendall(
                 frame(HEADERS, END_HEADERS, stream_id, block) +
                 frame(DATA, END_STREAM, stream_id, message))
@@ -130,6 +131,13 @@ class Connection:
             reset = sum(1 for s in self.streams.values()
                         if s["reset"] is not None)
         return open_, ended, reset
+
+    def wait_done(self, stream_id, timeout):
+        """Waits for a stream to end (or be reset, or the connection to
+        close); False on timeout."""
+        with self.state_lock:
+            stream = self.streams[stream_id]
+        return stream["done"].wait(timeout)
 
     def wait_call(self, stream_id, timeout):
         """Waits for a call to end: True when it ended with grpc-status 0 after
