@@ -25,6 +25,8 @@ from harness import start_claimd  # noqa: E402
 
 CONNECTIONS = 60
 EXIT_LISTENER_FAILED = 4
+SERVING = b"\x00\x00\x00\x00\x02\x08\x01"
+NOT_SERVING = b"\x00\x00\x00\x00\x02\x08\x02"
 
 
 def limit_files(soft, hard):
@@ -45,19 +47,26 @@ def open_idle_connections(port, count):
 def exhausted(binary, workdir, failures):
     claimd, port = start_claimd(binary, os.path.join(workdir, "a"), [],
                                 limit_files(40, 40))
-    # A client connected before the flood can still ask for health.
+    # A client connected before the flood watches health.
     health = h2raw.Connection(h2raw.Target(port))
+    watch = health.start_call(h2raw.HEALTH_WATCH, False)
     sockets = open_idle_connections(port, CONNECTIONS)
     try:
         code = claimd.proc.wait(60)
     except Exception:  # noqa: BLE001 (subprocess.TimeoutExpired)
         code = None
+    health.wait_done(watch, 10)
+    heard = health.body(watch)
     health.close()
     for sock in sockets:
         sock.close()
     claimd.stop()
     print(f"RESULT limit=40:40 connections_opened={len(sockets)} "
           f"claimd_exit={code}")
+    # gRPC messages: HealthCheckResponse{status: SERVING}, then NOT_SERVING.
+    if SERVING not in heard or NOT_SERVING not in heard:
+        failures.append(f"the health watch heard {heard!r}, not SERVING then "
+                        "NOT_SERVING")
     if code != EXIT_LISTENER_FAILED:
         failures.append(f"with 40:40, claimd exited with {code}, not "
                         f"{EXIT_LISTENER_FAILED}")

@@ -105,7 +105,8 @@ class Connection:
         stream_id = self.new_stream_id()
         with self.state_lock:
             self.streams[stream_id] = {"headers": [], "data": 0, "ended": False,
-                                       "reset": None, "done": threading.Event()}
+                                       "reset": None, "done": threading.Event(),
+                                       "body": bytearray()}
         with self.write_lock:
             block = self.encoder.encode(headers or request_headers(path, tls))
             self.sock.sendall(
@@ -150,6 +151,11 @@ class Connection:
             del self.streams[stream_id]
             return (stream["ended"] and stream["data"] > 0 and
                     dict(stream["headers"]).get("grpc-status") == "0")
+
+    def body(self, stream_id):
+        """The response bytes received on a stream so far (the first 4 KiB)."""
+        with self.state_lock:
+            return bytes(self.streams[stream_id]["body"])
 
     def grpc_statuses(self):
         with self.state_lock:
@@ -200,6 +206,8 @@ class Connection:
                 stream = self.streams.get(stream_id)
                 if stream is not None:
                     stream["data"] += length
+                    if len(stream["body"]) < 4096:  # enough for status messages
+                        stream["body"] += payload
                     if flags & END_STREAM:
                         stream["ended"] = True
                         stream["done"].set()
