@@ -92,7 +92,7 @@ class Victim(threading.Thread):
                     connection = h2raw.Connection(self.target)
                 stream_id = connection.start_call(h2raw.HEALTH_CHECK,
                                                   self.target.tls)
-                success = connection.wait_call(stream_id, timeout=5)
+                success = connection.wait_call(stream_id, timeout=10)
             except OSError:
                 success, connection = False, None
             if success:
@@ -319,7 +319,7 @@ def main():
                 failures.append("claimd's memory passed its bound")
             if sampler.peak["haproxy"] > BOUNDS["haproxy_mib"]:
                 failures.append("haproxy's memory passed its bound")
-            if total < 30 or success < BOUNDS["victim_success"]:
+            if total < 20 or success < BOUNDS["victim_success"]:
                 failures.append("the victim's success rate fell below 99.9 %")
             if claimd_exit is not None or not after_ok:
                 failures.append("claimd or haproxy stopped answering")
