@@ -1,5 +1,6 @@
 #include "service/api/health_service.h"
 
+#include <optional>
 #include <utility>
 
 #include "service/api/call_gate.h"
@@ -14,7 +15,9 @@ using grpc::health::v1::HealthCheckResponse;
 // unregisters it from the service and deletes it. At most one write is in
 // flight; a status that changes meanwhile is sent when it completes (only the
 // latest one: a watcher needs the current status, not every flip). Finish is
-// called once (finished_).
+// called once (finished_), and never while a write is in flight (a finish
+// asked for meanwhile waits in finish_status_ for OnWriteDone), as gRPC's own
+// health service does.
 class HealthService::WatchReactor final
     : public grpc::ServerWriteReactor<HealthCheckResponse> {
  public:
@@ -43,6 +46,11 @@ class HealthService::WatchReactor final
   void OnWriteDone(bool ok) override {
     absl::MutexLock lock(&mutex_);
     write_in_flight_ = false;
+    if (finish_status_.has_value()) {
+      finished_ = true;
+      Finish(*finish_status_);
+      return;
+    }
     if (!ok) {
       FinishLocked(grpc::Status(grpc::StatusCode::CANCELLED, "write failed"));
       return;
@@ -62,7 +70,7 @@ class HealthService::WatchReactor final
 
  private:
   void WriteLocked() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (finished_ || pending_ == sent_) return;
+    if (finished_ || finish_status_.has_value() || pending_ == sent_) return;
     sent_ = pending_;
     response_.set_status(sent_);
     write_in_flight_ = true;
@@ -71,7 +79,11 @@ class HealthService::WatchReactor final
 
   void FinishLocked(const grpc::Status& status)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
-    if (finished_) return;
+    if (finished_ || finish_status_.has_value()) return;
+    if (write_in_flight_) {
+      finish_status_ = status;
+      return;
+    }
     finished_ = true;
     Finish(status);
   }
@@ -81,6 +93,7 @@ class HealthService::WatchReactor final
   const auth::WatcherQuota::Lease lease_;
   absl::Mutex mutex_;
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;
+  std::optional<grpc::Status> finish_status_ ABSL_GUARDED_BY(mutex_);
   bool write_in_flight_ ABSL_GUARDED_BY(mutex_) = false;
   // Nothing is sent until Update; UNKNOWN is never a status we report.
   ServingStatus pending_ ABSL_GUARDED_BY(mutex_) = HealthCheckResponse::UNKNOWN;
