@@ -230,6 +230,8 @@ def attack_health_watch(target, stop, stats):
     while not stop.wait(0.1):
         peak_open = max(peak_open, sum(c.counts()[0] for c in connections))
     stats.update(peak_open_streams=peak_open, connections=len(connections),
+                 closed_by_server=sum(1 for c in connections
+                                      if c.closed.is_set()),
                  refused=sum(c.counts()[1] + c.counts()[2] for c in connections))
     for conn in connections:
         conn.close()

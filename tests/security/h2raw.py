@@ -124,10 +124,11 @@ class Connection:
 
     def counts(self):
         """(streams answered with data and still open, streams ended,
-        streams reset) now."""
+        streams reset) now. Once the connection is closed none is open."""
         with self.state_lock:
-            open_ = sum(1 for s in self.streams.values()
-                        if s["data"] and not s["ended"] and s["reset"] is None)
+            open_ = 0 if self.closed.is_set() else sum(
+                1 for s in self.streams.values()
+                if s["data"] and not s["ended"] and s["reset"] is None)
             ended = sum(1 for s in self.streams.values() if s["ended"])
             reset = sum(1 for s in self.streams.values()
                         if s["reset"] is not None)
