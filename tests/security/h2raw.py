@@ -5,6 +5,8 @@ server answers, per stream.
 Only python3 and Debian's python3-h2 (its hpack package) are needed.
 """
 
+import contextlib
+import select
 import socket
 import ssl
 import struct
@@ -68,7 +70,13 @@ class Connection:
 
     def __init__(self, target, ack_settings=True, settings=()):
         self.sock = target.connect()
-        self.sock.settimeout(None)
+        # An OpenSSL connection must not be read and written by two threads at
+        # once (Python's ssl module then crashes): with TLS, every operation on
+        # the socket holds write_lock, the reader waits in select() without it,
+        # and a stalled peer makes an operation fail after 5 s rather than hold
+        # the lock.
+        self.tls = isinstance(self.sock, ssl.SSLSocket)
+        self.sock.settimeout(5.0 if self.tls else None)
         self.ack_settings = ack_settings
         self.encoder = hpack.Encoder()
         self.decoder = hpack.Decoder()
@@ -116,11 +124,12 @@ class Connection:
 
     def close(self):
         self.closed.set()
-        try:
-            self.sock.shutdown(socket.SHUT_RDWR)
-        except OSError:
-            pass
-        self.sock.close()
+        with self.write_lock if self.tls else contextlib.nullcontext():
+            try:
+                self.sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.sock.close()
 
     def counts(self):
         """(streams answered with data and still open, streams ended,
@@ -163,10 +172,29 @@ class Connection:
             return [dict(s["headers"]).get("grpc-status")
                     for s in self.streams.values() if s["ended"]]
 
+    def _recv(self, n):
+        if not self.tls:
+            return self.sock.recv(n)
+        while True:
+            with self.write_lock:
+                if self.closed.is_set():
+                    raise EOFError
+                if self.sock.pending():  # already decrypted
+                    return self.sock.recv(min(n, self.sock.pending()))
+            readable, _, _ = select.select([self.sock], [], [], 0.2)
+            if readable:
+                with self.write_lock:
+                    if self.closed.is_set():
+                        raise EOFError
+                    try:
+                        return self.sock.recv(n)
+                    except ssl.SSLWantReadError:
+                        continue
+
     def _recv_exact(self, n):
         chunks = []
         while n:
-            chunk = self.sock.recv(n)
+            chunk = self._recv(n)
             if not chunk:
                 raise EOFError
             chunks.append(chunk)
@@ -182,7 +210,7 @@ class Connection:
                 stream_id = struct.unpack(">I", head[5:9])[0] & 0x7FFFFFFF
                 payload = self._recv_exact(length) if length else b""
                 self._on_frame(kind, flags, stream_id, payload)
-        except (EOFError, OSError, ssl.SSLError, hpack.HPACKError):
+        except (EOFError, OSError, ValueError, ssl.SSLError, hpack.HPACKError):
             pass
         finally:
             self.closed.set()
