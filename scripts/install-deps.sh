@@ -21,6 +21,9 @@ PACKAGES=(
   # etcd cluster for its tests and scripts/run-cluster.sh
   golang-etcd-server-dev golang-github-gogo-protobuf-dev
   golang-github-grpc-ecosystem-grpc-gateway-dev etcd-server etcd-client
+  # the HTTP/2 flood tests (tests/security/) and the proxy they run against
+  # (deploy/haproxy/)
+  haproxy python3-h2
 )
 # Only the tests need these (CLAIMD_BUILD_ONLY=1, the container's build stage, skips
 # them): the container image built and started (podman and what it runs with, a

@@ -2,8 +2,10 @@
 // watch hub, starts the gRPC server, and turns SIGTERM/SIGINT into a graceful
 // shutdown (a second signal exits at once).
 #include <signal.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdlib>
 #include <memory>
 #include <optional>
@@ -18,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/api/grpc_log_bridge.h"
 #include "service/api/server.h"
 #include "service/build_info.h"
 #include "service/core/log.h"
@@ -106,6 +109,48 @@ ABSL_FLAG(std::string, log_level, "info",
 
 namespace {
 
+// Exit codes beyond 0 (stopped by a signal), 1 (cannot start) and 2 (bad
+// flags): both ask the supervisor for a restart.
+constexpr int kExitMemoryCeiling = 3;  // memory_guard.h
+constexpr int kExitListenerFailed = 4;
+
+// Set (from a gRPC thread) when gRPC's listener stopped accepting for good;
+// SIGUSR1 then wakes the main thread.
+std::atomic<bool> g_listener_failed{false};
+
+void OnListenerFailure() {
+  g_listener_failed.store(true);
+  kill(getpid(), SIGUSR1);
+}
+
+// Each connection takes a file handle, and gRPC 1.51 stops accepting for good
+// the first time accept() finds none free; so use every handle the hard limit
+// allows. (gRPC 1.51 cannot bound its connections: in the shipped setups
+// HAProxy's maxconn keeps them well below this.)
+void RaiseFileHandleLimit() {
+  rlimit limit{};
+  if (getrlimit(RLIMIT_NOFILE, &limit) != 0) return;
+  const rlim_t before = limit.rlim_cur;
+  if (limit.rlim_cur < limit.rlim_max) {
+    limit.rlim_cur = limit.rlim_max;
+    if (setrlimit(RLIMIT_NOFILE, &limit) != 0) {
+      getrlimit(RLIMIT_NOFILE, &limit);
+    }
+  }
+  if (limit.rlim_cur != before) {
+    claimd::core::LogInfo("file handles: soft limit raised from ", before,
+                          " to ", limit.rlim_cur);
+  }
+  if (limit.rlim_cur < 4096) {
+    claimd::core::LogWarning(
+        "file handles: the limit is ", limit.rlim_cur,
+        "; past it gRPC stops accepting connections and claimd exits (code ",
+        kExitListenerFailed,
+        ") to be restarted: raise it (LimitNOFILE=, "
+        "ulimit -n) or keep a proxy's maxconn well below it");
+  }
+}
+
 // Blocks SIGTERM/SIGINT in every thread (call before any thread starts) so that
 // WaitForSignal receives them synchronously instead of interrupting gRPC
 // threads.
@@ -114,7 +159,8 @@ sigset_t BlockShutdownSignals() {
   sigemptyset(&signals);
   sigaddset(&signals, SIGTERM);
   sigaddset(&signals, SIGINT);
-  sigaddset(&signals, SIGHUP);  // reloads the credentials file
+  sigaddset(&signals, SIGHUP);   // reloads the credentials file
+  sigaddset(&signals, SIGUSR1);  // OnListenerFailure
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
   return signals;
 }
@@ -196,6 +242,8 @@ int Run(const std::vector<char*>& positional) {
     return 2;
   }
   sigset_t signals = BlockShutdownSignals();
+  RaiseFileHandleLimit();
+  claimd::api::SetListenerFailureHandler(&OnListenerFailure);
   const std::string data_dir = absl::GetFlag(FLAGS_data_dir);
   // The embedded store's directory is locked; etcd replicas share no files.
   std::optional<claimd::store::DataDirLock> lock;
@@ -266,6 +314,12 @@ int Run(const std::vector<char*>& positional) {
     claimd::core::LogError(security.status().message());
     return 2;
   }
+  options.on_memory_exit = [](const std::string& reason) {
+    claimd::core::LogError(reason, "; exiting (code ", kExitMemoryCeiling,
+                           ") for the supervisor to restart claimd");
+    // No graceful shutdown: it would need memory, and the host's is at stake.
+    _exit(kExitMemoryCeiling);
+  };
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
       claimd::api::ClaimServer::Start(options, store->get(), &hub);
   if (!server.ok()) {
@@ -279,8 +333,9 @@ int Run(const std::vector<char*>& positional) {
       absl::GetFlag(FLAGS_durable) ? "" : ", NOT durable (--durable=false)");
 
   int first = WaitForSignal(signals);
-  for (; first == SIGHUP; first = WaitForSignal(signals)) {
-    if (security->authenticator == nullptr) continue;
+  for (; first == SIGHUP || (first == SIGUSR1 && !g_listener_failed.load());
+       first = WaitForSignal(signals)) {
+    if (first == SIGUSR1 || security->authenticator == nullptr) continue;
     absl::Status reloaded = security->authenticator->Reload();
     if (reloaded.ok()) {
       claimd::core::LogInfo("SIGHUP: reloaded the credentials file");
@@ -290,8 +345,19 @@ int Run(const std::vector<char*>& positional) {
     }
   }
   sigdelset(&signals, SIGHUP);  // a SIGHUP while stopping stays pending
-  claimd::core::LogInfo("received signal ", first,
-                        "; shutting down (send it again to exit now)");
+  sigdelset(&signals, SIGUSR1);
+  const bool listener_failed = first == SIGUSR1;
+  if (listener_failed) {
+    (*server)->health().SetCondition(
+        claimd::api::HealthService::Condition::kListenerFailed, true);
+    claimd::core::LogError(
+        "gRPC stopped accepting connections (out of file handles?) and never "
+        "resumes: health NOT_SERVING; shutting down to exit with code ",
+        kExitListenerFailed, " for the supervisor to restart claimd");
+  } else {
+    claimd::core::LogInfo("received signal ", first,
+                          "; shutting down (send it again to exit now)");
+  }
   std::thread second_signal([signals] {
     WaitForSignal(signals);
     claimd::core::LogWarning("second signal: exiting now");
@@ -303,7 +369,7 @@ int Run(const std::vector<char*>& positional) {
   (*store)->Close();
   claimd::core::LogInfo("stopped cleanly at revision ",
                         (*store)->CurrentRevision());
-  return 0;
+  return listener_failed ? kExitListenerFailed : 0;
 }
 
 }  // namespace

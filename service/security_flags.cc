@@ -50,6 +50,17 @@ ABSL_FLAG(int64_t, max_watchers, 10000,
 ABSL_FLAG(int64_t, max_watchers_per_identity, 1000,
           "Most WatchClaims streams one caller (identity, or client host "
           "without auth) may hold (0: no limit)");
+ABSL_FLAG(int64_t, max_health_watchers, 1000,
+          "Most grpc.health.v1 Watch streams open at once (0: no limit); "
+          "beyond: RESOURCE_EXHAUSTED (Check is never limited)");
+ABSL_FLAG(int64_t, max_health_watchers_per_host, 0,
+          "Most grpc.health.v1 Watch streams one client host may hold (0: no "
+          "limit; behind a proxy every client is the proxy's host)");
+ABSL_FLAG(int64_t, max_rss_mib, 2048,
+          "Memory ceiling in MiB (0: none): above it new calls get "
+          "RESOURCE_EXHAUSTED and health is NOT_SERVING; above 1.5x of it, or "
+          "above it for 60s, claimd exits with code 3 for its supervisor to "
+          "restart it");
 
 ABSL_FLAG(absl::Duration, default_deadline, absl::Seconds(30),
           "A write from a client that set no deadline is answered "
@@ -153,6 +164,13 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
     return absl::InvalidArgumentError(
         "--default_deadline and --max_deadline must be 0 (none) or positive");
   }
+  if (absl::GetFlag(FLAGS_max_health_watchers) < 0 ||
+      absl::GetFlag(FLAGS_max_health_watchers_per_host) < 0 ||
+      absl::GetFlag(FLAGS_max_rss_mib) < 0) {
+    return absl::InvalidArgumentError(
+        "--max_health_watchers, --max_health_watchers_per_host and "
+        "--max_rss_mib must be 0 (no limit) or positive");
+  }
   if (absl::GetFlag(FLAGS_max_watchers) < 0 ||
       absl::GetFlag(FLAGS_max_watchers_per_identity) < 0) {
     return absl::InvalidArgumentError(
@@ -206,6 +224,10 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
   options.max_watchers = absl::GetFlag(FLAGS_max_watchers);
   options.max_watchers_per_identity =
       absl::GetFlag(FLAGS_max_watchers_per_identity);
+  options.max_health_watchers = absl::GetFlag(FLAGS_max_health_watchers);
+  options.max_health_watchers_per_host =
+      absl::GetFlag(FLAGS_max_health_watchers_per_host);
+  options.max_rss_bytes = absl::GetFlag(FLAGS_max_rss_mib) << 20;
   return setup;
 }
 

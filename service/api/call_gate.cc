@@ -11,8 +11,8 @@ absl::string_view View(const grpc::string_ref& ref) {
   return absl::string_view(ref.data(), ref.size());
 }
 
-// "ipv4:127.0.0.1:5000" -> "ipv4:127.0.0.1": without auth, the watcher quota
-// counts per client host.
+}  // namespace
+
 std::string PeerHost(const std::string& peer) {
   size_t colon = peer.rfind(':');
   return colon == std::string::npos || colon < peer.find(':')
@@ -20,11 +20,13 @@ std::string PeerHost(const std::string& peer) {
              : peer.substr(0, colon);
 }
 
-}  // namespace
-
 absl::StatusOr<Caller> CallGate::Admit(
     const grpc::CallbackServerContext& context,
     absl::string_view full_method) const {
+  if (memory_ != nullptr && memory_->over_ceiling()) {
+    return absl::ResourceExhaustedError(
+        "claimd is over its memory ceiling (--max_rss_mib); retry later");
+  }
   if (authenticator_ == nullptr) {
     return Caller{.identity = PeerHost(context.peer()), .authenticated = false};
   }

@@ -19,11 +19,16 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "grpcpp/grpcpp.h"
+#include "service/api/memory_guard.h"
 #include "service/auth/authenticator.h"
 #include "service/auth/watcher_quota.h"
 #include "service/core/mutation.h"
 
 namespace claimd::api {
+
+// "ipv4:127.0.0.1:5000" -> "ipv4:127.0.0.1": without auth, the watcher
+// quotas count per client host.
+std::string PeerHost(const std::string& peer);
 
 struct Caller {
   std::string identity;
@@ -33,11 +38,14 @@ struct Caller {
 
 class CallGate {
  public:
-  // `authenticator` may be null (auth off); `quota` must not be.
-  CallGate(const auth::Authenticator* authenticator, auth::WatcherQuota* quota)
-      : authenticator_(authenticator), quota_(quota) {}
+  // `authenticator` may be null (auth off); `quota` must not be. `memory`
+  // may be null (no ceiling); it must outlive the gate.
+  CallGate(const auth::Authenticator* authenticator, auth::WatcherQuota* quota,
+           const MemoryGuard* memory = nullptr)
+      : authenticator_(authenticator), quota_(quota), memory_(memory) {}
 
-  // Errors: UNAUTHENTICATED, PERMISSION_DENIED (see the banner).
+  // Errors: UNAUTHENTICATED, PERMISSION_DENIED (see the banner);
+  // RESOURCE_EXHAUSTED while claimd is over its memory ceiling.
   absl::StatusOr<Caller> Admit(const grpc::CallbackServerContext& context,
                                absl::string_view full_method) const;
 
@@ -54,6 +62,7 @@ class CallGate {
  private:
   const auth::Authenticator* const authenticator_;
   auth::WatcherQuota* const quota_;
+  const MemoryGuard* const memory_;
 };
 
 }  // namespace claimd::api

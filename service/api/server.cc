@@ -4,9 +4,8 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "grpc/health/v1/health.pb.h"
+#include "grpcpp/ext/health_check_service_server_builder_option.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
-#include "grpcpp/health_check_service_interface.h"
 #include "service/api/call_interceptor.h"
 #include "service/core/log.h"
 
@@ -25,7 +24,21 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
       catch_up_pool_(options.catch_up_threads),
       fanout_pool_(options.fanout_threads),
       watcher_quota_(options.max_watchers, options.max_watchers_per_identity),
-      call_gate_(options.authenticator, &watcher_quota_) {}
+      health_(std::make_unique<HealthService>(
+          options.max_health_watchers, options.max_health_watchers_per_host)),
+      memory_guard_(
+          options.max_rss_bytes > 0
+              ? std::make_unique<MemoryGuard>(MemoryGuardOptions{
+                    .ceiling_bytes = options.max_rss_bytes,
+                    .on_change =
+                        [health = health_.get()](bool over) {
+                          health->SetCondition(
+                              HealthService::Condition::kMemoryOverCeiling,
+                              over);
+                        },
+                    .on_exit = options.on_memory_exit})
+              : nullptr),
+      call_gate_(options.authenticator, &watcher_quota_, memory_guard_.get()) {}
 
 absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
@@ -43,10 +56,6 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .metrics = metrics},
       &server->call_gate_, options.unary_deadlines, &server->deadline_timer_);
 
-  grpc::EnableDefaultHealthCheckService(true);
-  // gRPC's health service carries no descriptor of its own; touching ours links
-  // it in, so reflection can describe grpc.health.v1.Health to tools.
-  grpc::health::v1::HealthCheckRequest::descriptor();
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
   grpc::ServerBuilder builder;
   builder.AddListeningPort(options.listen_address,
@@ -55,6 +64,11 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                                : grpc::InsecureServerCredentials(),
                            &server->port_);
   builder.RegisterService(server->service_.get());
+  // Ours instead of gRPC's default health service (health_service.h); the
+  // null option keeps gRPC from adding its own even if some code enabled it.
+  builder.RegisterService(server->health_.get());
+  builder.SetOption(
+      std::make_unique<grpc::HealthCheckServiceServerBuilderOption>(nullptr));
   builder.SetMaxReceiveMessageSize(options.max_receive_message_bytes);
   // A second claimd on the same port must fail loudly instead of sharing it.
   builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
@@ -71,9 +85,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
         "cannot listen on ", options.listen_address,
         ": the address is in use or is not an address of this machine"));
   }
-  grpc::HealthCheckServiceInterface* health =
-      server->server_->GetHealthCheckService();
-  health->SetServingStatus(true);
+  HealthService* health = server->health_.get();
+  health->SetServingStatus("", true);
   health->SetServingStatus(kServiceName, true);
   server->store_health_ = std::make_unique<StoreHealthMonitor>(
       store, health, std::vector<std::string>{"", kServiceName},
@@ -140,7 +153,7 @@ void ClaimServer::Shutdown(absl::Duration grace) {
   absl::Time deadline = absl::Now() + grace;
   service_->StartDraining();
   store_health_.reset();  // stops it before health checking shuts down
-  server_->GetHealthCheckService()->Shutdown();  // every service: NOT_SERVING
+  health_->Shutdown();    // every service: NOT_SERVING
   hub_->Shutdown();
   if (!call_counter_.WaitForZero(deadline)) {
     core::LogWarning(

@@ -11,6 +11,7 @@
 #ifndef CLAIMD_SERVICE_API_SERVER_H_
 #define CLAIMD_SERVICE_API_SERVER_H_
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <thread>
@@ -21,6 +22,8 @@
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_gate.h"
 #include "service/api/claim_service.h"
+#include "service/api/health_service.h"
+#include "service/api/memory_guard.h"
 #include "service/api/store_health_monitor.h"
 #include "service/api/transport.h"
 #include "service/api/unary_deadline.h"
@@ -61,6 +64,15 @@ struct ServerOptions {
   // How often health checking looks at (and, while failing, probes) the
   // store: see store_health_monitor.h.
   absl::Duration store_health_interval = absl::Seconds(1);
+  // Open grpc.health.v1 Watch streams, in total and per client host
+  // (health_service.h); 0: unlimited.
+  int64_t max_health_watchers = 0;
+  int64_t max_health_watchers_per_host = 0;
+  // The memory ceiling (memory_guard.h): resident bytes above which new calls
+  // are refused and health is NOT_SERVING; 0: none. on_memory_exit (may be
+  // null) is the last resort when memory keeps growing past it.
+  int64_t max_rss_bytes = 0;
+  std::function<void(const std::string& reason)> on_memory_exit;
 };
 
 class ClaimServer {
@@ -81,6 +93,9 @@ class ClaimServer {
   // Stops serving as described above; returns when the server has stopped.
   void Shutdown(absl::Duration grace);
 
+  // grpc.health.v1 as served (e.g. to report that the listener failed).
+  HealthService& health() { return *health_; }
+
  private:
   ClaimServer(const ServerOptions& options, core::ClaimStore* store,
               core::WatchHub* hub);
@@ -98,6 +113,10 @@ class ClaimServer {
   core::ThreadPool fanout_pool_;
   CallCounter call_counter_;
   auth::WatcherQuota watcher_quota_;
+  // Before call_gate_ (which reads the guard) and server_ (whose calls use
+  // both); the guard reports to health_.
+  std::unique_ptr<HealthService> health_;
+  std::unique_ptr<MemoryGuard> memory_guard_;
   CallGate call_gate_;
   DeadlineTimer deadline_timer_;  // outlives service_, whose calls use it
   std::unique_ptr<ClaimServiceImpl> service_;

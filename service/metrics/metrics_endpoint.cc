@@ -9,10 +9,12 @@
 #include "CivetServer.h"
 #include "absl/container/flat_hash_map.h"
 #include "absl/status/status.h"
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
 #include "civetweb.h"
 #include "prometheus/text_serializer.h"
+#include "service/core/log.h"
 #include "service/metrics/process_collector.h"
 
 namespace claimd::metrics {
@@ -50,6 +52,14 @@ HeadRoutes& Routes() {
   static HeadRoutes* const routes = new HeadRoutes;  // never destroyed
   return *routes;
 }
+
+// civetweb gives each connection a worker thread until its request is read.
+// With prometheus-cpp's default (2 threads, civetweb's 30 s read timeout) two
+// connections that send half a request held /metrics for 30 s at a time. A
+// request is a few hundred bytes, so 2 s to send it is plenty; 16 workers
+// leave room for scrapes while others hold some.
+constexpr char kWorkerThreads[] = "16";
+constexpr char kRequestTimeoutMs[] = "2000";
 
 }  // namespace
 
@@ -103,11 +113,21 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
     return callbacks;
   }();
   try {
-    exposer = std::make_unique<prometheus::Exposer>(address, 2, &kCallbacks);
+    exposer = std::make_unique<prometheus::Exposer>(
+        std::vector<std::string>{"listening_ports", address, "num_threads",
+                                 kWorkerThreads, "request_timeout_ms",
+                                 kRequestTimeoutMs},
+        &kCallbacks);
   } catch (const std::exception& error) {
     return absl::UnavailableError(absl::StrCat(
         "cannot serve metrics on ", address,
         " (in use, or not an address of this machine): ", error.what()));
+  }
+  if (!IsLoopbackAddress(address)) {
+    core::LogWarning(
+        "metrics on ", address,
+        " are reachable from the network, without authentication: bind "
+        "--metrics_listen to loopback, or let only the scraper reach it");
   }
   auto process = std::make_shared<ProcessCollector>();
   exposer->RegisterCollectable(registry);
@@ -120,6 +140,12 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
   absl::MutexLock lock(&routes.mutex);
   routes.by_port[port] = endpoint.get();
   return endpoint;
+}
+
+bool MetricsEndpoint::IsLoopbackAddress(const std::string& address) {
+  const std::string host = address.substr(0, address.rfind(':'));
+  return absl::StartsWith(host, "127.") || host == "localhost" ||
+         host == "[::1]";
 }
 
 MetricsEndpoint::MetricsEndpoint(

@@ -26,8 +26,10 @@ namespace claimd::metrics {
 class MetricsEndpoint {
  public:
   // Binds `address` (HOST:PORT, [::1]:PORT for IPv6; port 0 picks a free one)
-  // and serves `registry`. Errors: INVALID_ARGUMENT (not HOST:PORT),
-  // UNAVAILABLE (the address cannot be bound).
+  // and serves `registry` (16 worker threads; a request must arrive within
+  // 2 s). Logs a warning when the address is not loopback: the endpoint has
+  // no authentication. Errors: INVALID_ARGUMENT (not HOST:PORT), UNAVAILABLE
+  // (the address cannot be bound).
   static absl::StatusOr<std::unique_ptr<MetricsEndpoint>> Start(
       const std::string& address,
       std::shared_ptr<prometheus::Registry> registry);
@@ -37,6 +39,9 @@ class MetricsEndpoint {
 
   // The port actually bound.
   int port() const { return port_; }
+
+  // True for 127.x.y.z, localhost and [::1] (HOST:PORT).
+  static bool IsLoopbackAddress(const std::string& address);
 
  private:
   MetricsEndpoint(std::unique_ptr<prometheus::Exposer> exposer,

@@ -12,6 +12,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/descriptor.pb.h"
 #include "grpc/health/v1/health.grpc.pb.h"
@@ -156,6 +157,117 @@ TEST(ClaimServer, HealthWatchersHearNotServingOnShutdown) {
   EXPECT_FALSE(end.ok());
   EXPECT_LT(took, absl::Seconds(2))
       << "Shutdown waited " << took << " for a health watch";
+}
+
+// gRPC's default health service let one client open 120,000 Watch streams
+// (2.2 GB); ours leases each from --max_health_watchers.
+TEST(ClaimServer, HealthWatchBeyondItsLimitIsRefusedAndCheckStillAnswers) {
+  TestServerOptions options;
+  options.server.max_health_watchers = 2;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  std::unique_ptr<Health::Stub> stub = Health::NewStub(server->channel());
+  HealthCheckRequest request;
+  std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+  std::vector<std::unique_ptr<grpc::ClientReader<HealthCheckResponse>>> open;
+  for (int i = 0; i < 2; ++i) {
+    contexts.push_back(NewContext(absl::Seconds(10)));
+    open.push_back(stub->Watch(contexts.back().get(), request));
+    HealthCheckResponse response;
+    ASSERT_TRUE(open.back()->Read(&response));
+    EXPECT_EQ(response.status(), HealthCheckResponse::SERVING);
+  }
+  std::unique_ptr<grpc::ClientContext> context = NewContext(absl::Seconds(10));
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> refused =
+      stub->Watch(context.get(), request);
+  HealthCheckResponse response;
+  EXPECT_FALSE(refused->Read(&response));
+  EXPECT_THAT(FromGrpc(refused->Finish()),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("--max_health_watchers")));
+  EXPECT_THAT(CheckHealth(server->channel(), ""),
+              IsOkAndHolds(HealthCheckResponse::SERVING));
+  EXPECT_EQ(server->server().health().watchers(), 2);
+  for (auto& context : contexts) context->TryCancel();
+}
+
+// A Watch for a service the server does not know hears SERVICE_UNKNOWN (and
+// stays open: the service may appear), as the protocol says.
+TEST(ClaimServer, HealthWatchOfAnUnknownServiceSaysServiceUnknown) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
+  std::unique_ptr<Health::Stub> stub = Health::NewStub(server->channel());
+  std::unique_ptr<grpc::ClientContext> context = NewContext(absl::Seconds(10));
+  HealthCheckRequest request;
+  request.set_service("no.such.Service");
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> watch =
+      stub->Watch(context.get(), request);
+  HealthCheckResponse response;
+  ASSERT_TRUE(watch->Read(&response));
+  EXPECT_EQ(response.status(), HealthCheckResponse::SERVICE_UNKNOWN);
+  context->TryCancel();
+}
+
+// Over --max_rss_mib: health NOT_SERVING, new calls RESOURCE_EXHAUSTED, and
+// past 1.5x of it the exit callback (claimd: exit code 3). A ceiling of one
+// byte is passed by any process at its first sample.
+TEST(ClaimServer, OverTheMemoryCeilingNewCallsAreRefusedAndHealthFails) {
+  absl::Notification exited;
+  std::string reason;
+  TestServerOptions options;
+  options.server.max_rss_bytes = 1;
+  options.server.on_memory_exit = [&](const std::string& why) {
+    reason = why;
+    exited.Notify();
+  };
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  ASSERT_TRUE(exited.WaitForNotificationWithTimeout(absl::Seconds(30)));
+  EXPECT_THAT(reason, HasSubstr("--max_rss_mib"));
+  EXPECT_THAT(CheckHealth(server->channel(), ""),
+              IsOkAndHolds(HealthCheckResponse::NOT_SERVING));
+  EXPECT_THAT(CheckHealth(server->channel(), kServiceName),
+              IsOkAndHolds(HealthCheckResponse::NOT_SERVING));
+  EXPECT_THAT(CreateClaim(server->stub(), "a", "x").status(),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       HasSubstr("memory ceiling")));
+  std::unique_ptr<Health::Stub> stub = Health::NewStub(server->channel());
+  std::unique_ptr<grpc::ClientContext> context = NewContext(absl::Seconds(10));
+  std::unique_ptr<grpc::ClientReader<HealthCheckResponse>> watch =
+      stub->Watch(context.get(), HealthCheckRequest());
+  HealthCheckResponse response;
+  EXPECT_FALSE(watch->Read(&response));
+  EXPECT_THAT(FromGrpc(watch->Finish()),
+              StatusIs(absl::StatusCode::kResourceExhausted));
+}
+
+// The store's private record format (claimd.store.v1, record.proto) is linked
+// into the same process as the public API but is not reflected to anyone.
+TEST(ClaimServer, ReflectionServesThePublicApiOnly) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
+  for (const char* symbol :
+       {"claimd.store.v1.ClaimRecord", "claimd.store.v1.EvidenceRecord"}) {
+    ServerReflectionRequest request;
+    request.set_file_containing_symbol(symbol);
+    ASSERT_OK_AND_ASSIGN(ServerReflectionResponse response,
+                         Reflect(server->channel(), request));
+    EXPECT_TRUE(response.has_error_response()) << response.ShortDebugString();
+  }
+  for (const char* file : {"record.proto", "service/store/record.proto"}) {
+    ServerReflectionRequest request;
+    request.set_file_by_filename(file);
+    ASSERT_OK_AND_ASSIGN(ServerReflectionResponse response,
+                         Reflect(server->channel(), request));
+    EXPECT_TRUE(response.has_error_response()) << response.ShortDebugString();
+  }
+  // The public API and the health service are described.
+  for (const char* symbol : {kServiceName, "grpc.health.v1.Health"}) {
+    ServerReflectionRequest request;
+    request.set_file_containing_symbol(symbol);
+    ASSERT_OK_AND_ASSIGN(ServerReflectionResponse response,
+                         Reflect(server->channel(), request));
+    EXPECT_TRUE(response.has_file_descriptor_response())
+        << response.ShortDebugString();
+  }
 }
 
 TEST(ClaimServer, ReflectionListsTheClaimService) {

@@ -32,6 +32,36 @@ TEST(LogLine, TextFieldsAreKeyValueAndQuotedOnlyWhenNeeded) {
       "error=\"two words\" empty=\"\" line=\"a\\nb\"\n");
 }
 
+// A peer's bytes quoted in a message (gRPC's errors quote raw header values)
+// must not end the line and start a forged one, nor reach a terminal as an
+// escape sequence.
+TEST(LogLine, TextMessageEscapesControlCharactersSoNoLineCanBeForged) {
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, LogLevel::kError, kTime,
+                          "bad te: x\r\n2026-11-27T08:00:00.000Z claimd I "
+                          "FORGED\x1b[2J\x7f\t",
+                          {}),
+            "2026-11-27T08:00:00.123Z claimd E bad te: x\\r\\n"
+            "2026-11-27T08:00:00.000Z claimd I FORGED\\x1b[2J\\x7f\\x09\n");
+}
+
+TEST(LogLine, TextMessageEscapesC1ControlsAndLoneHighBytes) {
+  // U+009B (CSI) in UTF-8, then a lone 0x9B, which makes the text invalid
+  // UTF-8 so every high byte is escaped.
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, LogLevel::kInfo, kTime,
+                          "a\xc2\x9b"
+                          "b \xc3\xa9",
+                          {}),
+            "2026-11-27T08:00:00.123Z claimd I a\\u009bb \xc3\xa9\n");
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, LogLevel::kInfo, kTime,
+                          "a\x9b"
+                          "b",
+                          {}),
+            "2026-11-27T08:00:00.123Z claimd I a\\x9bb\n");
+  EXPECT_EQ(FormatLogLine(LogFormat::kText, LogLevel::kInfo, kTime, "m",
+                          {{"v", "x\xc2\x9by"}}),
+            "2026-11-27T08:00:00.123Z claimd I m v=\"x\\u009by\"\n");
+}
+
 TEST(LogLine, JsonIsOneObjectWithEveryStringEscaped) {
   EXPECT_EQ(
       FormatLogLine(LogFormat::kJson, LogLevel::kInfo, kTime,

@@ -8,6 +8,7 @@
 
 #include <functional>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
@@ -19,6 +20,7 @@
 #include "gmock/gmock.h"
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
+#include "service/metrics/metrics_endpoint.h"
 #include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/http_get.h"
@@ -256,6 +258,46 @@ TEST_F(ClaimdMetrics, MethodsTheServerDoesNotHaveMakeNoSeriesOfTheirOwn) {
   for (const auto& [series, value] : scrape.samples) {
     EXPECT_FALSE(absl::StrContains(series, "Invented")) << series;
   }
+}
+
+// civetweb holds a worker thread per connection until its request is read:
+// with 2 workers and a 30 s read timeout, slow connections kept /metrics from
+// being scraped for the whole test.
+TEST_F(ClaimdMetrics, AScrapeIsAnsweredWhileEightSlowConnectionsAreOpen) {
+  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+  std::vector<int> slow;
+  for (int i = 0; i < 8; ++i) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    address.sin_port = htons(port_);
+    ASSERT_EQ(
+        connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+    // Half a request, never finished.
+    constexpr char kPartial[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
+    ASSERT_EQ(send(fd, kPartial, sizeof(kPartial) - 1, 0),
+              static_cast<ssize_t>(sizeof(kPartial) - 1));
+    slow.push_back(fd);
+  }
+  absl::StatusOr<HttpResponse> scrape =
+      HttpGet(port_, "/metrics", absl::Seconds(10));
+  for (int fd : slow) close(fd);
+  ASSERT_OK(scrape.status());
+  EXPECT_EQ(scrape->status, 200);
+  EXPECT_THAT(scrape->body, HasSubstr("claimd_store_revision"));
+}
+
+TEST(MetricsEndpointAddress, OnlyLoopbackAddressesAreLoopback) {
+  using metrics::MetricsEndpoint;
+  EXPECT_TRUE(MetricsEndpoint::IsLoopbackAddress("127.0.0.1:9464"));
+  EXPECT_TRUE(MetricsEndpoint::IsLoopbackAddress("127.3.2.1:0"));
+  EXPECT_TRUE(MetricsEndpoint::IsLoopbackAddress("localhost:9464"));
+  EXPECT_TRUE(MetricsEndpoint::IsLoopbackAddress("[::1]:9464"));
+  EXPECT_FALSE(MetricsEndpoint::IsLoopbackAddress("0.0.0.0:9464"));
+  EXPECT_FALSE(MetricsEndpoint::IsLoopbackAddress("[::]:9464"));
+  EXPECT_FALSE(MetricsEndpoint::IsLoopbackAddress("10.0.0.7:9464"));
 }
 
 TEST(ClaimdMetricsFlag, PortInUseIsAClearErrorAtStartup) {
