@@ -106,18 +106,24 @@ def start_haproxy(binary, shipped_cfg, workdir, claimd_port):
                     "-keyout", key, "-out", cert, "-days", "1",
                     "-subj", "/CN=localhost"], check=True,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    pem = os.path.join(workdir, "haproxy.pem")
-    with open(pem, "w") as out:
-        out.write(open(cert).read() + open(key).read())
+    # The shipped file reads tls.crt and, beside it, tls.key.
+    tls = os.path.join(workdir, "tls")
+    os.makedirs(tls, exist_ok=True)
+    with open(os.path.join(tls, "tls.crt"), "w") as out:
+        out.write(open(cert).read())
+    with open(os.path.join(tls, "tls.key"), "w") as out:
+        out.write(open(key).read())
     text = open(shipped_cfg).read()
-    for needle in ("/etc/claimd/tls/haproxy.pem", "bind :50051",
+    for needle in ("/etc/haproxy/tls/tls.crt", "bind :50051", "bind :50053",
                    "127.0.0.1:50052"):
         if needle not in text:
             sys.exit(f"{shipped_cfg} no longer contains {needle!r}: the deploy "
                      "contract changed; update this test with it")
     public_port = free_port()
-    text = (text.replace("/etc/claimd/tls/haproxy.pem", pem)
+    health_port = free_port()
+    text = (text.replace("/etc/haproxy/tls/tls.crt", os.path.join(tls, "tls.crt"))
             .replace("bind :50051", f"bind 127.0.0.1:{public_port}")
+            .replace("bind :50053", f"bind 127.0.0.1:{health_port}")
             .replace("127.0.0.1:50052", f"127.0.0.1:{claimd_port}"))
     cfg = os.path.join(workdir, "haproxy.cfg")
     with open(cfg, "w") as out:
