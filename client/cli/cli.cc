@@ -1,6 +1,7 @@
 #include "client/cli/cli.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <fstream>
 #include <string>
 #include <utility>
@@ -55,6 +56,57 @@ std::string CommandFooter(const CommandSpec& spec) {
                   "before or after the command; exit codes: see `claimctl "
                   "--help`.\n");
   return footer;
+}
+
+// The first argument that is not a flag (nor a global flag's value): what the
+// user meant as the command.
+std::string FirstWord(int argc, const char* const* argv) {
+  static const char* const kWithValue[] = {"--server",  "-o",       "--output",
+                                           "--timeout", "--cacert", "--cert",
+                                           "--key",     "--token"};
+  for (int i = 1; i < argc; ++i) {
+    const std::string arg = argv[i];
+    if (arg.empty() || arg[0] != '-') return arg;
+    for (const char* flag : kWithValue) {
+      if (arg == flag) ++i;  // skip its value
+    }
+  }
+  return "";
+}
+
+// Levenshtein distance, for typo suggestions.
+size_t EditDistance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      const size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1,
+                         diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+// The registered command nearest to `word` (at most 2 edits, or a prefix),
+// or "" when `word` is a command or nothing is near.
+std::string NearestCommand(const std::string& word) {
+  if (word.empty()) return "";
+  std::string best;
+  size_t best_distance = 3;
+  for (const std::string& name : RegisteredCommandNames()) {
+    if (name == word) return "";
+    const size_t distance =
+        name.rfind(word, 0) == 0 ? 1 : EditDistance(word, name);
+    if (distance < best_distance) {
+      best = name;
+      best_distance = distance;
+    }
+  }
+  return best;
 }
 
 // The subcommand being parsed when parsing failed, or null.
@@ -161,6 +213,16 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       return app.exit(e, *env.out, *env.err);
     }
     const CLI::App* command = ParsedSubcommand(app);
+    if (command == nullptr && argc > 1) {
+      // An unknown command: suggest the nearest one, as kubectl does.
+      if (std::string near = NearestCommand(FirstWord(argc, argv));
+          !near.empty()) {
+        *env.err << "claimctl: unknown command \"" << FirstWord(argc, argv)
+                 << "\"; did you mean `claimctl " << near
+                 << "`? see `claimctl --help`" << std::endl;
+        return kExitUsage;
+      }
+    }
     const std::string name =
         command == nullptr ? "claimctl"
                            : absl::StrCat("claimctl ", command->get_name());

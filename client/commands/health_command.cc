@@ -1,6 +1,7 @@
 #include "client/commands/health_command.h"
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
 #include <memory>
 
 #include "absl/strings/str_cat.h"
@@ -9,14 +10,27 @@
 #include "grpc/health/v1/health.grpc.pb.h"
 
 namespace claimd::client {
+namespace {
+
+constexpr absl::Duration kConnectTimeout = absl::Seconds(1);
+
+}  // namespace
 
 absl::StatusOr<std::string> CheckHealth(
     const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
     absl::Duration timeout) {
+  // No server at all should fail at once ("cannot connect"), not after the
+  // whole --timeout, which is for a slow server: the connection gets at most
+  // kConnectTimeout (gRPC's first reconnect attempts fall inside it).
+  const absl::Time connect_deadline =
+      absl::Now() + std::min(timeout, kConnectTimeout);
+  if (!channel->WaitForConnected(absl::ToChronoTime(connect_deadline))) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect within ",
+                     absl::FormatDuration(std::min(timeout, kConnectTimeout))));
+  }
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
-  // A server that is starting up is worth waiting for, within the timeout.
-  context.set_wait_for_ready(true);
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);

@@ -189,5 +189,53 @@ TEST(ClientLibraryE2e, ClaimctlFailsOverToTheNextAddress) {
   EXPECT_TRUE((*watch)->Wait(absl::Seconds(10)).has_value());
 }
 
+// kubectl habits, as a user meets them on the command line.
+TEST(ClaimctlHabitsE2e, HealthOfADeadServerSaysCannotConnect) {
+  TempDir dir;
+  const std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
+  CommandResult health =
+      RunCommand(ClaimctlBinary(), {"--server", address, "health"}, dir.path());
+  EXPECT_EQ(health.exit.code, 5) << health.Describe();
+  EXPECT_THAT(health.err, HasSubstr("cannot connect"));
+  EXPECT_THAT(health.err, HasSubstr("is claimd running at " + address));
+}
+
+TEST(ClaimctlHabitsE2e, ATypoSuggestsTheNearestCommand) {
+  TempDir dir;
+  CommandResult typo = RunCommand(ClaimctlBinary(), {"lsit"}, dir.path());
+  EXPECT_EQ(typo.exit.code, 2) << typo.Describe();
+  EXPECT_THAT(typo.err, HasSubstr("did you mean `claimctl list`?"));
+}
+
+TEST(ClaimctlHabitsE2e, NonsenseValuesAreUsageErrors) {
+  TempDir dir;
+  for (const std::vector<std::string>& args :
+       std::vector<std::vector<std::string>>{{"list", "--limit", "-1"},
+                                             {"history", "--page-size", "-5"},
+                                             {"--server", "ftp://db1", "list"},
+                                             {"--server", "db1:99999", "list"},
+                                             {"--timeout", "-3s", "list"}}) {
+    CommandResult result = RunCommand(ClaimctlBinary(), args, dir.path());
+    EXPECT_EQ(result.exit.code, 2) << result.Describe();
+  }
+}
+
+TEST(ClaimctlHabitsE2e, ServerAcceptsAHostWithoutPortAndAnHttpUrl) {
+  TempDir dir;
+  ClaimdHarness claimd(dir.File("data"), dir.path());
+  ASSERT_THAT(claimd.Start(), IsOk());
+  CommandResult url = RunCommand(
+      ClaimctlBinary(),
+      {"--server", absl::StrCat("http://127.0.0.1:", claimd.port()), "list"},
+      dir.path());
+  EXPECT_TRUE(url.exit.Success()) << url.Describe();
+  // Without a port: 50051, where no claimd of this test listens.
+  CommandResult default_port = RunCommand(
+      ClaimctlBinary(), {"--server", "127.0.0.1", "--timeout", "2s", "list"},
+      dir.path());
+  EXPECT_EQ(default_port.exit.code, 5) << default_port.Describe();
+  EXPECT_THAT(default_port.err, HasSubstr("127.0.0.1"));
+}
+
 }  // namespace
 }  // namespace claimd::e2e
