@@ -133,7 +133,11 @@ int RunTop(CommandContext& context, const TopFlags& flags) {
                              .color = terminal->color()};
     terminal->Paint(RenderTopScreen(model, view, size));
     const TopKeyPress key = terminal->ReadKey(kFrame);
-    if (key.key == TopKey::kNone || key.key == TopKey::kResize) continue;
+    if (key.key == TopKey::kRepaint) terminal->Repaint();
+    if (key.key == TopKey::kNone || key.key == TopKey::kResize ||
+        key.key == TopKey::kRepaint) {
+      continue;
+    }
     TopAction action =
         HandleTopKey(key, model, view, TableRows(terminal->rows()));
     if (action.quit) break;
@@ -169,7 +173,7 @@ namespace {
         "Keys: up/down or j/k move, PgUp/PgDn page, Enter shows the selected "
         "claim's history (q or Esc goes back), / edits the filter (Enter "
         "applies, Esc cancels), s cycles the sort (recent, id, status, "
-        "evidence), q quits.\n"
+        "evidence), Ctrl-L redraws the screen, q quits.\n"
         "Without a terminal (stdout or stdin not a terminal, TERM unset or "
         "dumb) it says why on stderr and prints the claims and every change "
         "as lines, like `claimctl watch --snapshot`. NO_COLOR turns colours "

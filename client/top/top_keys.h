@@ -32,6 +32,8 @@ enum class TopKey {
   kEscape,
   kBackspace,
   kResize,
+  // Ctrl-L: redraw the whole screen (something else wrote over it).
+  kRepaint,
   kChar,  // a printable character, in TopKeyPress::ch
 };
 

@@ -115,6 +115,11 @@ void CursesTerminal::Paint(const TopScreen& screen) {
   doupdate();
 }
 
+void CursesTerminal::Repaint() {
+  // The next refresh redraws every cell instead of only what changed.
+  clearok(curscr, TRUE);
+}
+
 TopKeyPress CursesTerminal::ReadKey(absl::Duration timeout) {
   wtimeout(stdscr, static_cast<int>(absl::ToInt64Milliseconds(timeout)));
   const int key = wgetch(stdscr);
@@ -123,6 +128,8 @@ TopKeyPress CursesTerminal::ReadKey(absl::Duration timeout) {
       return {};
     case KEY_RESIZE:
       return {TopKey::kResize};
+    case 12:  // Ctrl-L
+      return {TopKey::kRepaint};
     case KEY_UP:
       return {TopKey::kUp};
     case KEY_DOWN:

@@ -45,6 +45,10 @@ class CursesTerminal {
   // Draws `screen` (the whole screen) and refreshes.
   void Paint(const TopScreen& screen);
 
+  // Makes the next Paint redraw the whole screen (Ctrl-L), as after another
+  // program wrote over it.
+  void Repaint();
+
   // Waits up to `timeout` for a key; kNone when none came.
   TopKeyPress ReadKey(absl::Duration timeout);
 

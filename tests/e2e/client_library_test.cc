@@ -192,7 +192,7 @@ TEST(ClientLibraryE2e, ClaimctlFailsOverToTheNextAddress) {
 // kubectl habits, as a user meets them on the command line.
 TEST(ClaimctlHabitsE2e, HealthOfADeadServerSaysCannotConnect) {
   TempDir dir;
-  const std::string address = absl::StrCat("127.0.0.1:", PickFreePort());
+  const std::string address = absl::StrCat("127.0.0.1:", *PickFreePort());
   CommandResult health =
       RunCommand(ClaimctlBinary(), {"--server", address, "health"}, dir.path());
   EXPECT_EQ(health.exit.code, 5) << health.Describe();
@@ -220,7 +220,7 @@ TEST(ClaimctlHabitsE2e, NonsenseValuesAreUsageErrors) {
   }
 }
 
-TEST(ClaimctlHabitsE2e, ServerAcceptsAHostWithoutPortAndAnHttpUrl) {
+TEST(ClaimctlHabitsE2e, ServerAcceptsAnHttpUrl) {
   TempDir dir;
   ClaimdHarness claimd(dir.File("data"), dir.path());
   ASSERT_THAT(claimd.Start(), IsOk());
@@ -229,12 +229,8 @@ TEST(ClaimctlHabitsE2e, ServerAcceptsAHostWithoutPortAndAnHttpUrl) {
       {"--server", absl::StrCat("http://127.0.0.1:", claimd.port()), "list"},
       dir.path());
   EXPECT_TRUE(url.exit.Success()) << url.Describe();
-  // Without a port: 50051, where no claimd of this test listens.
-  CommandResult default_port = RunCommand(
-      ClaimctlBinary(), {"--server", "127.0.0.1", "--timeout", "2s", "list"},
-      dir.path());
-  EXPECT_EQ(default_port.exit.code, 5) << default_port.Describe();
-  EXPECT_THAT(default_port.err, HasSubstr("127.0.0.1"));
+  // A host without a port means 50051 (server_target_test checks the
+  // target; a test cannot own that port on a shared machine).
 }
 
 }  // namespace
