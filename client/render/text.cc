@@ -1,6 +1,10 @@
 #include "client/render/text.h"
 
+#include <locale.h>
+#include <wchar.h>
+
 #include <algorithm>
+#include <cwchar>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -11,8 +15,45 @@ namespace {
 constexpr absl::string_view kSeparator = "   ";
 constexpr size_t kMinLastColumn = 10;
 
-bool IsContinuationByte(char c) {
-  return (static_cast<unsigned char>(c) & 0xC0) == 0x80;
+// A UTF-8 locale for wcwidth, whatever the process's locale is (claimctl
+// never calls setlocale outside `top`): made once, used through uselocale,
+// which only changes the calling thread's locale.
+locale_t Utf8Locale() {
+  static const locale_t locale = [] {
+    locale_t made = newlocale(LC_CTYPE_MASK, "C.UTF-8", locale_t{});
+    return made != locale_t{} ? made
+                              : newlocale(LC_CTYPE_MASK, "C", locale_t{});
+  }();
+  return locale;
+}
+
+// Calls visit(byte offset, display columns) for each code point of `text`
+// until it returns false. Columns come from the C library's wcwidth:
+// 2 for wide (CJK, most emoji), 0 for combining marks; bytes that are not
+// valid UTF-8 and characters wcwidth does not know count 1.
+template <typename Visit>
+void ForEachCodePoint(absl::string_view text, Visit visit) {
+  const locale_t previous = uselocale(Utf8Locale());
+  std::mbstate_t state{};
+  size_t offset = 0;
+  while (offset < text.size()) {
+    wchar_t wide = 0;
+    const size_t length =
+        std::mbrtowc(&wide, text.data() + offset, text.size() - offset, &state);
+    int columns = 1;
+    size_t advance = 1;
+    if (length == static_cast<size_t>(-1) ||
+        length == static_cast<size_t>(-2) || length == 0) {
+      state = std::mbstate_t{};
+    } else {
+      advance = length;
+      const int measured = wcwidth(wide);
+      columns = measured < 0 ? 1 : measured;
+    }
+    if (!visit(offset, columns)) break;
+    offset += advance;
+  }
+  uselocale(previous);
 }
 
 }  // namespace
@@ -28,15 +69,29 @@ std::string Sanitize(absl::string_view text, bool keep_newlines) {
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
     const auto c = static_cast<unsigned char>(text[i]);
+    const auto next = [&](size_t k) {
+      return i + k < text.size() ? static_cast<unsigned char>(text[i + k]) : 0;
+    };
     if (c == '\n' && keep_newlines) {
       out.push_back('\n');
     } else if (c < 0x20 || c == 0x7F) {
       out.push_back(' ');
-    } else if (c == 0xC2 && i + 1 < text.size() &&
-               static_cast<unsigned char>(text[i + 1]) >= 0x80 &&
-               static_cast<unsigned char>(text[i + 1]) <= 0x9F) {
+    } else if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) {
       out.push_back(' ');  // a C1 control such as CSI (U+009B)
       ++i;
+    } else if (c == 0xE2 && next(1) == 0x80 &&
+               ((next(2) >= 0x8B && next(2) <= 0x8F) ||   // U+200B..U+200F
+                (next(2) >= 0xAA && next(2) <= 0xAE))) {  // U+202A..U+202E
+      out.push_back(' ');  // zero-width, direction marks and overrides
+      i += 2;
+    } else if (c == 0xE2 && next(1) == 0x81 &&
+               ((next(2) >= 0xA0 && next(2) <= 0xA4) ||   // U+2060..U+2064
+                (next(2) >= 0xA6 && next(2) <= 0xA9))) {  // U+2066..U+2069
+      out.push_back(' ');  // word joiner, invisible operators, isolates
+      i += 2;
+    } else if (c == 0xEF && next(1) == 0xBB && next(2) == 0xBF) {
+      out.push_back(' ');  // U+FEFF, zero-width no-break space
+      i += 2;
     } else {
       out.push_back(static_cast<char>(c));
     }
@@ -45,20 +100,28 @@ std::string Sanitize(absl::string_view text, bool keep_newlines) {
 }
 
 size_t DisplayWidth(absl::string_view text) {
-  return static_cast<size_t>(std::count_if(
-      text.begin(), text.end(), [](char c) { return !IsContinuationByte(c); }));
+  size_t width = 0;
+  ForEachCodePoint(text, [&width](size_t, int columns) {
+    width += static_cast<size_t>(columns);
+    return true;
+  });
+  return width;
 }
 
 std::string Truncate(absl::string_view text, size_t max_width) {
   if (DisplayWidth(text) <= max_width) return std::string(text);
   const size_t keep = max_width > 3 ? max_width - 3 : 0;
-  size_t points = 0;
+  size_t width = 0;
   size_t end = 0;
-  for (; end < text.size(); ++end) {
-    if (IsContinuationByte(text[end])) continue;
-    if (points == keep) break;
-    ++points;
-  }
+  ForEachCodePoint(text, [&](size_t offset, int columns) {
+    if (width + static_cast<size_t>(columns) > keep) {
+      end = offset;
+      return false;
+    }
+    width += static_cast<size_t>(columns);
+    end = text.size();
+    return true;
+  });
   return absl::StrCat(text.substr(0, end), "...");
 }
 

@@ -9,8 +9,9 @@
 //
 // Columns are separated by three spaces and padded to their widest cell; the
 // last column is never padded and, when `width` is positive, is truncated with
-// "..." so each line fits (keeping at least 10 columns for it). Widths count
-// UTF-8 code points (wide characters are counted as one column).
+// "..." so each line fits (keeping at least 10 columns for it). Widths are
+// terminal columns as the C library's wcwidth counts them (CJK and emoji 2,
+// combining marks 0).
 //
 // Thread-safety: pure functions; TextTable is a value type.
 #ifndef CLAIMD_CLIENT_RENDER_TEXT_H_
@@ -34,15 +35,18 @@ inline constexpr absl::string_view kReset = "\033[0m";
 std::string Colored(absl::string_view text, absl::string_view color,
                     bool enabled);
 
-// Replaces control characters (C0, DEL, C1: a statement must not drive the
-// terminal) with spaces; newlines too unless `keep_newlines`.
+// Replaces what could drive or disguise the terminal with spaces: control
+// characters (C0, DEL, C1 such as CSI U+009B), bidirectional overrides,
+// embeddings and isolates (U+202A..U+202E, U+2066..U+2069), direction marks
+// and zero-width characters (U+200B..U+200F, U+2060..U+2064, U+FEFF);
+// newlines too unless `keep_newlines`.
 std::string Sanitize(absl::string_view text, bool keep_newlines = false);
 
-// The number of UTF-8 code points in `text`.
+// The terminal columns `text` takes (wcwidth per code point).
 size_t DisplayWidth(absl::string_view text);
 
-// `text` if it fits in `max_width` code points, else its first max_width - 3
-// code points followed by "...".
+// `text` if it fits in `max_width` columns, else as many whole characters as
+// fit in max_width - 3 columns, followed by "...".
 std::string Truncate(absl::string_view text, size_t max_width);
 
 // One table cell: `plain` is what is measured, `styled` what is printed (the

@@ -5,6 +5,7 @@
 // resuming on the second by revision.
 #include <signal.h>
 
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -218,6 +219,41 @@ TEST(ClaimctlHabitsE2e, NonsenseValuesAreUsageErrors) {
     CommandResult result = RunCommand(ClaimctlBinary(), args, dir.path());
     EXPECT_EQ(result.exit.code, 2) << result.Describe();
   }
+}
+
+TEST(ClaimctlHabitsE2e, BashCompletionCompletesCommands) {
+  TempDir dir;
+  CommandResult script =
+      RunCommand(ClaimctlBinary(), {"completion", "bash"}, dir.path());
+  ASSERT_TRUE(script.exit.Success()) << script.Describe();
+  const std::string path = dir.File("claimctl.bash");
+  {
+    std::ofstream out(path);
+    out << script.out;
+  }
+  // As bash would call it for `claimctl hi<TAB>`.
+  CommandResult completed = RunCommand(
+      "/bin/bash",
+      {"-c", absl::StrCat("source ", path,
+                          "; COMP_WORDS=(claimctl hi); COMP_CWORD=1; "
+                          "_claimctl; echo \"${COMPREPLY[*]}\"")},
+      dir.path());
+  ASSERT_TRUE(completed.exit.Success()) << completed.Describe();
+  EXPECT_EQ(completed.out, "history\n");
+  for (const char* shell : {"zsh", "fish"}) {
+    CommandResult other =
+        RunCommand(ClaimctlBinary(), {"completion", shell}, dir.path());
+    EXPECT_TRUE(other.exit.Success()) << other.Describe();
+    EXPECT_THAT(other.out, HasSubstr("watch"));
+  }
+}
+
+TEST(ClaimctlHabitsE2e, VersionNamesTheClientVersionAndCommit) {
+  TempDir dir;
+  CommandResult version = RunCommand(ClaimctlBinary(), {"version"}, dir.path());
+  ASSERT_TRUE(version.exit.Success()) << version.Describe();
+  EXPECT_THAT(version.out, ::testing::StartsWith("Client Version: 0."));
+  EXPECT_THAT(version.out, HasSubstr("(commit "));
 }
 
 TEST(ClaimctlHabitsE2e, ServerAcceptsAnHttpUrl) {

@@ -57,3 +57,43 @@ TEST(Truncate, CountsCodePointsNotBytes) {
 
 }  // namespace
 }  // namespace claimd::client
+
+namespace claimd::client {
+namespace {
+
+TEST(DisplayWidth, CountsTerminalColumnsAsWcwidthDoes) {
+  EXPECT_EQ(DisplayWidth("\xe9\x8c\xaf\xe8\xaa\xa4"), 4u);  // 錯誤: wide
+  EXPECT_EQ(DisplayWidth("\xe3\x83\x86\xe3\x82\xb9\xe3\x83\x88"),
+            6u);                                    // テスト
+  EXPECT_EQ(DisplayWidth("e\xcc\x81"), 1u);         // e + combining acute
+  EXPECT_EQ(DisplayWidth("\xf0\x9f\x98\x80"), 2u);  // an emoji
+  EXPECT_EQ(DisplayWidth("\xff"), 1u);  // not UTF-8: one column each
+}
+
+TEST(Truncate, NeverSplitsAWideCharacterAcrossTheLimit) {
+  // 錯誤證據 is 8 columns; 6 allowed: 錯 (2) fits in 3, 誤 would not.
+  EXPECT_EQ(Truncate("\xe9\x8c\xaf\xe8\xaa\xa4\xe8\xad\x89\xe6\x93\x9a", 6),
+            "\xe9\x8c\xaf...");
+}
+
+TEST(Sanitize, ReplacesBidiOverridesAndZeroWidthCharacters) {
+  EXPECT_EQ(Sanitize("a\xe2\x80\xae"
+                     "b"),
+            "a b");  // U+202E RLO
+  EXPECT_EQ(Sanitize("a\xe2\x81\xa6"
+                     "b"),
+            "a b");  // U+2066 LRI
+  EXPECT_EQ(Sanitize("a\xe2\x80\x8b"
+                     "b"),
+            "a b");  // U+200B ZWSP
+  EXPECT_EQ(Sanitize("a\xef\xbb\xbf"
+                     "b"),
+            "a b");  // U+FEFF
+  EXPECT_EQ(Sanitize("a\xe2\x80\x94"
+                     "b"),
+            "a\xe2\x80\x94"
+            "b");  // em dash
+}
+
+}  // namespace
+}  // namespace claimd::client
