@@ -40,6 +40,8 @@ void Apply(TopUpdate& update, TopModel& model, TopViewState& view) {
   } else if (auto* reconnecting = std::get_if<TopReconnecting>(&update)) {
     model.SetReconnecting(reconnecting->cause, reconnecting->from_revision,
                           reconnecting->retry_at);
+  } else if (auto* reset = std::get_if<TopStoreReset>(&update)) {
+    model.SetStoreReset(reset->cause);
   } else if (auto* ended = std::get_if<TopEnded>(&update)) {
     if (!ended->status.ok()) model.SetFailed(ended->status);
   } else if (auto* history = std::get_if<TopHistory>(&update)) {

@@ -42,6 +42,9 @@ void TopFeed::StartWatch(const std::string& filter) {
                                     bool /*was_connected*/) {
       Post(TopReconnecting{cause, from_revision, absl::Now() + delay});
     };
+    callbacks.on_reset = [this](const absl::Status& cause) {
+      Post(TopStoreReset{cause});
+    };
     absl::Status status = follower->Run(request, callbacks);
     Post(TopEnded{std::move(status)});
   });

@@ -33,8 +33,8 @@
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
-#include "claims/v1/claims.pb.h"
 #include "claimd/client/watch_follower.h"
+#include "claims/v1/claims.pb.h"
 
 namespace claimd::client {
 
@@ -53,6 +53,10 @@ struct TopReconnecting {
   int64_t from_revision = 0;
   absl::Time retry_at;
 };
+// The store was restored; a new snapshot follows.
+struct TopStoreReset {
+  absl::Status cause;
+};
 struct TopEnded {
   absl::Status status;  // OK after Stop
 };
@@ -60,8 +64,9 @@ struct TopHistory {
   std::string name;
   absl::StatusOr<std::vector<claims::v1::ClaimEvent>> events;
 };
-using TopUpdate = std::variant<TopEvent, TopProgress, TopSnapshotDone,
-                               TopReconnecting, TopEnded, TopHistory>;
+using TopUpdate =
+    std::variant<TopEvent, TopProgress, TopSnapshotDone, TopReconnecting,
+                 TopStoreReset, TopEnded, TopHistory>;
 
 class TopFeed {
  public:

@@ -4,6 +4,7 @@
 #include <tuple>
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "client/render/render.h"
 
 namespace claimd::client {
@@ -72,6 +73,7 @@ TopModel::TopModel(std::string server, std::string filter)
     : server_(std::move(server)), filter_(std::move(filter)) {}
 
 void TopModel::Reset(std::string filter) {
+  if (filter != filter_) notice_.clear();
   filter_ = std::move(filter);
   rows_.clear();
   deleted_.clear();
@@ -117,6 +119,13 @@ void TopModel::SetLive(int64_t revision) {
   // follower's progress never goes back.
   revision_ = revision;
   last_error_ = absl::OkStatus();
+}
+
+void TopModel::SetStoreReset(const absl::Status& cause) {
+  Reset(filter_);
+  notice_ = absl::StrCat("store restored or replaced (",
+                         absl::StatusCodeToString(cause.code()),
+                         "): table rebuilt from a new snapshot");
 }
 
 void TopModel::SetReconnecting(const absl::Status& cause, int64_t from_revision,

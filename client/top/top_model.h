@@ -76,6 +76,10 @@ class TopModel {
   // The watch ended for good (OUT_OF_RANGE, a bad filter, ...).
   void SetFailed(const absl::Status& cause);
   void SetSnapshotComplete(int64_t revision);
+  // The server's store is not the one the table came from (restored from a
+  // backup: FAILED_PRECONDITION, `cause`): the table starts over from a new
+  // snapshot, and the status line says why until the user changes the filter.
+  void SetStoreReset(const absl::Status& cause);
 
   void CycleSort();
   // Moves the selection by `delta` rows in the current order, clamped.
@@ -99,6 +103,8 @@ class TopModel {
   const std::string& filter() const { return filter_; }
   TopSort sort() const { return sort_; }
   ConnectionState state() const { return state_; }
+  // Why the table was rebuilt, for the status line; "" when it was not.
+  const std::string& notice() const { return notice_; }
   // Live: complete up to this revision. Reconnecting: resumes from it.
   int64_t revision() const { return revision_; }
   bool snapshot_complete() const { return snapshot_complete_; }
@@ -135,6 +141,7 @@ class TopModel {
   int64_t revision_ = 0;
   bool snapshot_complete_ = false;
   absl::Status last_error_;
+  std::string notice_;
   absl::Time retry_at_;
 };
 

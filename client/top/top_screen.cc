@@ -121,6 +121,9 @@ TopLine StateLine(const TopModel& model, const TopScreenSize& size) {
            warning});
       break;
   }
+  if (!model.notice().empty()) {
+    line.spans.push_back({absl::StrCat("  ", model.notice()), warning});
+  }
   const std::string rate =
       absl::StrFormat("%.1f events/s", model.EventsPerSecond(size.now));
   size_t used = 0;

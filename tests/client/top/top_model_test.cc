@@ -78,6 +78,22 @@ TEST(TopModel, SnapshotThenLiveEventsBuildTheTable) {
   EXPECT_THAT(Ids(model), ElementsAre("c", "a", "b"));  // most recent first
 }
 
+TEST(TopModel, AStoreResetRebuildsTheTableAndSaysWhy) {
+  TopModel model("host:1", "status = DENIED");
+  model.ApplyEvent(Snapshot("a", 3, 10, kDenied), kNow);
+  model.SetSnapshotComplete(10);
+  model.SetStoreReset(absl::FailedPreconditionError("store_id s1 is not s2"));
+  EXPECT_EQ(model.size(), 0u);
+  EXPECT_FALSE(model.snapshot_complete());
+  EXPECT_EQ(model.filter(), "status = DENIED");
+  EXPECT_THAT(model.notice(), HasSubstr("store restored or replaced"));
+  model.ApplyEvent(Snapshot("b", 2, 4, kDenied), kNow);
+  model.SetSnapshotComplete(4);
+  EXPECT_THAT(Ids(model), ElementsAre("b"));
+  model.Reset("status = REPORTED");  // the user's new filter
+  EXPECT_EQ(model.notice(), "");
+}
+
 TEST(TopModel, AnEventSeenTwiceOrOlderChangesNothing) {
   TopModel model("host:1", "");
   model.ApplyEvent(Event(v1::EVENT_TYPE_STATUS_CHANGED, "a", 11, kDenied),
