@@ -148,8 +148,10 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   app.add_option("--server", global.server, "claimd address, host:port")
       ->envname("CLAIMD_ADDR")
       ->capture_default_str();
-  app.add_option("-o,--output", global.output, "output format: table or json")
-      ->check(CLI::IsMember({"table", "json"}))
+  app.add_option(
+         "-o,--output", global.output,
+         "output format: table, wide (more columns), json, yaml or name")
+      ->check(CLI::IsMember({"table", "wide", "json", "yaml", "name"}))
       ->capture_default_str();
   app.add_option("--timeout", timeout_text,
                  "deadline of each call, retries included (e.g. 10s, 500ms)")
@@ -189,6 +191,11 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
                  "flags show in ps)")
       ->envname("CLAIMCTL_TOKEN");
 
+  app.add_flag("--no-headers", global.no_headers,
+               "tables without their header line");
+  app.add_flag("--utc", global.utc,
+               "times in UTC (default: local time on a terminal, UTC "
+               "otherwise)");
   app.add_flag("--fail-fast", global.fail_fast,
                "watch and top give up when the server cannot be reached at "
                "first, instead of retrying until stopped");

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
 #include "client/cli/errors.h"
 
 namespace claimd::client {
@@ -49,8 +50,32 @@ WatchFollowerOptions CommandContext::watch_options() const {
 }
 
 RenderOptions CommandContext::render_options() const {
-  return RenderOptions{
-      .color = env_.color, .width = env_.width, .now = env_.now()};
+  return RenderOptions{.color = env_.color,
+                       .width = env_.width,
+                       .now = env_.now(),
+                       .wide = flags_.output == "wide",
+                       .no_headers = flags_.no_headers,
+                       .zone = flags_.utc || !env_.stdout_tty
+                                   ? absl::UTCTimeZone()
+                                   : absl::LocalTimeZone()};
+}
+
+int CommandContext::PrintMessage(const google::protobuf::Message& message) {
+  if (flags_.output == "yaml") {
+    out() << "---\n" << RenderYaml(message);
+    out().flush();
+    return kExitOk;
+  }
+  if (flags_.output == "name") {
+    if (const auto* claim = dynamic_cast<const claims::v1::Claim*>(&message)) {
+      PrintLine(claim->name());
+    } else if (const auto* event =
+                   dynamic_cast<const claims::v1::ClaimEvent*>(&message)) {
+      PrintLine(event->claim().name());
+    }
+    return kExitOk;
+  }
+  return PrintJson(message);
 }
 
 int CommandContext::Fail(absl::string_view what, const absl::Status& status,

@@ -76,6 +76,10 @@ struct GlobalFlags {
   // Monitors (watch, top) give up when the first connections fail, instead of
   // retrying until stopped.
   bool fail_fast = false;
+  // Tables without their header line.
+  bool no_headers = false;
+  // Times in UTC even on a terminal (else local time there).
+  bool utc = false;
 };
 
 class CommandContext {
@@ -88,6 +92,11 @@ class CommandContext {
   // Created on first use from env.make_stub(flags.server).
   ClaimClient& client();
   bool json() const { return flags_.output == "json"; }
+  // -o json, yaml or name: one record per message (PrintMessage), no tables.
+  bool structured() const {
+    return flags_.output == "json" || flags_.output == "yaml" ||
+           flags_.output == "name";
+  }
   const std::string& output() const { return flags_.output; }
   // The environment's watch options, with --fail-fast applied.
   WatchFollowerOptions watch_options() const;
@@ -106,6 +115,10 @@ class CommandContext {
   // Prints `message` as one JSON line; on failure reports it. Returns an exit
   // code.
   int PrintJson(const google::protobuf::Message& message);
+  // Prints `message` as -o asks: a JSON line, a YAML document ("---" first),
+  // or its name (a claim's "claims/ID"; an event's claim; nothing for a
+  // message without one). Returns an exit code.
+  int PrintMessage(const google::protobuf::Message& message);
 
  private:
   const CliEnvironment& env_;

@@ -29,7 +29,7 @@ int RunCreate(CommandContext& context, const CreateFlags& flags) {
     return context.Fail(what, claim.status(),
                         taken ? "choose another --id" : "");
   }
-  if (context.json()) return context.PrintJson(*claim);
+  if (context.structured()) return context.PrintMessage(*claim);
   context.PrintLine(absl::StrCat(claim->name(), " created (revision ",
                                  claim->revision(), ")"));
   return kExitOk;

@@ -33,7 +33,8 @@ int RunDelete(CommandContext& context, const DeleteFlags& flags) {
     }
     return context.Fail(absl::StrCat("delete ", request->name()), status, hint);
   }
-  if (context.json()) return context.PrintJson(google::protobuf::Empty());
+  if (context.structured())
+    return context.PrintMessage(google::protobuf::Empty());
   context.PrintLine(absl::StrCat(request->name(), " deleted"));
   return kExitOk;
 }

@@ -22,7 +22,7 @@ int RunGet(CommandContext& context, const std::string& id) {
   if (!claim.ok()) {
     return context.Fail(absl::StrCat("get ", request->name()), claim.status());
   }
-  if (context.json()) return context.PrintJson(*claim);
+  if (context.structured()) return context.PrintMessage(*claim);
   context.out() << RenderClaimDetail(*claim, context.render_options());
   context.out().flush();
   return kExitOk;

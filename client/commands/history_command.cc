@@ -36,9 +36,9 @@ int RunHistory(CommandContext& context, const HistoryFlags& flags) {
   if (!status.ok()) {
     return context.Fail(absl::StrCat("history of ", request->parent()), status);
   }
-  if (context.json()) {
+  if (context.structured()) {
     for (const v1::ClaimEvent& event : events) {
-      if (int code = context.PrintJson(event); code != kExitOk) return code;
+      if (int code = context.PrintMessage(event); code != kExitOk) return code;
     }
     return kExitOk;
   }

@@ -57,7 +57,7 @@ int RunVerdict(CommandContext& context, const VerdictFlags& flags,
                         claim.status(),
                         ConflictHint(claim.status(), request->name()));
   }
-  if (context.json()) return context.PrintJson(*claim);
+  if (context.structured()) return context.PrintMessage(*claim);
   context.PrintLine(absl::StrCat(claim->name(), " ", VerdictPastTense(status),
                                  " (revision ", claim->revision(), ")"));
   return kExitOk;

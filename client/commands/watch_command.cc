@@ -33,8 +33,8 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
 
   WatchFollower::Callbacks callbacks;
   callbacks.on_event = [&context](const v1::ClaimEvent& event) {
-    if (context.json()) {
-      context.PrintJson(event);
+    if (context.structured()) {
+      context.PrintMessage(event);
       return;
     }
     context.out() << RenderEventLine(event, context.render_options());

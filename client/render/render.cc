@@ -1,12 +1,17 @@
 #include "client/render/render.h"
 
 #include <algorithm>
+#include <map>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
 #include "absl/strings/str_replace.h"
 #include "client/render/text.h"
+#include "google/protobuf/descriptor.h"
 #include "google/protobuf/util/json_util.h"
 
 namespace claimd::client {
@@ -135,9 +140,23 @@ std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp) {
                           absl::UTCTimeZone());
 }
 
+std::string FormatTimestampIn(const google::protobuf::Timestamp& timestamp,
+                              absl::TimeZone zone) {
+  if (timestamp.seconds() == 0 && timestamp.nanos() == 0) return "-";
+  if (zone == absl::UTCTimeZone()) return FormatTimestamp(timestamp);
+  return absl::FormatTime("%Y-%m-%dT%H:%M:%S%Ez",
+                          absl::FromUnixSeconds(timestamp.seconds()), zone);
+}
+
 std::string RenderClaimsTable(const std::vector<v1::Claim>& claims,
                               const RenderOptions& options) {
-  TextTable table({"ID", "STATUS", "REV", "EVIDENCE", "AGE", "STATEMENT"});
+  std::vector<std::string> header = {"ID", "STATUS", "REV", "EVIDENCE", "AGE"};
+  if (options.wide) {
+    header.push_back("UPDATED");
+    header.push_back("LABELS");
+  }
+  header.push_back("STATEMENT");
+  TextTable table(std::move(header));
   for (const v1::Claim& claim : claims) {
     const bool has_created =
         claim.has_create_time() && (claim.create_time().seconds() != 0 ||
@@ -147,14 +166,26 @@ std::string RenderClaimsTable(const std::vector<v1::Claim>& claims,
             ? FormatAge(options.now -
                         absl::FromUnixSeconds(claim.create_time().seconds()))
             : "-";
-    table.AddRow({ClaimIdOf(claim.name()),
-                  Cell(StatusName(claim.status()),
-                       StyledStatus(claim.status(), options.color)),
-                  absl::StrCat(claim.revision()),
-                  absl::StrCat(claim.evidence_size()), age,
-                  Sanitize(claim.statement())});
+    std::vector<Cell> row = {ClaimIdOf(claim.name()),
+                             Cell(StatusName(claim.status()),
+                                  StyledStatus(claim.status(), options.color)),
+                             absl::StrCat(claim.revision()),
+                             absl::StrCat(claim.evidence_size()), age};
+    if (options.wide) {
+      row.emplace_back(FormatTimestampIn(claim.update_time(), options.zone));
+      // Sorted by key: the map's order is unspecified.
+      std::map<std::string, std::string> labels(claim.labels().begin(),
+                                                claim.labels().end());
+      std::string joined;
+      for (const auto& [key, value] : labels) {
+        absl::StrAppend(&joined, joined.empty() ? "" : ",", key, "=", value);
+      }
+      row.emplace_back(joined.empty() ? std::string("-") : Sanitize(joined));
+    }
+    row.emplace_back(Sanitize(claim.statement()));
+    table.AddRow(std::move(row));
   }
-  return table.Render(options.width);
+  return table.Render(options.width, !options.no_headers);
 }
 
 std::string RenderClaimDetail(const v1::Claim& claim,
@@ -172,10 +203,11 @@ std::string RenderClaimDetail(const v1::Claim& claim,
   absl::StrAppend(&out, field("Status"),
                   StyledStatus(claim.status(), options.color), "\n");
   absl::StrAppend(&out, field("Revision"), claim.revision(), "\n");
-  absl::StrAppend(&out, field("Created"), FormatTimestamp(claim.create_time()),
+  absl::StrAppend(&out, field("Created"),
+                  FormatTimestampIn(claim.create_time(), options.zone),
                   " (revision ", claim.create_revision(), ")\n");
-  absl::StrAppend(&out, field("Updated"), FormatTimestamp(claim.update_time()),
-                  "\n");
+  absl::StrAppend(&out, field("Updated"),
+                  FormatTimestampIn(claim.update_time(), options.zone), "\n");
 
   std::vector<std::pair<std::string, std::string>> labels(
       claim.labels().begin(), claim.labels().end());
@@ -204,7 +236,7 @@ std::string RenderClaimDetail(const v1::Claim& claim,
     absl::StrAppend(&out, "  ", ++number, ". ",
                     StyledStatus(evidence.status(), options.color),
                     " at revision ", evidence.revision(), ", ",
-                    FormatTimestamp(evidence.time()), "\n");
+                    FormatTimestampIn(evidence.time(), options.zone), "\n");
     sub_field("Source", evidence.source());
     sub_field("URL", evidence.url());
     if (!evidence.quote().empty()) {
@@ -224,8 +256,9 @@ std::string RenderHistoryTable(const std::vector<v1::ClaimEvent>& events,
   header.insert(header.end(), {"TYPE", "STATUS", "SOURCE"});
   TextTable table(std::move(header));
   for (const v1::ClaimEvent& event : events) {
-    std::vector<Cell> row = {absl::StrCat(event.revision()),
-                             FormatTimestamp(event.event_time())};
+    std::vector<Cell> row = {
+        absl::StrCat(event.revision()),
+        FormatTimestampIn(event.event_time(), options.zone)};
     if (show_claim_id) row.emplace_back(ClaimIdOf(event.claim().name()));
     const v1::Evidence* evidence = EvidenceOf(event);
     row.emplace_back(EventTypeName(event.type()));
@@ -235,7 +268,7 @@ std::string RenderHistoryTable(const std::vector<v1::ClaimEvent>& events,
                          : Sanitize(evidence->source()));
     table.AddRow(std::move(row));
   }
-  return table.Render(options.width);
+  return table.Render(options.width, !options.no_headers);
 }
 
 std::string RenderEventLine(const v1::ClaimEvent& event,
@@ -275,6 +308,203 @@ absl::StatusOr<std::string> RenderJson(
         absl::StrCat("cannot print as JSON: ", status.ToString()));
   }
   return json;
+}
+
+}  // namespace claimd::client
+
+namespace claimd::client {
+namespace {
+
+using google::protobuf::FieldDescriptor;
+using google::protobuf::Message;
+using google::protobuf::Reflection;
+
+// A YAML double-quoted scalar: every control character escaped, so stored
+// text cannot drive the terminal or break the document.
+std::string YamlQuoted(absl::string_view text) {
+  std::string out = "\"";
+  for (const char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    if (c == '"' || c == '\\') {
+      absl::StrAppend(&out, "\\", std::string(1, c));
+    } else if (byte < 0x20 || byte == 0x7F) {
+      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
+    } else {
+      out.push_back(c);
+    }
+  }
+  // C1 controls, bidi overrides and zero-width characters, visibly escaped.
+  const std::string sanitized = Sanitize(out);
+  if (sanitized != out) {
+    std::string escaped;
+    for (size_t i = 0; i < out.size();) {
+      // Compare per code point: where Sanitize made a space, escape the bytes.
+      size_t length = 1;
+      const auto lead = static_cast<unsigned char>(out[i]);
+      if (lead >= 0xF0) {
+        length = 4;
+      } else if (lead >= 0xE0) {
+        length = 3;
+      } else if (lead >= 0xC0) {
+        length = 2;
+      }
+      const std::string piece = out.substr(i, length);
+      if (piece.size() > 1 && piece.size() < 4 && Sanitize(piece) == " ") {
+        // YAML's \uXXXX names the code point (all of these are in the BMP).
+        const auto b = [&piece](size_t k) {
+          return static_cast<unsigned>(static_cast<unsigned char>(piece[k]));
+        };
+        const unsigned code =
+            piece.size() == 2
+                ? ((b(0) & 0x1F) << 6) | (b(1) & 0x3F)
+                : ((b(0) & 0x0F) << 12) | ((b(1) & 0x3F) << 6) | (b(2) & 0x3F);
+        absl::StrAppend(&escaped, absl::StrFormat("\\u%04X", code));
+      } else {
+        escaped += piece;
+      }
+      i += length;
+    }
+    out = escaped;
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::string Indent(absl::string_view text, absl::string_view first,
+                   absl::string_view rest) {
+  std::string out;
+  bool at_start = true;
+  bool first_line = true;
+  for (const char c : text) {
+    if (at_start) {
+      absl::StrAppend(&out, first_line ? first : rest);
+      first_line = false;
+      at_start = false;
+    }
+    out.push_back(c);
+    if (c == '\n') at_start = true;
+  }
+  return out;
+}
+
+std::string YamlScalar(const Message& message, const FieldDescriptor* field,
+                       int index);
+std::string YamlMessage(const Message& message);
+
+// A message value: a timestamp inline, anything else as a nested block.
+bool IsTimestamp(const FieldDescriptor* field) {
+  return field->message_type() != nullptr &&
+         field->message_type()->full_name() == "google.protobuf.Timestamp";
+}
+
+std::string YamlScalar(const Message& message, const FieldDescriptor* field,
+                       int index) {
+  const Reflection* r = message.GetReflection();
+  const bool repeated = field->is_repeated();
+  switch (field->cpp_type()) {
+    case FieldDescriptor::CPPTYPE_STRING:
+      return YamlQuoted(repeated ? r->GetRepeatedString(message, field, index)
+                                 : r->GetString(message, field));
+    case FieldDescriptor::CPPTYPE_INT32:
+      return absl::StrCat(repeated ? r->GetRepeatedInt32(message, field, index)
+                                   : r->GetInt32(message, field));
+    case FieldDescriptor::CPPTYPE_INT64:
+      return absl::StrCat(repeated ? r->GetRepeatedInt64(message, field, index)
+                                   : r->GetInt64(message, field));
+    case FieldDescriptor::CPPTYPE_UINT32:
+      return absl::StrCat(repeated ? r->GetRepeatedUInt32(message, field, index)
+                                   : r->GetUInt32(message, field));
+    case FieldDescriptor::CPPTYPE_UINT64:
+      return absl::StrCat(repeated ? r->GetRepeatedUInt64(message, field, index)
+                                   : r->GetUInt64(message, field));
+    case FieldDescriptor::CPPTYPE_DOUBLE:
+      return absl::StrCat(repeated ? r->GetRepeatedDouble(message, field, index)
+                                   : r->GetDouble(message, field));
+    case FieldDescriptor::CPPTYPE_FLOAT:
+      return absl::StrCat(repeated ? r->GetRepeatedFloat(message, field, index)
+                                   : r->GetFloat(message, field));
+    case FieldDescriptor::CPPTYPE_BOOL:
+      return (repeated ? r->GetRepeatedBool(message, field, index)
+                       : r->GetBool(message, field))
+                 ? "true"
+                 : "false";
+    case FieldDescriptor::CPPTYPE_ENUM:
+      return (repeated ? r->GetRepeatedEnum(message, field, index)
+                       : r->GetEnum(message, field))
+          ->name();
+    case FieldDescriptor::CPPTYPE_MESSAGE: {
+      const Message& value = repeated
+                                 ? r->GetRepeatedMessage(message, field, index)
+                                 : r->GetMessage(message, field);
+      if (IsTimestamp(field)) {
+        const auto* reflection = value.GetReflection();
+        const auto* descriptor = value.GetDescriptor();
+        google::protobuf::Timestamp timestamp;
+        timestamp.set_seconds(reflection->GetInt64(
+            value, descriptor->FindFieldByName("seconds")));
+        timestamp.set_nanos(
+            reflection->GetInt32(value, descriptor->FindFieldByName("nanos")));
+        return YamlQuoted(FormatTimestamp(timestamp));
+      }
+      return YamlMessage(value);
+    }
+  }
+  return "";
+}
+
+std::string YamlMessage(const Message& message) {
+  std::vector<const FieldDescriptor*> fields;
+  message.GetReflection()->ListFields(message, &fields);
+  if (fields.empty()) return "{}";
+  std::string out;
+  for (const FieldDescriptor* field : fields) {
+    const std::string key = field->json_name();
+    const Reflection* r = message.GetReflection();
+    if (field->is_map()) {
+      // Sorted by key: a map's order is unspecified.
+      std::map<std::string, std::string> entries;
+      for (int i = 0; i < r->FieldSize(message, field); ++i) {
+        const Message& entry = r->GetRepeatedMessage(message, field, i);
+        const auto* descriptor = entry.GetDescriptor();
+        entries[YamlScalar(entry, descriptor->map_key(), 0)] =
+            YamlScalar(entry, descriptor->map_value(), 0);
+      }
+      absl::StrAppend(&out, key, ":\n");
+      for (const auto& [k, v] : entries) {
+        absl::StrAppend(&out, "  ", k, ": ", v, "\n");
+      }
+    } else if (field->is_repeated()) {
+      absl::StrAppend(&out, key, ":\n");
+      for (int i = 0; i < r->FieldSize(message, field); ++i) {
+        const std::string value = YamlScalar(message, field, i);
+        if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+            !IsTimestamp(field) && value != "{}") {
+          absl::StrAppend(&out, Indent(value, "- ", "  "));
+        } else {
+          absl::StrAppend(&out, "- ", value, "\n");
+        }
+      }
+    } else if (field->cpp_type() == FieldDescriptor::CPPTYPE_MESSAGE &&
+               !IsTimestamp(field)) {
+      const std::string value = YamlScalar(message, field, 0);
+      if (value == "{}") {
+        absl::StrAppend(&out, key, ": {}\n");
+      } else {
+        absl::StrAppend(&out, key, ":\n", Indent(value, "  ", "  "));
+      }
+    } else {
+      absl::StrAppend(&out, key, ": ", YamlScalar(message, field, 0), "\n");
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string RenderYaml(const google::protobuf::Message& message) {
+  std::string yaml = YamlMessage(message);
+  if (yaml == "{}") yaml = "{}\n";
+  return yaml;
 }
 
 }  // namespace claimd::client

@@ -38,6 +38,13 @@ struct RenderOptions {
   size_t width = 0;
   // The time AGE is measured against.
   absl::Time now = absl::UnixEpoch();
+  // -o wide: more columns (UPDATED, LABELS).
+  bool wide = false;
+  // --no-headers: tables without their header line.
+  bool no_headers = false;
+  // Where times are shown: local time on a terminal, UTC otherwise or with
+  // --utc.
+  absl::TimeZone zone = absl::UTCTimeZone();
 };
 
 // Colour only on a terminal, and never when NO_COLOR is set to a non-empty
@@ -58,8 +65,14 @@ std::string FormatAge(absl::Duration age);
 // "2024-05-01T10:00:00Z" (UTC, whole seconds); "-" when unset.
 std::string FormatTimestamp(const google::protobuf::Timestamp& timestamp);
 
+// "2024-05-01T12:00:00+02:00" in `zone` (whole seconds; "Z" for UTC); "-"
+// when unset.
+std::string FormatTimestampIn(const google::protobuf::Timestamp& timestamp,
+                              absl::TimeZone zone);
+
 // ID, STATUS, REV, EVIDENCE, AGE (since create_time), STATEMENT; header
-// included.
+// included unless options.no_headers. Wide: UPDATED and LABELS before
+// STATEMENT.
 std::string RenderClaimsTable(const std::vector<claims::v1::Claim>& claims,
                               const RenderOptions& options);
 
@@ -86,6 +99,10 @@ std::string RenderEventLine(const claims::v1::ClaimEvent& event,
 // INTERNAL if the message cannot be printed (invalid UTF-8 in a string field).
 absl::StatusOr<std::string> RenderJson(
     const google::protobuf::Message& message);
+
+// `message` as a YAML document (the proto JSON names; enums by name,
+// timestamps in RFC 3339, strings double-quoted and escaped), ending in "\n".
+std::string RenderYaml(const google::protobuf::Message& message);
 
 }  // namespace claimd::client
 

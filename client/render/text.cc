@@ -138,10 +138,12 @@ void TextTable::AddRow(std::vector<Cell> row) {
   rows_.push_back(std::move(row));
 }
 
-std::string TextTable::Render(size_t width) const {
+std::string TextTable::Render(size_t width, bool header) const {
   if (columns_ == 0) return "";
+  const size_t first = header ? 0 : 1;
   std::vector<size_t> widths(columns_, 0);
-  for (const auto& row : rows_) {
+  for (size_t r = first; r < rows_.size(); ++r) {
+    const auto& row = rows_[r];
     for (size_t i = 0; i < columns_; ++i) {
       widths[i] = std::max(widths[i], DisplayWidth(row[i].plain));
     }
@@ -156,7 +158,8 @@ std::string TextTable::Render(size_t width) const {
           : std::max(width > prefix ? width - prefix : 0, kMinLastColumn);
 
   std::string out;
-  for (const auto& row : rows_) {
+  for (size_t r = first; r < rows_.size(); ++r) {
+    const auto& row = rows_[r];
     for (size_t i = 0; i + 1 < columns_; ++i) {
       const Cell& cell = row[i];
       absl::StrAppend(&out, cell.styled.empty() ? cell.plain : cell.styled,

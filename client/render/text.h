@@ -68,9 +68,9 @@ class TextTable {
   // Missing cells are printed empty; extra cells are ignored.
   void AddRow(std::vector<Cell> row);
 
-  // The header and every row, each ending in "\n". `width` 0 disables
-  // truncation.
-  std::string Render(size_t width) const;
+  // The header (unless `header` is false) and every row, each ending in "\n".
+  // `width` 0 disables truncation.
+  std::string Render(size_t width, bool header = true) const;
 
  private:
   std::vector<std::vector<Cell>> rows_;  // rows_[0] is the header

@@ -256,6 +256,42 @@ TEST(ClaimctlHabitsE2e, VersionNamesTheClientVersionAndCommit) {
   EXPECT_THAT(version.out, HasSubstr("(commit "));
 }
 
+TEST(ClaimctlHabitsE2e, OutputFormatsAsKubectlHasThem) {
+  TempDir dir;
+  ClaimdHarness claimd(dir.File("data"), dir.path());
+  ASSERT_THAT(claimd.Start(), IsOk());
+  auto stub = v1::ClaimService::NewStub(claimd.NewChannel());
+  ASSERT_THAT(
+      CreateClaim(*stub, "alpha", "first \xe2\x80\xae reversed").status(),
+      IsOk());
+  ASSERT_THAT(CreateClaim(*stub, "beta", "second").status(), IsOk());
+  ASSERT_THAT(
+      UpdateStatus(*stub, "alpha", v1::VERIFICATION_STATUS_DENIED, "desk")
+          .status(),
+      IsOk());
+  const std::vector<std::string> server = {"--server", claimd.address()};
+  auto run = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), server.begin(), server.end());
+    CommandResult result = RunCommand(ClaimctlBinary(), args, dir.path());
+    EXPECT_TRUE(result.exit.Success()) << result.Describe();
+    return result.out;
+  };
+  EXPECT_EQ(run({"list", "-o", "name"}), "claims/alpha\nclaims/beta\n");
+  EXPECT_EQ(run({"list", "-o", "name", "--sort-by", "revision"}),
+            "claims/alpha\nclaims/beta\n");  // alpha changed last
+  const std::string yaml = run({"get", "alpha", "-o", "yaml"});
+  EXPECT_THAT(yaml, ::testing::StartsWith("---\nname: \"claims/alpha\"\n"));
+  EXPECT_THAT(yaml, HasSubstr("status: VERIFICATION_STATUS_DENIED\n"));
+  EXPECT_THAT(yaml, HasSubstr("\\u202E"));  // the override, escaped
+  EXPECT_THAT(yaml, HasSubstr("evidence:\n- source: \"desk\"\n"));
+  const std::string wide = run({"list", "-o", "wide"});
+  EXPECT_THAT(wide, HasSubstr("UPDATED"));
+  EXPECT_THAT(wide, HasSubstr("LABELS"));
+  EXPECT_THAT(wide, ::testing::Not(HasSubstr("\xe2\x80\xae")));
+  const std::string bare = run({"list", "--no-headers"});
+  EXPECT_THAT(bare, ::testing::StartsWith("alpha "));
+}
+
 TEST(ClaimctlHabitsE2e, ServerAcceptsAnHttpUrl) {
   TempDir dir;
   ClaimdHarness claimd(dir.File("data"), dir.path());
