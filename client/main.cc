@@ -13,6 +13,7 @@
 #include "claimd/client/claim_stub.h"
 #include "claimd/client/server_target.h"
 #include "client/cli/cli.h"
+#include "client/cli/config_file.h"
 #include "client/cli/stop_signal.h"
 #include "client/commands/health_command.h"
 #include "client/render/render.h"
@@ -62,6 +63,9 @@ int main(int argc, char** argv) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   const char* term = std::getenv("TERM");
   env.term = term == nullptr ? "" : term;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
+  env.config_path = claimd::client::DefaultConfigPath(
+      std::getenv("CLAIMCTL_CONFIG"), std::getenv("HOME"));
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
   };

@@ -13,6 +13,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_replace.h"
 #include "claimd/client/server_target.h"
+#include "client/cli/config_file.h"
 #include "client/cli/errors.h"
 #include "client/cli/registry.h"
 
@@ -31,6 +32,8 @@ constexpr char kDescription[] =
 constexpr char kEnvironmentHelp[] =
     "\nEnvironment:\n"
     "  CLAIMD_ADDR  server address, as --server\n"
+    "  CLAIMCTL_CONFIG  the config file of named contexts (default: "
+    "~/.config/claimctl/config; see `claimctl config --help`)\n"
     "  CLAIMCTL_CACERT, CLAIMCTL_CERT, CLAIMCTL_KEY, CLAIMCTL_TOKEN  as "
     "--cacert, --cert, --key, --token\n"
     "  USER         default --actor of recorded evidence\n"
@@ -145,9 +148,10 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", kVersion);
-  app.add_option("--server", global.server, "claimd address, host:port")
-      ->envname("CLAIMD_ADDR")
-      ->capture_default_str();
+  CLI::Option* server_option =
+      app.add_option("--server", global.server, "claimd address, host:port")
+          ->envname("CLAIMD_ADDR")
+          ->capture_default_str();
   app.add_option(
          "-o,--output", global.output,
          "output format: table, wide (more columns), json, yaml or name")
@@ -175,21 +179,26 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
         return "";
       },
       "PEM FILE");
-  app.add_option("--cacert", global.security.cacert,
-                 "verify the server with this PEM CA bundle (turns on TLS)")
-      ->envname("CLAIMCTL_CACERT")
-      ->check(pem_file);
-  app.add_option("--cert", global.security.cert,
-                 "client certificate (PEM) for mutual TLS")
-      ->envname("CLAIMCTL_CERT")
-      ->check(pem_file);
-  app.add_option("--key", global.security.key, "private key (PEM) of --cert")
-      ->envname("CLAIMCTL_KEY")
-      ->check(pem_file);
-  app.add_option("--token", global.security.token,
-                 "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
-                 "flags show in ps)")
-      ->envname("CLAIMCTL_TOKEN");
+  CLI::Option* cacert_option =
+      app.add_option("--cacert", global.security.cacert,
+                     "verify the server with this PEM CA bundle (turns on TLS)")
+          ->envname("CLAIMCTL_CACERT")
+          ->check(pem_file);
+  CLI::Option* cert_option =
+      app.add_option("--cert", global.security.cert,
+                     "client certificate (PEM) for mutual TLS")
+          ->envname("CLAIMCTL_CERT")
+          ->check(pem_file);
+  CLI::Option* key_option = app.add_option("--key", global.security.key,
+                                           "private key (PEM) of --cert")
+                                ->envname("CLAIMCTL_KEY")
+                                ->check(pem_file);
+  CLI::Option* token_option =
+      app.add_option(
+             "--token", global.security.token,
+             "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
+             "flags show in ps)")
+          ->envname("CLAIMCTL_TOKEN");
 
   app.add_flag("--no-headers", global.no_headers,
                "tables without their header line");
@@ -239,9 +248,53 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   }
   // Validated by the option's check.
   global.timeout = *ParseTimeout(timeout_text);
+  // The current context fills what no flag or variable gave.
+  absl::StatusOr<ClaimctlConfig> config = LoadConfig(env.config_path);
+  if (!config.ok()) {
+    *env.err << "claimctl: " << config.status().message()
+             << "; fix it or see `claimctl config --help`" << std::endl;
+    return kExitUsage;
+  }
+  if (auto it = config->contexts.find(config->current_context);
+      it != config->contexts.end()) {
+    const ContextSettings& context = it->second;
+    const std::pair<CLI::Option*, std::pair<std::string*, const std::string*>>
+        fields[] = {{server_option, {&global.server, &context.server}},
+                    {cacert_option, {&global.security.cacert, &context.cacert}},
+                    {cert_option, {&global.security.cert, &context.cert}},
+                    {key_option, {&global.security.key, &context.key}},
+                    {token_option, {&global.security.token, &context.token}}};
+    for (const auto& [option, value] : fields) {
+      if (option->count() == 0 && !value.second->empty()) {
+        *value.first = *value.second;
+      }
+    }
+  }
 
   // Validated by the option's check.
   global.timeout = *ParseTimeout(timeout_text);
+  // The current context fills what no flag or variable gave.
+  absl::StatusOr<ClaimctlConfig> config = LoadConfig(env.config_path);
+  if (!config.ok()) {
+    *env.err << "claimctl: " << config.status().message()
+             << "; fix it or see `claimctl config --help`" << std::endl;
+    return kExitUsage;
+  }
+  if (auto it = config->contexts.find(config->current_context);
+      it != config->contexts.end()) {
+    const ContextSettings& context = it->second;
+    const std::pair<CLI::Option*, std::pair<std::string*, const std::string*>>
+        fields[] = {{server_option, {&global.server, &context.server}},
+                    {cacert_option, {&global.security.cacert, &context.cacert}},
+                    {cert_option, {&global.security.cert, &context.cert}},
+                    {key_option, {&global.security.key, &context.key}},
+                    {token_option, {&global.security.token, &context.token}}};
+    for (const auto& [option, value] : fields) {
+      if (option->count() == 0 && !value.second->empty()) {
+        *value.first = *value.second;
+      }
+    }
+  }
   absl::StatusOr<Target> target = ServerTarget(global.server);
   if (!target.ok()) {
     *env.err << "claimctl: --server: " << target.status().message()

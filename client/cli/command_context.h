@@ -65,6 +65,8 @@ struct CliEnvironment {
   bool stdout_tty = false;
   bool stderr_tty = false;
   std::string term;
+  // claimctl's config file (config_file.h); "" for none.
+  std::string config_path;
 };
 
 struct GlobalFlags {

@@ -292,6 +292,45 @@ TEST(ClaimctlHabitsE2e, OutputFormatsAsKubectlHasThem) {
   EXPECT_THAT(bare, ::testing::StartsWith("alpha "));
 }
 
+TEST(ClaimctlHabitsE2e, ConfigContextsAreOverriddenByFlagsAndEnvironment) {
+  TempDir dir;
+  ClaimdHarness claimd(dir.File("data"), dir.path());
+  ASSERT_THAT(claimd.Start(), IsOk());
+  auto stub = v1::ClaimService::NewStub(claimd.NewChannel());
+  ASSERT_THAT(CreateClaim(*stub, "ctx", "from the context's server").status(),
+              IsOk());
+  const std::string config = absl::StrCat("CLAIMCTL_CONFIG=", dir.File("cfg"));
+  const std::string dead = absl::StrCat("127.0.0.1:", *PickFreePort());
+  auto claimctl = [&](std::vector<std::string> args,
+                      std::string extra_env = "") {
+    args.insert(args.begin(), ClaimctlBinary());
+    if (!extra_env.empty()) args.insert(args.begin(), extra_env);
+    args.insert(args.begin(), config);
+    return RunCommand("/usr/bin/env", args, dir.path());
+  };
+  ASSERT_TRUE(
+      claimctl({"config", "set-context", "local", "--server", claimd.address()})
+          .exit.Success());
+  ASSERT_TRUE(claimctl({"config", "set-context", "dead", "--server", dead})
+                  .exit.Success());
+  ASSERT_TRUE(claimctl({"config", "use-context", "local"}).exit.Success());
+  CommandResult list = claimctl({"list", "-o", "name"});
+  ASSERT_TRUE(list.exit.Success()) << list.Describe();
+  EXPECT_EQ(list.out, "claims/ctx\n");
+  CommandResult contexts = claimctl({"config", "get-contexts"});
+  EXPECT_THAT(contexts.out, HasSubstr("*         local"));
+  EXPECT_EQ(claimctl({"config", "current-context"}).out, "local\n");
+  // CLAIMD_ADDR and --server win over the context.
+  CommandResult by_env =
+      claimctl({"--timeout", "2s", "list"}, absl::StrCat("CLAIMD_ADDR=", dead));
+  EXPECT_EQ(by_env.exit.code, 5) << by_env.Describe();
+  ASSERT_TRUE(claimctl({"config", "use-context", "dead"}).exit.Success());
+  CommandResult by_flag =
+      claimctl({"--server", claimd.address(), "list", "-o", "name"});
+  EXPECT_TRUE(by_flag.exit.Success()) << by_flag.Describe();
+  EXPECT_EQ(claimctl({"config", "use-context", "nope"}).exit.code, 3);
+}
+
 TEST(ClaimctlHabitsE2e, ServerAcceptsAnHttpUrl) {
   TempDir dir;
   ClaimdHarness claimd(dir.File("data"), dir.path());
