@@ -271,30 +271,6 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
     }
   }
 
-  // Validated by the option's check.
-  global.timeout = *ParseTimeout(timeout_text);
-  // The current context fills what no flag or variable gave.
-  absl::StatusOr<ClaimctlConfig> config = LoadConfig(env.config_path);
-  if (!config.ok()) {
-    *env.err << "claimctl: " << config.status().message()
-             << "; fix it or see `claimctl config --help`" << std::endl;
-    return kExitUsage;
-  }
-  if (auto it = config->contexts.find(config->current_context);
-      it != config->contexts.end()) {
-    const ContextSettings& context = it->second;
-    const std::pair<CLI::Option*, std::pair<std::string*, const std::string*>>
-        fields[] = {{server_option, {&global.server, &context.server}},
-                    {cacert_option, {&global.security.cacert, &context.cacert}},
-                    {cert_option, {&global.security.cert, &context.cert}},
-                    {key_option, {&global.security.key, &context.key}},
-                    {token_option, {&global.security.token, &context.token}}};
-    for (const auto& [option, value] : fields) {
-      if (option->count() == 0 && !value.second->empty()) {
-        *value.first = *value.second;
-      }
-    }
-  }
   absl::StatusOr<Target> target = ServerTarget(global.server);
   if (!target.ok()) {
     *env.err << "claimctl: --server: " << target.status().message()

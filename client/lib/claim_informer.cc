@@ -60,7 +60,7 @@ void ClaimInformer::OnEvent(const v1::ClaimEvent& event) {
     incoming_[name] = event.claim();
     return;
   }
-  Change change;
+  Change change{Change::Kind::kAdd, {}, {}};
   {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(name);

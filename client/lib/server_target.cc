@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <vector>
 
 #include "absl/strings/ascii.h"

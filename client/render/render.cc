@@ -328,7 +328,8 @@ std::string YamlQuoted(absl::string_view text) {
     if (c == '"' || c == '\\') {
       absl::StrAppend(&out, "\\", std::string(1, c));
     } else if (byte < 0x20 || byte == 0x7F) {
-      absl::StrAppend(&out, absl::StrFormat("\\x%02x", byte));
+      absl::StrAppend(&out,
+                      absl::StrFormat("\\x%02x", static_cast<unsigned>(byte)));
     } else {
       out.push_back(c);
     }

@@ -125,7 +125,7 @@ TEST_F(ClaimInformerTest, SnapshotThenChangesKeepTheCacheCurrent) {
       log_, ElementsAre("add claims/a@2", "add claims/b@5", "synced 5",
                         "add claims/c@6", "synced 6", "update @2 -> claims/a@7",
                         "delete claims/b@5", "synced 8"));
-  EXPECT_THAT(cached_, ElementsAre(2, 3, 2));
+  EXPECT_THAT(cached_, ElementsAre(2u, 3u, 2u));
   EXPECT_THAT(Names(), ElementsAre("claims/a@7", "claims/c@6"));
   EXPECT_EQ(informer_->Get("claims/a")->status(),
             v1::VERIFICATION_STATUS_DENIED);
