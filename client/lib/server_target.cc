@@ -25,6 +25,10 @@ struct HostPort {
 };
 
 absl::StatusOr<HostPort> ParseHostPort(absl::string_view text) {
+  if (absl::StrContains(text, '/')) {
+    return absl::InvalidArgumentError(
+        absl::StrCat("address \"", text, "\" has a path; write host:port"));
+  }
   HostPort result;
   absl::string_view host = text;
   absl::string_view port;

@@ -241,7 +241,7 @@ TEST_F(CliTest, UsageErrorsExitTwoWithoutCallingTheServer) {
   EXPECT_THAT(err_.str(), HasSubstr("see `claimctl confirm --help`"));
   EXPECT_EQ(Run({"frobnicate"}), 2);
   EXPECT_EQ(Run({}), 2);
-  EXPECT_EQ(Run({"-o", "yaml", "get", "x"}), 2);
+  EXPECT_EQ(Run({"-o", "xml", "get", "x"}), 2);
   EXPECT_EQ(Run({"--timeout", "soon", "get", "x"}), 2);
   EXPECT_EQ(Run({"--timeout", "0", "get", "x"}), 2);
   EXPECT_EQ(Run({"create", "s", "--url", "U"}), 2);
