@@ -10,11 +10,13 @@
 #include <string>
 #include <utility>
 
-#include "client/claim_stub.h"
-#include "client/cli.h"
-#include "client/health.h"
-#include "client/render.h"
-#include "client/stop_signal.h"
+#include "claimd/client/claim_stub.h"
+#include "claimd/client/server_target.h"
+#include "client/cli/cli.h"
+#include "client/cli/config_file.h"
+#include "client/cli/stop_signal.h"
+#include "client/commands/health_command.h"
+#include "client/render/render.h"
 
 namespace {
 
@@ -24,6 +26,12 @@ size_t TerminalWidth() {
     return size.ws_col;
   }
   return 0;
+}
+
+std::string GrpcTarget(const std::string& server) {
+  absl::StatusOr<claimd::client::Target> target =
+      claimd::client::ServerTarget(server);
+  return target.ok() ? target->target : server;
 }
 
 }  // namespace
@@ -44,9 +52,10 @@ int main(int argc, char** argv) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   env.color = ShouldUseColor(tty, std::getenv("NO_COLOR"));
   env.width = tty ? TerminalWidth() : 0;
+  // cli.cc has refused an address ServerTarget cannot read before these run.
   env.make_stub = [](const std::string& server,
                      const claimd::client::ChannelSecurity& security) {
-    return MakeGrpcClaimStub(MakeClaimChannel(server, security));
+    return MakeGrpcClaimStub(MakeClaimChannel(GrpcTarget(server), security));
   };
   env.stdin_tty = isatty(STDIN_FILENO) == 1;
   env.stdout_tty = tty;
@@ -54,14 +63,17 @@ int main(int argc, char** argv) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   const char* term = std::getenv("TERM");
   env.term = term == nullptr ? "" : term;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
+  env.config_path = claimd::client::DefaultConfigPath(
+      std::getenv("CLAIMCTL_CONFIG"), std::getenv("HOME"));
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
   };
   env.check_health = [](const std::string& server,
                         const claimd::client::ChannelSecurity& security,
                         const std::string& service, absl::Duration timeout) {
-    return claimd::client::CheckHealth(MakeClaimChannel(server, security),
-                                       service, timeout);
+    return claimd::client::CheckHealth(
+        MakeClaimChannel(GrpcTarget(server), security), service, timeout);
   };
   return RunClaimctl(argc, argv, env);
 }

@@ -1,78 +1,9 @@
-// Text helpers for terminal output: making untrusted text safe to print,
-// measuring and truncating UTF-8, ANSI colour, and a kubectl-style column
-// table.
-//
-//   TextTable table({"ID", "STATUS"});
-//   table.AddRow({"abc", Cell("DENIED", Colored("DENIED", kRed, true))});
-//   std::string out = table.Render(/*width=*/80);
-//   // "ID    STATUS\nabc   DENIED\n" (DENIED in red)
-//
-// Columns are separated by three spaces and padded to their widest cell; the
-// last column is never padded and, when `width` is positive, is truncated with
-// "..." so each line fits (keeping at least 10 columns for it). Widths count
-// UTF-8 code points (wide characters are counted as one column).
-//
-// Thread-safety: pure functions; TextTable is a value type.
-#ifndef CLAIMD_CLIENT_TEXT_H_
-#define CLAIMD_CLIENT_TEXT_H_
+// Transitional: the ClaimReview/import files (client/formats/ after their move)
+// and commands/import_command.cc still include this old path. New code
+// includes client/render/text.h; delete this file once they do.
+#ifndef CLAIMD_CLIENT_TEXT_FORWARD_H_
+#define CLAIMD_CLIENT_TEXT_FORWARD_H_
 
-#include <cstddef>
-#include <string>
-#include <utility>
-#include <vector>
+#include "client/render/text.h"  // IWYU pragma: export
 
-#include "absl/strings/string_view.h"
-
-namespace claimd::client {
-
-inline constexpr absl::string_view kRed = "\033[31m";
-inline constexpr absl::string_view kGreen = "\033[32m";
-inline constexpr absl::string_view kYellow = "\033[33m";
-inline constexpr absl::string_view kReset = "\033[0m";
-
-// `text` wrapped in `color` and a reset when `enabled`, else `text` unchanged.
-std::string Colored(absl::string_view text, absl::string_view color,
-                    bool enabled);
-
-// Replaces control characters (C0, DEL, C1: a statement must not drive the
-// terminal) with spaces; newlines too unless `keep_newlines`.
-std::string Sanitize(absl::string_view text, bool keep_newlines = false);
-
-// The number of UTF-8 code points in `text`.
-size_t DisplayWidth(absl::string_view text);
-
-// `text` if it fits in `max_width` code points, else its first max_width - 3
-// code points followed by "...".
-std::string Truncate(absl::string_view text, size_t max_width);
-
-// One table cell: `plain` is what is measured, `styled` what is printed (the
-// same text with colour codes), empty meaning `plain`.
-struct Cell {
-  Cell(std::string plain) : plain(std::move(plain)) {}  // NOLINT: implicit
-  Cell(std::string plain, std::string styled)
-      : plain(std::move(plain)), styled(std::move(styled)) {}
-  Cell(const char* plain) : plain(plain) {}  // NOLINT: implicit
-
-  std::string plain;
-  std::string styled;
-};
-
-class TextTable {
- public:
-  explicit TextTable(std::vector<std::string> header);
-
-  // Missing cells are printed empty; extra cells are ignored.
-  void AddRow(std::vector<Cell> row);
-
-  // The header and every row, each ending in "\n". `width` 0 disables
-  // truncation.
-  std::string Render(size_t width) const;
-
- private:
-  std::vector<std::vector<Cell>> rows_;  // rows_[0] is the header
-  size_t columns_;
-};
-
-}  // namespace claimd::client
-
-#endif  // CLAIMD_CLIENT_TEXT_H_
+#endif  // CLAIMD_CLIENT_TEXT_FORWARD_H_

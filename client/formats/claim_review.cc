@@ -13,7 +13,7 @@
 #include "client/formats/html.h"
 #include "client/formats/json_text.h"
 #include "client/formats/verdict.h"
-#include "client/render.h"
+#include "client/render/render.h"
 
 namespace claimd::client {
 namespace {

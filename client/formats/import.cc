@@ -11,7 +11,7 @@
 #include "absl/strings/strip.h"
 #include "client/formats/claim_review.h"
 #include "client/formats/json_text.h"
-#include "client/render.h"
+#include "client/render/render.h"
 
 namespace claimd::client {
 namespace {

@@ -48,7 +48,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "claims/v1/claims.pb.h"
-#include "client/commands.h"
+#include "client/cli/command_context.h"
 
 namespace claimd::client {
 

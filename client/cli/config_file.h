@@ -1,0 +1,58 @@
+// claimctl's config file: named contexts (a server and its TLS files and
+// token), one of them current, like kubectl's kubeconfig. Flags and the
+// environment (CLAIMD_ADDR, CLAIMCTL_*) override the current context.
+//
+//   # ~/.config/claimctl/config (or $CLAIMCTL_CONFIG)
+//   current-context = prod
+//   [context prod]
+//   server = 10.0.0.1:50051,10.0.0.2:50051
+//   cacert = /etc/claimd/ca.pem
+//   token = ...
+//
+// Lines are "key = value"; "#" starts a comment line; unknown keys are
+// errors, so a typo is not silently ignored.
+//
+// Thread-safety: a value type; Load and Save touch the file, one caller at a
+// time.
+#ifndef CLAIMD_CLIENT_CLI_CONFIG_FILE_H_
+#define CLAIMD_CLIENT_CLI_CONFIG_FILE_H_
+
+#include <map>
+#include <string>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
+
+namespace claimd::client {
+
+struct ContextSettings {
+  std::string server;
+  std::string cacert;
+  std::string cert;
+  std::string key;
+  std::string token;
+};
+
+struct ClaimctlConfig {
+  std::string current_context;
+  std::map<std::string, ContextSettings> contexts;
+};
+
+// Parses the file's text. INVALID_ARGUMENT naming the line for a malformed
+// line or an unknown key.
+absl::StatusOr<ClaimctlConfig> ParseConfig(absl::string_view text);
+// The file's text for `config` (what ParseConfig reads back).
+std::string FormatConfig(const ClaimctlConfig& config);
+
+// Reads `path`; a missing file is an empty config.
+absl::StatusOr<ClaimctlConfig> LoadConfig(const std::string& path);
+// Writes `path` (mode 0600: it may hold tokens), creating its folder.
+absl::Status SaveConfig(const ClaimctlConfig& config, const std::string& path);
+
+// $CLAIMCTL_CONFIG, else $HOME/.config/claimctl/config, else "".
+std::string DefaultConfigPath(const char* claimctl_config, const char* home);
+
+}  // namespace claimd::client
+
+#endif  // CLAIMD_CLIENT_CLI_CONFIG_FILE_H_

@@ -1,0 +1,48 @@
+#include "client/cli/flags.h"
+
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+
+namespace claimd::client {
+
+CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
+                                bool source_required) {
+  CLI::Option* source =
+      command->add_option("--source", flags.source,
+                          "who made, confirmed or denied the claim (e.g. "
+                          "\"Ukrainian officials\")");
+  if (source_required) source->required();
+  std::vector<CLI::Option*> details = {
+      command->add_option("--url", flags.url, "where the source published it"),
+      command->add_option("--quote", flags.quote, "the words of the source"),
+      command->add_option("--note", flags.note, "your note on the evidence"),
+      command->add_option("--time", flags.time,
+                          "when the source stated it, RFC 3339 (e.g. "
+                          "2024-05-01T10:00:00Z); default: now"),
+  };
+  if (!source_required) {
+    for (CLI::Option* option : details) option->needs(source);
+  }
+  command
+      ->add_option("--actor", flags.actor,
+                   "who records the evidence (default: $USER)")
+      ->envname("USER");
+  return source;
+}
+
+void AddPageOptions(CLI::App* command, const char* what, int32_t& page_size,
+                    int64_t& limit) {
+  command
+      ->add_option(
+          "--page-size", page_size,
+          absl::StrCat(what, " per request (default: the server's, 100)"))
+      ->check(CLI::NonNegativeNumber);
+  command
+      ->add_option("--limit", limit,
+                   absl::StrCat("stop after this many ", what))
+      ->check(CLI::NonNegativeNumber);
+}
+
+}  // namespace claimd::client

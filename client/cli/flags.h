@@ -1,0 +1,27 @@
+// Flag helpers that several claimctl commands share: the evidence flags of
+// create/confirm/deny/report, and CLI11 validators for values that must make
+// sense (a --limit of -1 is a usage error, not "no limit").
+//
+// Thread-safety: called while the command line is built, on one thread.
+#ifndef CLAIMD_CLIENT_CLI_FLAGS_H_
+#define CLAIMD_CLIENT_CLI_FLAGS_H_
+
+#include <CLI/CLI.hpp>
+
+#include "client/cli/requests.h"
+
+namespace claimd::client {
+
+// Adds --source, --url, --quote, --note, --time and --actor to `command`.
+// With `source_required`, --source must be given; else the others need it.
+CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
+                                bool source_required);
+
+// Adds --page-size and --limit (both >= 0; 0 means the server's page size and
+// no limit) for a command that reads pages of `what` ("claims", "events").
+void AddPageOptions(CLI::App* command, const char* what, int32_t& page_size,
+                    int64_t& limit);
+
+}  // namespace claimd::client
+
+#endif  // CLAIMD_CLIENT_CLI_FLAGS_H_

@@ -1,0 +1,89 @@
+#include "client/commands/health_command.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <memory>
+
+#include "absl/strings/str_cat.h"
+#include "claimd/client/claim_client.h"
+#include "client/cli/registry.h"
+#include "grpc/health/v1/health.grpc.pb.h"
+
+namespace claimd::client {
+namespace {
+
+constexpr absl::Duration kConnectTimeout = absl::Seconds(1);
+
+}  // namespace
+
+absl::StatusOr<std::string> CheckHealth(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+    absl::Duration timeout) {
+  // No server at all should fail at once ("cannot connect"), not after the
+  // whole --timeout, which is for a slow server: the connection gets at most
+  // kConnectTimeout (gRPC's first reconnect attempts fall inside it).
+  const absl::Time connect_deadline =
+      absl::Now() + std::min(timeout, kConnectTimeout);
+  if (!channel->WaitForConnected(absl::ToChronoTime(connect_deadline))) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect within ",
+                     absl::FormatDuration(std::min(timeout, kConnectTimeout))));
+  }
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::health::v1::HealthCheckRequest request;
+  request.set_service(service);
+  grpc::health::v1::HealthCheckResponse response;
+  grpc::Status status = stub->Check(&context, request, &response);
+  if (!status.ok()) {
+    // gRPC's health service answers NOT_FOUND for a service it does not know.
+    if (status.error_code() == grpc::StatusCode::NOT_FOUND)
+      return std::string("SERVICE_UNKNOWN");
+    return FromGrpcStatus(status);
+  }
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+      response.status());
+}
+
+int RunHealth(CommandContext& context, const HealthFlags& flags) {
+  const std::string what =
+      absl::StrCat("health", flags.service.empty() ? "" : " ", flags.service);
+  if (!context.env().check_health) {
+    return context.Fail(
+        what, absl::UnimplementedError("no health check in this environment"));
+  }
+  absl::StatusOr<std::string> serving = context.env().check_health(
+      context.flags().server, context.flags().security, flags.service,
+      context.flags().timeout);
+  if (!serving.ok()) return context.Fail(what, serving.status());
+  if (context.json()) {
+    context.PrintLine(absl::StrCat("{\"status\":\"", *serving, "\"}"));
+  } else {
+    context.PrintLine(*serving);
+  }
+  return *serving == "SERVING" ? 0 : 1;
+}
+
+namespace {
+
+[[maybe_unused]] const bool kRegistered = RegisterCommand({
+    .name = "health",
+    .group = CommandGroup::kOther,
+    .summary = "Ask claimd whether it serves (grpc.health.v1 Check)",
+    .description = "Prints SERVING, NOT_SERVING or SERVICE_UNKNOWN; exit code "
+                   "0 only for SERVING.",
+    .examples = "claimctl health --timeout 3s   # a container health check",
+    .setup = [](CLI::App& command) -> CommandRun {
+      auto flags = std::make_shared<HealthFlags>();
+      command.add_option("--service", flags->service,
+                         "one service, e.g. claims.v1.ClaimService (default: "
+                         "the server as a whole)");
+      return [flags](CommandContext& context) {
+        return RunHealth(context, *flags);
+      };
+    },
+});
+
+}  // namespace
+}  // namespace claimd::client

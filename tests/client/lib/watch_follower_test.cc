@@ -1,0 +1,329 @@
+#include "claimd/client/watch_follower.h"
+
+#include <deque>
+#include <vector>
+
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "tests/testing/client/scripted_watch_stream.h"
+#include "tests/testing/status_matchers.h"
+
+namespace claimd::client {
+namespace {
+
+namespace v1 = ::claims::v1;
+using ::claimd::testing::IsOk;
+using ::claimd::testing::StatusIs;
+using ::testing::ElementsAre;
+using ::testing::HasSubstr;
+
+using Script = WatchScript;
+using FakeStream = ScriptedWatchStream;
+
+v1::ClaimEvent Event(int64_t revision,
+                     v1::EventType type = v1::EVENT_TYPE_CREATED,
+                     std::string name = "claims/a",
+                     int64_t claim_revision = 0) {
+  v1::ClaimEvent event;
+  event.set_revision(revision);
+  event.set_type(type);
+  event.mutable_claim()->set_name(std::move(name));
+  event.mutable_claim()->set_revision(claim_revision ? claim_revision
+                                                     : revision);
+  return event;
+}
+
+v1::WatchClaimsResponse Response(int64_t revision,
+                                 std::vector<v1::ClaimEvent> events,
+                                 bool snapshot_complete = false) {
+  v1::WatchClaimsResponse response;
+  response.set_revision(revision);
+  for (auto& event : events) *response.add_events() = std::move(event);
+  response.set_snapshot_complete(snapshot_complete);
+  return response;
+}
+
+class WatchFollowerTest : public ::testing::Test {
+ protected:
+  // Each connection takes the next script; the last one should end the run.
+  absl::Status Run(const v1::WatchClaimsRequest& request,
+                   std::deque<Script> scripts, int max_initial_attempts = 3) {
+    scripts_ = std::move(scripts);
+    WatchFollowerOptions options;
+    options.backoff = {absl::ZeroDuration(), absl::ZeroDuration(), 2.0, 0};
+    options.max_initial_attempts = max_initial_attempts;
+    follower_ = std::make_unique<WatchFollower>(
+        [this](const v1::WatchClaimsRequest& next) {
+          requests_.push_back(next);
+          if (scripts_.empty()) {
+            return std::make_unique<FakeStream>(
+                Script{{}, absl::InternalError("no more scripts")});
+          }
+          Script script = std::move(scripts_.front());
+          scripts_.pop_front();
+          return std::make_unique<FakeStream>(std::move(script));
+        },
+        options);
+    WatchFollower::Callbacks callbacks;
+    callbacks.on_event = [this](const v1::ClaimEvent& event) {
+      delivered_.push_back(absl::StrCat(event.revision(), " ",
+                                        event.claim().name(), "@",
+                                        event.claim().revision()));
+    };
+    callbacks.on_reconnect = [this](const absl::Status& cause, int64_t from,
+                                    absl::Duration, bool) {
+      reconnects_.push_back(
+          absl::StrCat(absl::StatusCodeToString(cause.code()), " from ", from));
+    };
+    callbacks.on_snapshot_complete = [this](int64_t revision) {
+      snapshots_.push_back(revision);
+    };
+    callbacks.on_reset = [this](const absl::Status& cause) {
+      resets_.push_back(absl::StatusCodeToString(cause.code()));
+    };
+    return follower_->Run(request, callbacks);
+  }
+
+  std::deque<Script> scripts_;
+  std::unique_ptr<WatchFollower> follower_;
+  std::vector<v1::WatchClaimsRequest> requests_;
+  std::vector<std::string> delivered_;
+  std::vector<std::string> reconnects_;
+  std::vector<int64_t> snapshots_;
+  std::vector<std::string> resets_;
+};
+
+const absl::Status kDropped = absl::UnavailableError("connection reset");
+const absl::Status kEnd = absl::PermissionDeniedError("end of test");
+
+TEST_F(WatchFollowerTest, ResumesAfterADropFromLastRevisionPlusOne) {
+  v1::WatchClaimsRequest request;
+  request.set_filter("status = DENIED");
+  EXPECT_THAT(
+      Run(request,
+          {{{Response(3, {}), Response(5, {Event(4), Event(5)})}, kDropped},
+           {{Response(7, {Event(6), Event(7)})}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_EQ(requests_[0].start_revision(), 0);
+  EXPECT_EQ(requests_[1].start_revision(), 6);
+  EXPECT_EQ(requests_[1].filter(), "status = DENIED");
+  EXPECT_THAT(delivered_, ElementsAre("4 claims/a@4", "5 claims/a@5",
+                                      "6 claims/a@6", "7 claims/a@7"));
+  EXPECT_THAT(reconnects_, ElementsAre("UNAVAILABLE from 6"));
+}
+
+TEST_F(WatchFollowerTest, NeverDeliversAnEventTwice) {
+  // A server that replays from an older revision than asked must not cause
+  // repeats.
+  EXPECT_THAT(Run({}, {{{Response(5, {Event(4), Event(5)})}, kDropped},
+                       {{Response(6, {Event(5), Event(6)})}, kEnd}}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(delivered_,
+              ElementsAre("4 claims/a@4", "5 claims/a@5", "6 claims/a@6"));
+}
+
+TEST_F(WatchFollowerTest, ProgressResponsesAdvanceTheResumeRevision) {
+  EXPECT_THAT(Run({}, {{{Response(5, {Event(5)}), Response(9, {})}, kDropped},
+                       {{}, kEnd}}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_EQ(requests_[1].start_revision(), 10);
+}
+
+TEST_F(WatchFollowerTest, ReconnectsAfterACleanEndToo) {
+  EXPECT_THAT(
+      Run({}, {{{Response(5, {Event(5)})}, absl::OkStatus()}, {{}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_EQ(requests_[1].start_revision(), 6);
+}
+
+TEST_F(WatchFollowerTest, StartsFromTheRequestedRevisionUntilAResponse) {
+  v1::WatchClaimsRequest request;
+  request.set_start_revision(4);
+  EXPECT_THAT(
+      Run(request,
+          {{{}, kDropped}, {{Response(4, {Event(4)})}, kDropped}, {{}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 3u);
+  EXPECT_EQ(requests_[0].start_revision(), 4);
+  EXPECT_EQ(requests_[1].start_revision(), 4);
+  EXPECT_EQ(requests_[2].start_revision(), 5);
+}
+
+TEST_F(WatchFollowerTest, AsksForTheSnapshotOnlyOnTheFirstConnection) {
+  v1::WatchClaimsRequest request;
+  request.set_initial_snapshot(true);
+  request.set_filter("labels.desk = world");
+  EXPECT_THAT(
+      Run(request,
+          {{{Response(10,
+                      {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
+                       Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/b", 8)},
+                      /*snapshot_complete=*/true),
+             Response(11, {Event(11, v1::EVENT_TYPE_STATUS_CHANGED)})},
+            kDropped},
+           {{Response(12, {Event(12)})}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_TRUE(requests_[0].initial_snapshot());
+  EXPECT_FALSE(requests_[1].initial_snapshot());
+  EXPECT_EQ(requests_[1].start_revision(), 12);
+  EXPECT_EQ(requests_[1].filter(), "labels.desk = world");
+  EXPECT_THAT(snapshots_, ElementsAre(10));
+  EXPECT_THAT(delivered_, ElementsAre("10 claims/a@3", "10 claims/b@8",
+                                      "11 claims/a@11", "12 claims/a@12"));
+}
+
+TEST_F(WatchFollowerTest, RedoesAnInterruptedSnapshotWithoutRepeats) {
+  v1::WatchClaimsRequest request;
+  request.set_initial_snapshot(true);
+  EXPECT_THAT(
+      Run(request,
+          {{{Response(10, {Event(10, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3)})},
+            kDropped},
+           // claims/a unchanged (skipped), claims/b new, then complete.
+           {{Response(11,
+                      {Event(11, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 3),
+                       Event(11, v1::EVENT_TYPE_SNAPSHOT, "claims/b", 11)},
+                      true)},
+            kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_TRUE(requests_[1].initial_snapshot());
+  EXPECT_THAT(delivered_, ElementsAre("10 claims/a@3", "11 claims/b@11"));
+  EXPECT_THAT(reconnects_, ElementsAre("UNAVAILABLE from 0"));
+}
+
+TEST_F(WatchFollowerTest, OutOfRangeEndsTheWatchNamingTheRevision) {
+  v1::WatchClaimsRequest request;
+  request.set_start_revision(2);
+  EXPECT_THAT(
+      Run(request, {{{}, absl::OutOfRangeError("revision 2 was compacted")}}),
+      StatusIs(absl::StatusCode::kOutOfRange,
+               HasSubstr("revision 2 is older than the history the server "
+                         "keeps: revision 2 was compacted")));
+  EXPECT_EQ(requests_.size(), 1u);
+}
+
+TEST_F(WatchFollowerTest, GivesUpWhenTheServerWasNeverReached) {
+  EXPECT_THAT(Run({}, {{{}, kDropped}, {{}, kDropped}, {{}, kDropped}}),
+              StatusIs(absl::StatusCode::kUnavailable, "connection reset"));
+  EXPECT_EQ(requests_.size(), 3u);
+  EXPECT_EQ(reconnects_.size(), 2u);
+}
+
+TEST_F(WatchFollowerTest, KeepsReconnectingOnceConnected) {
+  EXPECT_THAT(Run({}, {{{Response(1, {})}, kDropped},
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kDropped},
+                       {{}, kEnd}}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(requests_.size(), 6u);
+}
+
+TEST_F(WatchFollowerTest, KeepsTryingForAServerThatIsNotUpYet) {
+  std::deque<Script> scripts(8, Script{{}, kDropped});
+  scripts.push_back({{Response(1, {Event(1)})}, kEnd});
+  EXPECT_THAT(Run({}, scripts, /*max_initial_attempts=*/0),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_EQ(requests_.size(), 9u);
+  EXPECT_THAT(delivered_, ElementsAre("1 claims/a@1"));
+}
+
+v1::WatchClaimsResponse FromStore(v1::WatchClaimsResponse response,
+                                  const std::string& store_id) {
+  response.set_store_id(store_id);
+  return response;
+}
+
+TEST_F(WatchFollowerTest, ResumesNamingTheStoreOfTheLastRevision) {
+  EXPECT_THAT(Run({}, {{{FromStore(Response(4, {Event(4)}), "store-1"),
+                         Response(5, {Event(5)})},
+                        kDropped},
+                       {{}, kEnd}}),
+              StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 2u);
+  EXPECT_EQ(requests_[0].store_id(), "");
+  EXPECT_EQ(requests_[1].start_revision(), 6);
+  EXPECT_EQ(requests_[1].store_id(), "store-1");
+}
+
+TEST_F(WatchFollowerTest, ARestoredStoreIsReportedAndSnapshottedAgain) {
+  const absl::Status restored =
+      absl::FailedPreconditionError("store_id store-1 is not this store's");
+  EXPECT_THAT(
+      Run({},
+          {{{FromStore(Response(9, {Event(9)}), "store-1")}, kDropped},
+           {{}, restored},
+           // The restored store is at revision 3: its events are new.
+           {{FromStore(
+                 Response(3, {Event(3, v1::EVENT_TYPE_SNAPSHOT, "claims/a", 2)},
+                          true),
+                 "store-2"),
+             Response(4, {Event(4)})},
+            kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  ASSERT_EQ(requests_.size(), 3u);
+  EXPECT_EQ(requests_[1].store_id(), "store-1");
+  EXPECT_EQ(requests_[1].start_revision(), 10);
+  EXPECT_TRUE(requests_[2].initial_snapshot());
+  EXPECT_EQ(requests_[2].store_id(), "");
+  EXPECT_THAT(resets_, ElementsAre("FAILED_PRECONDITION"));
+  EXPECT_THAT(snapshots_, ElementsAre(3));
+  EXPECT_THAT(delivered_,
+              ElementsAre("9 claims/a@9", "3 claims/a@2", "4 claims/a@4"));
+}
+
+TEST_F(WatchFollowerTest, FailedPreconditionOnTheCallersOwnRequestEndsRun) {
+  v1::WatchClaimsRequest request;
+  request.set_start_revision(100);
+  EXPECT_THAT(Run(request, {{{}, absl::FailedPreconditionError("beyond")}}),
+              StatusIs(absl::StatusCode::kFailedPrecondition));
+  EXPECT_THAT(resets_, ::testing::IsEmpty());
+}
+
+TEST_F(WatchFollowerTest, StopEndsTheRunWithOk) {
+  scripts_ = {{{Response(1, {Event(1)}), Response(2, {Event(2)})}, kDropped}};
+  follower_ = std::make_unique<WatchFollower>(
+      [this](const v1::WatchClaimsRequest&) {
+        Script script = std::move(scripts_.front());
+        scripts_.pop_front();
+        return std::make_unique<FakeStream>(std::move(script));
+      },
+      WatchFollowerOptions{});
+  WatchFollower::Callbacks callbacks;
+  callbacks.on_event = [this](const v1::ClaimEvent& event) {
+    delivered_.push_back(absl::StrCat(event.revision()));
+    follower_->Stop();  // as the signal thread would
+  };
+  EXPECT_THAT(follower_->Run({}, callbacks), IsOk());
+  EXPECT_THAT(delivered_, ElementsAre("1"));
+}
+
+TEST_F(WatchFollowerTest, StopInterruptsTheBackoffWait) {
+  scripts_ = {{{Response(1, {Event(1)})}, kDropped}};
+  WatchFollowerOptions options;
+  options.backoff = {absl::Hours(1), absl::Hours(1), 2.0, 0};
+  follower_ = std::make_unique<WatchFollower>(
+      [this](const v1::WatchClaimsRequest&) {
+        Script script = std::move(scripts_.front());
+        scripts_.pop_front();
+        return std::make_unique<FakeStream>(std::move(script));
+      },
+      options);
+  WatchFollower::Callbacks callbacks;
+  callbacks.on_reconnect = [this](const absl::Status&, int64_t,
+                                  absl::Duration delay, bool was_connected) {
+    EXPECT_TRUE(was_connected);
+    EXPECT_GE(delay, absl::Hours(1));
+    follower_->Stop();
+  };
+  EXPECT_THAT(follower_->Run({}, callbacks), IsOk());
+}
+
+}  // namespace
+}  // namespace claimd::client
