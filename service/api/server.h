@@ -22,13 +22,16 @@
 #include "service/api/call_gate.h"
 #include "service/api/claim_service.h"
 #include "service/api/store_health_monitor.h"
+#include "service/api/stream_registry.h"
 #include "service/api/transport.h"
 #include "service/api/unary_deadline.h"
 #include "service/api/watch_reactor.h"
 #include "service/auth/authenticator.h"
 #include "service/auth/watcher_quota.h"
 #include "service/core/claim_store.h"
+#include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
+#include "service/core/stop_signal.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
 
@@ -87,8 +90,8 @@ class ClaimServer {
   // Wakes idle watchers for progress messages and trims history, until
   // Shutdown.
   void TickerLoop();
-  // True when Shutdown began before `deadline`.
-  bool WaitForStop(absl::Time deadline);
+  // True when Shutdown began within `timeout` (monotonic).
+  bool WaitForStop(absl::Duration timeout);
   void CompactIfDue();
 
   const ServerOptions options_;
@@ -99,6 +102,10 @@ class ClaimServer {
   CallCounter call_counter_;
   auth::WatcherQuota watcher_quota_;
   CallGate call_gate_;
+  // Open streams re-checked on every credentials reload; outlives server_.
+  StreamRegistry stream_registry_;
+  // What all initial snapshots together may hold (watch_reactor.h).
+  core::MemoryBudget snapshot_budget_;
   DeadlineTimer deadline_timer_;  // outlives service_, whose calls use it
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -108,6 +115,8 @@ class ClaimServer {
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopped_ ABSL_GUARDED_BY(mutex_) = false;
+  // Set when Shutdown begins; the ticker's waits (on the monotonic clock).
+  core::StopSignal stop_;
   std::thread ticker_;
 };
 

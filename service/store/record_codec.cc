@@ -135,6 +135,7 @@ std::string EncodeEvent(const core::ClaimEvent& event) {
   EncodeClaimRecord(event.claim, record.mutable_claim());
   record.set_previous_status(static_cast<int32_t>(event.previous_status));
   EncodeTime(event.event_time, record.mutable_event_time());
+  record.set_actor(event.actor);
   return Serialize(record);
 }
 
@@ -145,6 +146,7 @@ std::string EncodeEvent(const core::ClaimEvent& event,
   record.set_type(static_cast<int32_t>(event.type));
   record.set_previous_status(static_cast<int32_t>(event.previous_status));
   EncodeTime(event.event_time, record.mutable_event_time());
+  record.set_actor(event.actor);
   std::string bytes = Serialize(record);
   // Field 3 (claim), length-delimited, appended: protobuf parsers accept fields
   // in any order, so this decodes exactly like the one-pass encoding.
@@ -172,6 +174,7 @@ absl::StatusOr<core::ClaimEvent> DecodeEvent(absl::string_view bytes) {
   event.previous_status =
       static_cast<core::VerificationStatus>(record.previous_status());
   event.event_time = DecodeTime(record.event_time());
+  event.actor = record.actor();
   return event;
 }
 
