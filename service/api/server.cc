@@ -46,7 +46,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .options = options.watch,
                         .metrics = metrics,
                         .streams = &server->stream_registry_,
-                        .snapshot_budget = &server->snapshot_budget_},
+                        .snapshot_budget = &server->snapshot_budget_,
+                        .clock = options.clock},
       &server->call_gate_, options.unary_deadlines, &server->deadline_timer_);
 
   grpc::EnableDefaultHealthCheckService(true);

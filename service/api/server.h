@@ -31,6 +31,7 @@
 #include "service/core/claim_store.h"
 #include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
+#include "service/core/monotonic_clock.h"
 #include "service/core/stop_signal.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
@@ -64,6 +65,9 @@ struct ServerOptions {
   // How often health checking looks at (and, while failing, probes) the
   // store: see store_health_monitor.h.
   absl::Duration store_health_interval = absl::Seconds(1);
+  // What watch streams measure progress_interval on; not owned (tests inject
+  // a core::ManualMonotonicClock).
+  const core::MonotonicClock* clock = &core::MonotonicClock::Real();
 };
 
 class ClaimServer {
