@@ -70,7 +70,8 @@ TEST(SnapshotBudget, OneStreamsSnapshotIsBoundedButANarrowerFilterWorks) {
   EXPECT_EQ(ended->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
   EXPECT_THAT(ended->error_message(), HasSubstr("--max_snapshot_mib"));
 
-  WatchStream narrow(server->stub(), WatchWithSnapshot("labels.team = first"));
+  WatchStream narrow(server->stub(),
+                     WatchWithSnapshot("labels.team = \"first\""));
   std::optional<claims::v1::WatchClaimsResponse> first = narrow.Next();
   ASSERT_TRUE(first.has_value());
   EXPECT_TRUE(first->snapshot_complete());

@@ -4,6 +4,8 @@
 // bound. The ways: initial_snapshot watches that never read, many idle
 // watchers, and many large requests at once. Generous margins, bounded loops;
 // the figures are printed.
+#include <cstdint>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -66,9 +68,9 @@ class UnreadWatches {
  public:
   UnreadWatches(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
                 const v1::WatchClaimsRequest& request, int count) {
-    calls_.resize(count);
     for (int i = 0; i < count; ++i) {
-      Call& call = calls_[i];
+      calls_.push_back(std::make_unique<Call>());
+      Call& call = *calls_.back();
       call.stub = v1::ClaimService::NewStub(channels[i % channels.size()]);
       call.context.set_deadline(
           absl::ToChronoTime(absl::Now() + absl::Minutes(3)));
@@ -80,7 +82,7 @@ class UnreadWatches {
   }
 
   ~UnreadWatches() {
-    for (Call& call : calls_) call.context.TryCancel();
+    for (auto& call : calls_) call->context.TryCancel();
     // Every StartCall and Finish tag comes back after the cancel.
     void* tag;
     bool ok;
@@ -105,7 +107,7 @@ class UnreadWatches {
         ++started_;
       } else {
         ++finished_;
-        ended_[calls_[value >> 1].status.error_code()]++;
+        ended_[calls_[value >> 1]->status.error_code()]++;
       }
     }
     return ended_[code];
@@ -125,7 +127,7 @@ class UnreadWatches {
     grpc::Status status;
   };
   grpc::CompletionQueue queue_;
-  std::vector<Call> calls_;
+  std::vector<std::unique_ptr<Call>> calls_;
   size_t started_ = 0;
   size_t finished_ = 0;
   std::map<grpc::StatusCode, int> ended_;
