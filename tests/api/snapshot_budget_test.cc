@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
@@ -90,9 +91,13 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
                        TestServer::Start(options));
   Fill(*server, kClaims);
 
-  // Never read: its snapshot stays on the server, charged.
+  // Never read (no Read call at all): past what gRPC buffers, its snapshot
+  // stays on the server, charged.
+  grpc::ClientContext pinned_context;
+  pinned_context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
   auto pinned =
-      std::make_unique<WatchStream>(server->stub(), WatchWithSnapshot());
+      server->stub().WatchClaims(&pinned_context, WatchWithSnapshot());
   // Wait until the first one holds its share: a second one is refused.
   bool refused = false;
   for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
@@ -116,9 +121,8 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
 
   // The first ends: its share comes back and a new snapshot goes through
   // whole.
-  pinned->Cancel();
-  EndOf(*pinned);
-  pinned.reset();
+  pinned_context.TryCancel();
+  pinned->Finish().ok();
   bool complete = false;
   for (int attempt = 0; attempt < 50 && !complete; ++attempt) {
     WatchStream again(server->stub(), WatchWithSnapshot());
