@@ -4,6 +4,7 @@
 // at the caller's budget instead of holding the whole store.
 #include <atomic>
 #include <cstdio>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -127,6 +128,74 @@ TEST_P(ClaimStoreConformanceTest,
   writer.join();
   // Not an assertion on timing: it says whether the interesting case ran.
   std::printf("snapshot reads during which writes landed: %d of 8\n", moved);
+}
+
+// The real store, with writes made between the pages of a snapshot read: the
+// default ReadSnapshotWithin must replay them onto the pages already read.
+class WritesBetweenPages : public core::ClaimStore {
+ public:
+  WritesBetweenPages(core::ClaimStore* store, std::function<void(int)> write)
+      : store_(store), write_(std::move(write)) {}
+  void Submit(core::Mutation mutation, core::MutationCallback done) override {
+    store_->Submit(std::move(mutation), std::move(done));
+  }
+  absl::StatusOr<core::Claim> Get(const std::string& id) override {
+    return store_->Get(id);
+  }
+  absl::StatusOr<core::ClaimPage> List(
+      const core::ListClaimsQuery& query) override {
+    if (!query.after_id.empty()) write_(pages_++);
+    return store_->List(query);
+  }
+  absl::StatusOr<core::EventPage> ListEvents(
+      const core::ListEventsQuery& query) override {
+    return store_->ListEvents(query);
+  }
+  absl::StatusOr<core::Snapshot> ReadSnapshot(
+      const core::Filter& filter) override {
+    return store_->ReadSnapshot(filter);
+  }
+  int64_t CurrentRevision() override { return store_->CurrentRevision(); }
+  int64_t CompactRevision() override { return store_->CompactRevision(); }
+  absl::Status Compact(int64_t revision) override {
+    return store_->Compact(revision);
+  }
+  void Close() override {}
+  int pages() const { return pages_; }
+
+ private:
+  core::ClaimStore* const store_;
+  std::function<void(int)> write_;
+  int pages_ = 0;
+};
+
+TEST_P(ClaimStoreConformanceTest,
+       DefaultReadSnapshotWithinReplaysWritesMadeBetweenPages) {
+  std::vector<std::string> ids;
+  for (int i = 0; i < 1200; i += 2) ids.push_back(Id(i));
+  CreateAll(*store_, ids);
+  // Before each page after the first: change claims on both sides of it.
+  WritesBetweenPages store(store_.get(), [&](int page) {
+    const int low = page * 4;  // already read
+    ASSERT_OK(
+        store_->Apply(UpdateMutation(Id(low), VerificationStatus::kConfirmed)));
+    ASSERT_OK(store_->Apply(DeleteMutation(Id(low + 2))));
+    ASSERT_OK(store_->Apply(CreateMutation(Id(low + 1))));  // a new id inside
+    ASSERT_OK(store_->Apply(
+        UpdateMutation(Id(1198 - page * 2), VerificationStatus::kConfirmed)));
+  });
+  ASSERT_OK_AND_ASSIGN(core::Filter confirmed,
+                       core::Filter::Parse("status = CONFIRMED"));
+  const core::Filter all;
+  for (const core::Filter* filter : {&confirmed, &all}) {
+    const int64_t before = store_->CurrentRevision();
+    ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
+                         store.ReadSnapshotWithin(*filter, NoLimit));
+    EXPECT_GT(snapshot.revision, before);  // writes landed between pages
+    EXPECT_EQ(snapshot.revision, store_->CurrentRevision());
+    EXPECT_EQ(snapshot.claims, Replay(*store_, snapshot.revision, *filter));
+  }
+  EXPECT_GT(store.pages(), 2);
 }
 
 TEST_P(ClaimStoreConformanceTest, ReadSnapshotWithinStopsAtTheBudget) {
