@@ -93,11 +93,18 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
 
   // Never read (no Read call at all): past what gRPC buffers, its snapshot
   // stays on the server, charged.
+  // Its own connection, without BDP probing, so its flow-control window stays
+  // at gRPC's 64 KiB as a hostile client's would.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  auto pinned_stub =
+      claims::v1::ClaimService::NewStub(grpc::CreateCustomChannel(
+          server->address(), grpc::InsecureChannelCredentials(), args));
   grpc::ClientContext pinned_context;
   pinned_context.set_deadline(
       absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
-  auto pinned =
-      server->stub().WatchClaims(&pinned_context, WatchWithSnapshot());
+  auto pinned = pinned_stub->WatchClaims(&pinned_context, WatchWithSnapshot());
   // Wait until the first one holds its share: a second one is refused.
   bool refused = false;
   for (int attempt = 0; attempt < 50 && !refused; ++attempt) {

@@ -173,7 +173,18 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
   {
     v1::WatchClaimsRequest request;
     request.set_initial_snapshot(true);
-    UnreadWatches unread(channels, request, 20);
+    // Connections without BDP probing: the flow-control window stays at
+    // 64 KiB, as a hostile reader would keep it.
+    std::vector<std::shared_ptr<grpc::Channel>> unprobed;
+    for (int i = 0; i < 4; ++i) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+      args.SetInt("claimd.test.connection", i);  // one connection each
+      unprobed.push_back(grpc::CreateCustomChannel(
+          claimd.address(), grpc::InsecureChannelCredentials(), args));
+    }
+    UnreadWatches unread(unprobed, request, 20);
     // 32 MiB hold about three 11 MiB snapshots (less what each has sent into
     // gRPC's buffers); the rest are refused.
     int refused = 0;

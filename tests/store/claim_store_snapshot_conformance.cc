@@ -13,6 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "service/core/filter.h"
 #include "service/core/mutation.h"
@@ -105,9 +106,14 @@ TEST_P(ClaimStoreConformanceTest,
   });
   ASSERT_OK_AND_ASSIGN(core::Filter confirmed,
                        core::Filter::Parse("status = CONFIRMED"));
+  // Read while the writer runs: wait (bounded) until it has begun.
+  const int64_t initial = store_->CurrentRevision();
+  for (int i = 0; i < 1000 && store_->CurrentRevision() < initial + 10; ++i)
+    absl::SleepFor(absl::Milliseconds(5));
   int64_t last_revision = 0;
   int moved = 0;  // reads during which the store revision moved
-  for (int read = 0; read < 8; ++read) {
+  constexpr int kReads = 24;
+  for (int read = 0; read < kReads; ++read) {
     const core::Filter& filter = read % 2 == 0 ? core::Filter() : confirmed;
     const int64_t before = store_->CurrentRevision();
     ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
@@ -127,7 +133,8 @@ TEST_P(ClaimStoreConformanceTest,
   stop = true;
   writer.join();
   // Not an assertion on timing: it says whether the interesting case ran.
-  std::printf("snapshot reads during which writes landed: %d of 8\n", moved);
+  std::printf("snapshot reads during which writes landed: %d of %d\n", moved,
+              kReads);
 }
 
 // The real store, with writes made between the pages of a snapshot read: the
