@@ -193,7 +193,7 @@ TEST_P(ClaimStoreConformanceTest,
   });
   ASSERT_OK_AND_ASSIGN(core::Filter confirmed,
                        core::Filter::Parse("status = CONFIRMED"));
-  const core::Filter all;
+  core::Filter all;
   for (const core::Filter* filter : {&confirmed, &all}) {
     const int64_t before = store_->CurrentRevision();
     ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
