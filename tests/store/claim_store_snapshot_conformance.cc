@@ -194,11 +194,13 @@ TEST_P(ClaimStoreConformanceTest,
   ASSERT_OK_AND_ASSIGN(core::Filter confirmed,
                        core::Filter::Parse("status = CONFIRMED"));
   core::Filter all;
-  for (const core::Filter* filter : {&confirmed, &all}) {
+  for (const core::Filter* filter : {&all, &confirmed}) {
     const int64_t before = store_->CurrentRevision();
     ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
                          store.ReadSnapshotWithin(*filter, NoLimit));
-    EXPECT_GT(snapshot.revision, before);  // writes landed between pages
+    // Unfiltered, the read takes several pages and writes land between them
+    // (a sparse filter may find everything in one page).
+    if (filter == &all) EXPECT_GT(snapshot.revision, before);
     EXPECT_EQ(snapshot.revision, store_->CurrentRevision());
     EXPECT_EQ(snapshot.claims, Replay(*store_, snapshot.revision, *filter));
   }
