@@ -200,7 +200,9 @@ TEST_P(ClaimStoreConformanceTest,
                          store.ReadSnapshotWithin(*filter, NoLimit));
     // Unfiltered, the read takes several pages and writes land between them
     // (a sparse filter may find everything in one page).
-    if (filter == &all) EXPECT_GT(snapshot.revision, before);
+    if (filter == &all) {
+      EXPECT_GT(snapshot.revision, before);
+    }
     EXPECT_EQ(snapshot.revision, store_->CurrentRevision());
     EXPECT_EQ(snapshot.claims, Replay(*store_, snapshot.revision, *filter));
   }
