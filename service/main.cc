@@ -95,6 +95,12 @@ ABSL_FLAG(absl::Duration, shutdown_grace, absl::Seconds(10),
           "On SIGTERM/SIGINT, how long in-flight calls get to finish");
 ABSL_FLAG(int32_t, max_receive_message_bytes, 4 << 20,
           "Largest request message accepted");
+ABSL_FLAG(int64_t, max_snapshot_mib, 64,
+          "Most memory one WatchClaims initial_snapshot may hold, in MiB "
+          "(RESOURCE_EXHAUSTED beyond: narrow the filter or page ListClaims)");
+ABSL_FLAG(int64_t, snapshot_memory_mib, 256,
+          "Most memory all initial snapshots together may hold, in MiB "
+          "(RESOURCE_EXHAUSTED beyond, until streams have sent theirs)");
 
 // Observability.
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",
@@ -195,6 +201,10 @@ absl::Status ValidateFlags() {
            positive(absl::GetFlag(FLAGS_fanout_threads) > 0, "fanout_threads"),
            positive(absl::GetFlag(FLAGS_max_receive_message_bytes) > 0,
                     "max_receive_message_bytes"),
+           positive(absl::GetFlag(FLAGS_max_snapshot_mib) > 0,
+                    "max_snapshot_mib"),
+           positive(absl::GetFlag(FLAGS_snapshot_memory_mib) > 0,
+                    "snapshot_memory_mib"),
        }) {
     if (!status.ok()) return status;
   }
@@ -300,7 +310,11 @@ int Run(const std::vector<char*>& positional) {
 
   claimd::api::ServerOptions options{
       .listen_address = absl::GetFlag(FLAGS_listen),
-      .watch = {.progress_interval = absl::GetFlag(FLAGS_progress_interval)},
+      .watch = {.progress_interval = absl::GetFlag(FLAGS_progress_interval),
+                .max_snapshot_bytes = static_cast<size_t>(
+                    absl::GetFlag(FLAGS_max_snapshot_mib) << 20),
+                .snapshot_memory_bytes = static_cast<size_t>(
+                    absl::GetFlag(FLAGS_snapshot_memory_mib) << 20)},
       .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
       .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
       .history_retention = absl::GetFlag(FLAGS_history_retention),

@@ -1,26 +1,33 @@
 #include "service/api/call_counter.h"
 
+#include <algorithm>
+#include <chrono>
+
 namespace claimd::api {
 
 void CallCounter::Add() {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   ++count_;
 }
 
 void CallCounter::Remove() {
-  absl::MutexLock lock(&mutex_);
-  --count_;
+  bool zero;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    zero = --count_ == 0;
+  }
+  if (zero) zero_.notify_all();
 }
 
-bool CallCounter::WaitForZero(absl::Time deadline) {
-  absl::MutexLock lock(&mutex_);
-  auto zero = [this]()
-                  ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) { return count_ == 0; };
-  return mutex_.AwaitWithDeadline(absl::Condition(&zero), deadline);
+bool CallCounter::WaitForZero(absl::Duration timeout) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  timeout = std::clamp(timeout, absl::ZeroDuration(), absl::Hours(24 * 365));
+  return zero_.wait_for(lock, absl::ToChronoNanoseconds(timeout),
+                        [this] { return count_ == 0; });
 }
 
 int64_t CallCounter::count() {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return count_;
 }
 

@@ -6,10 +6,10 @@
 #ifndef CLAIMD_SERVICE_API_CALL_COUNTER_H_
 #define CLAIMD_SERVICE_API_CALL_COUNTER_H_
 
+#include <condition_variable>
 #include <cstdint>
+#include <mutex>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/grpcpp.h"
 
@@ -19,13 +19,18 @@ class CallCounter {
  public:
   void Add();
   void Remove();
-  // True when the count reached zero before `deadline`.
-  bool WaitForZero(absl::Time deadline);
+  // True when the count reached zero within `timeout`, measured on the
+  // monotonic clock (a wall-clock step neither cuts nor stretches the
+  // shutdown grace period).
+  bool WaitForZero(absl::Duration timeout);
   int64_t count();
 
  private:
-  absl::Mutex mutex_;
-  int64_t count_ ABSL_GUARDED_BY(mutex_) = 0;
+  // std::mutex and a steady_clock condition variable: absl::Mutex's timed
+  // waits follow the wall clock (core/stop_signal.h).
+  std::mutex mutex_;
+  std::condition_variable zero_;
+  int64_t count_ = 0;  // under mutex_
 };
 
 // A unary reactor that is counted from creation until gRPC is completely done

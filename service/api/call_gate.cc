@@ -2,7 +2,9 @@
 
 #include <variant>
 
+#include "absl/strings/str_cat.h"
 #include "grpc/grpc_security_constants.h"
+#include "service/auth/certificate_subject.h"
 
 namespace claimd::api {
 namespace {
@@ -30,22 +32,64 @@ absl::StatusOr<Caller> CallGate::Admit(
   if (authenticator_ == nullptr) {
     return Caller{.identity = PeerHost(context.peer()), .authenticated = false};
   }
-  auth::PresentedCredentials presented;
+  Caller caller{.authenticated = true};
   const auto& metadata = context.client_metadata();
   if (auto it = metadata.find("authorization"); it != metadata.end()) {
-    presented.authorization = View(it->second);
+    caller.authorization = std::string(View(it->second));
   }
   std::shared_ptr<const grpc::AuthContext> auth_context =
       context.auth_context();
-  std::vector<grpc::string_ref> names;
   if (auth_context != nullptr && auth_context->IsPeerAuthenticated()) {
-    names = auth_context->FindPropertyValues(GRPC_X509_CN_PROPERTY_NAME);
+    // The name comes from the verified certificate itself, not gRPC's CN
+    // property, which shows one of several CNs (certificate_subject.h).
+    std::vector<grpc::string_ref> pems =
+        auth_context->FindPropertyValues(GRPC_X509_PEM_CERT_PROPERTY_NAME);
+    if (!pems.empty()) {
+      absl::StatusOr<std::string> name =
+          auth::CertificateCommonName(View(pems.front()));
+      if (!name.ok()) return name.status();
+      caller.certificate_common_name = *std::move(name);
+    }
   }
-  if (!names.empty()) presented.certificate_common_name = View(names.front());
+  auth::PresentedCredentials presented;
+  if (caller.authorization) presented.authorization = *caller.authorization;
+  if (caller.certificate_common_name) {
+    presented.certificate_common_name = *caller.certificate_common_name;
+  }
   absl::StatusOr<auth::Identity> identity =
       authenticator_->Authorize(presented, full_method);
   if (!identity.ok()) return identity.status();
-  return Caller{.identity = identity->name, .authenticated = true};
+  caller.identity = identity->name;
+  return caller;
+}
+
+absl::Status CallGate::Reauthorize(const Caller& caller,
+                                   absl::string_view full_method) const {
+  if (authenticator_ == nullptr || !caller.authenticated) {
+    return absl::OkStatus();
+  }
+  auth::PresentedCredentials presented;
+  if (caller.authorization) presented.authorization = *caller.authorization;
+  if (caller.certificate_common_name) {
+    presented.certificate_common_name = *caller.certificate_common_name;
+  }
+  absl::StatusOr<auth::Identity> identity =
+      authenticator_->Authorize(presented, full_method);
+  if (!identity.ok()) return identity.status();
+  // A credential now naming someone else is a different caller: what the
+  // stream was admitted as is gone.
+  if (identity->name != caller.identity) {
+    return absl::UnauthenticatedError(absl::StrCat(
+        "the credentials of ", caller.identity, " were reassigned"));
+  }
+  return absl::OkStatus();
+}
+
+std::string CallGate::ScopedRequestId(const Caller& caller,
+                                      const std::string& request_id) {
+  if (!caller.authenticated || request_id.empty()) return request_id;
+  // Identities never contain '/', so no two callers' scoped ids collide.
+  return absl::StrCat(caller.identity, "/", request_id);
 }
 
 void CallGate::StampActor(const Caller& caller, core::Mutation& mutation) {
@@ -57,6 +101,8 @@ void CallGate::StampActor(const Caller& caller, core::Mutation& mutation) {
   } else if (auto* update =
                  std::get_if<core::UpdateClaimStatus>(&mutation.op)) {
     update->evidence.actor = caller.identity;
+  } else if (auto* del = std::get_if<core::DeleteClaim>(&mutation.op)) {
+    del->actor = caller.identity;
   }
 }
 

@@ -14,6 +14,7 @@
 #ifndef CLAIMD_SERVICE_API_CALL_GATE_H_
 #define CLAIMD_SERVICE_API_CALL_GATE_H_
 
+#include <optional>
 #include <string>
 
 #include "absl/status/statusor.h"
@@ -34,6 +35,10 @@ struct Caller {
   std::string identity;
   // True when `identity` came from credentials (auth is on).
   bool authenticated = false;
+  // What the call presented (auth on only), kept so a long call can be
+  // authorized again when the credentials file is reloaded.
+  std::optional<std::string> authorization;
+  std::optional<std::string> certificate_common_name;
 };
 
 class CallGate {
@@ -48,6 +53,19 @@ class CallGate {
   // RESOURCE_EXHAUSTED while claimd is over its memory ceiling.
   absl::StatusOr<Caller> Admit(const grpc::CallbackServerContext& context,
                                absl::string_view full_method) const;
+
+  // Decides again, with the credentials in force now, whether `caller` may
+  // still call `full_method` (auth on; OK with auth off). Errors: as Admit's.
+  absl::Status Reauthorize(const Caller& caller,
+                           absl::string_view full_method) const;
+
+  // The authenticator (null with auth off), for reload listeners.
+  const auth::Authenticator* authenticator() const { return authenticator_; }
+
+  // With auth on, `request_id` scoped to the caller, so one caller can neither
+  // take nor replay another's ids; with auth off (one trust domain) unchanged.
+  static std::string ScopedRequestId(const Caller& caller,
+                                     const std::string& request_id);
 
   // Errors: RESOURCE_EXHAUSTED when the caller or the server is at its limit.
   absl::StatusOr<auth::WatcherQuota::Lease> AcquireWatcher(

@@ -10,6 +10,7 @@
 #include "google/protobuf/descriptor.h"
 #include "service/api/status_mapping.h"
 #include "service/core/log.h"
+#include "service/core/monotonic_clock.h"
 
 namespace claimd::api {
 namespace {
@@ -110,7 +111,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 
   void Report(const grpc::Status& status) {
     reported_ = true;
-    const absl::Duration duration = absl::Now() - start_;
+    const absl::Duration duration = core::MonotonicClock::Real().Now() - start_;
     const std::string code = absl::StatusCodeToString(
         static_cast<absl::StatusCode>(status.error_code()));
     metrics_->OnRpcFinished(method_, code, unary_, duration);
@@ -139,7 +140,9 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   core::Metrics* const metrics_;
   const std::string method_;
   const bool unary_;
-  const absl::Time start_ = absl::Now();
+  // Durations are measured on the monotonic clock (a wall-clock step must not
+  // record a negative or hour-long call).
+  const absl::Duration start_ = core::MonotonicClock::Real().Now();
   std::string request_id_;
   bool reported_ = false;
 };

@@ -196,15 +196,21 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
     reactor->Finish(ToGrpcStatus(valid));
     return reactor;
   }
+  // After validation, which bounds what the client sent.
+  mutation->request_id =
+      CallGate::ScopedRequestId(*caller, mutation->request_id);
   // Whoever claims `answer` first finishes the call: the store's callback, or
   // the server's deadline (unary_deadline.h). The loser touches neither the
   // reactor nor `response`, which are gone once the call is finished.
   auto answer = std::make_shared<std::atomic<bool>>(false);
-  const absl::Time server_deadline = ServerDeadline(
-      absl::Now(), absl::FromChrono(context->deadline()), deadlines_);
+  // The client's deadline arrives as wall-clock time: compared with the wall
+  // clock once, here; from then on the timer counts on the monotonic clock.
+  const absl::Time now = absl::Now();
+  const absl::Time server_deadline =
+      ServerDeadline(now, absl::FromChrono(context->deadline()), deadlines_);
   std::optional<DeadlineTimer::Handle> timeout;
   if (server_deadline != absl::InfiniteFuture() && timer_ != nullptr) {
-    timeout = timer_->At(server_deadline, [answer, reactor] {
+    timeout = timer_->After(server_deadline - now, [answer, reactor] {
       if (answer->exchange(true)) return;
       reactor->Finish(grpc::Status(
           grpc::StatusCode::DEADLINE_EXCEEDED,
@@ -333,7 +339,8 @@ grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(
   // UNAVAILABLE and the revision to resume from.
   return StartWatch(
       deps_, *request,
-      std::shared_ptr<auth::WatcherQuota::LeaseSlot>(*std::move(lease)));
+      std::shared_ptr<auth::WatcherQuota::LeaseSlot>(*std::move(lease)),
+      *caller);
 }
 
 }  // namespace claimd::api

@@ -88,6 +88,7 @@ void ToProto(const core::ClaimEvent& event, claims::v1::ClaimEvent* out) {
   ToProto(event.claim, out->mutable_claim());
   out->set_previous_status(ToProto(event.previous_status));
   ToProto(event.event_time, out->mutable_event_time());
+  out->set_actor(event.actor);
 }
 
 absl::StatusOr<core::Mutation> ToMutation(

@@ -1,5 +1,6 @@
 #include "service/api/server.h"
 
+#include <algorithm>
 #include <utility>
 #include <vector>
 
@@ -8,6 +9,7 @@
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "service/api/call_interceptor.h"
 #include "service/core/log.h"
+#include "service/core/monotonic_clock.h"
 
 namespace claimd::api {
 namespace {
@@ -38,7 +40,9 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
                         },
                     .on_exit = options.on_memory_exit})
               : nullptr),
-      call_gate_(options.authenticator, &watcher_quota_, memory_guard_.get()) {}
+      call_gate_(options.authenticator, &watcher_quota_, memory_guard_.get()),
+      stream_registry_(&call_gate_),
+      snapshot_budget_(options.watch.snapshot_memory_bytes) {}
 
 absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
@@ -53,7 +57,10 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                         .fanout_pool = &server->fanout_pool_,
                         .counter = &server->call_counter_,
                         .options = options.watch,
-                        .metrics = metrics},
+                        .metrics = metrics,
+                        .streams = &server->stream_registry_,
+                        .snapshot_budget = &server->snapshot_budget_,
+                        .clock = options.clock},
       &server->call_gate_, options.unary_deadlines, &server->deadline_timer_);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();
@@ -86,8 +93,9 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
         ": the address is in use or is not an address of this machine"));
   }
   HealthService* health = server->health_.get();
-  health->SetServingStatus("", true);
-  health->SetServingStatus(kServiceName, true);
+  // NOT_SERVING until the monitor's first probe has committed.
+  health->SetServingStatus("", false);
+  health->SetServingStatus(kServiceName, false);
   server->store_health_ = std::make_unique<StoreHealthMonitor>(
       store, health, std::vector<std::string>{"", kServiceName},
       options.store_health_interval);
@@ -105,11 +113,15 @@ void ClaimServer::TickerLoop() {
   const absl::Duration progress_tick =
       std::max(options_.watch.progress_interval / 2, absl::Milliseconds(10));
   const bool compacts = options_.history_retention > 0;
-  absl::Time next_progress = absl::Now() + progress_tick;
-  absl::Time next_compaction = absl::Now() + options_.compaction_interval;
-  while (!WaitForStop(compacts ? std::min(next_progress, next_compaction)
-                               : next_progress)) {
-    const absl::Time now = absl::Now();
+  // Schedules run on the monotonic clock: a wall clock set back must not
+  // silence idle watchers, nor one set forward compact early.
+  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  absl::Duration next_progress = clock.Now() + progress_tick;
+  absl::Duration next_compaction = clock.Now() + options_.compaction_interval;
+  while (!WaitForStop(
+      (compacts ? std::min(next_progress, next_compaction) : next_progress) -
+      clock.Now())) {
+    const absl::Duration now = clock.Now();
     if (now >= next_progress) {
       hub_->WakeAll();
       next_progress = now + progress_tick;
@@ -121,9 +133,8 @@ void ClaimServer::TickerLoop() {
   }
 }
 
-bool ClaimServer::WaitForStop(absl::Time deadline) {
-  absl::MutexLock lock(&mutex_);
-  return mutex_.AwaitWithDeadline(absl::Condition(&stopping_), deadline);
+bool ClaimServer::WaitForStop(absl::Duration timeout) {
+  return stop_.WaitFor(timeout);
 }
 
 void ClaimServer::CompactIfDue() {
@@ -150,12 +161,14 @@ void ClaimServer::Shutdown(absl::Duration grace) {
     }
     stopping_ = true;
   }
-  absl::Time deadline = absl::Now() + grace;
+  stop_.Stop();
+  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  const absl::Duration deadline = clock.Now() + grace;
   service_->StartDraining();
   store_health_.reset();  // stops it before health checking shuts down
   health_->Shutdown();    // every service: NOT_SERVING
   hub_->Shutdown();
-  if (!call_counter_.WaitForZero(deadline)) {
+  if (!call_counter_.WaitForZero(deadline - clock.Now())) {
     core::LogWarning(
         call_counter_.count(),
         " calls did not finish within the grace period; cancelling them");
@@ -163,8 +176,10 @@ void ClaimServer::Shutdown(absl::Duration grace) {
   // Nothing we answer is still running (or the grace period is over). A short
   // tail lets calls that arrived meanwhile get their UNAVAILABLE rather than be
   // cut off; waiting longer would only wait on idle client connections.
+  // gRPC takes a wall-clock deadline: converted at the last moment.
   server_->Shutdown(absl::ToChronoTime(
-      std::min(deadline, absl::Now() + absl::Milliseconds(250))));
+      absl::Now() + std::clamp(deadline - clock.Now(), absl::ZeroDuration(),
+                               absl::Milliseconds(250))));
   server_->Wait();
   if (ticker_.joinable()) ticker_.join();
   absl::MutexLock lock(&mutex_);

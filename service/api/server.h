@@ -25,13 +25,17 @@
 #include "service/api/health_service.h"
 #include "service/api/memory_guard.h"
 #include "service/api/store_health_monitor.h"
+#include "service/api/stream_registry.h"
 #include "service/api/transport.h"
 #include "service/api/unary_deadline.h"
 #include "service/api/watch_reactor.h"
 #include "service/auth/authenticator.h"
 #include "service/auth/watcher_quota.h"
 #include "service/core/claim_store.h"
+#include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
+#include "service/core/monotonic_clock.h"
+#include "service/core/stop_signal.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
 
@@ -73,6 +77,9 @@ struct ServerOptions {
   // null) is the last resort when memory keeps growing past it.
   int64_t max_rss_bytes = 0;
   std::function<void(const std::string& reason)> on_memory_exit;
+  // What watch streams measure progress_interval on; not owned (tests inject
+  // a core::ManualMonotonicClock).
+  const core::MonotonicClock* clock = &core::MonotonicClock::Real();
 };
 
 class ClaimServer {
@@ -102,8 +109,8 @@ class ClaimServer {
   // Wakes idle watchers for progress messages and trims history, until
   // Shutdown.
   void TickerLoop();
-  // True when Shutdown began before `deadline`.
-  bool WaitForStop(absl::Time deadline);
+  // True when Shutdown began within `timeout` (monotonic).
+  bool WaitForStop(absl::Duration timeout);
   void CompactIfDue();
 
   const ServerOptions options_;
@@ -118,6 +125,10 @@ class ClaimServer {
   std::unique_ptr<HealthService> health_;
   std::unique_ptr<MemoryGuard> memory_guard_;
   CallGate call_gate_;
+  // Open streams re-checked on every credentials reload; outlives server_.
+  StreamRegistry stream_registry_;
+  // What all initial snapshots together may hold (watch_reactor.h).
+  core::MemoryBudget snapshot_budget_;
   DeadlineTimer deadline_timer_;  // outlives service_, whose calls use it
   std::unique_ptr<ClaimServiceImpl> service_;
   std::unique_ptr<grpc::Server> server_;
@@ -127,6 +138,8 @@ class ClaimServer {
   absl::Mutex mutex_;
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopped_ ABSL_GUARDED_BY(mutex_) = false;
+  // Set when Shutdown begins; the ticker's waits (on the monotonic clock).
+  core::StopSignal stop_;
   std::thread ticker_;
 };
 

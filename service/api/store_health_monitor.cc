@@ -12,28 +12,30 @@ StoreHealthMonitor::StoreHealthMonitor(
     : store_(store),
       health_(health),
       services_(std::move(services)),
-      interval_(interval),
-      thread_([this] { Loop(); }) {}
+      interval_(interval) {
+  // Before the first report: SERVING only once a write of realistic size has
+  // committed.
+  absl::Status probe = store_->ProbeHealth();
+  if (!probe.ok()) {
+    core::LogWarning("the store cannot commit (", probe.message(),
+                     "): NOT_SERVING until it can");
+  }
+  Report(probe.ok());
+  thread_ = std::thread([this] { Loop(); });
+}
 
 StoreHealthMonitor::~StoreHealthMonitor() {
-  {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-  }
+  stop_.Stop();
   thread_.join();
 }
 
 void StoreHealthMonitor::Loop() {
-  for (;;) {
-    {
-      absl::MutexLock lock(&mutex_);
-      if (mutex_.AwaitWithTimeout(absl::Condition(&stopping_), interval_))
-        return;
-    }
+  while (!stop_.WaitFor(interval_)) {
     absl::Status health = store_->Health();
-    // Reported failing: find out whether the disk is back without waiting for
-    // a client's write.
-    if (!health.ok() && !serving_) health = store_->ProbeHealth();
+    // While reported failing, only a probe (or a client's write) that commits
+    // brings SERVING back: the store's Health() turns OK after any successful
+    // commit, and the probe is sized like a real write.
+    if (!serving_) health = store_->ProbeHealth();
     if (health.ok() != serving_) {
       if (health.ok()) {
         core::LogInfo("the store commits again: SERVING");

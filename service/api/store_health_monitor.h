@@ -1,9 +1,11 @@
-// StoreHealthMonitor: makes the gRPC health service follow the store. While
-// the store cannot commit (ClaimStore::Health is an error: disk full, a failed
-// fsync) every service reports NOT_SERVING; the monitor then probes the store
-// each interval (ClaimStore::ProbeHealth: one durable commit that changes
-// nothing visible) and reports SERVING again after the first commit that
-// succeeds, be it the probe or a client's write.
+// StoreHealthMonitor: makes the gRPC health service follow the store. It
+// probes once before reporting anything (ClaimStore::ProbeHealth: a durable
+// commit of a typical write's size that changes nothing visible), so a claimd
+// started on a full disk never says SERVING. While the store cannot commit
+// (ClaimStore::Health is an error: disk full, a failed fsync) every service
+// reports NOT_SERVING; the monitor then probes each interval and reports
+// SERVING again only after a probe commits, so one small commit squeezing into
+// a nearly full disk does not flip it back while real writes still fail.
 //
 // Thread-safety: owns one thread; construct and destroy from one thread. The
 // store and the health service must outlive the monitor; destroy it before the
@@ -15,11 +17,10 @@
 #include <thread>
 #include <vector>
 
-#include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/core/claim_store.h"
+#include "service/core/stop_signal.h"
 
 namespace claimd::api {
 
@@ -43,11 +44,10 @@ class StoreHealthMonitor {
   grpc::HealthCheckServiceInterface* const health_;
   const std::vector<std::string> services_;
   const absl::Duration interval_;
-  bool serving_ = true;  // what was reported last; the monitor thread's
+  bool serving_ = false;  // what was reported last; the monitor thread's
 
-  absl::Mutex mutex_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
-  std::thread thread_;  // last: starts after everything above is built
+  core::StopSignal stop_;  // waits on the monotonic clock
+  std::thread thread_;     // last: starts after everything above is built
 };
 
 }  // namespace claimd::api

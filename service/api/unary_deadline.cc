@@ -1,6 +1,9 @@
 #include "service/api/unary_deadline.h"
 
 #include <algorithm>
+#include <chrono>
+
+#include "service/core/monotonic_clock.h"
 
 namespace claimd::api {
 
@@ -18,51 +21,59 @@ DeadlineTimer::DeadlineTimer() : thread_([this] { Run(); }) {}
 
 DeadlineTimer::~DeadlineTimer() {
   {
-    absl::MutexLock lock(&mutex_);
+    std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
+  changed_.notify_all();
   thread_.join();
 }
 
-DeadlineTimer::Handle DeadlineTimer::At(absl::Time when,
-                                        std::function<void()> fire) {
-  absl::MutexLock lock(&mutex_);
-  Handle handle{when, next_id_++};
-  pending_.emplace(handle, std::move(fire));
+DeadlineTimer::Handle DeadlineTimer::After(absl::Duration delay,
+                                           std::function<void()> fire) {
+  Handle handle;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    handle = {core::MonotonicClock::Real().Now() + delay, next_id_++};
+    pending_.emplace(handle, std::move(fire));
+  }
+  changed_.notify_all();  // it may be the earliest now
   return handle;
 }
 
 void DeadlineTimer::Cancel(const Handle& handle) {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   pending_.erase(handle);
 }
 
 size_t DeadlineTimer::PendingForTest() {
-  absl::MutexLock lock(&mutex_);
+  std::lock_guard<std::mutex> lock(mutex_);
   return pending_.size();
 }
 
 void DeadlineTimer::Run() {
-  absl::MutexLock lock(&mutex_);
-  while (true) {
-    // Wake for whichever comes first: stopping, an earlier entry, or the
-    // earliest entry's time.
-    const absl::Time first = pending_.empty() ? absl::InfiniteFuture()
-                                              : pending_.begin()->first.first;
-    auto changed = [this, first] {
-      return stopping_ ||
-             (!pending_.empty() && pending_.begin()->first.first < first);
-    };
-    mutex_.AwaitWithDeadline(absl::Condition(&changed), first);
-    if (stopping_) return;
-    if (pending_.empty() || pending_.begin()->first.first > absl::Now()) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  while (!stopping_) {
+    if (pending_.empty()) {
+      changed_.wait(lock);
+      continue;
+    }
+    const absl::Duration first = pending_.begin()->first.first;
+    if (first > core::MonotonicClock::Real().Now()) {
+      // MonotonicClock::Real is steady_clock's time since its epoch, so this
+      // is the same instant on steady_clock. Woken early by a new earliest
+      // entry, a cancel or stopping: the loop looks again.
+      changed_.wait_until(
+          lock,
+          std::chrono::steady_clock::time_point(
+              std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                  absl::ToChronoNanoseconds(first))));
       continue;
     }
     std::function<void()> fire = std::move(pending_.begin()->second);
     pending_.erase(pending_.begin());
-    mutex_.Unlock();
+    lock.unlock();
     fire();
-    mutex_.Lock();
+    lock.lock();
   }
 }
 

@@ -15,13 +15,14 @@
 #ifndef CLAIMD_SERVICE_API_UNARY_DEADLINE_H_
 #define CLAIMD_SERVICE_API_UNARY_DEADLINE_H_
 
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
+#include <mutex>
 #include <thread>
 #include <utility>
 
 #include "absl/container/btree_map.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
 
 namespace claimd::api {
@@ -39,20 +40,24 @@ struct UnaryDeadlineOptions {
 absl::Time ServerDeadline(absl::Time now, absl::Time client_deadline,
                           const UnaryDeadlineOptions& options);
 
-// Runs callbacks at given times on a thread of its own. Callbacks must be
-// short and must not call back into the timer. Pending callbacks are dropped
-// (not run) when the timer is destroyed.
+// Runs callbacks after given delays on a thread of its own. Delays are
+// measured on the monotonic clock (core::MonotonicClock::Real), so setting the
+// wall clock forward cannot fire a write's deadline early, nor setting it back
+// hold one late. Callbacks must be short and must not call back into the
+// timer. Pending callbacks are dropped (not run) when the timer is destroyed.
 class DeadlineTimer {
  public:
-  using Handle = std::pair<absl::Time, uint64_t>;
+  // The monotonic time it fires at, and a tie-breaker.
+  using Handle = std::pair<absl::Duration, uint64_t>;
 
   DeadlineTimer();
   ~DeadlineTimer();
   DeadlineTimer(const DeadlineTimer&) = delete;
   DeadlineTimer& operator=(const DeadlineTimer&) = delete;
 
-  // Runs `fire` at `when` (at once, on the timer thread, if it is past).
-  Handle At(absl::Time when, std::function<void()> fire);
+  // Runs `fire` once `delay` has passed (at once, on the timer thread, if it
+  // is not positive).
+  Handle After(absl::Duration delay, std::function<void()> fire);
   // Drops the callback of `handle` if it has not run yet.
   void Cancel(const Handle& handle);
 
@@ -61,11 +66,13 @@ class DeadlineTimer {
  private:
   void Run();
 
-  absl::Mutex mutex_;
-  absl::btree_map<Handle, std::function<void()>> pending_
-      ABSL_GUARDED_BY(mutex_);
-  uint64_t next_id_ ABSL_GUARDED_BY(mutex_) = 0;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  // std::mutex and a condition variable on steady_clock rather than
+  // absl::Mutex, whose timed waits follow the wall clock (core/stop_signal.h).
+  std::mutex mutex_;
+  std::condition_variable changed_;
+  absl::btree_map<Handle, std::function<void()>> pending_;  // under mutex_
+  uint64_t next_id_ = 0;                                    // under mutex_
+  bool stopping_ = false;                                   // under mutex_
   std::thread thread_;
 };
 

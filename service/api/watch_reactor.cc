@@ -25,6 +25,7 @@ using Outcome = core::WatchHub::Outcome;
 class WatchReactor;
 
 class WatchSession : public core::WatchWaiter,
+                     public StreamRegistry::Stream,
                      public std::enable_shared_from_this<WatchSession> {
  public:
   WatchSession(const WatchDependencies& deps, core::Filter filter,
@@ -40,6 +41,7 @@ class WatchSession : public core::WatchWaiter,
   void Wake() override;
   void OnWriteDone(bool ok);
   void OnCancel();
+  void Revoke(absl::Status status) override;
   void Detach();
 
  private:
@@ -49,6 +51,8 @@ class WatchSession : public core::WatchWaiter,
   void CatchUp();
   void TakeSnapshot();
   void WriteSnapshotChunk();
+  // Gives `bytes` of this stream's snapshot charge back to the budget.
+  void ReleaseSnapshotBytes(size_t bytes);
   void WriteEvents(const std::vector<core::ClaimEventPtr>& events,
                    int64_t covered_revision);
   // Sends `message`, whose `revision` field is `revision`.
@@ -60,7 +64,10 @@ class WatchSession : public core::WatchWaiter,
   // Under mutex_: true when the owner should go on (a wake or a cancel
   // arrived), false when ownership was released.
   bool KeepOwnership();
+  // True once the client cancelled or the caller's credentials were revoked;
+  // the owner then ends the stream with StopStatus().
   bool Cancelled();
+  grpc::Status StopStatus();
 
   // Refuses a resume that names another store history (a restore, or another
   // store). Returns false after ending the stream.
@@ -80,6 +87,7 @@ class WatchSession : public core::WatchWaiter,
   bool owned_ ABSL_GUARDED_BY(mutex_) = true;
   bool wake_pending_ ABSL_GUARDED_BY(mutex_) = false;
   bool cancelled_ ABSL_GUARDED_BY(mutex_) = false;
+  grpc::Status stop_status_ ABSL_GUARDED_BY(mutex_) = grpc::Status::CANCELLED;
   bool finished_ ABSL_GUARDED_BY(mutex_) = false;
 
   // Owner-only state.
@@ -90,7 +98,7 @@ class WatchSession : public core::WatchWaiter,
   int64_t revision_sent_ = 0;
   bool sent_any_ = false;
   bool store_id_sent_ = false;
-  absl::Time last_sent_ = absl::InfinitePast();
+  absl::Duration last_sent_;  // deps_.clock's time of the last write's end
   // Reading from the store since the hub last served this stream (counted once
   // per fall-back in the metrics).
   bool catching_up_ = false;
@@ -98,14 +106,15 @@ class WatchSession : public core::WatchWaiter,
   std::vector<core::Claim> snapshot_;
   size_t snapshot_next_ = 0;
   int64_t snapshot_revision_ = 0;
-  grpc::ByteBuffer message_;  // the one in flight
-  int events_in_flight_ = 0;  // change events in message_
+  size_t snapshot_charged_ = 0;  // bytes still held against the budgets
+  grpc::ByteBuffer message_;     // the one in flight
+  int events_in_flight_ = 0;     // change events in message_
 };
 
 class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
   WatchReactor(const WatchDependencies& deps, const grpc::ByteBuffer& raw,
-               std::shared_ptr<void> hold)
+               std::shared_ptr<void> hold, const Caller& caller)
       : counter_(deps.counter), metrics_(deps.metrics), hold_(std::move(hold)) {
     counter_->Add();
     metrics_->OnWatcherStarted();
@@ -134,6 +143,12 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       return;
     }
     session_ = std::make_shared<WatchSession>(deps, *std::move(filter), this);
+    // Registered before Begin, so a reload that races the start still sees
+    // the stream.
+    if (deps.streams != nullptr) {
+      registration_ = deps.streams->Add(
+          caller, "/claims.v1.ClaimService/WatchClaims", session_);
+    }
     session_->Begin(request);
   }
 
@@ -142,6 +157,7 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     if (session_ != nullptr) session_->OnCancel();
   }
   void OnDone() override {
+    registration_.reset();
     if (session_ != nullptr) session_->Detach();
     metrics_->OnWatcherEnded();
     counter_->Remove();
@@ -153,6 +169,7 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   core::Metrics* const metrics_;
   const std::shared_ptr<void> hold_;
   std::shared_ptr<WatchSession> session_;
+  std::unique_ptr<StreamRegistry::Handle> registration_;
 };
 
 bool WatchSession::CheckStoreId(const WatchClaimsRequest& request) {
@@ -249,7 +266,7 @@ void WatchSession::OnWriteDone(bool ok) {
     return;
   }
   sent_any_ = true;
-  last_sent_ = absl::Now();
+  last_sent_ = deps_.clock->Now();
   if (events_in_flight_ > 0)
     deps_.metrics->OnEventsDelivered(events_in_flight_);
   Pump();
@@ -259,10 +276,30 @@ void WatchSession::OnCancel() {
   {
     absl::MutexLock lock(&mutex_);
     cancelled_ = true;
+    stop_status_ = grpc::Status::CANCELLED;
     if (owned_) return;  // the owner sees cancelled_ at its next step
     owned_ = true;
   }
-  End(grpc::Status::CANCELLED);
+  End(StopStatus());
+}
+
+void WatchSession::Revoke(absl::Status status) {
+  {
+    absl::MutexLock lock(&mutex_);
+    if (finished_ || reactor_ == nullptr || cancelled_) return;
+    cancelled_ = true;
+    stop_status_ = ToGrpcStatus(status);
+    // Busy (a write in flight, a store read): the owner ends the stream at its
+    // next step and sends nothing more meanwhile.
+    if (owned_) return;
+    owned_ = true;
+  }
+  End(StopStatus());
+}
+
+grpc::Status WatchSession::StopStatus() {
+  absl::MutexLock lock(&mutex_);
+  return stop_status_;
 }
 
 void WatchSession::Detach() {
@@ -291,7 +328,7 @@ bool WatchSession::Cancelled() {
 void WatchSession::Pump() {
   while (true) {
     if (Cancelled()) {
-      End(grpc::Status::CANCELLED);
+      End(StopStatus());
       return;
     }
     if (snapshot_pending_) {
@@ -325,7 +362,7 @@ void WatchSession::Pump() {
       case Outcome::kWaiting: {
         catching_up_ = false;
         cursor_ = std::max(cursor_, read.covered_revision + 1);
-        bool progress_due = !sent_any_ || absl::Now() - last_sent_ >=
+        bool progress_due = !sent_any_ || deps_.clock->Now() - last_sent_ >=
                                               deps_.options.progress_interval;
         if (progress_due) {
           const int64_t revision =
@@ -368,7 +405,7 @@ EventBytes WatchSession::BytesOf(const core::ClaimEvent& event) {
 
 void WatchSession::CatchUp() {
   if (Cancelled()) {
-    End(grpc::Status::CANCELLED);
+    End(StopStatus());
     return;
   }
   absl::StatusOr<core::EventPage> page =
@@ -412,8 +449,36 @@ void WatchSession::CatchUp() {
 }
 
 void WatchSession::TakeSnapshot() {
-  absl::StatusOr<core::Snapshot> snapshot = deps_.store->ReadSnapshot(filter_);
+  const size_t per_stream = deps_.options.max_snapshot_bytes;
+  core::MemoryBudget* const budget = deps_.snapshot_budget;
+  auto charge = [&](size_t bytes) -> absl::Status {
+    if (per_stream != 0 && snapshot_charged_ + bytes > per_stream) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the claims matching this filter take more than the ",
+          per_stream >> 20,
+          " MiB one watch may hold for its initial snapshot "
+          "(--max_snapshot_mib); narrow the filter, or page through "
+          "ListClaims and watch from the revision it returns"));
+    }
+    if (budget != nullptr && !budget->TryAcquire(bytes)) {
+      return absl::ResourceExhaustedError(absl::StrCat(
+          "the initial snapshots being sent hold all ", budget->limit() >> 20,
+          " MiB claimd allows them (--snapshot_memory_mib); retry later"));
+    }
+    snapshot_charged_ += bytes;
+    return absl::OkStatus();
+  };
+  absl::StatusOr<core::Snapshot> snapshot;
+  // ABORTED: history the read needed was trimmed meanwhile; a fresh read
+  // starts past it.
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    snapshot = deps_.store->ReadSnapshotWithin(filter_, charge);
+    if (snapshot.ok() || snapshot.status().code() != absl::StatusCode::kAborted)
+      break;
+    ReleaseSnapshotBytes(snapshot_charged_);
+  }
   if (!snapshot.ok()) {
+    ReleaseSnapshotBytes(snapshot_charged_);
     End(ToGrpcStatus(snapshot.status()));
     return;
   }
@@ -425,8 +490,15 @@ void WatchSession::TakeSnapshot() {
   Pump();
 }
 
+void WatchSession::ReleaseSnapshotBytes(size_t bytes) {
+  bytes = std::min(bytes, snapshot_charged_);
+  snapshot_charged_ -= bytes;
+  if (deps_.snapshot_budget != nullptr) deps_.snapshot_budget->Release(bytes);
+}
+
 void WatchSession::WriteSnapshotChunk() {
   WatchClaimsResponse response;
+  const size_t first = snapshot_next_;
   snapshot_next_ += AppendWithinBudget(
       absl::MakeConstSpan(snapshot_).subspan(snapshot_next_),
       response.mutable_events(), deps_.options.snapshot_claims_per_message,
@@ -437,10 +509,19 @@ void WatchSession::WriteSnapshotChunk() {
         ToProto(claim, event->mutable_claim());
         *event->mutable_event_time() = event->claim().update_time();
       });
+  // What is serialised no longer needs the claims: free them and give their
+  // share back, so a stream that reads holds less and less.
+  size_t sent_bytes = 0;
+  for (size_t i = first; i < snapshot_next_; ++i) {
+    sent_bytes += core::ApproximateBytes(snapshot_[i]);
+    snapshot_[i] = core::Claim();
+  }
+  ReleaseSnapshotBytes(sent_bytes);
   if (snapshot_next_ == snapshot_.size()) {
     response.set_snapshot_complete(true);
     snapshot_pending_ = false;
     snapshot_ = {};
+    ReleaseSnapshotBytes(snapshot_charged_);
   }
   response.set_revision(snapshot_revision_);
   // Snapshot claims are this stream's own: serialised here, not shared.
@@ -483,6 +564,7 @@ void WatchSession::End(const grpc::Status& status) {
     reactor = reactor_;
   }
   snapshot_ = {};
+  ReleaseSnapshotBytes(snapshot_charged_);
   reactor->Finish(status);
 }
 
@@ -490,8 +572,8 @@ void WatchSession::End(const grpc::Status& status) {
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
     const WatchDependencies& deps, const grpc::ByteBuffer& request,
-    std::shared_ptr<void> hold) {
-  return new WatchReactor(deps, request, std::move(hold));
+    std::shared_ptr<void> hold, const Caller& caller) {
+  return new WatchReactor(deps, request, std::move(hold), caller);
 }
 
 }  // namespace claimd::api

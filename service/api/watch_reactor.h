@@ -29,9 +29,13 @@
 #include "claims/v1/claims.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/api/call_counter.h"
+#include "service/api/call_gate.h"
 #include "service/api/event_bytes.h"
+#include "service/api/stream_registry.h"
 #include "service/core/claim_store.h"
+#include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
+#include "service/core/monotonic_clock.h"
 #include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
 
@@ -51,6 +55,12 @@ struct WatchOptions {
   int catch_up_page = 256;
   // Snapshot claims per message.
   size_t snapshot_claims_per_message = 128;
+  // initial_snapshot memory (core::ApproximateBytes of the claims held): one
+  // stream's snapshot at most max_snapshot_bytes, all streams' together at
+  // most snapshot_memory_bytes (the server's budget); RESOURCE_EXHAUSTED
+  // beyond either. A stream gives its share back as it sends. 0: no limit.
+  size_t max_snapshot_bytes = size_t{64} << 20;
+  size_t snapshot_memory_bytes = size_t{256} << 20;
   // Page sizes and filter bounds, for every method of the service (not only
   // WatchClaims).
   core::RequestLimits request_limits;
@@ -69,15 +79,24 @@ struct WatchDependencies {
   // Serialised events shared by all streams; not owned, never null in a
   // stream (ClaimServiceImpl sets it to its own cache).
   EventBytesCache* event_bytes = nullptr;
+  // Not owned; null: streams are not re-authorized on a credentials reload.
+  StreamRegistry* streams = nullptr;
+  // Not owned; null: snapshots are bounded per stream only. Sized by
+  // options.snapshot_memory_bytes.
+  core::MemoryBudget* snapshot_budget = nullptr;
+  // What progress_interval is measured on; not owned (tests inject one).
+  const core::MonotonicClock* clock = &core::MonotonicClock::Real();
 };
 
 // Creates the reactor for one WatchClaims call (registered as a raw method:
 // `request` is a serialised WatchClaimsRequest, each response a serialised
 // WatchClaimsResponse); gRPC owns it until OnDone. `hold` (a watcher quota
-// lease, say) is kept until the stream is done.
+// lease, say) is kept until the stream is done. With `deps.streams` set, the
+// stream is registered as `caller`'s and ends with UNAUTHENTICATED or
+// PERMISSION_DENIED when a credentials reload takes that caller's role away.
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
     const WatchDependencies& deps, const grpc::ByteBuffer& request,
-    std::shared_ptr<void> hold = nullptr);
+    std::shared_ptr<void> hold = nullptr, const Caller& caller = {});
 
 }  // namespace claimd::api
 

@@ -22,9 +22,28 @@ absl::Status Authenticator::Reload() {
   absl::StatusOr<CredentialTable> table = CredentialTable::Load(path_);
   if (!table.ok()) return table.status();
   auto snapshot = std::make_shared<const CredentialTable>(*std::move(table));
-  absl::MutexLock lock(&mutex_);
-  table_ = std::move(snapshot);
+  {
+    absl::MutexLock lock(&mutex_);
+    table_ = std::move(snapshot);
+  }
+  // The new table is in force for new calls; now the listeners end what the
+  // old one admitted and the new one does not.
+  absl::MutexLock lock(&listeners_mutex_);
+  for (auto& [id, listener] : listeners_) listener();
   return absl::OkStatus();
+}
+
+Authenticator::ListenerId Authenticator::AddReloadListener(
+    std::function<void()> listener) const {
+  absl::MutexLock lock(&listeners_mutex_);
+  const ListenerId id = next_listener_++;
+  listeners_.emplace(id, std::move(listener));
+  return id;
+}
+
+void Authenticator::RemoveReloadListener(ListenerId id) const {
+  absl::MutexLock lock(&listeners_mutex_);
+  listeners_.erase(id);
 }
 
 absl::StatusOr<Identity> Authenticator::Authorize(

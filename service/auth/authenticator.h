@@ -9,12 +9,19 @@
 // The credentials file is read at construction and again on Reload (SIGHUP).
 // Each load builds a new immutable CredentialTable and swaps a shared_ptr under
 // a mutex; calls already deciding keep the snapshot they took. A file that
-// fails to load leaves the previous table in force.
+// fails to load leaves the previous table in force. After a successful load
+// every reload listener runs (the server re-authorizes its open streams
+// there, so a revoked credential stops what it is already watching).
 //
-// Thread-safety: all methods may be called concurrently.
+// Thread-safety: all methods may be called concurrently. Lock order:
+// listeners_mutex_ before mutex_; listeners run under listeners_mutex_, so
+// RemoveReloadListener returns only once no call of that listener is running.
 #ifndef CLAIMD_SERVICE_AUTH_AUTHENTICATOR_H_
 #define CLAIMD_SERVICE_AUTH_AUTHENTICATOR_H_
 
+#include <cstdint>
+#include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -44,8 +51,17 @@ class Authenticator {
   Authenticator& operator=(const Authenticator&) = delete;
 
   // Reads the file again. On error the previous table stays in force and the
-  // error is returned for the caller to log.
+  // error is returned for the caller to log. On success every reload listener
+  // runs, on this thread, before Reload returns.
   absl::Status Reload();
+
+  // Runs `listener` after every successful Reload until removed. A listener
+  // must not call Reload, AddReloadListener or RemoveReloadListener. Listeners
+  // are observers, not part of the credentials, hence const.
+  using ListenerId = int64_t;
+  ListenerId AddReloadListener(std::function<void()> listener) const;
+  // Waits for a running call of the listener to return, then forgets it.
+  void RemoveReloadListener(ListenerId id) const;
 
   // A header, if sent, must be `Bearer <known token>`; otherwise a certificate
   // common name listed in the file identifies the caller. Errors:
@@ -61,6 +77,10 @@ class Authenticator {
   const std::string path_;
   mutable absl::Mutex mutex_;
   std::shared_ptr<const CredentialTable> table_ ABSL_GUARDED_BY(mutex_);
+  mutable absl::Mutex listeners_mutex_;
+  mutable std::map<ListenerId, std::function<void()>> listeners_
+      ABSL_GUARDED_BY(listeners_mutex_);
+  mutable ListenerId next_listener_ ABSL_GUARDED_BY(listeners_mutex_) = 0;
 };
 
 }  // namespace claimd::auth

@@ -55,4 +55,23 @@ std::string ClaimName(absl::string_view claim_id) {
   return absl::StrCat(kClaimNamePrefix, claim_id);
 }
 
+size_t ApproximateBytes(const Claim& claim) {
+  // A heap string costs its capacity plus the allocator's header; short ones
+  // live inline (counted in sizeof). A std::map node adds about four pointers.
+  auto text = [](const std::string& s) {
+    return s.capacity() > 15 ? s.capacity() + 16 : size_t{0};
+  };
+  size_t bytes = sizeof(Claim) + text(claim.id) + text(claim.statement);
+  for (const auto& [key, value] : claim.labels) {
+    bytes +=
+        4 * sizeof(void*) + sizeof(std::string) * 2 + text(key) + text(value);
+  }
+  bytes += claim.evidence.capacity() * sizeof(Evidence);
+  for (const Evidence& evidence : claim.evidence) {
+    bytes += text(evidence.source) + text(evidence.url) + text(evidence.quote) +
+             text(evidence.note) + text(evidence.actor);
+  }
+  return bytes;
+}
+
 }  // namespace claimd::core

@@ -83,6 +83,10 @@ struct ClaimEvent {
   Claim claim;  // after the change; for kDeleted the last state
   VerificationStatus previous_status = VerificationStatus::kUnspecified;
   absl::Time event_time = absl::UnixEpoch();
+  // Who made the change, when the event itself records it: for kDeleted the
+  // authenticated caller that deleted the claim (empty without authentication;
+  // creates and updates name theirs in the evidence they add).
+  std::string actor;
 
   bool operator==(const ClaimEvent&) const = default;
 };
@@ -94,6 +98,10 @@ inline constexpr absl::string_view kClaimNamePrefix = "claims/";
 // The parent that stands for every claim in ListClaimEvents.
 inline constexpr absl::string_view kAllClaimsParent = "claims/-";
 std::string ClaimName(absl::string_view claim_id);
+
+// About how many bytes of heap `claim` takes (the object, its strings, label
+// map nodes and evidence), for memory budgets; an estimate that errs high.
+size_t ApproximateBytes(const Claim& claim);
 
 }  // namespace claimd::core
 

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "absl/functional/any_invocable.h"
+#include "absl/functional/function_ref.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
@@ -114,6 +115,21 @@ class ClaimStore {
 
   // Every claim matching `filter`, read in one consistent transaction.
   virtual absl::StatusOr<Snapshot> ReadSnapshot(const Filter& filter) = 0;
+
+  // Like ReadSnapshot, but never holds more than the caller allows: `charge`
+  // is called with the ApproximateBytes of claims before they are kept, and
+  // its first error ends the read and is returned (RESOURCE_EXHAUSTED, say).
+  // Errors: charge's; ABORTED when history the read needed was trimmed
+  // meanwhile (retry); the store's read errors.
+  //
+  // The default reads List pages (each consistent at its own revision) and
+  // brings the claims already read forward to each new page's revision with
+  // the events in between (ListEvents), so the result is exactly the state at
+  // the last page's revision while only one page (about 1 MiB, at most 256
+  // claims) is ever read past the budget. Backends with multi-version reads
+  // may override it.
+  virtual absl::StatusOr<Snapshot> ReadSnapshotWithin(
+      const Filter& filter, absl::FunctionRef<absl::Status(size_t)> charge);
 
   // The revision of the last committed event (0 for an empty store).
   virtual int64_t CurrentRevision() = 0;

@@ -125,7 +125,8 @@ absl::StatusOr<ClaimEvent> Apply(const DeleteClaim& del, const Claim* current,
                     .type = EventType::kDeleted,
                     .claim = *current,
                     .previous_status = current->status,
-                    .event_time = now};
+                    .event_time = now,
+                    .actor = del.actor};
 }
 
 // FNV-1a, 64 bit: stable across processes and releases (absl::Hash is not).

@@ -42,6 +42,9 @@ struct UpdateClaimStatus {
 struct DeleteClaim {
   std::string claim_id;
   int64_t expected_revision = 0;
+  // The authenticated caller (set by the server, never by the client);
+  // recorded as the DELETED event's actor.
+  std::string actor;
 };
 
 struct Mutation {

@@ -176,6 +176,7 @@ std::string EncodeEvent(const core::ClaimEvent& event) {
   EncodeClaimRecord(event.claim, record.mutable_claim());
   record.set_previous_status(static_cast<int32_t>(event.previous_status));
   EncodeTime(event.event_time, record.mutable_event_time());
+  record.set_actor(event.actor);
   return Serialize(record);
 }
 
@@ -191,6 +192,7 @@ absl::StatusOr<core::ClaimEvent> DecodeEvent(absl::string_view bytes) {
   event.previous_status =
       static_cast<core::VerificationStatus>(record.previous_status());
   event.event_time = DecodeTime(record.event_time());
+  event.actor = record.actor();
   return event;
 }
 
@@ -256,6 +258,7 @@ void EncodeEventChange(const core::ClaimEvent& event, std::string* out) {
   if (claim.update_time != event.event_time) PutTime(8, claim.update_time, out);
   wire::PutInt64(9, static_cast<int64_t>(claim.evidence.size()), out);
   wire::PutInt64(10, claim.create_revision, out);
+  wire::PutString(11, event.actor, out);
 }
 
 absl::StatusOr<EventChange> DecodeEventChange(absl::string_view bytes) {
@@ -279,6 +282,7 @@ absl::StatusOr<EventChange> DecodeEventChange(absl::string_view bytes) {
                                  : change.event_time;
   change.evidence_count = record.evidence_count();
   change.create_revision = record.create_revision();
+  change.actor = record.actor();
   return change;
 }
 
@@ -299,6 +303,7 @@ absl::StatusOr<core::ClaimEventPtr> AssembleEvent(
   event->type = change.type;
   event->previous_status = change.previous_status;
   event->event_time = change.event_time;
+  event->actor = change.actor;
   core::Claim& claim = event->claim;
   claim.id = head.id;
   claim.statement = head.statement;

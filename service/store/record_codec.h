@@ -68,6 +68,7 @@ struct EventChange {
   absl::Time claim_update_time = absl::UnixEpoch();
   int64_t evidence_count = 0;
   int64_t create_revision = 0;
+  std::string actor;  // who made the change; empty in older records
 };
 
 // `claim` minus its evidence, with evidence_count = claim.evidence.size().

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "service/core/log.h"
+#include "service/core/monotonic_clock.h"
 
 namespace claimd::store::internal {
 
@@ -63,10 +64,13 @@ void Checkpointer::Loop() {
       if (stop_) return;
       started_ = requested_;
     }
-    const absl::Time started = absl::Now();
+    // A duration: on the monotonic clock, so a clock step cannot record a
+    // negative or hour-long checkpoint.
+    const core::MonotonicClock& clock = core::MonotonicClock::Real();
+    const absl::Duration started = clock.Now();
     absl::Status status = db_->CheckpointPassive();
     if (metrics_ != nullptr)
-      metrics_->OnCheckpoint(absl::Now() - started, status.ok());
+      metrics_->OnCheckpoint(clock.Now() - started, status.ok());
     if (!status.ok() && !failing) {
       core::LogWarning("background WAL checkpoint failed (retried on the ",
                        "next commit; nothing is lost): ", status.ToString());

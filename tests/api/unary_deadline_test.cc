@@ -65,7 +65,6 @@ TEST(DeadlineTimer, FiresInDeadlineOrder) {
   absl::Mutex mutex;
   std::vector<int> fired;
   absl::Notification done;
-  const absl::Time now = absl::Now();
   auto record = [&](int n) {
     return [&, n] {
       absl::MutexLock lock(&mutex);
@@ -73,9 +72,11 @@ TEST(DeadlineTimer, FiresInDeadlineOrder) {
       if (fired.size() == 3) done.Notify();
     };
   };
-  timer.At(now + absl::Milliseconds(60), record(3));
-  timer.At(now + absl::Milliseconds(20), record(1));
-  timer.At(now + absl::Milliseconds(40), record(2));
+  // Far enough apart that the time between the three calls cannot reorder
+  // them.
+  timer.After(absl::Milliseconds(600), record(3));
+  timer.After(absl::Milliseconds(200), record(1));
+  timer.After(absl::Milliseconds(400), record(2));
   ASSERT_TRUE(done.WaitForNotificationWithTimeout(absl::Seconds(30)));
   absl::MutexLock lock(&mutex);
   EXPECT_THAT(fired, ::testing::ElementsAre(1, 2, 3));
@@ -87,9 +88,9 @@ TEST(DeadlineTimer, ACancelledCallbackNeverRuns) {
   std::atomic<int> cancelled_runs{0};
   absl::Notification later;
   DeadlineTimer::Handle handle =
-      timer.At(absl::Now() + absl::Milliseconds(30), [&] { cancelled_runs++; });
+      timer.After(absl::Milliseconds(30), [&] { cancelled_runs++; });
   timer.Cancel(handle);
-  timer.At(absl::Now() + absl::Milliseconds(100), [&] { later.Notify(); });
+  timer.After(absl::Milliseconds(100), [&] { later.Notify(); });
   ASSERT_TRUE(later.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_EQ(cancelled_runs.load(), 0);
 }
@@ -98,7 +99,7 @@ TEST(DeadlineTimer, DestructionDropsWhatIsPending) {
   std::atomic<int> runs{0};
   {
     DeadlineTimer timer;
-    timer.At(absl::Now() + absl::Hours(1), [&] { runs++; });
+    timer.After(absl::Hours(1), [&] { runs++; });
     EXPECT_EQ(timer.PendingForTest(), 1u);
   }
   EXPECT_EQ(runs.load(), 0);

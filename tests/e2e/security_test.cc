@@ -1,7 +1,7 @@
 // claimd's security flags end to end: claimctl over mutual TLS with a bearer
 // token (flags and CLAIMCTL_* variables), the credentials file reloaded on
-// SIGHUP (a bad file keeps the old one), and plaintext refused on a
-// non-loopback address.
+// SIGHUP (a bad file keeps the old one; a removed token's open watch ends), and
+// plaintext refused on a non-loopback address.
 #include <signal.h>
 
 #include <fstream>
@@ -11,6 +11,8 @@
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
+#include "absl/time/clock.h"
+#include "claims/v1/claims.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/auth/sha256.h"
@@ -126,6 +128,17 @@ TEST_F(SecurityE2eTest, SighupReloadsTheCredentialsAndABadFileKeepsThem) {
   CommandResult anonymous = Ctl({"list"});
   EXPECT_EQ(anonymous.exit.code, 1) << anonymous.Describe();
   EXPECT_THAT(anonymous.err, HasSubstr("UNAUTHENTICATED"));
+  // A watch opened with the token the reload removes.
+  auto stub = claims::v1::ClaimService::NewStub(
+      NewLoopbackChannel(absl::StrCat("127.0.0.1:", port_)));
+  grpc::ClientContext watch_context;
+  watch_context.AddMetadata("authorization", "Bearer old-secret");
+  watch_context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+  auto watch =
+      stub->WatchClaims(&watch_context, claims::v1::WatchClaimsRequest());
+  claims::v1::WatchClaimsResponse response;
+  ASSERT_TRUE(watch->Read(&response));
 
   WriteCredentials(TokenLine("new-secret", "nina", "reader"));
   ASSERT_TRUE(claimd_->Signal(SIGHUP));
@@ -136,6 +149,13 @@ TEST_F(SecurityE2eTest, SighupReloadsTheCredentialsAndABadFileKeepsThem) {
   }
   EXPECT_TRUE(reloaded) << ReadFile(dir_.File("claimd.err"));
   EXPECT_EQ(Ctl({"--token", "old-secret", "list"}).exit.code, 1);
+  // The reload also ended the watch the removed token had open.
+  while (watch->Read(&response)) {
+    EXPECT_EQ(response.events_size(), 0);
+  }
+  grpc::Status ended = watch->Finish();
+  EXPECT_EQ(ended.error_code(), grpc::StatusCode::UNAUTHENTICATED)
+      << ended.error_message();
 
   WriteCredentials("token this-is-not-a-hash nina reader\n");
   ASSERT_TRUE(claimd_->Signal(SIGHUP));

@@ -1,0 +1,156 @@
+// What initial_snapshot watches may hold: one stream at most
+// max_snapshot_bytes (RESOURCE_EXHAUSTED beyond, narrower filters still work),
+// all of them together at most snapshot_memory_bytes, so readers that never
+// read cannot pin the server's memory; the share comes back when a stream
+// ends. A real server over a real store.
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_format.h"
+#include "absl/synchronization/blocking_counter.h"
+#include "absl/time/clock.h"
+#include "gmock/gmock.h"
+#include "gtest/gtest.h"
+#include "service/core/claim.h"
+#include "service/core/mutation.h"
+#include "tests/api/claims_client.h"
+#include "tests/api/test_server.h"
+#include "tests/api/watch_stream.h"
+#include "tests/testing/status_matchers.h"
+
+namespace claimd::testing {
+namespace {
+
+using ::testing::HasSubstr;
+
+constexpr int kStatementBytes = 4000;
+
+// `count` claims of about 4 KB each, written straight to the store (one group
+// commit).
+void Fill(TestServer& server, int count) {
+  absl::BlockingCounter pending(count);
+  for (int i = 0; i < count; ++i) {
+    core::Claim claim;
+    claim.id = absl::StrFormat("c%05d", i);
+    claim.statement = std::string(kStatementBytes, 'a' + i % 26);
+    if (i == 0) claim.labels["team"] = "first";
+    server.store().Submit(
+        core::Mutation{.op = core::CreateClaim{.claim = std::move(claim)}},
+        [&pending](absl::StatusOr<core::MutationResult> result) {
+          EXPECT_OK(result.status());
+          pending.DecrementCount();
+        });
+  }
+  pending.Wait();
+}
+
+// What `count` such claims charge against the budgets, about.
+size_t SnapshotBytes(int count) {
+  core::Claim claim;
+  claim.id = "c00000";
+  claim.statement = std::string(kStatementBytes, 'a');
+  return static_cast<size_t>(count) * core::ApproximateBytes(claim);
+}
+
+std::optional<grpc::Status> EndOf(WatchStream& watch) {
+  return watch.WaitForEnd(absl::Seconds(30));
+}
+
+TEST(SnapshotBudget, OneStreamsSnapshotIsBoundedButANarrowerFilterWorks) {
+  TestServerOptions options;
+  options.server.watch.max_snapshot_bytes = 256 << 10;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  Fill(*server, 200);  // about 800 KB
+  WatchStream everything(server->stub(), WatchWithSnapshot());
+  std::optional<grpc::Status> ended = EndOf(everything);
+  ASSERT_TRUE(ended.has_value());
+  EXPECT_EQ(ended->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED);
+  EXPECT_THAT(ended->error_message(), HasSubstr("--max_snapshot_mib"));
+
+  WatchStream narrow(server->stub(),
+                     WatchWithSnapshot("labels.team = \"first\""));
+  std::optional<claims::v1::WatchClaimsResponse> first = narrow.Next();
+  ASSERT_TRUE(first.has_value());
+  EXPECT_TRUE(first->snapshot_complete());
+  ASSERT_EQ(first->events_size(), 1);
+  EXPECT_EQ(first->events(0).claim().name(), "claims/c00000");
+}
+
+TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
+  constexpr int kClaims = 3000;  // about 13 MB: more than gRPC buffers
+  const size_t one = SnapshotBytes(kClaims);
+  TestServerOptions options;
+  options.server.watch.max_snapshot_bytes = 2 * one;
+  // Room for one whole snapshot and a fifth of another.
+  options.server.watch.snapshot_memory_bytes = one + one / 5;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  Fill(*server, kClaims);
+
+  // Never read (no Read call at all): past what gRPC buffers, its snapshot
+  // stays on the server, charged.
+  // Its own connection, without BDP probing, so its flow-control window stays
+  // at gRPC's 64 KiB as a hostile client's would.
+  grpc::ChannelArguments args;
+  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+  auto pinned_stub =
+      claims::v1::ClaimService::NewStub(grpc::CreateCustomChannel(
+          server->address(), grpc::InsecureChannelCredentials(), args));
+  grpc::ClientContext pinned_context;
+  pinned_context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
+  auto pinned = pinned_stub->WatchClaims(&pinned_context, WatchWithSnapshot());
+  // Wait until the first one holds its share: a second one is refused.
+  bool refused = false;
+  for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
+    WatchStream second(server->stub(), WatchWithSnapshot());
+    std::optional<claims::v1::WatchClaimsResponse> response =
+        second.Next(absl::Seconds(10));
+    if (response.has_value()) {
+      // The first had not charged yet and this one got in: let it go and try
+      // again.
+      second.Cancel();
+      continue;
+    }
+    std::optional<grpc::Status> ended = EndOf(second);
+    ASSERT_TRUE(ended.has_value());
+    EXPECT_EQ(ended->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+        << ended->error_message();
+    EXPECT_THAT(ended->error_message(), HasSubstr("--snapshot_memory_mib"));
+    refused = true;
+  }
+  ASSERT_TRUE(refused);
+
+  // The first ends: its share comes back and a new snapshot goes through
+  // whole.
+  pinned_context.TryCancel();
+  pinned->Finish().ok();
+  bool complete = false;
+  for (int attempt = 0; attempt < 50 && !complete; ++attempt) {
+    WatchStream again(server->stub(), WatchWithSnapshot());
+    int claims = 0;
+    while (std::optional<claims::v1::WatchClaimsResponse> response =
+               again.Next(absl::Seconds(10))) {
+      claims += response->events_size();
+      if (response->snapshot_complete()) {
+        complete = true;
+        break;
+      }
+    }
+    if (complete) {
+      EXPECT_EQ(claims, kClaims);
+    } else {
+      // Still released asynchronously (the stream's OnDone): retry.
+      absl::SleepFor(absl::Milliseconds(100));
+    }
+  }
+  EXPECT_TRUE(complete);
+}
+
+}  // namespace
+}  // namespace claimd::testing

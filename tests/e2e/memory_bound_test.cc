@@ -1,0 +1,255 @@
+// claimd's memory has an upper bound that follows from its flags (README,
+// "Memory"): this drives each way a client can grow it against a real claimd
+// and checks the peak resident set (VmHWM in /proc/PID/status) against that
+// bound. The ways: initial_snapshot watches that never read, many idle
+// watchers, and many large requests at once. Generous margins, bounded loops;
+// the figures are printed.
+#include <cstdint>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "absl/strings/numbers.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
+#include "gtest/gtest.h"
+#include "tests/e2e/api_calls.h"
+#include "tests/e2e/claimd_harness.h"
+#include "tests/testing/status_matchers.h"
+#include "tests/testing/temp_dir.h"
+
+namespace claimd::e2e {
+namespace {
+
+namespace v1 = ::claims::v1;
+
+// The flags under test and the bound README states for them:
+//   64 MiB + store_cache + watch_cache + snapshot_memory + memory_quota
+//   + 2 MiB per catch-up thread + 24 KiB per watcher.
+constexpr int kStoreCacheMib = 16;
+constexpr int kWatchCacheMib = 16;
+constexpr int kMaxSnapshotMib = 16;
+constexpr int kSnapshotMemoryMib = 32;
+constexpr int kMemoryQuotaMib = 64;
+constexpr int kCatchUpThreads = 2;
+constexpr int kMaxWatchers = 1500;
+
+constexpr int64_t BoundKib() {
+  return (64 + kStoreCacheMib + kWatchCacheMib + kSnapshotMemoryMib +
+          kMemoryQuotaMib + 2 * kCatchUpThreads) *
+             1024 +
+         int64_t{kMaxWatchers} * 24;
+}
+
+// A "VmHWM:" style field of /proc/PID/status, in KiB; -1 when unreadable.
+int64_t StatusKib(pid_t pid, absl::string_view field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view rest = line;
+    if (!absl::ConsumePrefix(&rest, field)) continue;
+    rest = absl::StripAsciiWhitespace(absl::StripSuffix(
+        absl::StripAsciiWhitespace(absl::StripPrefix(rest, ":")), "kB"));
+    int64_t kib = -1;
+    return absl::SimpleAtoi(rest, &kib) ? kib : -1;
+  }
+  return -1;
+}
+
+// Streams opened asynchronously and never read: only their final status is
+// awaited (a refusal arrives at once, an admitted stream stays open).
+class UnreadWatches {
+ public:
+  UnreadWatches(const std::vector<std::shared_ptr<grpc::Channel>>& channels,
+                const v1::WatchClaimsRequest& request, int count) {
+    for (int i = 0; i < count; ++i) {
+      calls_.push_back(std::make_unique<Call>());
+      Call& call = *calls_.back();
+      call.stub = v1::ClaimService::NewStub(channels[i % channels.size()]);
+      call.context.set_deadline(
+          absl::ToChronoTime(absl::Now() + absl::Minutes(3)));
+      call.reader =
+          call.stub->PrepareAsyncWatchClaims(&call.context, request, &queue_);
+      call.reader->StartCall(Tag(i, kStarted));
+      call.reader->Finish(&call.status, Tag(i, kFinished));
+    }
+  }
+
+  ~UnreadWatches() {
+    for (auto& call : calls_) call->context.TryCancel();
+    // Every StartCall and Finish tag comes back after the cancel.
+    void* tag;
+    bool ok;
+    for (size_t pending = 2 * calls_.size() - started_ - finished_;
+         pending > 0 && queue_.Next(&tag, &ok); --pending) {
+    }
+    queue_.Shutdown();
+    while (queue_.Next(&tag, &ok)) {
+    }
+  }
+
+  // Takes completions for up to `timeout`; returns how many streams ended
+  // with `code`.
+  int Ended(grpc::StatusCode code, absl::Duration timeout) {
+    const absl::Time deadline = absl::Now() + timeout;
+    void* tag;
+    bool ok;
+    while (queue_.AsyncNext(&tag, &ok, absl::ToChronoTime(deadline)) ==
+           grpc::CompletionQueue::GOT_EVENT) {
+      const uintptr_t value = reinterpret_cast<uintptr_t>(tag);
+      if ((value & 1) == kStarted) {
+        ++started_;
+      } else {
+        ++finished_;
+        ended_[calls_[value >> 1]->status.error_code()]++;
+      }
+    }
+    return ended_[code];
+  }
+  int finished() const { return finished_; }
+
+ private:
+  static constexpr uintptr_t kStarted = 0;
+  static constexpr uintptr_t kFinished = 1;
+  static void* Tag(int i, uintptr_t kind) {
+    return reinterpret_cast<void*>((static_cast<uintptr_t>(i) << 1) | kind);
+  }
+  struct Call {
+    std::unique_ptr<v1::ClaimService::Stub> stub;
+    grpc::ClientContext context;
+    std::unique_ptr<grpc::ClientAsyncReader<v1::WatchClaimsResponse>> reader;
+    grpc::Status status;
+  };
+  grpc::CompletionQueue queue_;
+  std::vector<std::unique_ptr<Call>> calls_;
+  size_t started_ = 0;
+  size_t finished_ = 0;
+  std::map<grpc::StatusCode, int> ended_;
+};
+
+TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
+  testing::TempDir dir;
+  ClaimdHarness claimd(
+      dir.File("data"), dir.path(),
+      {absl::StrCat("--store_cache_mib=", kStoreCacheMib),
+       absl::StrCat("--watch_cache_mib=", kWatchCacheMib),
+       absl::StrCat("--max_snapshot_mib=", kMaxSnapshotMib),
+       absl::StrCat("--snapshot_memory_mib=", kSnapshotMemoryMib),
+       absl::StrCat("--memory_quota_mib=", kMemoryQuotaMib),
+       absl::StrCat("--catch_up_threads=", kCatchUpThreads),
+       absl::StrCat("--max_watchers=", kMaxWatchers),
+       absl::StrCat("--max_watchers_per_identity=", kMaxWatchers)});
+  ASSERT_OK(claimd.Start());
+  const pid_t pid = claimd.pid();
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = 0; i < 8; ++i) channels.push_back(claimd.NewChannel());
+  std::printf("bound for these flags: %lld MiB; at start VmRSS %lld MiB\n",
+              static_cast<long long>(BoundKib() >> 10),
+              static_cast<long long>(StatusKib(pid, "VmRSS") >> 10));
+
+  // About 10 MB of claims (3,000 of 3.5 KB), written by 8 writers.
+  {
+    std::vector<std::thread> writers;
+    for (int w = 0; w < 8; ++w) {
+      writers.emplace_back([&, w] {
+        auto stub = v1::ClaimService::NewStub(channels[w]);
+        for (int i = w; i < 3000; i += 8) {
+          EXPECT_OK(CreateClaim(*stub, absl::StrCat("c", i),
+                                std::string(3500, 'a' + i % 26))
+                        .status());
+        }
+      });
+    }
+    for (std::thread& writer : writers) writer.join();
+  }
+
+  // 1. Snapshots nobody reads: 20 of them would be 20 copies of the store.
+  {
+    v1::WatchClaimsRequest request;
+    request.set_initial_snapshot(true);
+    // Connections without BDP probing: the flow-control window stays at
+    // 64 KiB, as a hostile reader would keep it.
+    std::vector<std::shared_ptr<grpc::Channel>> unprobed;
+    for (int i = 0; i < 4; ++i) {
+      grpc::ChannelArguments args;
+      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+      args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+      args.SetInt("claimd.test.connection", i);  // one connection each
+      unprobed.push_back(grpc::CreateCustomChannel(
+          claimd.address(), grpc::InsecureChannelCredentials(), args));
+    }
+    UnreadWatches unread(unprobed, request, 20);
+    // 32 MiB hold about three 11 MiB snapshots (less what each has sent into
+    // gRPC's buffers); the rest are refused.
+    int refused = 0;
+    for (int i = 0; i < 30 && refused < 16; ++i) {
+      refused =
+          unread.Ended(grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Seconds(1));
+    }
+    std::printf("unread snapshots: %d of 20 refused; VmHWM %lld MiB\n", refused,
+                static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_GE(refused, 15);
+    EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
+  }
+
+  // 2. Watchers up to --max_watchers, each read once so it is surely open.
+  {
+    std::vector<std::unique_ptr<grpc::ClientContext>> contexts;
+    std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchClaimsResponse>>>
+        readers;
+    std::vector<std::unique_ptr<v1::ClaimService::Stub>> stubs;
+    for (auto& channel : channels)
+      stubs.push_back(v1::ClaimService::NewStub(channel));
+    int open = 0;
+    for (int i = 0; i < kMaxWatchers; ++i) {
+      auto context = std::make_unique<grpc::ClientContext>();
+      context->set_deadline(absl::ToChronoTime(absl::Now() + absl::Minutes(3)));
+      auto reader = stubs[i % stubs.size()]->WatchClaims(
+          context.get(), v1::WatchClaimsRequest());
+      v1::WatchClaimsResponse first;
+      if (reader->Read(&first)) ++open;
+      contexts.push_back(std::move(context));
+      readers.push_back(std::move(reader));
+    }
+    std::printf("idle watchers: %d open; VmHWM %lld MiB\n", open,
+                static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_EQ(open, kMaxWatchers);
+    EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
+    for (auto& context : contexts) context->TryCancel();
+    for (auto& reader : readers) reader->Finish().ok();
+  }
+
+  // 3. Large requests at once: 64 statements of nearly 4 MiB (refused as too
+  // long only after gRPC has received and parsed them).
+  {
+    std::vector<std::thread> senders;
+    for (int s = 0; s < 64; ++s) {
+      senders.emplace_back([&, s] {
+        auto stub = v1::ClaimService::NewStub(channels[s % channels.size()]);
+        v1::CreateClaimRequest request;
+        request.mutable_claim()->set_statement(
+            std::string((4 << 20) - 1024, 'x'));
+        grpc::ClientContext context;
+        context.set_deadline(
+            absl::ToChronoTime(absl::Now() + absl::Seconds(60)));
+        v1::Claim claim;
+        grpc::Status status = stub->CreateClaim(&context, request, &claim);
+        EXPECT_FALSE(status.ok());
+      });
+    }
+    for (std::thread& sender : senders) sender.join();
+    std::printf("large requests: VmHWM %lld MiB\n",
+                static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
+  }
+  EXPECT_TRUE(claimd.running());
+}
+
+}  // namespace
+}  // namespace claimd::e2e
