@@ -3,7 +3,8 @@
 # on any clang-tidy finding (the checks in .clang-tidy, over every .cc file of the build
 # in ./build, which must be configured: compile_commands.json). scripts/test.sh runs it
 # after the build. A file whose source, headers and .clang-tidy did not change since its
-# last clean run is not linted again (stamps under build/lint/).
+# last clean run is not linted again: like ccache, stamps keyed by content live under
+# ~/.cache/claimd-lint (CLAIMD_LINT_CACHE), so another clone on the machine reuses them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD_DIR="${BUILD_DIR:-build}"
@@ -22,7 +23,7 @@ if [ ! -f "$BUILD_DIR/compile_commands.json" ]; then
   echo "lint: $BUILD_DIR/compile_commands.json is missing: run ./scripts/build.sh first" >&2
   exit 1
 fi
-stamps="$BUILD_DIR/lint"
+stamps="${CLAIMD_LINT_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/claimd-lint}"
 mkdir -p "$stamps"
 # Every header of ours can reach any file: a change to one re-lints everything.
 common=$( { "$CLANG_TIDY" --version; cat .clang-tidy; git ls-files -z -- '*.h' | xargs -0 cat; } |
