@@ -274,8 +274,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
     const claims::v1::UpdateClaimStatusRequest* request,
     claims::v1::Claim* response) {
   return Mutate(
-      context,
-      gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
+      context, gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
       [&]() -> absl::StatusOr<core::Mutation> {
         RETURN_IF_ERROR(CheckStoreId(*deps_.store, request->expected_revision(),
                                      request->store_id()));

@@ -33,9 +33,9 @@
 #include "absl/time/time.h"
 #include "service/core/mutation.h"
 #include "service/store/data_dir.h"
-#include "service/util/parse_flags.h"
 #include "service/store/sqlite_backup.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/util/parse_flags.h"
 #include "tests/bench/history_store.h"
 
 ABSL_FLAG(std::string, work_dir, "",

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "tests/testing/client/mock_claim_stub.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
+#include "tests/testing/client/mock_claim_stub.h"
 
 namespace claimd::client {
 namespace {

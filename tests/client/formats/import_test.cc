@@ -17,10 +17,10 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
 #include "client/cli/cli.h"
-#include "tests/testing/client/mock_claim_stub.h"
 #include "gmock/gmock.h"
 #include "google/protobuf/text_format.h"
 #include "gtest/gtest.h"
+#include "tests/testing/client/mock_claim_stub.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
