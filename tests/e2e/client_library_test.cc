@@ -32,6 +32,7 @@ namespace {
 
 namespace v1 = ::claims::v1;
 using ::claimd::testing::IsOk;
+using ::claimd::testing::TempDir;
 using ::testing::HasSubstr;
 
 // The server's state in claim_mirror's file format (without the revision

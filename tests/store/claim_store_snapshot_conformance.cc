@@ -163,6 +163,7 @@ class WritesBetweenPages : public core::ClaimStore {
     return store_->ReadSnapshot(filter);
   }
   int64_t CurrentRevision() override { return store_->CurrentRevision(); }
+  std::string StoreId() override { return store_->StoreId(); }
   int64_t CompactRevision() override { return store_->CompactRevision(); }
   absl::Status Compact(int64_t revision) override {
     return store_->Compact(revision);
