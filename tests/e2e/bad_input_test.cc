@@ -129,13 +129,23 @@ TEST_F(BadInputTest, UnknownEnumNumbersAreInvalidArgument) {
   ExpectUnchanged();
 }
 
-TEST_F(BadInputTest, AbsurdPageSizesAreClampedNotHonoured) {
-  for (int page_size : {INT_MAX, -1, INT_MIN}) {
+TEST_F(BadInputTest, HugePageSizesAreClampedAndNegativeOnesRefused) {
+  {
+    v1::ListClaimsRequest request;
+    request.set_page_size(INT_MAX);
+    v1::ListClaimsResponse response;
+    EXPECT_OK(List(request, &response));
+    EXPECT_EQ(response.claims_size(), 1);
+  }
+  // AIP-158: a negative page_size is the caller's mistake.
+  for (int page_size : {-1, INT_MIN}) {
     v1::ListClaimsRequest request;
     request.set_page_size(page_size);
     v1::ListClaimsResponse response;
-    EXPECT_OK(List(request, &response)) << page_size;
-    EXPECT_EQ(response.claims_size(), 1);
+    EXPECT_THAT(List(request, &response),
+                StatusIs(absl::StatusCode::kInvalidArgument,
+                         ::testing::HasSubstr("page_size")))
+        << page_size;
   }
   ExpectUnchanged();
 }
