@@ -68,7 +68,7 @@ std::string FirstWord(int argc, const char* const* argv) {
                                            "--timeout", "--cacert", "--cert",
                                            "--key",     "--token"};
   for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
+    std::string arg = argv[i];
     if (arg.empty() || arg[0] != '-') return arg;
     for (const char* flag : kWithValue) {
       if (arg == flag) ++i;  // skip its value

@@ -217,7 +217,7 @@ absl::StatusOr<JsonValue> JsonReader::ParseObject(int depth) {
     Advance();
     absl::StatusOr<JsonValue> value = ParseValue(depth + 1);
     if (!value.ok()) return value.status();
-    object.members.emplace_back(std::move(key), *std::move(value));
+    object.members.push_back(JsonMember{std::move(key), *std::move(value)});
     SkipWhitespace();
     if (Peek() == ',') {
       Advance();

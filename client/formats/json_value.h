@@ -35,6 +35,8 @@ namespace claimd::client {
 
 inline constexpr int kMaxJsonDepth = 200;
 
+struct JsonMember;
+
 struct JsonValue {
   enum class Kind { kNull, kBool, kNumber, kString, kArray, kObject };
 
@@ -43,8 +45,8 @@ struct JsonValue {
   double number = 0;
   // kString: the decoded text; kNumber: the number as written.
   std::string text;
-  std::vector<JsonValue> items;                            // kArray
-  std::vector<std::pair<std::string, JsonValue>> members;  // kObject
+  std::vector<JsonValue> items;     // kArray
+  std::vector<JsonMember> members;  // kObject, in the order written
   // Where the value starts in the input (1-based).
   int64_t line = 0;
   int64_t column = 0;
@@ -56,6 +58,13 @@ struct JsonValue {
   // The first member named `key` of an object; null when absent or when this
   // is not an object.
   const JsonValue* Find(absl::string_view key) const;
+};
+
+// One member of an object. A struct of its own, not std::pair: a pair of an
+// incomplete JsonValue inside JsonValue is not portable (clang rejects it).
+struct JsonMember {
+  std::string first;  // the key
+  JsonValue second;   // the value
 };
 
 // Reads consecutive JSON documents separated by whitespace.

@@ -24,8 +24,7 @@ namespace v1 = ::claims::v1;
 // glibc's C.UTF-8 locale knows every Unicode case pair; it is created once and
 // used through towlower_l, so the process's global locale is never touched.
 locale_t Utf8Locale() {
-  static const locale_t locale =
-      newlocale(LC_CTYPE_MASK, "C.UTF-8", static_cast<locale_t>(0));
+  static const locale_t locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", nullptr);
   return locale;
 }
 
@@ -33,7 +32,7 @@ uint32_t Lower(uint32_t c) {
   if (c < 0x80) return absl::ascii_tolower(static_cast<unsigned char>(c));
   // Turkish: I, ı, İ and i are one letter for matching ("YANLIŞ" = "yanlış").
   if (c == 0x130 || c == 0x131) return 'i';
-  if (locale_t locale = Utf8Locale(); locale != static_cast<locale_t>(0)) {
+  if (locale_t locale = Utf8Locale(); locale != nullptr) {
     return static_cast<uint32_t>(towlower_l(static_cast<wint_t>(c), locale));
   }
   // Without the locale: Latin-1 capitals, enough for the shipped languages'

@@ -144,6 +144,7 @@ absl::StatusOr<Target> ServerTarget(absl::string_view server) {
     }
   }
   std::vector<std::string> formatted;
+  formatted.reserve(addresses.size());
   for (const HostPort& address : addresses) {
     formatted.push_back(Format(address));
   }

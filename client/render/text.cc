@@ -38,6 +38,7 @@ void ForEachCodePoint(absl::string_view text, Visit visit) {
   size_t offset = 0;
   while (offset < text.size()) {
     wchar_t wide = 0;
+    // NOLINTNEXTLINE(concurrency-mt-unsafe): with its own state it is safe.
     const size_t length =
         std::mbrtowc(&wide, text.data() + offset, text.size() - offset, &state);
     int columns = 1;
@@ -79,18 +80,16 @@ std::string Sanitize(absl::string_view text, bool keep_newlines) {
     } else if (c == 0xC2 && next(1) >= 0x80 && next(1) <= 0x9F) {
       out.push_back(' ');  // a C1 control such as CSI (U+009B)
       ++i;
-    } else if (c == 0xE2 && next(1) == 0x80 &&
-               ((next(2) >= 0x8B && next(2) <= 0x8F) ||   // U+200B..U+200F
-                (next(2) >= 0xAA && next(2) <= 0xAE))) {  // U+202A..U+202E
-      out.push_back(' ');  // zero-width, direction marks and overrides
-      i += 2;
-    } else if (c == 0xE2 && next(1) == 0x81 &&
-               ((next(2) >= 0xA0 && next(2) <= 0xA4) ||   // U+2060..U+2064
-                (next(2) >= 0xA6 && next(2) <= 0xA9))) {  // U+2066..U+2069
-      out.push_back(' ');  // word joiner, invisible operators, isolates
-      i += 2;
-    } else if (c == 0xEF && next(1) == 0xBB && next(2) == 0xBF) {
-      out.push_back(' ');  // U+FEFF, zero-width no-break space
+    } else if ((c == 0xE2 && next(1) == 0x80 &&
+                ((next(2) >= 0x8B && next(2) <= 0x8F) ||    // U+200B..U+200F
+                 (next(2) >= 0xAA && next(2) <= 0xAE))) ||  // U+202A..U+202E
+               (c == 0xE2 && next(1) == 0x81 &&
+                ((next(2) >= 0xA0 && next(2) <= 0xA4) ||    // U+2060..U+2064
+                 (next(2) >= 0xA6 && next(2) <= 0xA9))) ||  // U+2066..U+2069
+               (c == 0xEF && next(1) == 0xBB && next(2) == 0xBF)) {  // U+FEFF
+      // Zero-width characters, direction marks, overrides and isolates, word
+      // joiners and invisible operators: three bytes each.
+      out.push_back(' ');
       i += 2;
     } else {
       out.push_back(static_cast<char>(c));

@@ -130,15 +130,15 @@ absl::Status EtcdClient::FromGrpc(const grpc::Status& status,
   }
 }
 
-#define CLAIMD_ETCD_UNARY(Stub, Method, Request, Response)            \
-  absl::StatusOr<etcdserverpb::Response> EtcdClient::Method(          \
-      const etcdserverpb::Request& request) {                         \
-    grpc::ClientContext context;                                      \
-    PrepareContext(context, absl::Now() + request_timeout_);          \
-    etcdserverpb::Response response;                                  \
-    grpc::Status status = Stub->Method(&context, request, &response); \
-    if (!status.ok()) return FromGrpc(status, "etcd " #Method);       \
-    return response;                                                  \
+#define CLAIMD_ETCD_UNARY(Stub, Method, Request, Response)              \
+  absl::StatusOr<etcdserverpb::Response> EtcdClient::Method(            \
+      const etcdserverpb::Request& request) {                           \
+    grpc::ClientContext context;                                        \
+    PrepareContext(context, absl::Now() + request_timeout_);            \
+    etcdserverpb::Response response;                                    \
+    grpc::Status status = (Stub)->Method(&context, request, &response); \
+    if (!status.ok()) return FromGrpc(status, "etcd " #Method);         \
+    return response;                                                    \
   }
 
 CLAIMD_ETCD_UNARY(kv_, Range, RangeRequest, RangeResponse)

@@ -47,6 +47,7 @@ std::vector<char*> ParseFlagsOrExit(int argc, char** argv) {
         std::cout, absl::ProgramUsageMessage());
     if (code >= 0) {
       std::cout.flush();
+      // NOLINTNEXTLINE(concurrency-mt-unsafe): before any other thread starts.
       std::exit(0);
     }
   }
