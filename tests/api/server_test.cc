@@ -451,7 +451,9 @@ TEST(ClaimServer, CallsDuringShutdownFailWithUnavailableAndTakeNoEffect) {
   }
   EXPECT_EQ(unexpected, 0) << "first: " << first_unexpected;
   EXPECT_GT(unavailable, 0);
-  EXPECT_LE(cancelled * 100, unavailable + 100)
+  // CANCELLED is for calls that race the very end of shutdown: a few percent
+  // under a sanitizer on a loaded 2-core machine (seen: 14 of 587), never most.
+  EXPECT_LE(cancelled * 10, unavailable + 10)
       << cancelled << " CANCELLED, " << unavailable << " UNAVAILABLE";
   ASSERT_OK(server->Restart());
   for (const std::string& id : failed_ids) {
