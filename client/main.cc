@@ -63,9 +63,11 @@ int main(int argc, char** argv) {
   // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
   const char* term = std::getenv("TERM");
   env.term = term == nullptr ? "" : term;
-  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
-  env.config_path = claimd::client::DefaultConfigPath(
-      std::getenv("CLAIMCTL_CONFIG"), std::getenv("HOME"));
+  // No other thread exists yet, so getenv is safe here.
+  const char* config =
+      std::getenv("CLAIMCTL_CONFIG");      // NOLINT(concurrency-mt-unsafe)
+  const char* home = std::getenv("HOME");  // NOLINT(concurrency-mt-unsafe)
+  env.config_path = claimd::client::DefaultConfigPath(config, home);
   env.on_interrupt = [](std::function<void()> stop) -> std::shared_ptr<void> {
     return std::make_shared<StopSignal>(std::move(stop));
   };
