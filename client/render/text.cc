@@ -38,9 +38,9 @@ void ForEachCodePoint(absl::string_view text, Visit visit) {
   size_t offset = 0;
   while (offset < text.size()) {
     wchar_t wide = 0;
-    // NOLINTNEXTLINE(concurrency-mt-unsafe): with its own state it is safe.
-    const size_t length =
-        std::mbrtowc(&wide, text.data() + offset, text.size() - offset, &state);
+    // mbrtowc with a state of its own is thread-safe.
+    const size_t length = std::mbrtowc(  // NOLINT(concurrency-mt-unsafe)
+        &wide, text.data() + offset, text.size() - offset, &state);
     int columns = 1;
     size_t advance = 1;
     if (length == static_cast<size_t>(-1) ||
