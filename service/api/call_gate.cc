@@ -9,6 +9,17 @@
 namespace claimd::api {
 namespace {
 
+// The credentials a caller showed when it was admitted, as the authenticator
+// takes them (on admission, and again on every credentials reload).
+auth::PresentedCredentials Presented(const Caller& caller) {
+  auth::PresentedCredentials presented;
+  if (caller.authorization) presented.authorization = *caller.authorization;
+  if (caller.certificate_common_name) {
+    presented.certificate_common_name = *caller.certificate_common_name;
+  }
+  return presented;
+}
+
 absl::string_view View(const grpc::string_ref& ref) {
   return absl::string_view(ref.data(), ref.size());
 }
@@ -51,13 +62,8 @@ absl::StatusOr<Caller> CallGate::Admit(
       caller.certificate_common_name = *std::move(name);
     }
   }
-  auth::PresentedCredentials presented;
-  if (caller.authorization) presented.authorization = *caller.authorization;
-  if (caller.certificate_common_name) {
-    presented.certificate_common_name = *caller.certificate_common_name;
-  }
   absl::StatusOr<auth::Identity> identity =
-      authenticator_->Authorize(presented, full_method);
+      authenticator_->Authorize(Presented(caller), full_method);
   if (!identity.ok()) return identity.status();
   caller.identity = identity->name;
   return caller;
@@ -68,13 +74,8 @@ absl::Status CallGate::Reauthorize(const Caller& caller,
   if (authenticator_ == nullptr || !caller.authenticated) {
     return absl::OkStatus();
   }
-  auth::PresentedCredentials presented;
-  if (caller.authorization) presented.authorization = *caller.authorization;
-  if (caller.certificate_common_name) {
-    presented.certificate_common_name = *caller.certificate_common_name;
-  }
   absl::StatusOr<auth::Identity> identity =
-      authenticator_->Authorize(presented, full_method);
+      authenticator_->Authorize(Presented(caller), full_method);
   if (!identity.ok()) return identity.status();
   // A credential now naming someone else is a different caller: what the
   // stream was admitted as is gone.

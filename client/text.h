@@ -1,9 +1,0 @@
-// Transitional: the ClaimReview/import files (client/formats/ after their move)
-// and commands/import_command.cc still include this old path. New code
-// includes client/render/text.h; delete this file once they do.
-#ifndef CLAIMD_CLIENT_TEXT_FORWARD_H_
-#define CLAIMD_CLIENT_TEXT_FORWARD_H_
-
-#include "client/render/text.h"  // IWYU pragma: export
-
-#endif  // CLAIMD_CLIENT_TEXT_FORWARD_H_
