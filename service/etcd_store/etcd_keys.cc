@@ -153,14 +153,20 @@ core::Claim ClaimOf(const pb::ClaimHeader& header,
   return claim;
 }
 
+void DecodeEventFields(int64_t revision, const pb::EventRecord& record,
+                       core::ClaimEvent* event) {
+  event->revision = revision;
+  event->type = static_cast<core::EventType>(record.type());
+  event->previous_status =
+      static_cast<core::VerificationStatus>(record.previous_status());
+  event->event_time = DecodeTime(record.event_time());
+  event->actor = record.actor();
+}
+
 core::ClaimEvent EventAt(int64_t revision, const pb::EventRecord& record,
                          const core::Claim& incarnation) {
   core::ClaimEvent event;
-  event.revision = revision;
-  event.type = static_cast<core::EventType>(record.type());
-  event.previous_status =
-      static_cast<core::VerificationStatus>(record.previous_status());
-  event.event_time = DecodeTime(record.event_time());
+  DecodeEventFields(revision, record, &event);
   if (event.type == core::EventType::kDeleted) {
     // A delete records the claim's last state, which is the incarnation's
     // final state.

@@ -89,6 +89,10 @@ pb::ClaimHeader HeaderOf(const core::Claim& claim,
 // The claim a header and its evidence describe (evidence as given).
 core::Claim ClaimOf(const pb::ClaimHeader& header,
                     std::vector<core::Evidence> evidence);
+// The event's own fields (revision, type, previous status, time, actor), the
+// claim aside: shared by history reads and the watch that applies commits.
+void DecodeEventFields(int64_t revision, const pb::EventRecord& record,
+                       core::ClaimEvent* event);
 // The claim as of `record`'s revision, from the final (or current) state of its
 // incarnation: see the comment at the top.
 core::ClaimEvent EventAt(int64_t revision, const pb::EventRecord& record,

@@ -175,11 +175,7 @@ absl::Status EtcdClaimStore::ApplyRevision(
     const std::string& id = record.claim_id();
     auto current = claims_.find(id);
     auto event = std::make_shared<core::ClaimEvent>();
-    event->revision = revision;
-    event->type = static_cast<core::EventType>(record.type());
-    event->previous_status =
-        static_cast<core::VerificationStatus>(record.previous_status());
-    event->event_time = DecodeTime(record.event_time());
+    DecodeEventFields(revision, record, event.get());
     if (event->type == core::EventType::kDeleted) {
       if (current == claims_.end()) {
         return absl::InternalError(

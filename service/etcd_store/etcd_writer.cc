@@ -213,6 +213,7 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     EncodeTime(event.event_time, record.mutable_event_time());
     record.set_batch_id(batch.batch_id);
     record.set_request_id(mutation.request_id);
+    record.set_actor(event.actor);
     const std::string encoded_event = record.SerializeAsString();
     mine.Put(keys_.Event(revision), encoded_event);
     mine.Put(keys_.Index(claim.id, revision), encoded_event);

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 #include <utility>
+#include <variant>
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
@@ -187,6 +188,25 @@ TEST_P(ClaimStoreConformanceTest, DeleteRemovesTheClaimButKeepsItsHistory) {
   ASSERT_OK_AND_ASSIGN(core::MutationResult again,
                        store_->Apply(CreateMutation("c1")));
   EXPECT_EQ(again.event->claim.create_revision, 4);
+}
+
+TEST_P(ClaimStoreConformanceTest, DeletedEventKeepsWhoDeletedIt) {
+  ASSERT_OK(store_->Apply(CreateMutation("c1")));
+  core::Mutation del = DeleteMutation("c1");
+  std::get<core::DeleteClaim>(del.op).actor = "ops-admin";
+  ASSERT_OK_AND_ASSIGN(core::MutationResult deleted, store_->Apply(del));
+  EXPECT_EQ(deleted.event->actor, "ops-admin");
+  ASSERT_EQ(observer_.events().size(), 2u);
+  EXPECT_EQ(observer_.events()[1]->actor, "ops-admin");
+
+  // History keeps it, also after the store is opened again.
+  for (int round = 0; round < 2; ++round) {
+    ASSERT_OK_AND_ASSIGN(core::EventPage events,
+                         store_->ListEvents(Events("c1", 1)));
+    ASSERT_THAT(Revisions(events.events), ElementsAre(1, 2)) << round;
+    EXPECT_EQ(events.events[1]->actor, "ops-admin") << round;
+    if (round == 0) Reopen();
+  }
 }
 
 TEST_P(ClaimStoreConformanceTest, RevisionsAreDenseAcrossFailedMutations) {
