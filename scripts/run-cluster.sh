@@ -12,7 +12,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${CLAIMD_SKIP_BUILD:-0}" != 1 ]; then
   ./scripts/install-deps.sh
-  ./scripts/build.sh
+  ./scripts/build.sh claimd claimctl
 fi
 BUILD_DIR="${BUILD_DIR:-build}"
 CLUSTER_DIR="${CLUSTER_DIR:-claimd-cluster}"
@@ -22,15 +22,19 @@ CLAIMCTL="$BUILD_DIR/client/claimctl"
 mkdir -p "$CLUSTER_DIR"
 
 pids=()
+# Stops everything on the way out and keeps the script's exit status: 0 after
+# Ctrl-C or SIGTERM (how a user stops it), the failure's code when a step failed.
 stop_all() {
+  local status=$?
   trap - INT TERM EXIT
   echo
   echo "run-cluster.sh: stopping claimd and etcd"
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  exit 0
+  exit "$status"
 }
-trap stop_all INT TERM EXIT
+trap stop_all EXIT
+trap 'exit 0' INT TERM
 
 cluster=""
 endpoints=""

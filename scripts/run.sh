@@ -5,9 +5,12 @@
 # Extra arguments go to claimd, e.g. ./scripts/run.sh --listen=127.0.0.1:6000
 set -euo pipefail
 cd "$(dirname "$0")/.."
-./scripts/install-deps.sh
-# Only what it runs: the test command builds the rest.
-./scripts/build.sh claimd claimctl
+# CLAIMD_SKIP_BUILD=1 skips installing and building (the binaries must exist).
+if [ "${CLAIMD_SKIP_BUILD:-0}" != 1 ]; then
+  ./scripts/install-deps.sh
+  # Only what it runs: the test command builds the rest.
+  ./scripts/build.sh claimd claimctl
+fi
 BUILD_DIR="${BUILD_DIR:-build}"
 
 ADDR=127.0.0.1:50051

@@ -17,7 +17,9 @@ fail() { echo "FAIL: $*" >&2; echo "--- run.sh output:" >&2; cat "$work/out" "$w
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 addr=127.0.0.1:$port
 # Extra arguments go to claimd (README): a free port, a private data dir, no metrics port.
-BUILD_DIR=$build "$src/scripts/run.sh" "--listen=$addr" "--data_dir=$work/data" \
+# The test command built the binaries; a test must not rebuild what other
+# tests are running.
+CLAIMD_SKIP_BUILD=1 BUILD_DIR=$build "$src/scripts/run.sh" "--listen=$addr" "--data_dir=$work/data" \
   --metrics_listen= >"$work/out" 2>"$work/err" &
 pid=$!
 
