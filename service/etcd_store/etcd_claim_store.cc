@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "service/core/log.h"
+#include "service/core/monotonic_clock.h"
 #include "service/core/status_macros.h"
 
 namespace claimd::etcd_store {
@@ -196,18 +197,10 @@ void EtcdClaimStore::InstallLoaded(Loaded loaded) {
   applied_changed_.SignalAll();
 }
 
-bool EtcdClaimStore::Stopping() {
-  absl::MutexLock lock(&stop_mutex_);
-  return stopping_;
-}
+bool EtcdClaimStore::Stopping() { return stop_.stopped(); }
 
 bool EtcdClaimStore::SleepUnlessStopping(absl::Duration duration) {
-  const absl::Time deadline = absl::Now() + duration;
-  absl::MutexLock lock(&stop_mutex_);
-  while (!stopping_) {
-    if (stop_changed_.WaitWithDeadline(&stop_mutex_, deadline)) break;
-  }
-  return stopping_;
+  return stop_.WaitFor(duration);
 }
 
 void EtcdClaimStore::NoteCounter(int64_t revision) {
@@ -258,11 +251,7 @@ void EtcdClaimStore::Close() {
   // The writer commits what was queued; it needs the watch to see its commits,
   // so the watch stops after it.
   if (writer_thread_.joinable()) writer_thread_.join();
-  {
-    absl::MutexLock lock(&stop_mutex_);
-    stopping_ = true;
-    stop_changed_.SignalAll();
-  }
+  stop_.Stop();
   {
     absl::MutexLock lock(&watch_context_mutex_);
     if (watch_context_ != nullptr) watch_context_->TryCancel();
@@ -314,11 +303,15 @@ void EtcdClaimStore::MaintenanceLoop() {
   // compacts etcd's MVCC history up to it, so a watch or read that started
   // within one interval never finds its revision compacted.
   int64_t previous_tick_revision = 0;
-  absl::Time next_compaction = absl::Now() + options_.etcd_compaction_interval;
+  // The schedule is on the monotonic clock: a clock step neither skips nor
+  // repeats compactions.
+  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  absl::Duration next_compaction =
+      clock.Now() + options_.etcd_compaction_interval;
   while (!SleepUnlessStopping(options_.health_interval)) {
     ProbeHealth().IgnoreError();
-    if (absl::Now() < next_compaction) continue;
-    next_compaction = absl::Now() + options_.etcd_compaction_interval;
+    if (clock.Now() < next_compaction) continue;
+    next_compaction = clock.Now() + options_.etcd_compaction_interval;
     etcdserverpb::RangeRequest head;
     head.set_key(keys_.Revision());
     head.set_count_only(true);

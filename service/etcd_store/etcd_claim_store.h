@@ -45,6 +45,7 @@
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
+#include "service/core/stop_signal.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
 
@@ -218,10 +219,9 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Mutex watch_context_mutex_;
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(watch_context_mutex_) =
       nullptr;
-  // Set by Close; the watch and maintenance threads sleep on stop_changed_.
-  absl::Mutex stop_mutex_;
-  absl::CondVar stop_changed_;
-  bool stopping_ ABSL_GUARDED_BY(stop_mutex_) = false;
+  // Set by Close; the watch and maintenance threads sleep on it (on the
+  // monotonic clock: a clock step neither stretches nor cuts their waits).
+  core::StopSignal stop_;
   bool Stopping();
   // Sleeps up to `duration`; returns true when Close was called.
   bool SleepUnlessStopping(absl::Duration duration);

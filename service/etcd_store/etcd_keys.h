@@ -7,10 +7,12 @@
 //   P meta/compact          claimd's compact revision (history trimmed up to)
 //   P meta/store_id         the store's identity, created once
 //   P e/<rev:020>           EventRecord: what revision rev changed (no body)
-//   P i/<id>/<rev:020>      empty: index of a claim's events (ListEvents by
-//   claim) P c/<id>                ClaimHeader of a live claim (no evidence) P
-//   d/<id>/<cr:020>       ClaimHeader of a deleted incarnation, kept while its
-//                           events are
+//   P i/<id>/<rev:020>      the same EventRecord again, under its claim: a
+//                           claim's history (ListEvents of one claim) is one
+//                           range read
+//   P c/<id>                ClaimHeader of a live claim (no evidence)
+//   P d/<id>/<cr:020>       ClaimHeader of a deleted incarnation, kept while
+//                           its events are
 //   P v/<id>/<suffix>       EvidenceChunk: evidence items, each stored once
 //   P r/<request_id>        RequestRecord (idempotency), trimmed with history
 //

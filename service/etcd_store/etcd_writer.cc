@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "service/core/log.h"
+#include "service/core/monotonic_clock.h"
 #include "service/core/mutation.h"
 #include "service/core/status_macros.h"
 #include "service/etcd_store/etcd_claim_store.h"
@@ -330,6 +331,9 @@ absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
 }
 
 void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
+  // The commit's duration, for the metric, on the monotonic clock; the
+  // deadline is wall time, as WaitApplied and gRPC take it.
+  const absl::Duration started_monotonic = core::MonotonicClock::Real().Now();
   const absl::Time started = absl::Now();
   const absl::Time deadline = started + 2 * client_->request_timeout();
   // A create too large for one Txn stages its evidence first.
@@ -405,7 +409,10 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   }
   if (!failure.ok()) {
     if (absl::IsUnavailable(failure)) SetHealth(failure);
-    const size_t count = std::max<size_t>(batch.taken, 1);
+    // Nothing taken yet (the replica could not catch up, or no batch could be
+    // built): the cause holds for every queued mutation, so all of them fail
+    // now rather than one per wait.
+    const size_t count = batch.taken > 0 ? batch.taken : tasks.size();
     const absl::Status status =
         absl::IsUnavailable(failure) ? failure : OutcomeUnknown(failure);
     for (size_t i = 0; i < count && i < tasks.size(); ++i)
@@ -424,8 +431,9 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
                        batch.events.back()->revision, ": ", seen.message());
     }
     if (options_.metrics != nullptr) {
-      options_.metrics->OnCommit(absl::Now() - started, batch.events.size(),
-                                 batch.events);
+      options_.metrics->OnCommit(
+          core::MonotonicClock::Real().Now() - started_monotonic,
+          batch.events.size(), batch.events);
     }
   }
   for (size_t i = 0; i < batch.taken; ++i) {
