@@ -87,7 +87,13 @@ absl::StatusOr<Snapshot> ClaimStore::ReadSnapshotWithin(
             claims.erase(id);
             continue;
           }
-          RETURN_IF_ERROR(charge(ApproximateBytes(event->claim)));
+          // Charge only what the claim grew by: a claim changed several
+          // times between two pages is held once.
+          auto held = claims.find(id);
+          const size_t before =
+              held == claims.end() ? 0 : ApproximateBytes(held->second);
+          const size_t after = ApproximateBytes(event->claim);
+          if (after > before) RETURN_IF_ERROR(charge(after - before));
           claims.insert_or_assign(id, event->claim);
         }
       }

@@ -162,9 +162,12 @@ absl::StatusOr<Filter> Filter::Parse(absl::string_view text,
 }
 
 bool Filter::Matches(const Claim& claim) const {
+  return Matches(claim, static_cast<int64_t>(claim.evidence.size()));
+}
+
+bool Filter::Matches(const Claim& claim, int64_t evidence_count) const {
   if (root_ == nullptr) return true;
-  return Evaluate(*root_, {claim, claim.status,
-                           static_cast<int64_t>(claim.evidence.size())});
+  return Evaluate(*root_, {claim, claim.status, evidence_count});
 }
 
 bool Filter::MatchesEvent(const ClaimEvent& event) const {

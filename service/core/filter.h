@@ -42,6 +42,10 @@ class Filter {
 
   // Whether `claim` satisfies the filter.
   bool Matches(const Claim& claim) const;
+  // The same for a claim read without its evidence (a store's row head) that
+  // holds `evidence_count` items: the filter looks at the count only, so a
+  // store can skip reading the evidence of claims that do not match.
+  bool Matches(const Claim& claim, int64_t evidence_count) const;
 
   // Whether a watcher with this filter gets `event`: the claim matches after
   // the change, or matched before it (a status change can move a claim out of

@@ -165,9 +165,10 @@ absl::StatusOr<core::ClaimPage> SqliteClaimStore::List(
       if (!found) return absl::OkStatus();  // the end: more stays false
       ++examined;
       page.last_examined_id = std::string(select->ColumnText(0));
-      ASSIGN_OR_RETURN(core::Claim claim,
-                       internal::ReadClaim(reader.db(), select->ColumnBlob(1)));
-      if (query.filter.Matches(claim)) page.claims.push_back(std::move(claim));
+      ASSIGN_OR_RETURN(std::optional<core::Claim> claim,
+                       internal::ReadClaimIfMatches(
+                           reader.db(), select->ColumnBlob(1), query.filter));
+      if (claim.has_value()) page.claims.push_back(*std::move(claim));
     }
     // Stopped at a bound: say whether anything is left.
     ASSIGN_OR_RETURN(page.more, select->Step());
@@ -241,9 +242,10 @@ absl::StatusOr<core::Snapshot> SqliteClaimStore::ReadSnapshot(
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) return absl::OkStatus();
-      ASSIGN_OR_RETURN(core::Claim claim,
-                       internal::ReadClaim(reader.db(), select->ColumnBlob(1)));
-      if (filter.Matches(claim)) snapshot.claims.push_back(std::move(claim));
+      ASSIGN_OR_RETURN(std::optional<core::Claim> claim,
+                       internal::ReadClaimIfMatches(
+                           reader.db(), select->ColumnBlob(1), filter));
+      if (claim.has_value()) snapshot.claims.push_back(*std::move(claim));
     }
   }));
   return snapshot;

@@ -121,6 +121,15 @@ absl::StatusOr<core::Claim> ReadClaim(Connection& db,
   return std::move(head.claim);
 }
 
+absl::StatusOr<std::optional<core::Claim>> ReadClaimIfMatches(
+    Connection& db, absl::string_view head_record, const core::Filter& filter) {
+  ASSIGN_OR_RETURN(ClaimHead head, DecodeClaimHead(head_record));
+  if (!filter.Matches(head.claim, head.evidence_count)) return std::nullopt;
+  RETURN_IF_ERROR(ReadEvidence(db, head.claim.create_revision, 0,
+                               head.evidence_count, &head.claim.evidence));
+  return std::move(head.claim);
+}
+
 absl::StatusOr<std::optional<core::Claim>> ReadLiveClaim(
     Connection& db, const std::string& id) {
   ASSIGN_OR_RETURN(CachedStatement select, db.Cached(kSelectHead));

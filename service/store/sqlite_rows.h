@@ -24,6 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
+#include "service/core/filter.h"
 #include "service/store/record_codec.h"
 #include "service/store/sqlite_db.h"
 
@@ -51,6 +52,10 @@ absl::Status ReadEvidence(Connection& db, int64_t create_revision, int64_t from,
 // The whole claim of a `claims` row's record.
 absl::StatusOr<core::Claim> ReadClaim(Connection& db,
                                       absl::string_view head_record);
+// The claim of a `claims` row's record if it matches `filter`, else nullopt;
+// the evidence is read only for a claim that matches.
+absl::StatusOr<std::optional<core::Claim>> ReadClaimIfMatches(
+    Connection& db, absl::string_view head_record, const core::Filter& filter);
 
 // The live claim `id`, or nullopt when there is none.
 absl::StatusOr<std::optional<core::Claim>> ReadLiveClaim(Connection& db,

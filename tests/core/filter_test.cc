@@ -259,6 +259,16 @@ TEST(FilterNumbers, EvidenceCountIsTheNumberOfEvidenceItems) {
   EXPECT_TRUE(Matches("evidence_count = 0", Claim{}));
 }
 
+TEST(FilterNumbers, AStoreCanMatchAClaimReadWithoutItsEvidence) {
+  ASSERT_OK_AND_ASSIGN(Filter filter,
+                       Filter::Parse("evidence_count = 3 AND status = DENIED"));
+  Claim head;  // a row head: the evidence is not read
+  head.status = VerificationStatus::kDenied;
+  EXPECT_TRUE(filter.Matches(head, 3));
+  EXPECT_FALSE(filter.Matches(head, 2));
+  EXPECT_FALSE(filter.Matches(head));  // without the count: 0 items
+}
+
 TEST(FilterPrecedence, AndBindsTighterThanOr) {
   // AIP-160 would read these as `a AND (b OR c)` and `(a OR b) AND c`.
   EXPECT_TRUE(Matches("status = DENIED AND claim_id = x OR claim_id = abc"));
