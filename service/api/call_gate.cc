@@ -48,8 +48,11 @@ absl::StatusOr<Caller> CallGate::Admit(
   if (auto it = metadata.find("authorization"); it != metadata.end()) {
     caller.authorization = std::string(View(it->second));
   }
+  // A bearer token decides when one is sent (authenticator.h), so the
+  // certificate is read only for calls without one: no PEM parse per call
+  // for token callers.
   std::shared_ptr<const grpc::AuthContext> auth_context =
-      context.auth_context();
+      caller.authorization ? nullptr : context.auth_context();
   if (auth_context != nullptr && auth_context->IsPeerAuthenticated()) {
     // The name comes from the verified certificate itself, not gRPC's CN
     // property, which shows one of several CNs (certificate_subject.h).

@@ -15,6 +15,7 @@
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
+#include "service/api/store_identity.h"
 #include "service/auth/methods.h"
 #include "service/core/claim_id.h"
 #include "service/core/limits.h"
@@ -143,17 +144,15 @@ absl::Status ListEventsInto(core::ClaimStore& store,
 // a revision of another history (the store was restored from a backup since)
 // must not be compared with this one's, where the same number may name a
 // different change.
+// A compare-and-set names a revision: of this store's history only.
 absl::Status CheckStoreId(core::ClaimStore& store, int64_t expected_revision,
                           const std::string& store_id) {
-  if (expected_revision == 0 || store_id.empty()) return absl::OkStatus();
-  const std::string current = store.StoreId();
-  if (store_id == current) return absl::OkStatus();
-  return absl::FailedPreconditionError(absl::StrCat(
-      "store_id ", store_id, " is not this store's (", current,
-      "): expected_revision ", expected_revision,
-      " was read from another store history (the store was restored from a "
-      "backup or this is a different store); read the claim again and retry "
-      "with its revision and this store_id"));
+  if (expected_revision == 0) return absl::OkStatus();
+  return CheckSameStore(store.StoreId(), store_id,
+                        absl::StrCat("read the claim again and retry with its "
+                                     "revision and this store_id (",
+                                     "expected_revision ", expected_revision,
+                                     " was read from the other one)"));
 }
 
 // A watch refused before it starts (credentials, quota): it ends at once.

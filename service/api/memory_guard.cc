@@ -15,10 +15,7 @@ MemoryGuard::MemoryGuard(MemoryGuardOptions options)
     : options_(std::move(options)), thread_([this] { Loop(); }) {}
 
 MemoryGuard::~MemoryGuard() {
-  {
-    absl::MutexLock lock(&mutex_);
-    stopping_ = true;
-  }
+  stop_.Stop();
   thread_.join();
 }
 
@@ -39,13 +36,7 @@ void MemoryGuard::Loop() {
   // Monotonic: a clock step must not shorten or stretch exit_after.
   std::chrono::steady_clock::time_point over_since{};
   for (;;) {
-    {
-      absl::MutexLock lock(&mutex_);
-      if (mutex_.AwaitWithTimeout(absl::Condition(&stopping_),
-                                  options_.interval)) {
-        return;
-      }
-    }
+    if (stop_.WaitFor(options_.interval)) return;
     const int64_t rss = read_rss();
     const bool over = rss > options_.ceiling_bytes;
     const auto now = std::chrono::steady_clock::now();

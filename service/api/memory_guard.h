@@ -24,8 +24,8 @@
 #include <thread>
 
 #include "absl/base/thread_annotations.h"
-#include "absl/synchronization/mutex.h"
 #include "absl/time/time.h"
+#include "service/core/stop_signal.h"
 
 namespace claimd::api {
 
@@ -57,8 +57,9 @@ class MemoryGuard {
 
   const MemoryGuardOptions options_;
   std::atomic<bool> over_{false};
-  absl::Mutex mutex_;
-  bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
+  // The sampling thread sleeps on it: a monotonic wait, so a clock step
+  // neither stretches nor cuts the sampling interval.
+  core::StopSignal stop_;
   std::thread thread_;  // last: starts after everything above is built
 };
 

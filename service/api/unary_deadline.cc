@@ -31,12 +31,16 @@ DeadlineTimer::~DeadlineTimer() {
 DeadlineTimer::Handle DeadlineTimer::After(absl::Duration delay,
                                            std::function<void()> fire) {
   Handle handle;
+  bool earliest = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     handle = {core::MonotonicClock::Real().Now() + delay, next_id_++};
     pending_.emplace(handle, std::move(fire));
+    earliest = pending_.begin()->first == handle;
   }
-  changed_.notify_all();  // it may be the earliest now
+  // The timer thread sleeps until the earliest deadline: only a new earliest
+  // one changes that (writes with the usual deadline never wake it).
+  if (earliest) changed_.notify_all();
   return handle;
 }
 

@@ -13,6 +13,8 @@
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
+#include "service/api/store_identity.h"
+#include "service/auth/methods.h"
 #include "service/core/log.h"
 
 namespace claimd::api {
@@ -147,7 +149,7 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
     // the stream.
     if (deps.streams != nullptr) {
       registration_ = deps.streams->Add(
-          caller, "/claims.v1.ClaimService/WatchClaims", session_);
+          caller, std::string(auth::methods::kWatchClaims), session_);
     }
     session_->Begin(request);
   }
@@ -175,15 +177,12 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
 bool WatchSession::CheckStoreId(const WatchClaimsRequest& request) {
   // A snapshot depends on no earlier revision, so its store id does not
   // matter: it is how a client recovers from the errors here.
-  if (request.initial_snapshot() || request.store_id().empty() ||
-      request.store_id() == store_id_) {
-    return true;
-  }
-  End(ToGrpcStatus(absl::FailedPreconditionError(absl::StrCat(
-      "store_id ", request.store_id(), " is not this store's (", store_id_,
-      "): the revisions you saw belong to another store history (this store "
-      "was restored from a backup, or it is a different store); watch with "
-      "initial_snapshot to re-read the current state"))));
+  if (request.initial_snapshot()) return true;
+  absl::Status same = CheckSameStore(
+      store_id_, request.store_id(),
+      "watch with initial_snapshot to re-read the current state");
+  if (same.ok()) return true;
+  End(ToGrpcStatus(same));
   return false;
 }
 
