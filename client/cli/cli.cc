@@ -20,7 +20,8 @@
 namespace claimd::client {
 namespace {
 
-constexpr char kVersion[] = "claimctl 0.1.0";
+// The version the build defines, as `claimctl version` prints it too.
+constexpr char kVersion[] = "claimctl " CLAIMCTL_VERSION;
 
 constexpr char kDescription[] =
     "claimctl: the command-line client of claimd, which keeps claims, their "

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
@@ -13,11 +14,22 @@
 namespace claimd::client {
 namespace {
 
-constexpr char kGlobalFlags[] =
-    "--server --output --timeout --cacert --cert --key --token --fail-fast "
-    "--help --version";
+// The global flags, read from the parser itself (they are added before any
+// command's setup runs), so the script never falls behind the flags.
+std::string GlobalFlags(const CLI::App& app) {
+  std::vector<std::string> flags;
+  for (const CLI::Option* option : app.get_options()) {
+    for (const std::string& name : option->get_lnames()) {
+      flags.push_back(absl::StrCat("--", name));
+    }
+    for (const std::string& name : option->get_snames()) {
+      flags.push_back(absl::StrCat("-", name));
+    }
+  }
+  return absl::StrJoin(flags, " ");
+}
 
-std::string Script(const std::string& shell) {
+std::string Script(const std::string& shell, const std::string& flags) {
   const std::string commands = absl::StrJoin(RegisteredCommandNames(), " ");
   if (shell == "bash") {
     return absl::StrCat(
@@ -26,7 +38,7 @@ std::string Script(const std::string& shell) {
         "  local cur=${COMP_WORDS[COMP_CWORD]}\n"
         "  if [[ $cur == -* ]]; then\n"
         "    COMPREPLY=($(compgen -W \"",
-        kGlobalFlags,
+        flags,
         "\" -- \"$cur\"))\n"
         "  elif [[ $COMP_CWORD -eq 1 ]]; then\n"
         "    COMPREPLY=($(compgen -W \"",
@@ -69,8 +81,9 @@ std::string Script(const std::string& shell) {
       command.add_option("SHELL", *shell, "bash, zsh or fish")
           ->required()
           ->check(CLI::IsMember({"bash", "zsh", "fish"}));
-      return [shell](CommandContext& context) {
-        context.out() << Script(*shell);
+      const std::string flags = GlobalFlags(*command.get_parent());
+      return [shell, flags](CommandContext& context) {
+        context.out() << Script(*shell, flags);
         context.out().flush();
         return kExitOk;
       };

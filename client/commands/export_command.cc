@@ -1,4 +1,5 @@
-// RunExport: every matching claim, page by page, as JSON Lines on stdout.
+// RunExport: every matching claim, page by page through the client's pager,
+// as JSON Lines on stdout.
 #include "client/commands/export_command.h"
 
 #include <CLI/CLI.hpp>
@@ -22,29 +23,27 @@ constexpr int32_t kExportPageSize = 500;
 
 int RunExport(CommandContext& context, const ExportFlags& flags) {
   const bool claim_review = flags.format == "claimreview";
-  v1::ListClaimsRequest request =
-      BuildListRequest(flags.filter, kExportPageSize);
   int64_t count = 0;
-  while (true) {
-    absl::StatusOr<v1::ListClaimsResponse> page =
-        context.client().ListClaims(request);
-    if (!page.ok()) {
-      return context.Fail(
-          "export", page.status(),
-          count == 0 ? ""
-                     : absl::StrCat("stopped after ", count,
-                                    " claims; the output is incomplete"));
-    }
-    for (const v1::Claim& claim : page->claims()) {
-      if (claim_review) {
-        context.PrintLine(ClaimReviewJson(claim));
-      } else if (int code = context.PrintJson(claim); code != kExitOk) {
-        return code;
-      }
-      ++count;
-    }
-    if (page->next_page_token().empty()) break;
-    request.set_page_token(page->next_page_token());
+  int print_failure = kExitOk;  // the first claim that could not be printed
+  const absl::Status status = context.client().ForEachClaim(
+      BuildListRequest(flags.filter, kExportPageSize), /*limit=*/0,
+      [&](v1::Claim& claim) {
+        if (print_failure != kExitOk) return;
+        if (claim_review) {
+          context.PrintLine(ClaimReviewJson(claim));
+        } else if (int code = context.PrintJson(claim); code != kExitOk) {
+          print_failure = code;
+          return;
+        }
+        ++count;
+      });
+  if (print_failure != kExitOk) return print_failure;
+  if (!status.ok()) {
+    return context.Fail(
+        "export", status,
+        count == 0 ? ""
+                   : absl::StrCat("stopped after ", count,
+                                  " claims; the output is incomplete"));
   }
   context.err() << "claimctl: exported " << count
                 << (count == 1 ? " claim" : " claims") << std::endl;

@@ -74,8 +74,12 @@ int main(int argc, char** argv) {
              std::cout << "deleted " << c.name() << std::endl;
            },
        .on_synced =
-           [&](int64_t revision) {
+           [&, written = int64_t{-1}](int64_t revision) mutable {
+             // Every response syncs, progress messages too: write only what
+             // changed, not the whole cache once per message.
+             if (revision == written) return;
              WriteMirror(*self, path);
+             written = revision;
              std::cout << "synced at revision " << revision << std::endl;
            },
        .on_resync =

@@ -5,31 +5,16 @@
 namespace claimd::client {
 namespace {
 
-// gRPC's own failover and retry, as a service config:
-// - pick_first: one connection at a time, to the first address that answers;
-//   when it goes away the channel moves to the next address of the target
-//   (several addresses, or a DNS name's records), so a watch that reconnects
-//   lands on a live replica;
-// - the reads retry UNAVAILABLE (a replica that went away before answering)
-//   on another attempt, within the call's deadline. Mutations are not retried
-//   here: ClaimClient retries them only when they carry a request_id, which
-//   the server deduplicates.
+// gRPC's own failover, as a service config: pick_first keeps one connection
+// at a time, to the first address that answers; when it goes away the channel
+// moves to the next address of the target (several addresses, or a DNS name's
+// records), so a call or a watch that retries lands on a live replica.
+// Retries are ClaimClient's alone (claim_client.h: reads, and mutations that
+// carry a request_id, within one deadline); a retryPolicy here as well would
+// multiply the attempts of every read. docs/DESIGN.md shows the retryPolicy
+// for clients in other languages, which have no ClaimClient.
 constexpr char kServiceConfig[] = R"json({
-  "loadBalancingConfig": [{"pick_first": {}}],
-  "methodConfig": [{
-    "name": [
-      {"service": "claims.v1.ClaimService", "method": "GetClaim"},
-      {"service": "claims.v1.ClaimService", "method": "ListClaims"},
-      {"service": "claims.v1.ClaimService", "method": "ListClaimEvents"}
-    ],
-    "retryPolicy": {
-      "maxAttempts": 3,
-      "initialBackoff": "0.1s",
-      "maxBackoff": "1s",
-      "backoffMultiplier": 2,
-      "retryableStatusCodes": ["UNAVAILABLE"]
-    }
-  }]
+  "loadBalancingConfig": [{"pick_first": {}}]
 })json";
 
 namespace v1 = ::claims::v1;

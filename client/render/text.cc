@@ -107,21 +107,24 @@ size_t DisplayWidth(absl::string_view text) {
   return width;
 }
 
-std::string Truncate(absl::string_view text, size_t max_width) {
-  if (DisplayWidth(text) <= max_width) return std::string(text);
-  const size_t keep = max_width > 3 ? max_width - 3 : 0;
+std::string PrefixColumns(absl::string_view text, size_t columns) {
   size_t width = 0;
-  size_t end = 0;
-  ForEachCodePoint(text, [&](size_t offset, int columns) {
-    if (width + static_cast<size_t>(columns) > keep) {
+  size_t end = text.size();
+  ForEachCodePoint(text, [&](size_t offset, int taken) {
+    if (width + static_cast<size_t>(taken) > columns) {
       end = offset;
       return false;
     }
-    width += static_cast<size_t>(columns);
-    end = text.size();
+    width += static_cast<size_t>(taken);
     return true;
   });
-  return absl::StrCat(text.substr(0, end), "...");
+  return std::string(text.substr(0, end));
+}
+
+std::string Truncate(absl::string_view text, size_t max_width) {
+  if (DisplayWidth(text) <= max_width) return std::string(text);
+  return absl::StrCat(PrefixColumns(text, max_width > 3 ? max_width - 3 : 0),
+                      "...");
 }
 
 TextTable::TextTable(std::vector<std::string> header)

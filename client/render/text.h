@@ -45,6 +45,9 @@ std::string Sanitize(absl::string_view text, bool keep_newlines = false);
 // The terminal columns `text` takes (wcwidth per code point).
 size_t DisplayWidth(absl::string_view text);
 
+// As many whole characters of `text` as fit in `columns` terminal columns.
+std::string PrefixColumns(absl::string_view text, size_t columns);
+
 // `text` if it fits in `max_width` columns, else as many whole characters as
 // fit in max_width - 3 columns, followed by "...".
 std::string Truncate(absl::string_view text, size_t max_width);

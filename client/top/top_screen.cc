@@ -22,28 +22,17 @@ constexpr size_t kEvidenceWidth = 3;
 constexpr size_t kAgeWidth = 4;
 constexpr size_t kMinStatementWidth = 24;
 
-// The first `width` code points of `text`, or all of it.
-std::string Prefix(absl::string_view text, size_t width) {
-  size_t points = 0;
-  for (size_t i = 0; i < text.size(); ++i) {
-    if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
-    if (points == width) return std::string(text.substr(0, i));
-    ++points;
-  }
-  return std::string(text);
-}
-
 // `text` cut to `width` ("..." marks a cut) and padded with spaces to it.
 std::string Fit(absl::string_view text, size_t width) {
   std::string fitted = width > 3 ? Truncate(Sanitize(text), width)
-                                 : Prefix(Sanitize(text), width);
+                                 : PrefixColumns(Sanitize(text), width);
   const size_t shown = DisplayWidth(fitted);
   if (shown < width) fitted.append(width - shown, ' ');
   return fitted;
 }
 
 std::string FitRight(absl::string_view text, size_t width) {
-  const std::string cut = Prefix(text, width);
+  const std::string cut = PrefixColumns(text, width);
   return std::string(width - DisplayWidth(cut), ' ') + cut;
 }
 
@@ -68,7 +57,7 @@ TopLine Clip(TopLine line, size_t cols) {
   clipped.selected = line.selected;
   for (TopSpan& span : line.spans) {
     if (left == 0) break;
-    span.text = Prefix(span.text, left);
+    span.text = PrefixColumns(span.text, left);
     left -= DisplayWidth(span.text);
     clipped.spans.push_back(std::move(span));
   }

@@ -242,6 +242,15 @@ TEST(ClaimctlHabitsE2e, BashCompletionCompletesCommands) {
       dir.path());
   ASSERT_TRUE(completed.exit.Success()) << completed.Describe();
   EXPECT_EQ(completed.out, "history\n");
+  // And `claimctl --no<TAB>`: every global flag, the newest ones included.
+  CommandResult flags = RunCommand(
+      "/bin/bash",
+      {"-c", absl::StrCat("source ", path,
+                          "; COMP_WORDS=(claimctl --no); COMP_CWORD=1; "
+                          "_claimctl; echo \"${COMPREPLY[*]}\"")},
+      dir.path());
+  ASSERT_TRUE(flags.exit.Success()) << flags.Describe();
+  EXPECT_THAT(flags.out, HasSubstr("--no-headers"));
   for (const char* shell : {"zsh", "fish"}) {
     CommandResult other =
         RunCommand(ClaimctlBinary(), {"completion", shell}, dir.path());

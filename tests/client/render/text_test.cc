@@ -47,6 +47,21 @@ TEST(Sanitize, ReplacesControlCharacters) {
   EXPECT_EQ(Sanitize("caf\xc3\xa9"), "caf\xc3\xa9");
 }
 
+TEST(PrefixColumns, CutsWideCharactersWhole) {
+  // 世 and 界 take two columns each: three columns hold only the first.
+  EXPECT_EQ(PrefixColumns("\xe4\xb8\x96\xe7\x95\x8c"
+                          "abc",
+                          3),
+            "\xe4\xb8\x96");
+  EXPECT_EQ(PrefixColumns("\xe4\xb8\x96\xe7\x95\x8c"
+                          "abc",
+                          5),
+            "\xe4\xb8\x96\xe7\x95\x8c"
+            "a");
+  EXPECT_EQ(PrefixColumns("abc", 10), "abc");
+  EXPECT_EQ(PrefixColumns("abc", 0), "");
+}
+
 TEST(Truncate, CountsCodePointsNotBytes) {
   EXPECT_EQ(DisplayWidth("caf\xc3\xa9"), 4u);
   EXPECT_EQ(Truncate("caf\xc3\xa9", 4), "caf\xc3\xa9");

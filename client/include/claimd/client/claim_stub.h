@@ -58,8 +58,8 @@ class ClaimStub {
 
 // A channel to `target` (a gRPC target, see server_target.h: one address,
 // several, or a DNS name), secured as `security` says (plaintext by default),
-// with gRPC's pick_first failover across the target's addresses, retries of
-// reads on UNAVAILABLE (a service config; see claim_stub.cc), and short
+// with gRPC's pick_first failover across the target's addresses (a service
+// config; retries are ClaimClient's, see claim_client.h), and short
 // reconnect backoff, so a retry or a watch reconnect after a server restart
 // actually dials again instead of failing fast while gRPC's default
 // 1 s..120 s reconnect backoff runs.
