@@ -19,6 +19,9 @@ CLUSTER_DIR="${CLUSTER_DIR:-claimd-cluster}"
 BASE="${PORT_BASE:-23790}"
 CLAIMD="$BUILD_DIR/service/claimd"
 CLAIMCTL="$BUILD_DIR/client/claimctl"
+for binary in "$CLAIMD" "$CLAIMCTL"; do
+  [ -x "$binary" ] || { echo "run-cluster.sh: $binary is missing: build it first (./scripts/build.sh claimd claimctl)" >&2; exit 1; }
+done
 mkdir -p "$CLUSTER_DIR"
 
 pids=()
@@ -53,18 +56,26 @@ for i in 1 2 3; do
     >>"$CLUSTER_DIR/etcd-$i.log" 2>&1 &
   pids+=($!)
 done
-healthy=0
-for _ in $(seq 1 150); do
-  if etcdctl --endpoints "$endpoints" --dial-timeout 1s endpoint health >/dev/null 2>&1; then
-    healthy=1
-    break
+# Fails the script when process $1 (named $2, logging to $3) has exited.
+require_alive() {
+  if ! kill -0 "$1" 2>/dev/null; then
+    echo "run-cluster.sh: $2 exited at startup (a port in use?); the end of $3:" >&2
+    tail -n 5 "$3" >&2 || true
+    exit 1
+  fi
+}
+# Every wait below is bounded by the clock (30 s), not by a number of attempts:
+# one attempt can itself take seconds.
+deadline=$((SECONDS + 30))
+until etcdctl --endpoints "$endpoints" --dial-timeout 1s --command-timeout 2s \
+  endpoint health >/dev/null 2>&1; do
+  for i in 1 2 3; do require_alive "${pids[$((i - 1))]}" "etcd member n$i" "$CLUSTER_DIR/etcd-$i.log"; done
+  if [ "$SECONDS" -ge "$deadline" ]; then
+    echo "run-cluster.sh: etcd did not become healthy in 30 s; see $CLUSTER_DIR/etcd-*.log" >&2
+    exit 1
   fi
   sleep 0.2
 done
-if [ "$healthy" != 1 ]; then
-  echo "run-cluster.sh: etcd did not become healthy in 30 s; see $CLUSTER_DIR/etcd-*.log" >&2
-  exit 1
-fi
 
 for r in 1 2; do
   "$CLAIMD" --store=etcd --etcd_endpoints="$endpoints" --etcd_prefix=/claimd/ \
@@ -75,19 +86,17 @@ for r in 1 2; do
 done
 A="127.0.0.1:$((BASE + 21))"
 B="127.0.0.1:$((BASE + 22))"
-for addr in "$A" "$B"; do
-  serving=0
-  for _ in $(seq 1 150); do
-    if "$CLAIMCTL" --server "$addr" list --limit 1 >/dev/null 2>&1; then
-      serving=1
-      break
+for r in 1 2; do
+  addr="127.0.0.1:$((BASE + 20 + r))"
+  deadline=$((SECONDS + 30))
+  until "$CLAIMCTL" --server "$addr" --timeout 2s health >/dev/null 2>&1; do
+    require_alive "${pids[$((r + 2))]}" "claimd replica $r" "$CLUSTER_DIR/claimd-$r.log"
+    if [ "$SECONDS" -ge "$deadline" ]; then
+      echo "run-cluster.sh: claimd on $addr did not serve in 30 s; see $CLUSTER_DIR/claimd-$r.log" >&2
+      exit 1
     fi
     sleep 0.2
   done
-  if [ "$serving" != 1 ]; then
-    echo "run-cluster.sh: claimd on $addr did not serve in 30 s; see $CLUSTER_DIR/claimd-*.log" >&2
-    exit 1
-  fi
 done
 "$CLAIMCTL" --server "$A" import deploy/sample/claims.jsonl
 

@@ -179,8 +179,7 @@ podman stop -t 20 "$NAME" >/dev/null
 
 # The arrangement deploy/README.md documents for untrusted clients: one pod, claimd
 # on its loopback (127.0.0.1:50052), the Dockerfile's haproxy stage in front on :50051
-# (TLS, h2) with deploy/haproxy/haproxy.cfg, or the Kubernetes ConfigMap's copy of it
-# while that file is not in the tree.
+# (TLS, h2) with deploy/haproxy/haproxy.cfg.
 HAPROXY_CONTEXT="$WORK/haproxy"
 mkdir -p "$HAPROXY_CONTEXT"
 awk '/^FROM /{keep = ($0 ~ / AS haproxy$/)} keep' "$SOURCE_DIR/deploy/docker/Dockerfile" \
@@ -190,13 +189,8 @@ grep -q '^ENTRYPOINT.*haproxy' "$HAPROXY_CONTEXT/Containerfile" ||
 podman build --format docker --network=host -f "$HAPROXY_CONTEXT/Containerfile" \
   -t "$HAPROXY_IMAGE" "$HAPROXY_CONTEXT" >"$WORK/haproxy-build.log" 2>&1 ||
   { cat "$WORK/haproxy-build.log" >&2; fail "podman build --target haproxy failed"; }
-if [ -f "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" ]; then
-  cp "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" "$WORK/haproxy.cfg"
-else
-  log "NOTE: deploy/haproxy/haproxy.cfg is not in this tree; using the ConfigMap's copy"
-  python3 -c 'import sys, yaml; docs = [d for d in yaml.safe_load_all(open(sys.argv[1])) if d]; sys.stdout.write(docs[0]["data"]["haproxy.cfg"])' \
-    "$SOURCE_DIR/deploy/kubernetes/haproxy/configmap.yaml" >"$WORK/haproxy.cfg"
-fi
+[ -f "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" ] || fail "deploy/haproxy/haproxy.cfg is missing"
+cp "$SOURCE_DIR/deploy/haproxy/haproxy.cfg" "$WORK/haproxy.cfg"
 chmod 0644 "$WORK/haproxy.cfg"
 podman pod create --name "$POD" --network none >/dev/null
 podman run -d --pod "$POD" --name "$POD-claimd" -v "$VOLUME:/var/lib/claimd" \

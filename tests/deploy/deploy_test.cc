@@ -296,11 +296,7 @@ TEST(Kubernetes, CheckerRejectsInsecureOutsideItsOverlay) {
 // byte (check_kubernetes.py --sync-haproxy rewrites it).
 TEST(Kubernetes, HaproxyConfigMapIsTheSharedConfig) {
   const std::string config = Source("deploy/haproxy/haproxy.cfg");
-  if (!fs::exists(config)) {
-    GTEST_SKIP() << "deploy/haproxy/haproxy.cfg does not exist in this tree "
-                    "yet (issue 12 adds it); the ConfigMap copy in "
-                    "deploy/kubernetes/haproxy/configmap.yaml is unchecked";
-  }
+  ASSERT_TRUE(fs::exists(config)) << config << " is missing";
   testing::TempDir dir;
   if (!HasPyYaml(dir)) GTEST_SKIP() << "PyYAML (python3-yaml) is missing";
   CommandResult checked =

@@ -327,23 +327,18 @@ def scenario_systemd(env):
         claimctl_roundtrip(env, listen, [], "systemd-unit")
         check_scrape(9464)
         config = os.path.join(SOURCE, "deploy/haproxy/haproxy.cfg")
-        if os.path.exists(config):
-            # Debian's haproxy.service runs `haproxy -Ws -f CONFIG` (-Ws: -W with
-            # systemd's notify protocol, which needs systemd).
-            tls = make_cert(env.dir("systemd-tls"), make_ca(env.dir("systemd-ca")),
-                            "claimd", SERVER_SANS)
-            mapped = os.path.join(env.dir("systemd-haproxy"), "haproxy.cfg")
-            with open(mapped, "w") as handle:
-                handle.write(map_paths(open(config).read(), {"/etc/haproxy/tls": tls}))
-            haproxy = Process(env, "systemd-haproxy",
-                              [env.binary("haproxy"), "-W", "-db", "-f", mapped])
-            wait_for("haproxy", tcp_probe(50051), [claimd, haproxy])
-            claimctl_roundtrip(env, "localhost:50051",
-                               [f"--cacert={os.path.join(tls, 'ca.crt')}"], "systemd-proxy")
-        else:
-            log("systemd: NOTE deploy/haproxy/haproxy.cfg is not in this tree: the "
-                "haproxy front of the unit was not run (the Kubernetes scenarios run "
-                "the ConfigMap's copy)")
+        # Debian's haproxy.service runs `haproxy -Ws -f CONFIG` (-Ws: -W with
+        # systemd's notify protocol, which needs systemd).
+        tls = make_cert(env.dir("systemd-tls"), make_ca(env.dir("systemd-ca")),
+                        "claimd", SERVER_SANS)
+        mapped = os.path.join(env.dir("systemd-haproxy"), "haproxy.cfg")
+        with open(mapped, "w") as handle:
+            handle.write(map_paths(open(config).read(), {"/etc/haproxy/tls": tls}))
+        haproxy = Process(env, "systemd-haproxy",
+                          [env.binary("haproxy"), "-W", "-db", "-f", mapped])
+        wait_for("haproxy", tcp_probe(50051), [claimd, haproxy])
+        claimctl_roundtrip(env, "localhost:50051",
+                           [f"--cacert={os.path.join(tls, 'ca.crt')}"], "systemd-proxy")
         code = claimd.stop(grace_seconds=stop_timeout)
         check(code == 0, f"claimd exited {code} on SIGTERM:\n{claimd.text()}")
     finally:
@@ -534,11 +529,6 @@ def scenario_kubernetes_replicated(env):
                     f"--cacert={client}/ca.crt", f"--cert={client}/tls.crt",
                     f"--key={client}/tls.key", "endpoint", "health"])
         check(done.returncode == 0, f"etcdctl with claimd's client Secret: {done.stderr}")
-        done = run([env.claimd, "--help"])
-        if not re.search(r"--store \(", done.stdout + done.stderr):
-            raise Skip("the etcd StatefulSet's member starts and is healthy, but the built "
-                       "claimd has no --store flag (the etcd backend, issue 17, is not in "
-                       "this build): the replicated claimd pod was not run")
         ca, tls = client_tls(env)
         kubernetes_pod_check(env, "replicated", "Deployment", "claimd",
                              {"claimd-tls": tls, "claimd-etcd-client": client}, True,

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
+#include <limits>
 #include <map>
 #include <memory>
 #include <sstream>
@@ -21,6 +22,7 @@
 #include "gtest/gtest.h"
 #include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/process.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -47,19 +49,16 @@ constexpr int64_t BoundKib() {
          int64_t{kMaxWatchers} * 24;
 }
 
-// A "VmHWM:" style field of /proc/PID/status, in KiB; -1 when unreadable.
+// A "VmHWM" style field of /proc/PID/status, in KiB. An unreadable figure is a
+// test failure, and comes back as the largest value so that no bound passes
+// on it.
 int64_t StatusKib(pid_t pid, absl::string_view field) {
-  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
-  std::string line;
-  while (std::getline(in, line)) {
-    absl::string_view rest = line;
-    if (!absl::ConsumePrefix(&rest, field)) continue;
-    rest = absl::StripAsciiWhitespace(absl::StripSuffix(
-        absl::StripAsciiWhitespace(absl::StripPrefix(rest, ":")), "kB"));
-    int64_t kib = -1;
-    return absl::SimpleAtoi(rest, &kib) ? kib : -1;
+  absl::StatusOr<int64_t> kib = ProcStatusKib(pid, field);
+  if (!kib.ok()) {
+    ADD_FAILURE() << kib.status();
+    return std::numeric_limits<int64_t>::max();
   }
-  return -1;
+  return *kib;
 }
 
 // Streams opened asynchronously and never read: only their final status is

@@ -262,31 +262,45 @@ TEST_F(ClaimdMetrics, MethodsTheServerDoesNotHaveMakeNoSeriesOfTheirOwn) {
 
 // civetweb holds a worker thread per connection until its request is read:
 // with 2 workers and a 30 s read timeout, slow connections kept /metrics from
-// being scraped for the whole test.
-TEST_F(ClaimdMetrics, AScrapeIsAnsweredWhileEightSlowConnectionsAreOpen) {
-  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+// being scraped for the whole test. Opens `count` connections that send half
+// a request, then scrapes (10 s allowed).
+void ScrapeWhileSlowConnectionsAreOpen(int port, int count) {
   std::vector<int> slow;
-  for (int i = 0; i < 8; ++i) {
+  for (int i = 0; i < count; ++i) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
     ASSERT_GE(fd, 0);
+    slow.push_back(fd);
     sockaddr_in address{};
     address.sin_family = AF_INET;
     address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    address.sin_port = htons(port_);
+    address.sin_port = htons(port);
     ASSERT_EQ(
         connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
     // Half a request, never finished.
     constexpr char kPartial[] = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
     ASSERT_EQ(send(fd, kPartial, sizeof(kPartial) - 1, 0),
               static_cast<ssize_t>(sizeof(kPartial) - 1));
-    slow.push_back(fd);
   }
   absl::StatusOr<HttpResponse> scrape =
-      HttpGet(port_, "/metrics", absl::Seconds(10));
+      HttpGet(port, "/metrics", absl::Seconds(10));
   for (int fd : slow) close(fd);
   ASSERT_OK(scrape.status());
   EXPECT_EQ(scrape->status, 200);
   EXPECT_THAT(scrape->body, HasSubstr("claimd_store_revision"));
+}
+
+TEST_F(ClaimdMetrics, AScrapeIsAnsweredWhileEightSlowConnectionsAreOpen) {
+  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+  ScrapeWhileSlowConnectionsAreOpen(port_, 8);
+}
+
+// More slow connections than the endpoint's 16 workers: only the 2 s request
+// timeout frees a worker for the scrape (civetweb's 30 s default would not
+// within the scrape's 10 s).
+TEST_F(ClaimdMetrics,
+       AScrapeIsAnsweredWhileMoreSlowConnectionsThanWorkersAreOpen) {
+  ASSERT_NO_FATAL_FAILURE(StartClaimd());
+  ScrapeWhileSlowConnectionsAreOpen(port_, 24);
 }
 
 TEST(MetricsEndpointAddress, OnlyLoopbackAddressesAreLoopback) {

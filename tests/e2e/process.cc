@@ -16,7 +16,10 @@
 #include <utility>
 
 #include "absl/status/status.h"
+#include "absl/strings/ascii.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/strip.h"
 
 namespace claimd::e2e {
 namespace {
@@ -166,12 +169,42 @@ absl::StatusOr<int> PickFreePort() {
   return ntohs(address.sin_port);
 }
 
+bool PortIsFree(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_in address;
+  std::memset(&address, 0, sizeof(address));
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  address.sin_port = htons(static_cast<uint16_t>(port));
+  const bool bound =
+      bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof(address)) == 0;
+  close(fd);
+  return bound;
+}
+
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) return "";
   std::ostringstream content;
   content << in.rdbuf();
   return content.str();
+}
+
+absl::StatusOr<int64_t> ProcStatusKib(pid_t pid, absl::string_view field) {
+  std::ifstream in(absl::StrCat("/proc/", pid, "/status"));
+  std::string line;
+  while (std::getline(in, line)) {
+    absl::string_view rest = line;
+    if (!absl::ConsumePrefix(&rest, field) || !absl::ConsumePrefix(&rest, ":"))
+      continue;
+    rest = absl::StripAsciiWhitespace(
+        absl::StripSuffix(absl::StripAsciiWhitespace(rest), "kB"));
+    int64_t kib = 0;
+    if (absl::SimpleAtoi(rest, &kib)) return kib;
+  }
+  return absl::NotFoundError(
+      absl::StrCat(field, " of process ", pid, " is not readable"));
 }
 
 }  // namespace claimd::e2e

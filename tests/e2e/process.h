@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
 namespace claimd::e2e {
@@ -102,8 +103,16 @@ class Process {
 // retry.
 absl::StatusOr<int> PickFreePort();
 
+// True when 127.0.0.1:`port` can be bound now (a listener could take it).
+bool PortIsFree(int port);
+
 // The whole file, or "" when it cannot be read.
 std::string ReadFile(const std::string& path);
+
+// A memory field of /proc/PID/status ("VmRSS", "VmHWM"), in KiB. Errors:
+// NOT_FOUND when the process or the field is gone, so a caller that checks a
+// bound cannot mistake an unreadable figure for a small one.
+absl::StatusOr<int64_t> ProcStatusKib(pid_t pid, absl::string_view field);
 
 }  // namespace claimd::e2e
 

@@ -87,13 +87,18 @@ class ReplicatedClaimdTest : public ::testing::Test {
     if (fault) {
       for (int i = 0; i < 3000 && done.load() < fault_after; ++i)
         absl::SleepFor(absl::Milliseconds(10));
+      // The fault must land under load, not after it.
+      EXPECT_LT(done.load(), static_cast<int>(writers.size()) * steps)
+          << "the writers finished before the fault";
       fault();
     }
     for (std::thread& writer : writers) writer.join();
 
-    int reader = 0;
-    while (!replicas_[reader]->running()) ++reader;
-    auto stub = claims::v1::ClaimService::NewStub(FailoverChannel(reader));
+    size_t reader = 0;
+    while (reader < replicas_.size() && !replicas_[reader]->running()) ++reader;
+    ASSERT_LT(reader, replicas_.size()) << "no replica is running";
+    auto stub = claims::v1::ClaimService::NewStub(
+        FailoverChannel(static_cast<int>(reader)));
     absl::StatusOr<reliability::RecoveredLog> log =
         reliability::ReadGrpcLog(*stub);
     ASSERT_TRUE(log.ok()) << log.status();

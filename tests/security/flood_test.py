@@ -316,6 +316,21 @@ def main():
               f"victim_success={success:.4f} answered_after={after_ok} "
               f"claimd_exit={claimd_exit} {figures}", flush=True)
 
+        # A flood that never reached the server proves nothing: every bound
+        # below would hold without an attack.
+        activity = {
+            "rapid_reset": stats.get("streams", 0),
+            "continuation": stats.get("bytes", 0),
+            "no_settings_ack": stats.get("peak_open_streams", 0) +
+            stats.get("ended", 0) + stats.get("reset", 0),
+            "health_watch": stats.get("peak_open_streams", 0) +
+            stats.get("refused", 0),
+        }[args.attack]
+        if "error" in stats or activity == 0:
+            failures.append("the attack never reached the server: "
+                            + stats.get("error", "no stream or byte was sent"))
+        if min(sampler.peak.values()) <= 0:
+            failures.append("a process's memory could not be read")
         if args.setup == "proxy":
             if sampler.peak["claimd"] > BOUNDS["claimd_mib_behind_proxy"]:
                 failures.append("claimd's memory passed its bound")
