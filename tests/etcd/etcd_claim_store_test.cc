@@ -226,7 +226,7 @@ TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
   EXPECT_THAT(store->Get("before"), StatusIs(absl::StatusCode::kUnavailable));
   cluster.Continue(0);
   cluster.Continue(1);
-  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(30)));
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
   // The failed write may or may not have landed (its outcome was unknown);
   // a new one commits at the next revision either way.
   absl::Status healthy = absl::UnavailableError("not probed");
