@@ -23,7 +23,6 @@
 #include "service/api/grpc_log_bridge.h"
 #include "service/api/server.h"
 #include "service/build_info.h"
-#include "service/core/log.h"
 #include "service/core/watch_hub.h"
 #include "service/observability.h"
 #include "service/security_flags.h"
@@ -31,6 +30,7 @@
 #include "service/store/sqlite_claim_store.h"
 #include "service/store_commands.h"
 #include "service/store_factory/open_claim_store.h"
+#include "service/util/log.h"
 #include "service/util/parse_flags.h"
 
 ABSL_FLAG(std::string, listen, "127.0.0.1:50051",
@@ -144,11 +144,11 @@ void RaiseFileHandleLimit() {
     }
   }
   if (limit.rlim_cur != before) {
-    claimd::core::LogInfo("file handles: soft limit raised from ", before,
+    claimd::util::LogInfo("file handles: soft limit raised from ", before,
                           " to ", limit.rlim_cur);
   }
   if (limit.rlim_cur < 4096) {
-    claimd::core::LogWarning(
+    claimd::util::LogWarning(
         "file handles: the limit is ", limit.rlim_cur,
         "; past it gRPC stops accepting connections and claimd exits (code ",
         kExitListenerFailed,
@@ -226,29 +226,29 @@ int Run(const std::vector<char*>& positional) {
   if (absl::Status logs = claimd::ConfigureLogs(absl::GetFlag(FLAGS_log_format),
                                                 absl::GetFlag(FLAGS_log_level));
       !logs.ok()) {
-    claimd::core::LogError(logs.message());
+    claimd::util::LogError(logs.message());
     return 2;
   }
   if (std::optional<int> exit_code = claimd::MaybeHashToken()) {
     return *exit_code;
   }
   if (absl::Status flags = ValidateFlags(); !flags.ok()) {
-    claimd::core::LogError(flags.message());
+    claimd::util::LogError(flags.message());
     return 2;
   }
   if (absl::Status tls = claimd::CheckTlsFiles(); !tls.ok()) {
-    claimd::core::LogError(tls.message());
+    claimd::util::LogError(tls.message());
     return 2;
   }
   absl::StatusOr<claimd::store_factory::StoreBackend> backend =
       claimd::store_factory::ParseStoreBackend(absl::GetFlag(FLAGS_store));
   if (!backend.ok()) {
-    claimd::core::LogError(backend.status().message());
+    claimd::util::LogError(backend.status().message());
     return 2;
   }
   const bool etcd = *backend == claimd::store_factory::StoreBackend::kEtcd;
   if (etcd && absl::GetFlag(FLAGS_etcd_endpoints).empty()) {
-    claimd::core::LogError("--store=etcd needs --etcd_endpoints");
+    claimd::util::LogError("--store=etcd needs --etcd_endpoints");
     return 2;
   }
   sigset_t signals = BlockShutdownSignals();
@@ -261,7 +261,7 @@ int Run(const std::vector<char*>& positional) {
     absl::StatusOr<claimd::store::DataDirLock> locked =
         claimd::store::LockDataDir(data_dir);
     if (!locked.ok()) {
-      claimd::core::LogError(locked.status().message());
+      claimd::util::LogError(locked.status().message());
       return 1;
     }
     lock.emplace(std::move(*locked));
@@ -269,7 +269,7 @@ int Run(const std::vector<char*>& positional) {
   absl::StatusOr<claimd::MetricsExport> metrics =
       claimd::StartMetrics(absl::GetFlag(FLAGS_metrics_listen));
   if (!metrics.ok()) {
-    claimd::core::LogError(metrics.status().message());
+    claimd::util::LogError(metrics.status().message());
     return 1;
   }
 
@@ -303,7 +303,7 @@ int Run(const std::vector<char*>& positional) {
   absl::StatusOr<std::unique_ptr<claimd::core::ClaimStore>> store =
       claimd::store_factory::OpenClaimStore(store_options);
   if (!store.ok()) {
-    claimd::core::LogError("cannot open the store in ", where, ": ",
+    claimd::util::LogError("cannot open the store in ", where, ": ",
                            store.status().ToString());
     return 1;
   }
@@ -325,11 +325,11 @@ int Run(const std::vector<char*>& positional) {
   absl::StatusOr<claimd::SecuritySetup> security =
       claimd::ApplySecurityFlags(options);
   if (!security.ok()) {
-    claimd::core::LogError(security.status().message());
+    claimd::util::LogError(security.status().message());
     return 2;
   }
   options.on_memory_exit = [](const std::string& reason) {
-    claimd::core::LogError(reason, "; exiting (code ", kExitMemoryCeiling,
+    claimd::util::LogError(reason, "; exiting (code ", kExitMemoryCeiling,
                            ") for the supervisor to restart claimd");
     // No graceful shutdown: it would need memory, and the host's is at stake.
     _exit(kExitMemoryCeiling);
@@ -337,10 +337,10 @@ int Run(const std::vector<char*>& positional) {
   absl::StatusOr<std::unique_ptr<claimd::api::ClaimServer>> server =
       claimd::api::ClaimServer::Start(options, store->get(), &hub);
   if (!server.ok()) {
-    claimd::core::LogError(server.status().message());
+    claimd::util::LogError(server.status().message());
     return 1;
   }
-  claimd::core::LogInfo(
+  claimd::util::LogInfo(
       "serving claims.v1 on ", options.listen_address, " (port ",
       (*server)->port(), "), data in ", where, ", revision ",
       (*store)->CurrentRevision(),
@@ -352,9 +352,9 @@ int Run(const std::vector<char*>& positional) {
     if (first == SIGUSR1 || security->authenticator == nullptr) continue;
     absl::Status reloaded = security->authenticator->Reload();
     if (reloaded.ok()) {
-      claimd::core::LogInfo("SIGHUP: reloaded the credentials file");
+      claimd::util::LogInfo("SIGHUP: reloaded the credentials file");
     } else {
-      claimd::core::LogError("SIGHUP: keeping the previous credentials: ",
+      claimd::util::LogError("SIGHUP: keeping the previous credentials: ",
                              reloaded.message());
     }
   }
@@ -364,24 +364,24 @@ int Run(const std::vector<char*>& positional) {
   if (listener_failed) {
     (*server)->health().SetCondition(
         claimd::api::HealthService::Condition::kListenerFailed, true);
-    claimd::core::LogError(
+    claimd::util::LogError(
         "gRPC stopped accepting connections (out of file handles?) and never "
         "resumes: health NOT_SERVING; shutting down to exit with code ",
         kExitListenerFailed, " for the supervisor to restart claimd");
   } else {
-    claimd::core::LogInfo("received signal ", first,
+    claimd::util::LogInfo("received signal ", first,
                           "; shutting down (send it again to exit now)");
   }
   std::thread second_signal([signals] {
     WaitForSignal(signals);
-    claimd::core::LogWarning("second signal: exiting now");
+    claimd::util::LogWarning("second signal: exiting now");
     _exit(1);
   });
   second_signal.detach();
 
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   (*store)->Close();
-  claimd::core::LogInfo("stopped cleanly at revision ",
+  claimd::util::LogInfo("stopped cleanly at revision ",
                         (*store)->CurrentRevision());
   return listener_failed ? kExitListenerFailed : 0;
 }

@@ -4,17 +4,17 @@
 
 #include "service/api/grpc_log_bridge.h"
 #include "service/build_info.h"
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd {
 
 absl::Status ConfigureLogs(const std::string& format,
                            const std::string& level) {
-  absl::StatusOr<core::LogFormat> parsed_format = core::ParseLogFormat(format);
+  absl::StatusOr<util::LogFormat> parsed_format = util::ParseLogFormat(format);
   if (!parsed_format.ok()) return parsed_format.status();
-  absl::StatusOr<core::LogLevel> parsed_level = core::ParseLogLevel(level);
+  absl::StatusOr<util::LogLevel> parsed_level = util::ParseLogLevel(level);
   if (!parsed_level.ok()) return parsed_level.status();
-  core::ConfigureLogging(*parsed_format, *parsed_level);
+  util::ConfigureLogging(*parsed_format, *parsed_level);
   api::RouteGrpcLogsToClaimdLog();
   return absl::OkStatus();
 }
@@ -28,7 +28,7 @@ absl::StatusOr<MetricsExport> StartMetrics(const std::string& address) {
       metrics::MetricsEndpoint::Start(address, result.metrics->registry());
   if (!endpoint.ok()) return endpoint.status();
   result.endpoint = *std::move(endpoint);
-  core::LogInfo("serving Prometheus metrics on ", address, " (port ",
+  util::LogInfo("serving Prometheus metrics on ", address, " (port ",
                 result.endpoint->port(), ") at /metrics");
   return result;
 }

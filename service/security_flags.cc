@@ -11,7 +11,7 @@
 #include "absl/strings/strip.h"
 #include "service/auth/sha256.h"
 #include "service/core/limits.h"
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 ABSL_FLAG(std::string, tls_cert, "",
           "PEM certificate chain to serve TLS with (with --tls_key)");
@@ -129,7 +129,7 @@ std::optional<int> MaybeHashToken() {
   std::getline(std::cin, token);
   absl::string_view trimmed = absl::StripAsciiWhitespace(token);
   if (trimmed.empty()) {
-    core::LogError("--hash_token: give the token on stdin");
+    util::LogError("--hash_token: give the token on stdin");
     return 2;
   }
   std::cout << "token sha256:" << auth::Sha256Hex(trimmed)
@@ -190,7 +190,7 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
           " is not a loopback address: serve TLS (--tls_cert, --tls_key) or "
           "pass --insecure to accept plaintext from the network"));
     }
-    core::LogWarning("serving PLAINTEXT on ", options.listen_address,
+    util::LogWarning("serving PLAINTEXT on ", options.listen_address,
                      " (--insecure): anyone on the path can read and forge "
                      "calls");
   }
@@ -202,7 +202,7 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
     if (!authenticator.ok()) return authenticator.status();
     setup.authenticator = *std::move(authenticator);
   } else if (!IsLoopback(options.listen_address)) {
-    core::LogWarning(
+    util::LogWarning(
         "no --auth_tokens: every client that can connect may do everything");
   }
   options.credentials = *std::move(credentials);

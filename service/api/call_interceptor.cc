@@ -9,8 +9,8 @@
 #include "absl/time/clock.h"
 #include "google/protobuf/descriptor.h"
 #include "service/api/status_mapping.h"
-#include "service/core/log.h"
-#include "service/core/monotonic_clock.h"
+#include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::api {
 namespace {
@@ -111,25 +111,25 @@ class CallInterceptor : public grpc::experimental::Interceptor {
 
   void Report(const grpc::Status& status) {
     reported_ = true;
-    const absl::Duration duration = core::MonotonicClock::Real().Now() - start_;
+    const absl::Duration duration = util::MonotonicClock::Real().Now() - start_;
     const std::string code = absl::StatusCodeToString(
         static_cast<absl::StatusCode>(status.error_code()));
     metrics_->OnRpcFinished(method_, code, unary_, duration);
     const bool fault = IsServerFault(status.error_code());
-    const core::LogLevel level =
-        fault ? core::LogLevel::kWarning : core::LogLevel::kDebug;
-    if (!core::LogEnabled(level)) return;
+    const util::LogLevel level =
+        fault ? util::LogLevel::kWarning : util::LogLevel::kDebug;
+    if (!util::LogEnabled(level)) return;
     const std::string duration_ms =
         absl::StrFormat("%.3f", absl::ToDoubleMilliseconds(duration));
     if (fault) {
-      core::LogWithFields(level, "call failed",
+      util::LogWithFields(level, "call failed",
                           {{"request_id", request_id()},
                            {"method", method_},
                            {"code", code},
                            {"duration_ms", duration_ms},
                            {"error", status.error_message()}});
     } else {
-      core::LogWithFields(level, "call finished",
+      util::LogWithFields(level, "call finished",
                           {{"request_id", request_id()},
                            {"method", method_},
                            {"code", code},
@@ -142,7 +142,7 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   const bool unary_;
   // Durations are measured on the monotonic clock (a wall-clock step must not
   // record a negative or hour-long call).
-  const absl::Duration start_ = core::MonotonicClock::Real().Now();
+  const absl::Duration start_ = util::MonotonicClock::Real().Now();
   std::string request_id_;
   bool reported_ = false;
 };

@@ -20,7 +20,7 @@
 #include "service/core/claim_id.h"
 #include "service/core/limits.h"
 #include "service/core/page_token.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::api {
 namespace {
@@ -223,7 +223,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
   // is not held up. The call is claimed here, before the pool is used: once
   // claimed it stays counted until the pool finishes it, so the pool outlives
   // the task (shutdown waits for counted calls).
-  core::ThreadPool* pool = deps_.fanout_pool;
+  util::ThreadPool* pool = deps_.fanout_pool;
   DeadlineTimer* timer = timer_;
   deps_.store->Submit(
       *std::move(mutation), [pool, reactor, response, answer, timer, timeout](

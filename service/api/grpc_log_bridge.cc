@@ -8,16 +8,16 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "grpc/support/log.h"
-#include "service/core/log.h"
-#include "service/core/log_rate_limiter.h"
+#include "service/util/log.h"
+#include "service/util/log_rate_limiter.h"
 
 namespace claimd::api {
 namespace {
 
 std::atomic<void (*)()> g_listener_failure_handler{nullptr};
 
-core::LogRateLimiter& Limiter() {
-  static auto* limiter = new core::LogRateLimiter(20, std::chrono::seconds(10));
+util::LogRateLimiter& Limiter() {
+  static auto* limiter = new util::LogRateLimiter(20, std::chrono::seconds(10));
   return *limiter;
 }
 
@@ -31,21 +31,21 @@ void ForwardGrpcLog(gpr_log_func_args* args) {
       handler();
     }
   }
-  const core::LogLevel level =
-      args->severity == GPR_LOG_SEVERITY_ERROR  ? core::LogLevel::kError
-      : args->severity == GPR_LOG_SEVERITY_INFO ? core::LogLevel::kInfo
-                                                : core::LogLevel::kDebug;
-  if (!core::LogEnabled(level)) return;
+  const util::LogLevel level =
+      args->severity == GPR_LOG_SEVERITY_ERROR  ? util::LogLevel::kError
+      : args->severity == GPR_LOG_SEVERITY_INFO ? util::LogLevel::kInfo
+                                                : util::LogLevel::kDebug;
+  if (!util::LogEnabled(level)) return;
   const std::string source =
       absl::StrCat(args->file != nullptr ? args->file : "?", ":", args->line);
   const std::optional<int64_t> dropped =
       Limiter().Admit(source, std::chrono::steady_clock::now());
   if (!dropped.has_value()) return;
   if (*dropped == 0) {
-    core::LogWithFields(level, absl::StrCat("grpc: ", message),
+    util::LogWithFields(level, absl::StrCat("grpc: ", message),
                         {{"source", source}});
   } else {
-    core::LogWithFields(
+    util::LogWithFields(
         level, absl::StrCat("grpc: ", message),
         {{"source", source}, {"dropped_before", absl::StrCat(*dropped)}});
   }

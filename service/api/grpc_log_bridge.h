@@ -1,6 +1,6 @@
 // Sends gRPC's own log messages (those GRPC_VERBOSITY lets through, ERROR by
-// default) through core::Log, so that with --log_format=json stderr stays one
-// JSON object per line, and a text line cannot be forged (core::Log escapes
+// default) through util::Log, so that with --log_format=json stderr stays one
+// JSON object per line, and a text line cannot be forged (util::Log escapes
 // control characters). gRPC's transport errors are written on behalf of
 // unauthenticated peers (they quote header values a client sent), so each
 // source location may write 20 lines per 10 s; the next line written says how

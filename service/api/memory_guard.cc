@@ -7,7 +7,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd::api {
 
@@ -43,7 +43,7 @@ void MemoryGuard::Loop() {
     if (over != over_.load(std::memory_order_relaxed)) {
       over_.store(over, std::memory_order_relaxed);
       if (over) over_since = now;
-      core::LogWarning(over ? "memory ceiling: resident memory "
+      util::LogWarning(over ? "memory ceiling: resident memory "
                             : "memory ceiling: back to ",
                        rss >> 20, " MiB, ceiling ",
                        options_.ceiling_bytes >> 20, " MiB (--max_rss_mib)",

@@ -25,7 +25,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/time/time.h"
-#include "service/core/stop_signal.h"
+#include "service/util/stop_signal.h"
 
 namespace claimd::api {
 
@@ -59,7 +59,7 @@ class MemoryGuard {
   std::atomic<bool> over_{false};
   // The sampling thread sleeps on it: a monotonic wait, so a clock step
   // neither stretches nor cuts the sampling interval.
-  core::StopSignal stop_;
+  util::StopSignal stop_;
   std::thread thread_;  // last: starts after everything above is built
 };
 

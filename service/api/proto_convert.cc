@@ -5,7 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "service/core/claim_id.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::api {
 namespace {

@@ -8,8 +8,8 @@
 #include "grpcpp/ext/health_check_service_server_builder_option.h"
 #include "grpcpp/ext/proto_server_reflection_plugin.h"
 #include "service/api/call_interceptor.h"
-#include "service/core/log.h"
-#include "service/core/monotonic_clock.h"
+#include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::api {
 namespace {
@@ -115,7 +115,7 @@ void ClaimServer::TickerLoop() {
   const bool compacts = options_.history_retention > 0;
   // Schedules run on the monotonic clock: a wall clock set back must not
   // silence idle watchers, nor one set forward compact early.
-  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
   absl::Duration next_progress = clock.Now() + progress_tick;
   absl::Duration next_compaction = clock.Now() + options_.compaction_interval;
   while (!WaitForStop(
@@ -142,9 +142,9 @@ void ClaimServer::CompactIfDue() {
   if (target <= store_->CompactRevision()) return;
   absl::Status status = store_->Compact(target);
   if (status.ok()) {
-    core::LogInfo("compacted history up to revision ", target);
+    util::LogInfo("compacted history up to revision ", target);
   } else {
-    core::LogWarning("history compaction to revision ", target,
+    util::LogWarning("history compaction to revision ", target,
                      " failed: ", status.ToString());
   }
 }
@@ -162,14 +162,14 @@ void ClaimServer::Shutdown(absl::Duration grace) {
     stopping_ = true;
   }
   stop_.Stop();
-  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration deadline = clock.Now() + grace;
   service_->StartDraining();
   store_health_.reset();  // stops it before health checking shuts down
   health_->Shutdown();    // every service: NOT_SERVING
   hub_->Shutdown();
   if (!call_counter_.WaitForZero(deadline - clock.Now())) {
-    core::LogWarning(
+    util::LogWarning(
         call_counter_.count(),
         " calls did not finish within the grace period; cancelling them");
   }

@@ -34,10 +34,10 @@
 #include "service/core/claim_store.h"
 #include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
-#include "service/core/monotonic_clock.h"
-#include "service/core/stop_signal.h"
-#include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
+#include "service/util/monotonic_clock.h"
+#include "service/util/stop_signal.h"
+#include "service/util/thread_pool.h"
 
 namespace claimd::api {
 
@@ -78,8 +78,8 @@ struct ServerOptions {
   int64_t max_rss_bytes = 0;
   std::function<void(const std::string& reason)> on_memory_exit;
   // What watch streams measure progress_interval on; not owned (tests inject
-  // a core::ManualMonotonicClock).
-  const core::MonotonicClock* clock = &core::MonotonicClock::Real();
+  // a util::ManualMonotonicClock).
+  const util::MonotonicClock* clock = &util::MonotonicClock::Real();
 };
 
 class ClaimServer {
@@ -116,8 +116,8 @@ class ClaimServer {
   const ServerOptions options_;
   core::ClaimStore* const store_;
   core::WatchHub* const hub_;
-  core::ThreadPool catch_up_pool_;
-  core::ThreadPool fanout_pool_;
+  util::ThreadPool catch_up_pool_;
+  util::ThreadPool fanout_pool_;
   CallCounter call_counter_;
   auth::WatcherQuota watcher_quota_;
   // Before call_gate_ (which reads the guard) and server_ (whose calls use
@@ -139,7 +139,7 @@ class ClaimServer {
   bool stopping_ ABSL_GUARDED_BY(mutex_) = false;
   bool stopped_ ABSL_GUARDED_BY(mutex_) = false;
   // Set when Shutdown begins; the ticker's waits (on the monotonic clock).
-  core::StopSignal stop_;
+  util::StopSignal stop_;
   std::thread ticker_;
 };
 

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd::api {
 
@@ -16,7 +16,7 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
   if (status.ok()) return grpc::Status::OK;
   // absl and gRPC share code numbers.
   if (IsServerFault(static_cast<grpc::StatusCode>(status.code()))) {
-    core::LogError("internal error: ", status.ToString());
+    util::LogError("internal error: ", status.ToString());
     return grpc::Status(
         static_cast<grpc::StatusCode>(status.code()),
         "internal error in claimd; the server log has the details");

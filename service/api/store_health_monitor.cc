@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd::api {
 
@@ -17,7 +17,7 @@ StoreHealthMonitor::StoreHealthMonitor(
   // committed.
   absl::Status probe = store_->ProbeHealth();
   if (!probe.ok()) {
-    core::LogWarning("the store cannot commit (", probe.message(),
+    util::LogWarning("the store cannot commit (", probe.message(),
                      "): NOT_SERVING until it can");
   }
   Report(probe.ok());
@@ -38,9 +38,9 @@ void StoreHealthMonitor::Loop() {
     if (!serving_) health = store_->ProbeHealth();
     if (health.ok() != serving_) {
       if (health.ok()) {
-        core::LogInfo("the store commits again: SERVING");
+        util::LogInfo("the store commits again: SERVING");
       } else {
-        core::LogWarning("the store cannot commit (", health.message(),
+        util::LogWarning("the store cannot commit (", health.message(),
                          "): NOT_SERVING until it can");
       }
       Report(health.ok());

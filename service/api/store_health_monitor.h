@@ -20,7 +20,7 @@
 #include "absl/time/time.h"
 #include "grpcpp/health_check_service_interface.h"
 #include "service/core/claim_store.h"
-#include "service/core/stop_signal.h"
+#include "service/util/stop_signal.h"
 
 namespace claimd::api {
 
@@ -46,7 +46,7 @@ class StoreHealthMonitor {
   const absl::Duration interval_;
   bool serving_ = false;  // what was reported last; the monitor thread's
 
-  core::StopSignal stop_;  // waits on the monotonic clock
+  util::StopSignal stop_;  // waits on the monotonic clock
   std::thread thread_;     // last: starts after everything above is built
 };
 

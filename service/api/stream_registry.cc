@@ -3,7 +3,7 @@
 #include <utility>
 #include <vector>
 
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd::api {
 
@@ -55,7 +55,7 @@ int StreamRegistry::ReauthorizeAll() {
   }
   for (auto& [stream, status] : revoked) stream->Revoke(std::move(status));
   if (!revoked.empty()) {
-    core::LogInfo("credentials reloaded: ended ", revoked.size(),
+    util::LogInfo("credentials reloaded: ended ", revoked.size(),
                   " open streams whose callers lost the role they need");
   }
   return static_cast<int>(revoked.size());

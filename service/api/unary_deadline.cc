@@ -3,7 +3,7 @@
 #include <algorithm>
 #include <chrono>
 
-#include "service/core/monotonic_clock.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::api {
 
@@ -34,7 +34,7 @@ DeadlineTimer::Handle DeadlineTimer::After(absl::Duration delay,
   bool earliest = false;
   {
     std::lock_guard<std::mutex> lock(mutex_);
-    handle = {core::MonotonicClock::Real().Now() + delay, next_id_++};
+    handle = {util::MonotonicClock::Real().Now() + delay, next_id_++};
     pending_.emplace(handle, std::move(fire));
     earliest = pending_.begin()->first == handle;
   }
@@ -62,7 +62,7 @@ void DeadlineTimer::Run() {
       continue;
     }
     const absl::Duration first = pending_.begin()->first.first;
-    if (first > core::MonotonicClock::Real().Now()) {
+    if (first > util::MonotonicClock::Real().Now()) {
       // MonotonicClock::Real is steady_clock's time since its epoch, so this
       // is the same instant on steady_clock. Woken early by a new earliest
       // entry, a cancel or stopping: the loop looks again.

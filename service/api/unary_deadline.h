@@ -41,7 +41,7 @@ absl::Time ServerDeadline(absl::Time now, absl::Time client_deadline,
                           const UnaryDeadlineOptions& options);
 
 // Runs callbacks after given delays on a thread of its own. Delays are
-// measured on the monotonic clock (core::MonotonicClock::Real), so setting the
+// measured on the monotonic clock (util::MonotonicClock::Real), so setting the
 // wall clock forward cannot fire a write's deadline early, nor setting it back
 // hold one late. Callbacks must be short and must not call back into the
 // timer. Pending callbacks are dropped (not run) when the timer is destroyed.

@@ -15,7 +15,7 @@
 #include "service/api/status_mapping.h"
 #include "service/api/store_identity.h"
 #include "service/auth/methods.h"
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 namespace claimd::api {
 namespace {
@@ -540,7 +540,7 @@ void WatchSession::Write(grpc::ByteBuffer message, int64_t revision,
   // is alive; a null here would be a broken ownership protocol, not a race to
   // tolerate.
   if (reactor == nullptr) {
-    core::LogError(
+    util::LogError(
         "watch stream written after it was done; dropping the write");
     return;
   }

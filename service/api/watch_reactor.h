@@ -35,9 +35,9 @@
 #include "service/core/claim_store.h"
 #include "service/core/memory_budget.h"
 #include "service/core/metrics.h"
-#include "service/core/monotonic_clock.h"
-#include "service/core/thread_pool.h"
 #include "service/core/watch_hub.h"
+#include "service/util/monotonic_clock.h"
+#include "service/util/thread_pool.h"
 
 namespace claimd::api {
 
@@ -69,9 +69,9 @@ struct WatchOptions {
 struct WatchDependencies {
   core::ClaimStore* store;
   core::WatchHub* hub;
-  core::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
+  util::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
   // Work handed off the commit thread: watch pumps and unary replies.
-  core::ThreadPool* fanout_pool;
+  util::ThreadPool* fanout_pool;
   CallCounter* counter;  // counts this stream while it runs
   WatchOptions options;
   // Not owned. Watchers started and ended, events delivered, catch-ups.
@@ -85,7 +85,7 @@ struct WatchDependencies {
   // options.snapshot_memory_bytes.
   core::MemoryBudget* snapshot_budget = nullptr;
   // What progress_interval is measured on; not owned (tests inject one).
-  const core::MonotonicClock* clock = &core::MonotonicClock::Real();
+  const util::MonotonicClock* clock = &util::MonotonicClock::Real();
 };
 
 // Creates the reactor for one WatchClaims call (registered as a raw method:

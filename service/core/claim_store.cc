@@ -7,7 +7,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::core {
 

@@ -28,7 +28,7 @@
 #include "absl/status/statusor.h"
 #include "absl/types/span.h"
 #include "service/core/claim.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/core/mutation.h"
 
 namespace claimd::core {

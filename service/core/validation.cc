@@ -8,8 +8,8 @@
 #include "service/core/claim_id.h"
 #include "service/core/limits.h"
 #include "service/core/mutation.h"
-#include "service/core/status_macros.h"
-#include "service/core/utf8.h"
+#include "service/util/status_macros.h"
+#include "service/util/utf8.h"
 
 namespace claimd::core {
 namespace {
@@ -20,7 +20,7 @@ absl::Status CheckText(absl::string_view text, size_t limit,
     return absl::InvalidArgumentError(absl::StrCat(
         field, ": is ", text.size(), " bytes long; the limit is ", limit));
   }
-  if (!IsValidUtf8(text)) {
+  if (!util::IsValidUtf8(text)) {
     return absl::InvalidArgumentError(
         absl::StrCat(field, ": is not valid UTF-8"));
   }

@@ -34,7 +34,7 @@
 #include "absl/types/span.h"
 #include "service/core/claim.h"
 #include "service/core/claim_store.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 
 namespace claimd::core {
 

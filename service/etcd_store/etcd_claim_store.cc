@@ -10,9 +10,9 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "service/core/log.h"
-#include "service/core/monotonic_clock.h"
-#include "service/core/status_macros.h"
+#include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
 
@@ -272,9 +272,9 @@ void EtcdClaimStore::SetHealth(absl::Status status) {
   absl::MutexLock lock(&health_mutex_);
   if (health_.ok() != status.ok()) {
     if (status.ok()) {
-      core::LogInfo("etcd quorum reachable again");
+      util::LogInfo("etcd quorum reachable again");
     } else {
-      core::LogWarning("etcd unavailable: ", status.message());
+      util::LogWarning("etcd unavailable: ", status.message());
     }
   }
   health_ = std::move(status);
@@ -305,7 +305,7 @@ void EtcdClaimStore::MaintenanceLoop() {
   int64_t previous_tick_revision = 0;
   // The schedule is on the monotonic clock: a clock step neither skips nor
   // repeats compactions.
-  const core::MonotonicClock& clock = core::MonotonicClock::Real();
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
   absl::Duration next_compaction =
       clock.Now() + options_.etcd_compaction_interval;
   while (!SleepUnlessStopping(options_.health_interval)) {
@@ -324,7 +324,7 @@ void EtcdClaimStore::MaintenanceLoop() {
           client_->Compact(compaction);
       // Every replica does this; all but the first find it done (OUT_OF_RANGE).
       if (!compacted.ok() && !absl::IsOutOfRange(compacted.status())) {
-        core::LogWarning("etcd compaction to revision ", previous_tick_revision,
+        util::LogWarning("etcd compaction to revision ", previous_tick_revision,
                          " failed: ", compacted.status().message());
       }
     }

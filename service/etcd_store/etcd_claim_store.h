@@ -45,9 +45,9 @@
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
-#include "service/core/stop_signal.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
+#include "service/util/stop_signal.h"
 
 namespace grpc {
 class ClientContext;
@@ -221,7 +221,7 @@ class EtcdClaimStore final : public core::ClaimStore {
       nullptr;
   // Set by Close; the watch and maintenance threads sleep on it (on the
   // monotonic clock: a clock step neither stretches nor cuts their waits).
-  core::StopSignal stop_;
+  util::StopSignal stop_;
   bool Stopping();
   // Sleeps up to `duration`; returns true when Close was called.
   bool SleepUnlessStopping(absl::Duration duration);

@@ -9,8 +9,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "service/core/limits.h"
-#include "service/core/status_macros.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
 

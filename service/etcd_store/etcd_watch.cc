@@ -6,9 +6,9 @@
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "service/core/log.h"
-#include "service/core/status_macros.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/util/log.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
 
@@ -22,7 +22,7 @@ void EtcdClaimStore::WatchLoop() {
     if (absl::IsOutOfRange(status) || absl::IsInternal(status)) {
       // etcd compacted past our position, or the stream broke a rule: read
       // the state again and deliver what we missed from claimd's own events.
-      core::LogWarning("etcd watch: ", status.message(), "; resyncing");
+      util::LogWarning("etcd watch: ", status.message(), "; resyncing");
       status = Resync(next);
     }
     if (next > before) backoff = absl::Milliseconds(50);
@@ -248,7 +248,7 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
     query.limit = 500;
     absl::StatusOr<core::EventPage> page = ReadEvents(query, false);
     if (absl::IsOutOfRange(page.status())) {
-      core::LogError("etcd resync: revisions from ", from,
+      util::LogError("etcd resync: revisions from ", from,
                      " were trimmed from claimd's history before this replica "
                      "saw them; its watchers skip them");
       break;

@@ -8,11 +8,11 @@
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
-#include "service/core/log.h"
-#include "service/core/monotonic_clock.h"
 #include "service/core/mutation.h"
-#include "service/core/status_macros.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
 namespace {
@@ -333,7 +333,7 @@ absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
 void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   // The commit's duration, for the metric, on the monotonic clock; the
   // deadline is wall time, as WaitApplied and gRPC take it.
-  const absl::Duration started_monotonic = core::MonotonicClock::Real().Now();
+  const absl::Duration started_monotonic = util::MonotonicClock::Real().Now();
   const absl::Time started = absl::Now();
   const absl::Time deadline = started + 2 * client_->request_timeout();
   // A create too large for one Txn stages its evidence first.
@@ -427,12 +427,12 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
         WaitApplied(batch.events.back()->revision,
                     absl::Now() + 2 * client_->request_timeout());
     if (!seen.ok()) {
-      core::LogWarning("etcd watch has not delivered committed revision ",
+      util::LogWarning("etcd watch has not delivered committed revision ",
                        batch.events.back()->revision, ": ", seen.message());
     }
     if (options_.metrics != nullptr) {
       options_.metrics->OnCommit(
-          core::MonotonicClock::Real().Now() - started_monotonic,
+          util::MonotonicClock::Real().Now() - started_monotonic,
           batch.events.size(), batch.events);
     }
   }

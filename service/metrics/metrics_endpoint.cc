@@ -14,8 +14,8 @@
 #include "absl/synchronization/mutex.h"
 #include "civetweb.h"
 #include "prometheus/text_serializer.h"
-#include "service/core/log.h"
 #include "service/metrics/process_collector.h"
+#include "service/util/log.h"
 
 namespace claimd::metrics {
 namespace {
@@ -124,7 +124,7 @@ absl::StatusOr<std::unique_ptr<MetricsEndpoint>> MetricsEndpoint::Start(
         " (in use, or not an address of this machine): ", error.what()));
   }
   if (!IsLoopbackAddress(address)) {
-    core::LogWarning(
+    util::LogWarning(
         "metrics on ", address,
         " are reachable from the network, without authentication: bind "
         "--metrics_listen to loopback, or let only the scraper reach it");

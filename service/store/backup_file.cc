@@ -17,7 +17,7 @@
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
 #include "absl/strings/string_view.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store {
 namespace {

@@ -16,12 +16,12 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
-#include "service/core/status_macros.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
 #include "service/store/sqlite_db.h"
 #include "service/store/sqlite_schema.h"
 #include "service/store/sqlite_store_id.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store {
 namespace {

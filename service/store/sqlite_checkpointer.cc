@@ -2,8 +2,8 @@
 
 #include <utility>
 
-#include "service/core/log.h"
-#include "service/core/monotonic_clock.h"
+#include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::store::internal {
 
@@ -66,16 +66,16 @@ void Checkpointer::Loop() {
     }
     // A duration: on the monotonic clock, so a clock step cannot record a
     // negative or hour-long checkpoint.
-    const core::MonotonicClock& clock = core::MonotonicClock::Real();
+    const util::MonotonicClock& clock = util::MonotonicClock::Real();
     const absl::Duration started = clock.Now();
     absl::Status status = db_->CheckpointPassive();
     if (metrics_ != nullptr)
       metrics_->OnCheckpoint(clock.Now() - started, status.ok());
     if (!status.ok() && !failing) {
-      core::LogWarning("background WAL checkpoint failed (retried on the ",
+      util::LogWarning("background WAL checkpoint failed (retried on the ",
                        "next commit; nothing is lost): ", status.ToString());
     } else if (status.ok() && failing) {
-      core::LogInfo("background WAL checkpoints work again");
+      util::LogInfo("background WAL checkpoints work again");
     }
     failing = !status.ok();
     absl::MutexLock lock(&mutex_);

@@ -7,9 +7,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/notification.h"
-#include "service/core/status_macros.h"
 #include "service/store/sqlite_schema.h"
 #include "service/store/sqlite_store_id.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store {
 namespace {

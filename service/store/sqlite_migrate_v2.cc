@@ -8,9 +8,9 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "service/core/status_macros.h"
 #include "service/store/record_codec.h"
 #include "service/store/sqlite_schema.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store::internal {
 namespace {

@@ -9,9 +9,9 @@
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
 #include "service/core/limits.h"
-#include "service/core/status_macros.h"
 #include "service/store/sqlite_claim_store.h"
 #include "service/store/sqlite_rows.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store {
 namespace {

@@ -24,7 +24,7 @@
 #include "absl/status/statusor.h"
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/store/record_codec.h"
 #include "service/store/sqlite_db.h"
 

@@ -3,7 +3,7 @@
 #include <string>
 
 #include "absl/strings/str_cat.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store::internal {
 namespace {

@@ -6,9 +6,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
-#include "service/core/status_macros.h"
 #include "service/etcd_store/etcd_claim_store.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::store_factory {
 namespace {

@@ -7,7 +7,7 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/core/limits.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"

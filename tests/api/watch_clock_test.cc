@@ -8,7 +8,7 @@
 
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/core/monotonic_clock.h"
+#include "service/util/monotonic_clock.h"
 #include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
@@ -18,7 +18,7 @@ namespace claimd::testing {
 namespace {
 
 TEST(WatchClock, ProgressMessagesFollowTheInjectedMonotonicClock) {
-  core::ManualMonotonicClock clock;
+  util::ManualMonotonicClock clock;
   TestServerOptions options;
   options.server.clock = &clock;
   options.server.watch.progress_interval = absl::Seconds(2);

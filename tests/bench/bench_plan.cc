@@ -13,7 +13,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "absl/strings/str_split.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 #include "tests/bench/bench_report.h"
 #include "tests/bench/claimd_client.h"
 #include "tests/bench/claimd_server.h"

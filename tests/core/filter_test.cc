@@ -1,7 +1,7 @@
-// Unit tests for the filter language (service/core/filter.h): what each field
+// Unit tests for the filter language (service/core/filter/filter.h): what each field
 // and operator matches, precedence, MatchesEvent, and that every malformed
 // input is an INVALID_ARGUMENT naming the column.
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 
 #include <ostream>
 #include <string>

@@ -22,7 +22,7 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 
 namespace claimd::core {
 namespace {

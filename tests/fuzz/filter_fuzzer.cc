@@ -5,7 +5,7 @@
 
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   absl::string_view text(reinterpret_cast<const char*>(data), size);

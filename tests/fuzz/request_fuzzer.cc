@@ -11,7 +11,7 @@
 #include "claims/v1/claims.pb.h"
 #include "service/api/proto_convert.h"
 #include "service/core/claim_id.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/core/mutation.h"
 #include "service/core/page_token.h"
 

@@ -8,7 +8,7 @@
 #include "service/auth/credential_table.h"
 #include "service/core/claim_id.h"
 #include "service/core/page_token.h"
-#include "service/core/utf8.h"
+#include "service/util/utf8.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
@@ -22,7 +22,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       static_cast<void>(claimd::core::ParseClaimName(text, "name"));
       break;
     case 2:
-      claimd::core::IsValidUtf8(text);
+      claimd::util::IsValidUtf8(text);
       break;
     case 3: {
       // A token decoded against a scope, and one we issued round-tripping.

@@ -11,7 +11,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/core/mutation.h"
 #include "tests/testing/status_matchers.h"
 

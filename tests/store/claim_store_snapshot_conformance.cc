@@ -15,7 +15,7 @@
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 #include "service/core/mutation.h"
 #include "tests/store/claim_store_conformance.h"
 #include "tests/testing/status_matchers.h"

@@ -1,8 +1,8 @@
-#include "service/core/monotonic_clock.h"
+#include "service/util/monotonic_clock.h"
 
 #include <chrono>
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 class SteadyClock : public MonotonicClock {
@@ -20,4 +20,4 @@ const MonotonicClock& MonotonicClock::Real() {
   return *clock;
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

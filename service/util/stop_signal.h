@@ -8,15 +8,15 @@
 // pthread_cond_clockwait with CLOCK_MONOTONIC, which no clock step moves.
 //
 // Thread-safety: all methods may be called concurrently.
-#ifndef CLAIMD_SERVICE_CORE_STOP_SIGNAL_H_
-#define CLAIMD_SERVICE_CORE_STOP_SIGNAL_H_
+#ifndef CLAIMD_SERVICE_UTIL_STOP_SIGNAL_H_
+#define CLAIMD_SERVICE_UTIL_STOP_SIGNAL_H_
 
 #include <condition_variable>
 #include <mutex>
 
 #include "absl/time/time.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 class StopSignal {
  public:
@@ -38,6 +38,6 @@ class StopSignal {
   bool stopped_ = false;  // guarded by mutex_
 };
 
-}  // namespace claimd::core
+}  // namespace claimd::util
 
-#endif  // CLAIMD_SERVICE_CORE_STOP_SIGNAL_H_
+#endif  // CLAIMD_SERVICE_UTIL_STOP_SIGNAL_H_

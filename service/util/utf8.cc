@@ -1,8 +1,8 @@
-#include "service/core/utf8.h"
+#include "service/util/utf8.h"
 
 #include <cstdint>
 
-namespace claimd::core {
+namespace claimd::util {
 
 bool IsValidUtf8(absl::string_view text) {
   const auto* p = reinterpret_cast<const uint8_t*>(text.data());
@@ -38,4 +38,4 @@ bool IsValidUtf8(absl::string_view text) {
   return true;
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

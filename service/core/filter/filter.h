@@ -11,8 +11,8 @@
 // case-sensitive (AND, OR, NOT); status values are not. A parsed Filter is
 // immutable and cheap to copy (shared tree), so one filter serves a watcher for
 // its whole life from any thread.
-#ifndef CLAIMD_SERVICE_CORE_FILTER_H_
-#define CLAIMD_SERVICE_CORE_FILTER_H_
+#ifndef CLAIMD_SERVICE_CORE_FILTER_FILTER_H_
+#define CLAIMD_SERVICE_CORE_FILTER_FILTER_H_
 
 #include <memory>
 #include <string>
@@ -63,4 +63,4 @@ class Filter {
 
 }  // namespace claimd::core
 
-#endif  // CLAIMD_SERVICE_CORE_FILTER_H_
+#endif  // CLAIMD_SERVICE_CORE_FILTER_FILTER_H_

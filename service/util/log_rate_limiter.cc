@@ -1,6 +1,6 @@
-#include "service/core/log_rate_limiter.h"
+#include "service/util/log_rate_limiter.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 std::optional<int64_t> LogRateLimiter::Admit(absl::string_view key,
                                              Clock::time_point now) {
@@ -21,4 +21,4 @@ std::optional<int64_t> LogRateLimiter::Admit(absl::string_view key,
   return dropped;
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

@@ -1,13 +1,13 @@
 // The log line formats: text (as before, plus key=value fields) and JSON (one
 // object per line, every string escaped), and the level and format names.
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 #include "absl/time/time.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 using ::claimd::testing::StatusIs;
@@ -115,4 +115,4 @@ TEST(LogLevelFilter, LinesBelowTheMinimumAreDisabled) {
 }
 
 }  // namespace
-}  // namespace claimd::core
+}  // namespace claimd::util

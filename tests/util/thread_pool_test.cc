@@ -1,7 +1,7 @@
-// Unit tests for ThreadPool (service/core/thread_pool.h): every scheduled task
+// Unit tests for ThreadPool (service/util/thread_pool.h): every scheduled task
 // runs, on the pool's threads, and the destructor runs what is still queued
 // before it joins.
-#include "service/core/thread_pool.h"
+#include "service/util/thread_pool.h"
 
 #include <atomic>
 #include <memory>
@@ -13,7 +13,7 @@
 #include "absl/time/time.h"
 #include "gtest/gtest.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 constexpr absl::Duration kTimeout = absl::Seconds(10);
@@ -146,4 +146,4 @@ TEST(ThreadPool, MoveOnlyTasksRun) {
 }
 
 }  // namespace
-}  // namespace claimd::core
+}  // namespace claimd::util

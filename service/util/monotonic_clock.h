@@ -9,15 +9,15 @@
 // (CLOCK_MONOTONIC); tests inject a ManualMonotonicClock.
 //
 // Thread-safety: Now() may be called concurrently.
-#ifndef CLAIMD_SERVICE_CORE_MONOTONIC_CLOCK_H_
-#define CLAIMD_SERVICE_CORE_MONOTONIC_CLOCK_H_
+#ifndef CLAIMD_SERVICE_UTIL_MONOTONIC_CLOCK_H_
+#define CLAIMD_SERVICE_UTIL_MONOTONIC_CLOCK_H_
 
 #include <atomic>
 #include <cstdint>
 
 #include "absl/time/time.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 class MonotonicClock {
  public:
@@ -43,6 +43,6 @@ class ManualMonotonicClock : public MonotonicClock {
   std::atomic<int64_t> nanos_{0};
 };
 
-}  // namespace claimd::core
+}  // namespace claimd::util
 
-#endif  // CLAIMD_SERVICE_CORE_MONOTONIC_CLOCK_H_
+#endif  // CLAIMD_SERVICE_UTIL_MONOTONIC_CLOCK_H_

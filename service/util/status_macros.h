@@ -1,6 +1,6 @@
 // Early-return helpers for absl::Status, which Abseil 20220623 does not ship.
-#ifndef CLAIMD_SERVICE_CORE_STATUS_MACROS_H_
-#define CLAIMD_SERVICE_CORE_STATUS_MACROS_H_
+#ifndef CLAIMD_SERVICE_UTIL_STATUS_MACROS_H_
+#define CLAIMD_SERVICE_UTIL_STATUS_MACROS_H_
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -31,4 +31,4 @@
   lhs = *std::move(statusor)
 // NOLINTEND(bugprone-macro-parentheses)
 
-#endif  // CLAIMD_SERVICE_CORE_STATUS_MACROS_H_
+#endif  // CLAIMD_SERVICE_UTIL_STATUS_MACROS_H_

@@ -10,8 +10,8 @@
 //
 // Thread-safety: lines from concurrent threads never interleave;
 // ConfigureLogging is meant for startup but is safe at any time.
-#ifndef CLAIMD_SERVICE_CORE_LOG_H_
-#define CLAIMD_SERVICE_CORE_LOG_H_
+#ifndef CLAIMD_SERVICE_UTIL_LOG_H_
+#define CLAIMD_SERVICE_UTIL_LOG_H_
 
 #include <initializer_list>
 #include <string>
@@ -21,7 +21,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 enum class LogLevel { kDebug, kInfo, kWarning, kError };
 enum class LogFormat { kText, kJson };
@@ -67,6 +67,6 @@ void LogError(const Args&... args) {
   Log(LogLevel::kError, absl::StrCat(args...));
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util
 
-#endif  // CLAIMD_SERVICE_CORE_LOG_H_
+#endif  // CLAIMD_SERVICE_UTIL_LOG_H_

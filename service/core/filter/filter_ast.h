@@ -8,8 +8,8 @@
 // so matching a claim does no parsing and no allocation. Thread-safety:
 // immutable after ParseFilterTree returns; any number of threads may evaluate
 // one tree concurrently. A Lexer serves one parse on one thread.
-#ifndef CLAIMD_SERVICE_CORE_FILTER_AST_H_
-#define CLAIMD_SERVICE_CORE_FILTER_AST_H_
+#ifndef CLAIMD_SERVICE_CORE_FILTER_FILTER_AST_H_
+#define CLAIMD_SERVICE_CORE_FILTER_FILTER_AST_H_
 
 #include <cstddef>
 #include <cstdint>
@@ -131,4 +131,4 @@ class Lexer {
 
 }  // namespace claimd::core::internal
 
-#endif  // CLAIMD_SERVICE_CORE_FILTER_AST_H_
+#endif  // CLAIMD_SERVICE_CORE_FILTER_FILTER_AST_H_

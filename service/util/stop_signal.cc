@@ -1,9 +1,9 @@
-#include "service/core/stop_signal.h"
+#include "service/util/stop_signal.h"
 
 #include <algorithm>
 #include <chrono>
 
-namespace claimd::core {
+namespace claimd::util {
 
 void StopSignal::Stop() {
   {
@@ -32,4 +32,4 @@ bool StopSignal::WaitFor(absl::Duration timeout) const {
   return changed_.wait_until(lock, deadline, [this] { return stopped_; });
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

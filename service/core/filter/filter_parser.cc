@@ -48,9 +48,9 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
 #include "service/core/claim.h"
-#include "service/core/filter_ast.h"
+#include "service/core/filter/filter_ast.h"
 #include "service/core/limits.h"
-#include "service/core/status_macros.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::core::internal {
 namespace {

@@ -1,12 +1,12 @@
 // LogRateLimiter: a key writes its quota of lines per window, the rest are
 // counted, and the next line written reports how many were dropped.
-#include "service/core/log_rate_limiter.h"
+#include "service/util/log_rate_limiter.h"
 
 #include <chrono>
 
 #include "gtest/gtest.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 using Clock = LogRateLimiter::Clock;
@@ -33,4 +33,4 @@ TEST(LogRateLimiter, TheFirstLineOfTheNextWindowCountsTheDropped) {
 }
 
 }  // namespace
-}  // namespace claimd::core
+}  // namespace claimd::util

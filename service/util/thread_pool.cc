@@ -1,9 +1,9 @@
-#include "service/core/thread_pool.h"
+#include "service/util/thread_pool.h"
 
 #include <algorithm>
 #include <utility>
 
-namespace claimd::core {
+namespace claimd::util {
 
 ThreadPool::ThreadPool(int threads) {
   threads =
@@ -51,4 +51,4 @@ void ThreadPool::Loop() {
   }
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

@@ -8,8 +8,8 @@
 // behind a thousand pumps: writes take precedence, delivery lags instead.
 // Thread-safety: Schedule and ScheduleUrgent may be called from any thread;
 // the destructor runs what is queued, then joins.
-#ifndef CLAIMD_SERVICE_CORE_THREAD_POOL_H_
-#define CLAIMD_SERVICE_CORE_THREAD_POOL_H_
+#ifndef CLAIMD_SERVICE_UTIL_THREAD_POOL_H_
+#define CLAIMD_SERVICE_UTIL_THREAD_POOL_H_
 
 #include <deque>
 #include <thread>
@@ -19,7 +19,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/synchronization/mutex.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 class ThreadPool {
  public:
@@ -43,6 +43,6 @@ class ThreadPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace claimd::core
+}  // namespace claimd::util
 
-#endif  // CLAIMD_SERVICE_CORE_THREAD_POOL_H_
+#endif  // CLAIMD_SERVICE_UTIL_THREAD_POOL_H_

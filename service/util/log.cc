@@ -1,4 +1,4 @@
-#include "service/core/log.h"
+#include "service/util/log.h"
 
 #include <atomic>
 #include <cstdio>
@@ -8,9 +8,9 @@
 #include "absl/strings/match.h"
 #include "absl/strings/str_format.h"
 #include "absl/time/clock.h"
-#include "service/core/utf8.h"
+#include "service/util/utf8.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 std::atomic<LogFormat> g_format{LogFormat::kText};
@@ -193,4 +193,4 @@ void LogWithFields(LogLevel level, absl::string_view message,
   std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
-}  // namespace claimd::core
+}  // namespace claimd::util

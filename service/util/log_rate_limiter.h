@@ -14,8 +14,8 @@
 // Time is a monotonic clock reading, passed in (tests need no sleeps). Keys
 // must come from a bounded set (source locations, not peer input): one entry
 // per key is kept. Thread-safety: Admit may be called concurrently.
-#ifndef CLAIMD_SERVICE_CORE_LOG_RATE_LIMITER_H_
-#define CLAIMD_SERVICE_CORE_LOG_RATE_LIMITER_H_
+#ifndef CLAIMD_SERVICE_UTIL_LOG_RATE_LIMITER_H_
+#define CLAIMD_SERVICE_UTIL_LOG_RATE_LIMITER_H_
 
 #include <chrono>
 #include <cstdint>
@@ -27,7 +27,7 @@
 #include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 
-namespace claimd::core {
+namespace claimd::util {
 
 class LogRateLimiter {
  public:
@@ -55,6 +55,6 @@ class LogRateLimiter {
   absl::flat_hash_map<std::string, Window> windows_ ABSL_GUARDED_BY(mutex_);
 };
 
-}  // namespace claimd::core
+}  // namespace claimd::util
 
-#endif  // CLAIMD_SERVICE_CORE_LOG_RATE_LIMITER_H_
+#endif  // CLAIMD_SERVICE_UTIL_LOG_RATE_LIMITER_H_

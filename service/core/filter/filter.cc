@@ -13,7 +13,7 @@
 // nothing: the claim is read through a ClaimView that can override the status
 // and evidence count, which is how MatchesEvent evaluates the claim as it was
 // before a change without copying it.
-#include "service/core/filter.h"
+#include "service/core/filter/filter.h"
 
 #include <algorithm>
 #include <cstdint>
@@ -21,8 +21,8 @@
 #include <utility>
 
 #include "absl/strings/match.h"
-#include "service/core/filter_ast.h"
-#include "service/core/status_macros.h"
+#include "service/core/filter/filter_ast.h"
+#include "service/util/status_macros.h"
 
 namespace claimd::core {
 namespace {

@@ -1,17 +1,15 @@
-// StopSignal waits on the monotonic clock and wakes every waiter on Stop;
-// MemoryBudget never lets its holders pass the limit together; the manual
-// monotonic clock moves only when told.
-#include "service/core/stop_signal.h"
+// StopSignal waits on the monotonic clock and wakes every waiter on Stop; the
+// manual monotonic clock moves only when told.
+#include "service/util/stop_signal.h"
 
 #include <atomic>
 #include <thread>
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "service/core/memory_budget.h"
-#include "service/core/monotonic_clock.h"
+#include "service/util/monotonic_clock.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 TEST(StopSignal, ATimeoutPassesWithoutAStop) {
@@ -38,27 +36,6 @@ TEST(StopSignal, StopWakesEveryWaiterAndStays) {
   EXPECT_TRUE(stop.WaitFor(absl::Hours(1)));  // at once
 }
 
-TEST(MemoryBudget, HoldersTogetherStayWithinTheLimit) {
-  MemoryBudget budget(1000);
-  EXPECT_TRUE(budget.TryAcquire(600));
-  EXPECT_FALSE(budget.TryAcquire(401));
-  EXPECT_TRUE(budget.TryAcquire(400));
-  EXPECT_FALSE(budget.TryAcquire(1));
-  budget.Release(600);
-  EXPECT_EQ(budget.used(), 400u);
-  EXPECT_FALSE(budget.TryAcquire(size_t{1} << 62));  // no overflow
-  std::vector<std::thread> threads;
-  std::atomic<int> granted{0};
-  for (int i = 0; i < 8; ++i) {
-    threads.emplace_back([&] {
-      for (int j = 0; j < 100; ++j) granted += budget.TryAcquire(1) ? 1 : 0;
-    });
-  }
-  for (std::thread& thread : threads) thread.join();
-  EXPECT_EQ(granted.load(), 600);
-  EXPECT_EQ(budget.used(), 1000u);
-}
-
 TEST(ManualMonotonicClock, MovesOnlyWhenAdvanced) {
   ManualMonotonicClock clock;
   EXPECT_EQ(clock.Now(), absl::ZeroDuration());
@@ -69,4 +46,4 @@ TEST(ManualMonotonicClock, MovesOnlyWhenAdvanced) {
 }
 
 }  // namespace
-}  // namespace claimd::core
+}  // namespace claimd::util

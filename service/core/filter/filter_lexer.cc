@@ -16,7 +16,7 @@
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
-#include "service/core/filter_ast.h"
+#include "service/core/filter/filter_ast.h"
 
 namespace claimd::core::internal {
 namespace {

@@ -1,13 +1,13 @@
-// Unit tests for IsValidUtf8 (service/core/utf8.h): well-formed sequences of
+// Unit tests for IsValidUtf8 (service/util/utf8.h): well-formed sequences of
 // every length are accepted; overlong forms, surrogates, code points above
 // U+10FFFF, stray continuation bytes and truncated sequences are rejected.
-#include "service/core/utf8.h"
+#include "service/util/utf8.h"
 
 #include <string>
 
 #include "gtest/gtest.h"
 
-namespace claimd::core {
+namespace claimd::util {
 namespace {
 
 TEST(IsValidUtf8, AcceptsEmpty) { EXPECT_TRUE(IsValidUtf8("")); }
@@ -108,4 +108,4 @@ TEST(IsValidUtf8, TruncationIsCheckedAgainstTheViewNotTheBuffer) {
 }
 
 }  // namespace
-}  // namespace claimd::core
+}  // namespace claimd::util
