@@ -4,6 +4,7 @@
 // filter, quit), at 80x24 and after a resize, and its fallback to lines
 // without a terminal.
 #include <csignal>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -188,6 +189,42 @@ TEST_F(ClaimctlTopTest, FitsEightyByTwentyFourAndRedrawsOnResize) {
   EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)))
       << "Ctrl-C did not quit; stderr:\n"
       << TopStderr();
+}
+
+// README's tour once ran `claimctl watch &` in top's terminal: whatever a
+// background job prints lands on top's screen, and curses does not know it.
+// Ctrl-L repaints every cell, as in other full-screen programs.
+TEST_F(ClaimctlTopTest, CtrlLRepaintsAScreenABackgroundJobWroteOver) {
+  CtlOk({"create", "The bridge reopened in May", "--id", "bridge"});
+  const std::string go = dir_.File("garble-now");
+  // The background job waits (bounded) for the test's signal, then writes
+  // over row 3 of the pane, as a stray `watch &` would.
+  const std::string command =
+      absl::StrCat("(for i in $(seq 1 600); do [ -e ", go,
+                   " ] && break; sleep 0.1; done; printf "
+                   "'\\033[3;1HGARBLED-BY-A-BACKGROUND-JOB') & ",
+                   "exec timeout 120 ", ClaimctlBinary(), " --server ",
+                   claimd_.address(), " top 2>>", dir_.File("top.err"));
+  absl::StatusOr<std::unique_ptr<TmuxSession>> started =
+      TmuxSession::Start(dir_.path(), 100, 30, command);
+  ASSERT_OK(started);
+  TmuxSession& tmux = **started;
+  Await(tmux, [](const std::string& s) {
+    return absl::StrContains(s, "LIVE at revision 1") &&
+           absl::StrContains(s, "bridge ");
+  });
+  std::ofstream(go).flush();  // the signal: the file exists
+  Await(tmux, [](const std::string& s) {
+    return absl::StrContains(s, "GARBLED-BY-A-BACKGROUND-JOB");
+  });
+  ASSERT_OK(tmux.SendKeys({"C-l"}));
+  std::string screen = Await(tmux, [](const std::string& s) {
+    return !absl::StrContains(s, "GARBLED") &&
+           absl::StrContains(s, "LIVE at revision 1");
+  });
+  EXPECT_THAT(LinesWith(screen, "bridge "), SizeIs(1)) << screen;
+  ASSERT_OK(tmux.SendKeys({"q"}));
+  EXPECT_TRUE(GoneWithin(tmux, absl::Seconds(10)));
 }
 
 TEST_F(ClaimctlTopTest, ABadFilterShowsFailedAndQuitReportsIt) {
