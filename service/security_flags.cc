@@ -217,7 +217,7 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
       .memory_quota_bytes = absl::GetFlag(FLAGS_memory_quota_mib) << 20};
   absl::StatusOr<core::RequestLimits> limits = RequestLimitsFromFlags();
   if (!limits.ok()) return limits.status();
-  options.watch.request_limits = *limits;
+  options.request_limits = *limits;
   options.unary_deadlines = api::UnaryDeadlineOptions{
       .default_deadline = absl::GetFlag(FLAGS_default_deadline),
       .max_deadline = absl::GetFlag(FLAGS_max_deadline)};

@@ -307,22 +307,22 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
     grpc::CallbackServerContext* context,
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
-  return Read(
-      gate_->Admit(*context, auth::methods::kListClaims), response, [&] {
-        return ListClaimsInto(*deps_.store, deps_.options.request_limits,
-                              *request, response);
-      });
+  return Read(gate_->Admit(*context, auth::methods::kListClaims), response,
+              [&] {
+                return ListClaimsInto(*deps_.store, deps_.request_limits,
+                                      *request, response);
+              });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
     grpc::CallbackServerContext* context,
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
-  return Read(
-      gate_->Admit(*context, auth::methods::kListClaimEvents), response, [&] {
-        return ListEventsInto(*deps_.store, deps_.options.request_limits,
-                              *request, response);
-      });
+  return Read(gate_->Admit(*context, auth::methods::kListClaimEvents), response,
+              [&] {
+                return ListEventsInto(*deps_.store, deps_.request_limits,
+                                      *request, response);
+              });
 }
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* ClaimServiceImpl::WatchClaims(

@@ -44,7 +44,7 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   // Writes that would wait past `deadlines` are answered DEADLINE_EXCEEDED
   // from `timer` (unary_deadline.h); `timer` may be null when `deadlines` sets
   // no bound.
-  ClaimServiceImpl(const WatchDependencies& deps, const CallGate* gate,
+  ClaimServiceImpl(const ServiceDependencies& deps, const CallGate* gate,
                    UnaryDeadlineOptions deadlines = {},
                    DeadlineTimer* timer = nullptr)
       : deps_(WithEventBytes(deps, &event_bytes_)),
@@ -102,14 +102,14 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   // True (and `reactor` finished with UNAVAILABLE) when draining.
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
-  static WatchDependencies WithEventBytes(WatchDependencies deps,
-                                          EventBytesCache* cache) {
+  static ServiceDependencies WithEventBytes(ServiceDependencies deps,
+                                            EventBytesCache* cache) {
     deps.event_bytes = cache;
     return deps;
   }
 
   EventBytesCache event_bytes_;  // before deps_, which points at it
-  const WatchDependencies deps_;
+  const ServiceDependencies deps_;
   const CallGate* const gate_;
   const UnaryDeadlineOptions deadlines_;
   DeadlineTimer* const timer_;

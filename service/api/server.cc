@@ -51,16 +51,17 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   core::Metrics* metrics =
       options.metrics != nullptr ? options.metrics : &core::NoMetrics();
   server->service_ = std::make_unique<ClaimServiceImpl>(
-      WatchDependencies{.store = store,
-                        .hub = hub,
-                        .catch_up_pool = &server->catch_up_pool_,
-                        .fanout_pool = &server->fanout_pool_,
-                        .counter = &server->call_counter_,
-                        .options = options.watch,
-                        .metrics = metrics,
-                        .streams = &server->stream_registry_,
-                        .snapshot_budget = &server->snapshot_budget_,
-                        .clock = options.clock},
+      ServiceDependencies{.store = store,
+                          .hub = hub,
+                          .catch_up_pool = &server->catch_up_pool_,
+                          .fanout_pool = &server->fanout_pool_,
+                          .counter = &server->call_counter_,
+                          .watch = options.watch,
+                          .request_limits = options.request_limits,
+                          .metrics = metrics,
+                          .streams = &server->stream_registry_,
+                          .snapshot_budget = &server->snapshot_budget_,
+                          .clock = options.clock},
       &server->call_gate_, options.unary_deadlines, &server->deadline_timer_);
 
   grpc::reflection::InitProtoReflectionServerBuilderPlugin();

@@ -44,6 +44,8 @@ namespace claimd::api {
 struct ServerOptions {
   std::string listen_address = "127.0.0.1:50051";
   WatchOptions watch;
+  // Page sizes and filter bounds, for every method of the service.
+  core::RequestLimits request_limits;
   int catch_up_threads = 2;
   int fanout_threads = 2;
   // Keep this many revisions of history (events); 0 keeps everything. Older

@@ -30,7 +30,7 @@ class WatchSession : public core::WatchWaiter,
                      public StreamRegistry::Stream,
                      public std::enable_shared_from_this<WatchSession> {
  public:
-  WatchSession(const WatchDependencies& deps, core::Filter filter,
+  WatchSession(const ServiceDependencies& deps, core::Filter filter,
                WatchReactor* reactor)
       : deps_(deps),
         filter_(std::move(filter)),
@@ -79,7 +79,7 @@ class WatchSession : public core::WatchWaiter,
   // commit a client could have read) before the stream waits for it.
   void ConfirmStart();
 
-  const WatchDependencies deps_;
+  const ServiceDependencies deps_;
   const core::Filter filter_;
   const std::string store_id_;  // sent with the first message
 
@@ -115,7 +115,7 @@ class WatchSession : public core::WatchWaiter,
 
 class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
  public:
-  WatchReactor(const WatchDependencies& deps, const grpc::ByteBuffer& raw,
+  WatchReactor(const ServiceDependencies& deps, const grpc::ByteBuffer& raw,
                std::shared_ptr<void> hold, const Caller& caller)
       : counter_(deps.counter), metrics_(deps.metrics), hold_(std::move(hold)) {
     counter_->Add();
@@ -134,7 +134,7 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       return;
     }
     absl::StatusOr<core::Filter> filter =
-        core::Filter::Parse(request.filter(), deps.options.request_limits);
+        core::Filter::Parse(request.filter(), deps.request_limits);
     if (!filter.ok()) {
       Finish(ToGrpcStatus(filter.status()));
       return;
@@ -335,7 +335,7 @@ void WatchSession::Pump() {
       return;
     }
     core::WatchHub::ReadResult read =
-        deps_.hub->Read(cursor_, filter_, deps_.options.max_events_per_message,
+        deps_.hub->Read(cursor_, filter_, deps_.watch.max_events_per_message,
                         shared_from_this());
     switch (read.outcome) {
       case Outcome::kShutdown:
@@ -362,7 +362,7 @@ void WatchSession::Pump() {
         catching_up_ = false;
         cursor_ = std::max(cursor_, read.covered_revision + 1);
         bool progress_due = !sent_any_ || deps_.clock->Now() - last_sent_ >=
-                                              deps_.options.progress_interval;
+                                              deps_.watch.progress_interval;
         if (progress_due) {
           const int64_t revision =
               std::max(revision_sent_, read.covered_revision);
@@ -384,7 +384,7 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
   for (size_t i = 0; i < events.size(); ++i) {
     EventBytes event_bytes = BytesOf(*events[i]);
     if (i > 0 &&
-        bytes + event_bytes->size() > deps_.options.max_bytes_per_message) {
+        bytes + event_bytes->size() > deps_.watch.max_bytes_per_message) {
       // The rest goes in the next message; this one covers only what it
       // carries.
       covered_revision = events[i - 1]->revision;
@@ -409,7 +409,7 @@ void WatchSession::CatchUp() {
   }
   absl::StatusOr<core::EventPage> page =
       deps_.store->ListEvents(core::ListEventsQuery{
-          .from_revision = cursor_, .limit = deps_.options.catch_up_page});
+          .from_revision = cursor_, .limit = deps_.watch.catch_up_page});
   if (!page.ok()) {
     if (page.status().code() == absl::StatusCode::kOutOfRange) {
       End(grpc::Status(
@@ -434,9 +434,9 @@ void WatchSession::CatchUp() {
   for (core::ClaimEventPtr& event : page->events) {
     if (filter_.MatchesAll() || filter_.MatchesEvent(*event))
       matching.push_back(event);
-    if (matching.size() >= deps_.options.max_events_per_message) break;
+    if (matching.size() >= deps_.watch.max_events_per_message) break;
   }
-  int64_t covered = matching.size() >= deps_.options.max_events_per_message
+  int64_t covered = matching.size() >= deps_.watch.max_events_per_message
                         ? matching.back()->revision
                         : page->events.back()->revision;
   if (matching.empty()) {
@@ -448,7 +448,7 @@ void WatchSession::CatchUp() {
 }
 
 void WatchSession::TakeSnapshot() {
-  const size_t per_stream = deps_.options.max_snapshot_bytes;
+  const size_t per_stream = deps_.watch.max_snapshot_bytes;
   core::MemoryBudget* const budget = deps_.snapshot_budget;
   auto charge = [&](size_t bytes) -> absl::Status {
     if (per_stream != 0 && snapshot_charged_ + bytes > per_stream) {
@@ -500,8 +500,8 @@ void WatchSession::WriteSnapshotChunk() {
   const size_t first = snapshot_next_;
   snapshot_next_ += AppendWithinBudget(
       absl::MakeConstSpan(snapshot_).subspan(snapshot_next_),
-      response.mutable_events(), deps_.options.snapshot_claims_per_message,
-      deps_.options.max_bytes_per_message,
+      response.mutable_events(), deps_.watch.snapshot_claims_per_message,
+      deps_.watch.max_bytes_per_message,
       [this](const core::Claim& claim, claims::v1::ClaimEvent* event) {
         event->set_revision(snapshot_revision_);
         event->set_type(claims::v1::EVENT_TYPE_SNAPSHOT);
@@ -570,7 +570,7 @@ void WatchSession::End(const grpc::Status& status) {
 }  // namespace
 
 grpc::ServerWriteReactor<grpc::ByteBuffer>* StartWatch(
-    const WatchDependencies& deps, const grpc::ByteBuffer& request,
+    const ServiceDependencies& deps, const grpc::ByteBuffer& request,
     std::shared_ptr<void> hold, const Caller& caller) {
   return new WatchReactor(deps, request, std::move(hold), caller);
 }

@@ -63,7 +63,7 @@ class RequestLimitsApiTest : public ::testing::Test {
  protected:
   void SetUp() override {
     TestServerOptions options;
-    options.server.watch.request_limits = kTight;
+    options.server.request_limits = kTight;
     ASSERT_OK_AND_ASSIGN(server_, TestServer::Start(options));
     for (int i = 0; i < 5; ++i) {
       ASSERT_OK(
