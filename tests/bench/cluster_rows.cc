@@ -107,9 +107,12 @@ class AckTimesOp final : public WriteOp {
                  });
   }
 
-  // The longest gap between successive acknowledgements, and when it began.
-  std::pair<absl::Duration, absl::Time> LongestGap() {
+  // The longest gap between successive acknowledgements, and when it began;
+  // `until` (when the load stopped starting writes) counts as one more, so
+  // writes that never resumed show as a pause to the end.
+  std::pair<absl::Duration, absl::Time> LongestGap(absl::Time until) {
     absl::MutexLock lock(&mutex_);
+    acks_.push_back(until);
     std::sort(acks_.begin(), acks_.end());
     absl::Duration longest = absl::ZeroDuration();
     absl::Time began = absl::InfinitePast();
@@ -557,6 +560,7 @@ class ClusterRunner {
       load.first_sequence = sequence;
       WriteLoadResult result;
       LatencyHistogram latency;
+      const absl::Time started = absl::Now();
       std::thread writer(
           [&] { result = RunWriteLoad(timed, load, latency, nullptr); });
       absl::SleepFor(length / 3);
@@ -564,17 +568,21 @@ class ClusterRunner {
       cluster_->Kill(*leader);
       writer.join();
       sequence += result.ok + result.failed;
-      const auto [gap, began] = timed.LongestGap();
+      const auto [gap, began] = timed.LongestGap(
+          std::min(started + length, std::max(killed, absl::Now())));
       Measurement m = FromLoad(result, latency);
+      if (result.failed > 0)
+        m.note = absl::StrCat("trial ", trial, ": ", m.note);
       // Writes that fail while etcd elects a leader are part of the figure
       // (the note counts them), not a failure of the run.
       m.failed = false;
       m.extra = absl::ToDoubleSeconds(gap);
       absl::StrAppend(
           &m.note, m.note.empty() ? "" : "; ",
-          absl::StrFormat("leader n%d killed; the longest pause began %.0f ms "
-                          "after the kill",
-                          *leader, absl::ToDoubleMilliseconds(began - killed)));
+          absl::StrFormat("trial %d: leader n%d killed, pause %.2f s from "
+                          "%.0f ms after the kill",
+                          trial, *leader, absl::ToDoubleSeconds(gap),
+                          absl::ToDoubleMilliseconds(began - killed)));
       row.trials.push_back(m);
       RETURN_IF_ERROR(cluster_->Restart(*leader));
       RETURN_IF_ERROR(cluster_->WaitHealthy(absl::Seconds(60)));

@@ -185,12 +185,19 @@ void PrintTargets(const BenchPlan& plan, const BenchReport& report,
         "kill -9 of a replica to its watcher's first event from another "
         "(< 2 s)",
         failover->extra, 2, false, "s");
-  const auto leader = t.Get("leader kill", "claimd on etcd", "");
-  if (leader)
+  // The goal is about the longest pause: judged on the worst trial, not the
+  // median.
+  const ResultRow* leader = report.Find("leader kill", "claimd on etcd");
+  if (leader != nullptr) {
+    std::optional<double> worst;
+    for (const Measurement& trial : leader->trials) {
+      if (trial.extra && (!worst || *trial.extra > *worst)) worst = trial.extra;
+    }
     t.Line(
-        "etcd leader kill -9: longest pause between acknowledged writes "
-        "(< 3 s)",
-        leader->extra, 3, false, "s");
+        "etcd leader kill -9: longest pause between acknowledged writes, "
+        "worst trial (< 3 s)",
+        worst, 3, false, "s");
+  }
 }
 
 }  // namespace claimd::bench
