@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <iostream>
 #include <memory>
+#include <optional>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -15,6 +16,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/mutex.h"
 #include "claims/v1/claims.grpc.pb.h"
@@ -155,6 +157,53 @@ absl::StatusOr<double> EtcdCalls(testing::EtcdCluster& cluster,
     }
   }
   return total;
+}
+
+// Runs etcdctl `args` (bounded: 10 s), logs under `dir`; its stdout.
+absl::StatusOr<std::string> Etcdctl(const std::string& dir,
+                                    const std::vector<std::string>& args) {
+  static int runs = 0;
+  const std::string log = absl::StrCat(dir, "/etcdctl-", runs++);
+  ASSIGN_OR_RETURN(std::unique_ptr<e2e::Process> process,
+                   e2e::Process::Start("/usr/bin/etcdctl", args, log + ".out",
+                                       log + ".err"));
+  std::optional<e2e::ExitStatus> exit = process->Wait(absl::Seconds(10));
+  if (!exit.has_value() || !exit->Success())
+    return absl::UnavailableError(absl::StrCat(
+        "etcdctl ", absl::StrJoin(args, " "), ": ", process->ReadStderr()));
+  return process->ReadStdout();
+}
+
+// Makes member `target` the leader (etcdctl move-leader), so that each
+// leader-kill trial kills a chosen member: trial 0 kills the member claimd
+// dials first, the case where its own connection breaks.
+absl::Status MoveLeader(testing::EtcdCluster& cluster, const std::string& dir,
+                        int target) {
+  ASSIGN_OR_RETURN(int leader, cluster.Leader());
+  if (leader == target) return absl::OkStatus();
+  ASSIGN_OR_RETURN(std::string status,
+                   Etcdctl(dir, {"--endpoints", cluster.endpoints()[target],
+                                 "endpoint", "status", "-w", "json"}));
+  const std::string needle = "\"member_id\":";
+  const size_t at = status.find(needle);
+  if (at == std::string::npos)
+    return absl::UnavailableError("etcdctl endpoint status: no member_id");
+  uint64_t id = 0;
+  size_t end = at + needle.size();
+  while (end < status.size() && status[end] >= '0' && status[end] <= '9') ++end;
+  if (!absl::SimpleAtoi(
+          status.substr(at + needle.size(), end - at - needle.size()), &id))
+    return absl::UnavailableError("etcdctl endpoint status: bad member_id");
+  RETURN_IF_ERROR(Etcdctl(dir, {"--endpoints", cluster.EndpointList(),
+                                "move-leader", absl::StrFormat("%x", id)})
+                      .status());
+  const absl::Time deadline = absl::Now() + absl::Seconds(10);
+  while (absl::Now() < deadline) {
+    absl::StatusOr<int> now = cluster.Leader();
+    if (now.ok() && *now == target) return absl::OkStatus();
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  return absl::UnavailableError(absl::StrCat("n", target, " did not lead"));
 }
 
 // One row's trials, run interleaved with other rows' trials.
@@ -540,20 +589,27 @@ class ClusterRunner {
   absl::Status LeaderKill() {
     ResultRow row{
         "leader kill", "claimd on etcd",
-        absl::StrCat("kill -9 of the etcd leader, UpdateClaimStatus at ",
-                     plan_.steady_rate, "/s through 1 replica"),
+        absl::StrCat(
+            "kill -9 of the etcd leader (trial t: member t, led there by "
+            "move-leader), UpdateClaimStatus at ",
+            plan_.steady_rate, "/s through 1 replica"),
         "ops/s", "s longest write pause"};
     const Channels channels = Spread(1);
     std::unique_ptr<WriteOp> update = NewUpdateStatusOp(channels, ids_);
     int64_t sequence = 1'000'000;
     for (int trial = 0; trial < plan_.trials; ++trial) {
       Progress(absl::StrCat("cluster trial ", trial, ": leader kill"));
+      // Trial t kills member t % size (moving the leadership there first),
+      // so three trials cover every member.
+      RETURN_IF_ERROR(MoveLeader(*cluster_, plan_.work_dir + "/etcd",
+                                 trial % cluster_->size()));
       absl::StatusOr<int> leader = cluster_->Leader();
       if (!leader.ok()) return leader.status();
       AckTimesOp timed(*update);
       WriteLoadOptions load = Steady();
+      // Long enough that a pause of twice the goal still ends inside it.
       const absl::Duration length =
-          std::max(absl::Seconds(3), 3 * plan_.duration);
+          std::max(absl::Seconds(9), 3 * plan_.duration);
       load.duration = length;
       load.max_ops = static_cast<int64_t>(plan_.steady_rate *
                                           absl::ToDoubleSeconds(length));
