@@ -174,9 +174,9 @@ absl::StatusOr<std::string> Etcdctl(const std::string& dir,
   return process->ReadStdout();
 }
 
-// Makes member `target` the leader (etcdctl move-leader), so that each
-// leader-kill trial kills a chosen member: trial 0 kills the member claimd
-// dials first, the case where its own connection breaks.
+// Makes member `target` the leader (etcdctl move-leader), so that the
+// leader-kill trials kill every member in turn rather than whichever led
+// (claimd's etcd client spreads its calls over all members, round_robin).
 absl::Status MoveLeader(testing::EtcdCluster& cluster, const std::string& dir,
                         int target) {
   ASSIGN_OR_RETURN(int leader, cluster.Leader());
@@ -325,8 +325,8 @@ class ClusterRunner {
   absl::Status WriteRows() {
     const Channels one = Spread(1);
     ASSIGN_OR_RETURN(ids_, CreateClaims(one, "u", plan_.update_claims));
-    // etcd's Put goes to the first member, the one claimd's client also
-    // dials first.
+    // etcd's Put goes to the first member only (claimd's etcd client spreads
+    // its calls over all of them, round_robin).
     const Channels etcd =
         MakeChannels(cluster_->endpoints()[0], plan_.channels);
     std::unique_ptr<WriteOp> put =

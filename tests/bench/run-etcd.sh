@@ -63,7 +63,7 @@ OTHERS="$(ps -eo pcpu=,comm= | awk '$1 > 5 && $2 !~ /claimbench|claimd|etcd/ {pr
   echo "- $(etcd --version | head -1) (Debian etcd-server): 3 members on loopback started by"
   echo "  claimbench (tests/etcd/etcd_cluster.cc: heartbeat 100 ms, election timeout 1 s, the"
   echo "  defaults); claimd replicas with \`--store=etcd --etcd_endpoints=<all 3> --etcd_prefix=/claimbench/\`"
-  echo "  and default timeouts. etcd's Put goes to the first member, the one claimd dials first."
+  echo "  and default timeouts. etcd's Put goes to the first member only; claimd's etcd client spreads its calls over all three (round_robin)."
   echo
   echo '```'
   echo "${BENCH_CMD[*]}"
