@@ -17,6 +17,7 @@
 #include "tests/bench/bench_report.h"
 #include "tests/bench/claimd_client.h"
 #include "tests/bench/claimd_server.h"
+#include "tests/bench/cluster_rows.h"
 #include "tests/bench/echo_ceiling.h"
 #include "tests/bench/etcd_client.h"
 #include "tests/bench/fanout.h"
@@ -85,6 +86,7 @@ class Runner {
     if (plan_.Runs("etcd") && !plan_.etcd_address.empty())
       RETURN_IF_ERROR(Etcd());
     if (plan_.Runs("history")) RETURN_IF_ERROR(History());
+    if (plan_.Runs("cluster")) RETURN_IF_ERROR(RunClusterRows(plan_, report_));
     report_.PrintTable(out_);
     out_ << "\n";
     PrintTargets(plan_, report_, out_);

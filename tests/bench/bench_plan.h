@@ -18,7 +18,7 @@
 namespace claimd::bench {
 
 struct BenchPlan {
-  // ceiling, write, evidence, fanout, history, etcd
+  // ceiling, write, evidence, fanout, history, etcd, cluster
   std::set<std::string> workloads;
   int trials = 3;
   absl::Duration duration = absl::Seconds(5);
@@ -45,6 +45,11 @@ struct BenchPlan {
   int evidence_claims = 2000;
   int disk_claims = 1000;
   int disk_updates = 100;
+  // The cluster workload (cluster_rows.h): etcd members, and the replica
+  // counts the write rows spread over; sequential reads per etcd-calls row.
+  int etcd_cluster = 3;
+  std::vector<int> replicas = {1, 2};
+  int read_count = 1000;
   bool strict = false;  // fail the run when any call or delivery failed
 
   bool Runs(const std::string& workload) const {

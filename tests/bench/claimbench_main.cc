@@ -27,7 +27,9 @@ ABSL_FLAG(std::vector<std::string>, workloads,
           "Which to run: ceiling, write, evidence (updates of claims with 1 "
           "and 200 evidence items; the store's size after many updates), "
           "fanout, history (recovery, catchup, list and writes over a large "
-          "store), etcd (needs --etcd)");
+          "store), etcd (needs --etcd), cluster (claimd over a 3-member etcd "
+          "cluster it starts itself: --etcd_cluster, --replicas; not run "
+          "unless named)");
 ABSL_FLAG(std::string, claimd_binary, "",
           "The claimd to measure (default: the one this tree built)");
 ABSL_FLAG(int, trials, 3, "Trials per figure; the table shows medians");
@@ -58,6 +60,13 @@ ABSL_FLAG(int64_t, stream_messages, 200000,
           "Messages per trial of the streaming ceiling");
 ABSL_FLAG(std::string, etcd, "", "etcd client address HOST:PORT");
 ABSL_FLAG(int, etcd_pid, 0, "etcd's pid, for its RSS per watcher");
+ABSL_FLAG(int, etcd_cluster, 3,
+          "cluster workload: etcd members to start on loopback");
+ABSL_FLAG(std::vector<std::string>, replicas,
+          std::vector<std::string>({"1", "2"}),
+          "cluster workload: claimd replica counts the write rows spread over");
+ABSL_FLAG(int, read_count, 1000,
+          "cluster workload: sequential reads per etcd-calls-per-read row");
 ABSL_FLAG(std::string, work_dir, "",
           "Where claimd data and logs go (default: a new folder in /tmp, "
           "removed at the end)");
@@ -97,6 +106,11 @@ claimd::bench::BenchPlan PlanFromFlags() {
   plan.etcd_address = absl::GetFlag(FLAGS_etcd);
   plan.etcd_pid = absl::GetFlag(FLAGS_etcd_pid);
   plan.history_store = absl::GetFlag(FLAGS_history_store);
+  plan.etcd_cluster = absl::GetFlag(FLAGS_etcd_cluster);
+  plan.replicas.clear();
+  for (const std::string& count : absl::GetFlag(FLAGS_replicas))
+    plan.replicas.push_back(std::stoi(count));
+  plan.read_count = absl::GetFlag(FLAGS_read_count);
   plan.strict = absl::GetFlag(FLAGS_strict);
   return plan;
 }

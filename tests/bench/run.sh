@@ -62,6 +62,12 @@ for _ in $(seq 1 100); do
 done
 ETCD_VERSION="$(etcd --version | head -1)"
 
+# The section run-etcd.sh writes is kept as it is (regenerate it with that script).
+ETCD_SECTION=""
+if [ -f "$OUT" ]; then
+  ETCD_SECTION="$(sed -n '/^<!-- claimd-over-etcd: /,/^<!-- end claimd-over-etcd -->$/p' "$OUT")"
+fi
+
 LOAD_BEFORE="$(cut -d' ' -f1-3 /proc/loadavg)"
 BENCH_CMD=("$BUILD_DIR/tests/bench/claimbench" --work_dir="$WORK/claimbench"
   --etcd="127.0.0.1:$CLIENT_PORT" --etcd_pid="$ETCD_PID"
@@ -114,5 +120,9 @@ OTHERS="$(ps -eo pcpu=,comm= | awk '$1 > 5 && $2 !~ /claimbench|claimd|etcd/ {pr
   cat "$WORK/table.md"
   echo
   cat tests/bench/analysis.md
+  if [ -n "$ETCD_SECTION" ]; then
+    echo
+    echo "$ETCD_SECTION"
+  fi
 } >"$OUT"
 echo "wrote $OUT"
