@@ -52,6 +52,9 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
   }
   ASSIGN_OR_RETURN(std::unique_ptr<EtcdClient> client,
                    EtcdClient::Create(options.connect));
+  // Fail fast, with the reason (TLS refused, nothing listening), rather than
+  // with the bare deadline of the first real call.
+  RETURN_IF_ERROR(client->WaitConnected());
   std::unique_ptr<EtcdClaimStore> store(
       new EtcdClaimStore(std::move(options), std::move(client)));
   RETURN_IF_ERROR(store->InitializePrefix());

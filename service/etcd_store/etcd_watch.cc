@@ -36,7 +36,7 @@ void EtcdClaimStore::WatchLoop() {
 
 absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
   grpc::ClientContext context;
-  client_->PrepareContext(context, absl::InfiniteFuture());
+  client_->PrepareContext(context, absl::InfiniteDuration());
   {
     absl::MutexLock lock(&watch_context_mutex_);
     if (Stopping()) return absl::CancelledError("closing");
