@@ -23,8 +23,12 @@
 //
 // Thread-safety: every public method may be called from any thread. The
 // observer and callbacks run on the watch thread and the writer thread with no
-// store lock held. Lock order: state_mutex_ before nothing (leaf);
-// queue_mutex_ and health_mutex_ are leaves too.
+// store lock held. Lock order: every mutex is a leaf, held alone and never
+// across an etcd call or a callback: state_mutex_ (the watch thread applying
+// commits, reads, and the writer's BuildBatch copying what it builds on),
+// queue_mutex_ (WriterLoop releases it before committing), health_mutex_,
+// watch_context_mutex_, close_mutex_ (Close only; it takes the others one at
+// a time under it).
 #ifndef CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 
@@ -154,7 +158,10 @@ class EtcdClaimStore final : public core::ClaimStore {
   bool HasWorkOrClosedLocked() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mutex_);
   void CommitBatch(std::vector<Task>& tasks);
-  absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch);
+  // Copies the state it builds on under state_mutex_, then applies and
+  // encodes the mutations with no lock held.
+  absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch)
+      ABSL_LOCKS_EXCLUDED(state_mutex_);
   absl::StatusOr<bool> TryCommit(Batch& batch);
   absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
   absl::Status StageEvidence(Task& task);

@@ -156,8 +156,35 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
   const int op_budget = options_.max_txn_ops - 1;  // the counter's put
   absl::flat_hash_set<std::string> claim_ids, request_ids;
 
-  absl::MutexLock lock(&state_mutex_);
-  batch.base = state_revision_;
+  // What the batch reads of the replica's state, copied under state_mutex_ in
+  // one short hold: the revision it builds on, and per task the claim and the
+  // request_id entry at that revision. Claims are immutable and shared, so the
+  // copy is a pointer. Everything slow (ApplyMutation, encoding the records,
+  // sizing the Txn) runs after the lock is released, so the watch thread
+  // applying other replicas' commits and the reads are not held up by a large
+  // batch. A snapshot that is stale by the time the Txn is sent is harmless:
+  // the Txn compares the counter with `base` and fails if anyone committed
+  // since, and CommitBatch then rebuilds on the newer state.
+  struct Seen {
+    LivePtr current;
+    std::optional<RequestEntry> request;
+  };
+  std::vector<Seen> seen(tasks.size());
+  {
+    absl::MutexLock lock(&state_mutex_);
+    batch.base = state_revision_;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      const core::Mutation& mutation = tasks[i].mutation;
+      auto claim = claims_.find(mutation.claim_id());
+      if (claim != claims_.end()) seen[i].current = claim->second;
+      if (mutation.request_id.empty()) continue;
+      auto request = requests_.find(mutation.request_id);
+      // An entry at or below the compaction point is forgotten history.
+      if (request != requests_.end() && request->second.revision > compact_)
+        seen[i].request = request->second;
+    }
+  }
+
   for (batch.taken = 0; batch.taken < tasks.size(); ++batch.taken) {
     Task& task = tasks[batch.taken];
     const core::Mutation& mutation = task.mutation;
@@ -168,28 +195,23 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
         request_ids.contains(mutation.request_id))
       break;
     const uint64_t fingerprint = core::MutationFingerprint(mutation);
-    if (!mutation.request_id.empty()) {
-      auto seen = requests_.find(mutation.request_id);
-      if (seen != requests_.end() && seen->second.revision > compact_) {
-        if (seen->second.fingerprint != fingerprint) {
-          batch.results.push_back(absl::InvalidArgumentError(
-              absl::StrCat("request_id ", mutation.request_id,
-                           " was already used for a different request")));
-        } else {
-          batch.results.push_back(std::nullopt);
-          batch.replays.resize(batch.results.size(), 0);
-          batch.replays.back() = seen->second.revision;
-          continue;
-        }
+    if (const std::optional<RequestEntry>& earlier = seen[batch.taken].request;
+        earlier.has_value()) {
+      if (earlier->fingerprint != fingerprint) {
+        batch.results.push_back(absl::InvalidArgumentError(
+            absl::StrCat("request_id ", mutation.request_id,
+                         " was already used for a different request")));
         batch.replays.resize(batch.results.size(), 0);
-        continue;
+      } else {
+        batch.results.push_back(std::nullopt);
+        batch.replays.resize(batch.results.size(), 0);
+        batch.replays.back() = earlier->revision;
       }
+      continue;
     }
     const int64_t revision =
         batch.base + static_cast<int64_t>(batch.events.size()) + 1;
-    auto current_it = claims_.find(mutation.claim_id());
-    const LiveClaim* current =
-        current_it == claims_.end() ? nullptr : current_it->second.get();
+    const LiveClaim* current = seen[batch.taken].current.get();
     if (task.now == absl::InfinitePast()) task.now = options_.clock();
     absl::StatusOr<core::ClaimEvent> applied = core::ApplyMutation(
         mutation, current == nullptr ? nullptr : &current->claim, revision,
