@@ -197,7 +197,7 @@ void EtcdClaimStore::InstallLoaded(Loaded loaded) {
   applied_ = loaded.revision;
   state_revision_ = loaded.revision;
   compact_ = std::max(compact_, loaded.compact);
-  applied_changed_.SignalAll();
+  applied_waiter_.Publish(applied_);
 }
 
 bool EtcdClaimStore::Stopping() { return stop_.stopped(); }
@@ -263,7 +263,7 @@ void EtcdClaimStore::Close() {
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   absl::MutexLock lock(&state_mutex_);
   closed_ = true;
-  applied_changed_.SignalAll();
+  applied_waiter_.Close();
 }
 
 absl::Status EtcdClaimStore::Health() {

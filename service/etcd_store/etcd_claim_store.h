@@ -51,6 +51,7 @@
 #include "service/core/metrics.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
+#include "service/etcd_store/revision_waiter.h"
 #include "service/util/stop_signal.h"
 
 namespace grpc {
@@ -176,7 +177,9 @@ class EtcdClaimStore final : public core::ClaimStore {
   // Reads (etcd_reads.cc).
   // Reads the counter linearizably and waits until the watch applied it.
   absl::StatusOr<int64_t> CatchUp();
-  absl::Status WaitApplied(int64_t revision, absl::Time deadline);
+  // Waits until the watch applied `revision`, at most `timeout` on the
+  // monotonic clock. Errors: UNAVAILABLE (timed out, or closed).
+  absl::Status WaitApplied(int64_t revision, absl::Duration timeout);
   absl::StatusOr<core::EventPage> ReadEvents(const core::ListEventsQuery& query,
                                              bool wait_applied);
   absl::StatusOr<core::Claim> Incarnation(const std::string& id,
@@ -206,11 +209,12 @@ class EtcdClaimStore final : public core::ClaimStore {
   int64_t applied_ ABSL_GUARDED_BY(state_mutex_) = 0;
   int64_t compact_ ABSL_GUARDED_BY(state_mutex_) = 0;
   bool closed_ ABSL_GUARDED_BY(state_mutex_) = false;
-  // Signalled when applied_ or closed_ changes. A CondVar rather than timed
-  // Mutex::Await: Debian's Abseil 20220623 aborts ("Mutex corrupt: waiting
-  // writer with no waiters") when several threads wait with deadlines on one
-  // Mutex's conditions, as seen here.
-  absl::CondVar applied_changed_;
+  // applied_ (published under state_mutex_, whenever it moves) and closed_,
+  // for WaitApplied: waits on the monotonic clock, which neither absl's
+  // CondVar nor Mutex::Await offer in Abseil 20220623 (and timed Await on
+  // one Mutex by several threads aborted here: "Mutex corrupt: waiting
+  // writer with no waiters"). Its mutex is a leaf below state_mutex_.
+  RevisionWaiter applied_waiter_;
   // The highest counter value known committed (>= applied_).
   std::atomic<int64_t> known_revision_{0};
 

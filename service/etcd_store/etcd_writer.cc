@@ -353,11 +353,11 @@ absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
 }
 
 void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
-  // The commit's duration, for the metric, on the monotonic clock; the
-  // deadline is wall time, as WaitApplied and gRPC take it.
-  const absl::Duration started_monotonic = util::MonotonicClock::Real().Now();
-  const absl::Time started = absl::Now();
-  const absl::Time deadline = started + 2 * client_->request_timeout();
+  // The commit's duration and its deadline, on the monotonic clock: a wall
+  // clock step neither stretches the retries nor cuts them short.
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration started = clock.Now();
+  const absl::Duration deadline = started + 2 * client_->request_timeout();
   // A create too large for one Txn stages its evidence first.
   if (absl::Status staged = StageEvidence(tasks.front()); !staged.ok()) {
     std::move(tasks.front().done)(OutcomeUnknown(staged));
@@ -370,8 +370,9 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   for (int attempt = 0;; ++attempt) {
     // Build on a state at least as new as every commit this replica knows of
     // (after a lost race: the winner's).
-    if (absl::Status caught_up = WaitApplied(
-            known_revision_.load(std::memory_order_relaxed), deadline);
+    if (absl::Status caught_up =
+            WaitApplied(known_revision_.load(std::memory_order_relaxed),
+                        deadline - clock.Now());
         !caught_up.ok()) {
       failure = caught_up;
       break;
@@ -405,7 +406,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       }
       if (*counter <= batch.base) break;
       NoteCounter(*counter);
-      if (absl::Now() > deadline) {
+      if (clock.Now() > deadline) {
         failure = absl::UnavailableError(
             "this replica could not catch up with etcd in time; retry");
         break;
@@ -422,7 +423,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       NoteCounter(batch.events.back()->revision);
       break;
     }
-    if (absl::Now() > deadline) {
+    if (clock.Now() > deadline) {
       failure = absl::UnavailableError(
           absl::StrCat("etcd commit lost the race to other replicas ",
                        attempt + 1, " times; not applied, retry"));
@@ -445,17 +446,15 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   if (!batch.events.empty()) {
     // The observer must see the commit (through the watch, the one path every
     // replica's events take) before any callback of it runs.
-    absl::Status seen =
-        WaitApplied(batch.events.back()->revision,
-                    absl::Now() + 2 * client_->request_timeout());
+    absl::Status seen = WaitApplied(batch.events.back()->revision,
+                                    2 * client_->request_timeout());
     if (!seen.ok()) {
       util::LogWarning("etcd watch has not delivered committed revision ",
                        batch.events.back()->revision, ": ", seen.message());
     }
     if (options_.metrics != nullptr) {
-      options_.metrics->OnCommit(
-          util::MonotonicClock::Real().Now() - started_monotonic,
-          batch.events.size(), batch.events);
+      options_.metrics->OnCommit(clock.Now() - started, batch.events.size(),
+                                 batch.events);
     }
   }
   for (size_t i = 0; i < batch.taken; ++i) {
