@@ -18,6 +18,9 @@ namespace claimd::etcd_store {
 
 namespace {
 
+// How long a replica's claim on the deletion pass outlives the replica.
+constexpr int64_t kCompactingLeaseSeconds = 60;
+
 // Calls `each` for every key-value in [begin, end) as of etcd revision
 // `at_revision`, a page at a time.
 absl::Status RangeAll(
@@ -321,12 +324,9 @@ void EtcdClaimStore::MaintenanceLoop() {
     absl::StatusOr<etcdserverpb::RangeResponse> response = client_->Range(head);
     if (!response.ok()) continue;
     if (previous_tick_revision > 0) {
-      etcdserverpb::CompactionRequest compaction;
-      compaction.set_revision(previous_tick_revision);
-      absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
-          client_->Compact(compaction);
-      // Every replica does this; all but the first find it done (OUT_OF_RANGE).
-      if (!compacted.ok() && !absl::IsOutOfRange(compacted.status())) {
+      absl::StatusOr<bool> compacted =
+          CompactEtcdHistory(previous_tick_revision, previous_tick_revision);
+      if (!compacted.ok()) {
         util::LogWarning("etcd compaction to revision ", previous_tick_revision,
                          " failed: ", compacted.status().message());
       }
@@ -377,7 +377,51 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     absl::MutexLock lock(&state_mutex_);
     compact_ = std::max(compact_, revision);
   }
-  // 2. Delete what the trimmed events kept alive: the events and their index
+  RETURN_IF_ERROR(DeleteCompactedHistory(revision));
+  absl::MutexLock lock(&state_mutex_);
+  for (auto it = requests_.begin(); it != requests_.end();) {
+    if (it->second.revision <= revision) {
+      requests_.erase(it++);
+    } else {
+      ++it;
+    }
+  }
+  return absl::OkStatus();
+}
+
+absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
+  // Every replica's ticker compacts: the pass runs once. A replica skips it
+  // when the pass is recorded done up to `revision` (meta/compacted), or when
+  // another replica is running one (meta/compacting, under a lease so that a
+  // replica that dies mid-pass does not block the others for longer than its
+  // TTL). The pass is idempotent, so a lease that expires mid-pass costs
+  // repeated work, never wrong work.
+  etcdserverpb::RangeRequest done;
+  done.set_key(keys_.Compacted());
+  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse marker, client_->Range(done));
+  if (!marker.kvs().empty()) {
+    ASSIGN_OR_RETURN(const int64_t compacted,
+                     ParseRevision(marker.kvs(0).value(), keys_.Compacted()));
+    if (compacted >= revision) return absl::OkStatus();
+  }
+  etcdserverpb::LeaseGrantRequest grant;
+  grant.set_ttl(kCompactingLeaseSeconds);
+  ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
+                   client_->LeaseGrant(grant));
+  etcdserverpb::TxnRequest claim;
+  auto* unclaimed = claim.add_compare();
+  unclaimed->set_key(keys_.Compacting());
+  unclaimed->set_target(etcdserverpb::Compare::CREATE);
+  unclaimed->set_result(etcdserverpb::Compare::EQUAL);
+  unclaimed->set_create_revision(0);
+  auto* mine = claim.add_success()->mutable_request_put();
+  mine->set_key(keys_.Compacting());
+  mine->set_value(absl::StrCat(revision));
+  mine->set_lease(lease.id());
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
+  if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
+  compaction_passes_.fetch_add(1, std::memory_order_relaxed);
+  // Delete what the trimmed events kept alive: the events and their index
   // entries, tombstones of claims deleted in them (and those claims' evidence),
   // and the request_ids they recorded. Idempotent: a pass that failed halfway
   // is finished by the next Compact.
@@ -398,6 +442,7 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     };
     auto remove = [&](const std::string& key) -> absl::Status {
       txn.add_success()->mutable_request_delete_range()->set_key(key);
+      compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
       if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
       return absl::OkStatus();
     };
@@ -457,17 +502,54 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     range->set_key(events.kvs(0).key());
     range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
     RETURN_IF_ERROR(client_->Txn(drop).status());
+    compaction_keys_deleted_.fetch_add(events.kvs_size(),
+                                       std::memory_order_relaxed);
     if (!events.more()) break;
   }
-  absl::MutexLock lock(&state_mutex_);
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    if (it->second.revision <= revision) {
-      requests_.erase(it++);
-    } else {
-      ++it;
-    }
-  }
-  return absl::OkStatus();
+  // Done: record it and free the claim in one Txn.
+  etcdserverpb::TxnRequest finish;
+  auto* record = finish.add_success()->mutable_request_put();
+  record->set_key(keys_.Compacted());
+  record->set_value(absl::StrCat(revision));
+  finish.add_success()->mutable_request_delete_range()->set_key(
+      keys_.Compacting());
+  return client_->Txn(finish).status();
+}
+
+absl::StatusOr<bool> EtcdClaimStore::CompactEtcdHistory(int64_t etcd_revision,
+                                                        int64_t since) {
+  // Claim this round: the marker's mod revision below `since` means no
+  // replica compacted since then (a missing key compares as mod revision 0).
+  etcdserverpb::TxnRequest claim;
+  auto* compare = claim.add_compare();
+  compare->set_key(keys_.EtcdCompacted());
+  compare->set_target(etcdserverpb::Compare::MOD);
+  compare->set_result(etcdserverpb::Compare::LESS);
+  compare->set_mod_revision(since);
+  auto* put = claim.add_success()->mutable_request_put();
+  put->set_key(keys_.EtcdCompacted());
+  put->set_value(absl::StrCat(etcd_revision));
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
+  if (!claimed.succeeded()) return false;
+  // Claimed but the Compact call failed: the next round compacts further,
+  // covering this one.
+  etcdserverpb::CompactionRequest compaction;
+  compaction.set_revision(etcd_revision);
+  absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
+      client_->Compact(compaction);
+  // OUT_OF_RANGE: etcd is compacted past it already (another deployment on
+  // the cluster, or an operator).
+  if (!compacted.ok() && !absl::IsOutOfRange(compacted.status()))
+    return compacted.status();
+  etcd_compactions_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+EtcdClaimStore::CompactionWork EtcdClaimStore::compaction_work() const {
+  return CompactionWork{
+      .passes = compaction_passes_.load(std::memory_order_relaxed),
+      .keys_deleted = compaction_keys_deleted_.load(std::memory_order_relaxed),
+      .etcd_compactions = etcd_compactions_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace claimd::etcd_store

@@ -118,6 +118,23 @@ class EtcdClaimStore final : public core::ClaimStore {
   // The revision the watch has applied to this replica's state (tests).
   int64_t AppliedRevision();
 
+  // Compacts etcd's MVCC history to `etcd_revision`, unless a replica of this
+  // prefix did so at or after etcd revision `since` (its marker key's mod
+  // revision): N replicas ticking once per interval compact once. Returns
+  // whether this call compacted. The maintenance thread calls it every
+  // etcd_compaction_interval with `since` = etcd_revision = the revision it
+  // saw one interval earlier. Errors: UNAVAILABLE.
+  absl::StatusOr<bool> CompactEtcdHistory(int64_t etcd_revision, int64_t since);
+
+  // Work this replica did for compaction (tests, metrics): deletion passes
+  // over claimd's history, keys they deleted, etcd Compact calls.
+  struct CompactionWork {
+    int64_t passes = 0;
+    int64_t keys_deleted = 0;
+    int64_t etcd_compactions = 0;
+  };
+  CompactionWork compaction_work() const;
+
  private:
   struct Task {
     core::Mutation mutation;
@@ -215,6 +232,11 @@ class EtcdClaimStore final : public core::ClaimStore {
   // one Mutex by several threads aborted here: "Mutex corrupt: waiting
   // writer with no waiters"). Its mutex is a leaf below state_mutex_.
   RevisionWaiter applied_waiter_;
+  std::atomic<int64_t> compaction_passes_{0};
+  std::atomic<int64_t> compaction_keys_deleted_{0};
+  std::atomic<int64_t> etcd_compactions_{0};
+  // The deletion pass of Compact (once per revision across replicas).
+  absl::Status DeleteCompactedHistory(int64_t revision);
   // The highest counter value known committed (>= applied_).
   std::atomic<int64_t> known_revision_{0};
 
