@@ -421,90 +421,104 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
   if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
   compaction_passes_.fetch_add(1, std::memory_order_relaxed);
-  // Delete what the trimmed events kept alive: the events and their index
-  // entries, tombstones of claims deleted in them (and those claims' evidence),
-  // and the request_ids they recorded. Idempotent: a pass that failed halfway
-  // is finished by the next Compact.
-  const std::string events_end = keys_.Event(revision + 1);
-  for (;;) {
-    etcdserverpb::RangeRequest page;
-    page.set_key(keys_.EventsPrefix());
-    page.set_range_end(events_end);
-    page.set_limit(32);
-    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events, client_->Range(page));
-    if (events.kvs().empty()) break;
-    etcdserverpb::TxnRequest txn;
-    auto flush = [&]() -> absl::Status {
-      if (txn.success_size() == 0) return absl::OkStatus();
-      RETURN_IF_ERROR(client_->Txn(txn).status());
-      txn.Clear();
-      return absl::OkStatus();
-    };
-    auto remove = [&](const std::string& key) -> absl::Status {
-      txn.add_success()->mutable_request_delete_range()->set_key(key);
-      compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
-      if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
-      return absl::OkStatus();
-    };
-    for (const mvccpb::KeyValue& kv : events.kvs()) {
-      ASSIGN_OR_RETURN(pb::EventRecord record,
-                       Parse<pb::EventRecord>(kv.value(), kv.key()));
-      absl::string_view rest;
-      keys_.Classify(kv.key(), &rest);
-      int64_t event_revision = 0;
-      if (!absl::SimpleAtoi(rest, &event_revision))
-        return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
-      RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
-      if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
-        const std::string tombstone =
-            keys_.Tombstone(record.claim_id(), record.create_revision());
-        etcdserverpb::RangeRequest read;
-        read.set_key(tombstone);
-        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                         client_->Range(read));
-        if (!found.kvs().empty()) {
-          ASSIGN_OR_RETURN(
-              pb::ClaimHeader header,
-              Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
-          for (const std::string& chunk : header.chunk_keys())
-            RETURN_IF_ERROR(remove(chunk));
-          RETURN_IF_ERROR(remove(tombstone));
+  // A pass that fails frees its claim at once, so the next Compact (on any
+  // replica) finishes it without waiting for the lease to expire.
+  auto pass = [&]() -> absl::Status {
+    // Delete what the trimmed events kept alive: the events and their index
+    // entries, tombstones of claims deleted in them (and those claims'
+    // evidence), and the request_ids they recorded. Idempotent: a pass that
+    // failed halfway is finished by the next Compact.
+    const std::string events_end = keys_.Event(revision + 1);
+    for (;;) {
+      etcdserverpb::RangeRequest page;
+      page.set_key(keys_.EventsPrefix());
+      page.set_range_end(events_end);
+      page.set_limit(32);
+      ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events,
+                       client_->Range(page));
+      if (events.kvs().empty()) break;
+      etcdserverpb::TxnRequest txn;
+      auto flush = [&]() -> absl::Status {
+        if (txn.success_size() == 0) return absl::OkStatus();
+        RETURN_IF_ERROR(client_->Txn(txn).status());
+        txn.Clear();
+        return absl::OkStatus();
+      };
+      auto remove = [&](const std::string& key) -> absl::Status {
+        txn.add_success()->mutable_request_delete_range()->set_key(key);
+        compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
+        if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
+        return absl::OkStatus();
+      };
+      for (const mvccpb::KeyValue& kv : events.kvs()) {
+        ASSIGN_OR_RETURN(pb::EventRecord record,
+                         Parse<pb::EventRecord>(kv.value(), kv.key()));
+        absl::string_view rest;
+        keys_.Classify(kv.key(), &rest);
+        int64_t event_revision = 0;
+        if (!absl::SimpleAtoi(rest, &event_revision))
+          return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
+        RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
+        if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
+          const std::string tombstone =
+              keys_.Tombstone(record.claim_id(), record.create_revision());
+          etcdserverpb::RangeRequest read;
+          read.set_key(tombstone);
+          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                           client_->Range(read));
+          if (!found.kvs().empty()) {
+            ASSIGN_OR_RETURN(
+                pb::ClaimHeader header,
+                Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
+            for (const std::string& chunk : header.chunk_keys())
+              RETURN_IF_ERROR(remove(chunk));
+            RETURN_IF_ERROR(remove(tombstone));
+          }
         }
-      }
-      if (!record.request_id().empty()) {
-        // Only the record this event wrote (compare-and-delete on its mod
-        // revision): a request_id trimmed earlier may have been used again.
-        const std::string key = keys_.Request(record.request_id());
-        etcdserverpb::RangeRequest read;
-        read.set_key(key);
-        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                         client_->Range(read));
-        if (!found.kvs().empty()) {
-          ASSIGN_OR_RETURN(pb::RequestRecord stored,
-                           Parse<pb::RequestRecord>(found.kvs(0).value(), key));
-          if (stored.revision() == event_revision) {
-            etcdserverpb::TxnRequest one;
-            auto* compare = one.add_compare();
-            compare->set_key(key);
-            compare->set_target(etcdserverpb::Compare::MOD);
-            compare->set_result(etcdserverpb::Compare::EQUAL);
-            compare->set_mod_revision(found.kvs(0).mod_revision());
-            one.add_success()->mutable_request_delete_range()->set_key(key);
-            RETURN_IF_ERROR(client_->Txn(one).status());
+        if (!record.request_id().empty()) {
+          // Only the record this event wrote (compare-and-delete on its mod
+          // revision): a request_id trimmed earlier may have been used again.
+          const std::string key = keys_.Request(record.request_id());
+          etcdserverpb::RangeRequest read;
+          read.set_key(key);
+          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                           client_->Range(read));
+          if (!found.kvs().empty()) {
+            ASSIGN_OR_RETURN(
+                pb::RequestRecord stored,
+                Parse<pb::RequestRecord>(found.kvs(0).value(), key));
+            if (stored.revision() == event_revision) {
+              etcdserverpb::TxnRequest one;
+              auto* compare = one.add_compare();
+              compare->set_key(key);
+              compare->set_target(etcdserverpb::Compare::MOD);
+              compare->set_result(etcdserverpb::Compare::EQUAL);
+              compare->set_mod_revision(found.kvs(0).mod_revision());
+              one.add_success()->mutable_request_delete_range()->set_key(key);
+              RETURN_IF_ERROR(client_->Txn(one).status());
+            }
           }
         }
       }
+      RETURN_IF_ERROR(flush());
+      // The events last, so an interrupted pass is found again by the next one.
+      etcdserverpb::TxnRequest drop;
+      auto* range = drop.add_success()->mutable_request_delete_range();
+      range->set_key(events.kvs(0).key());
+      range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
+      RETURN_IF_ERROR(client_->Txn(drop).status());
+      compaction_keys_deleted_.fetch_add(events.kvs_size(),
+                                         std::memory_order_relaxed);
+      if (!events.more()) break;
     }
-    RETURN_IF_ERROR(flush());
-    // The events last, so an interrupted pass is found again by the next one.
-    etcdserverpb::TxnRequest drop;
-    auto* range = drop.add_success()->mutable_request_delete_range();
-    range->set_key(events.kvs(0).key());
-    range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
-    RETURN_IF_ERROR(client_->Txn(drop).status());
-    compaction_keys_deleted_.fetch_add(events.kvs_size(),
-                                       std::memory_order_relaxed);
-    if (!events.more()) break;
+    return absl::OkStatus();
+  };
+  if (absl::Status passed = pass(); !passed.ok()) {
+    etcdserverpb::TxnRequest release;
+    release.add_success()->mutable_request_delete_range()->set_key(
+        keys_.Compacting());
+    client_->Txn(release).IgnoreError();  // else the lease expires
+    return passed;
   }
   // Done: record it and free the claim in one Txn.
   etcdserverpb::TxnRequest finish;
