@@ -18,6 +18,9 @@ namespace claimd::etcd_store {
 
 namespace {
 
+// How long a replica's claim on the deletion pass outlives the replica.
+constexpr int64_t kCompactingLeaseSeconds = 60;
+
 // Calls `each` for every key-value in [begin, end) as of etcd revision
 // `at_revision`, a page at a time.
 absl::Status RangeAll(
@@ -52,6 +55,9 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
   }
   ASSIGN_OR_RETURN(std::unique_ptr<EtcdClient> client,
                    EtcdClient::Create(options.connect));
+  // Fail fast, with the reason (TLS refused, nothing listening), rather than
+  // with the bare deadline of the first real call.
+  RETURN_IF_ERROR(client->WaitConnected());
   std::unique_ptr<EtcdClaimStore> store(
       new EtcdClaimStore(std::move(options), std::move(client)));
   RETURN_IF_ERROR(store->InitializePrefix());
@@ -194,7 +200,7 @@ void EtcdClaimStore::InstallLoaded(Loaded loaded) {
   applied_ = loaded.revision;
   state_revision_ = loaded.revision;
   compact_ = std::max(compact_, loaded.compact);
-  applied_changed_.SignalAll();
+  applied_waiter_.Publish(applied_);
 }
 
 bool EtcdClaimStore::Stopping() { return stop_.stopped(); }
@@ -260,7 +266,7 @@ void EtcdClaimStore::Close() {
   if (maintenance_thread_.joinable()) maintenance_thread_.join();
   absl::MutexLock lock(&state_mutex_);
   closed_ = true;
-  applied_changed_.SignalAll();
+  applied_waiter_.Close();
 }
 
 absl::Status EtcdClaimStore::Health() {
@@ -318,12 +324,9 @@ void EtcdClaimStore::MaintenanceLoop() {
     absl::StatusOr<etcdserverpb::RangeResponse> response = client_->Range(head);
     if (!response.ok()) continue;
     if (previous_tick_revision > 0) {
-      etcdserverpb::CompactionRequest compaction;
-      compaction.set_revision(previous_tick_revision);
-      absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
-          client_->Compact(compaction);
-      // Every replica does this; all but the first find it done (OUT_OF_RANGE).
-      if (!compacted.ok() && !absl::IsOutOfRange(compacted.status())) {
+      absl::StatusOr<bool> compacted =
+          CompactEtcdHistory(previous_tick_revision, previous_tick_revision);
+      if (!compacted.ok()) {
         util::LogWarning("etcd compaction to revision ", previous_tick_revision,
                          " failed: ", compacted.status().message());
       }
@@ -374,88 +377,7 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     absl::MutexLock lock(&state_mutex_);
     compact_ = std::max(compact_, revision);
   }
-  // 2. Delete what the trimmed events kept alive: the events and their index
-  // entries, tombstones of claims deleted in them (and those claims' evidence),
-  // and the request_ids they recorded. Idempotent: a pass that failed halfway
-  // is finished by the next Compact.
-  const std::string events_end = keys_.Event(revision + 1);
-  for (;;) {
-    etcdserverpb::RangeRequest page;
-    page.set_key(keys_.EventsPrefix());
-    page.set_range_end(events_end);
-    page.set_limit(32);
-    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events, client_->Range(page));
-    if (events.kvs().empty()) break;
-    etcdserverpb::TxnRequest txn;
-    auto flush = [&]() -> absl::Status {
-      if (txn.success_size() == 0) return absl::OkStatus();
-      RETURN_IF_ERROR(client_->Txn(txn).status());
-      txn.Clear();
-      return absl::OkStatus();
-    };
-    auto remove = [&](const std::string& key) -> absl::Status {
-      txn.add_success()->mutable_request_delete_range()->set_key(key);
-      if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
-      return absl::OkStatus();
-    };
-    for (const mvccpb::KeyValue& kv : events.kvs()) {
-      ASSIGN_OR_RETURN(pb::EventRecord record,
-                       Parse<pb::EventRecord>(kv.value(), kv.key()));
-      absl::string_view rest;
-      keys_.Classify(kv.key(), &rest);
-      int64_t event_revision = 0;
-      if (!absl::SimpleAtoi(rest, &event_revision))
-        return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
-      RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
-      if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
-        const std::string tombstone =
-            keys_.Tombstone(record.claim_id(), record.create_revision());
-        etcdserverpb::RangeRequest read;
-        read.set_key(tombstone);
-        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                         client_->Range(read));
-        if (!found.kvs().empty()) {
-          ASSIGN_OR_RETURN(
-              pb::ClaimHeader header,
-              Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
-          for (const std::string& chunk : header.chunk_keys())
-            RETURN_IF_ERROR(remove(chunk));
-          RETURN_IF_ERROR(remove(tombstone));
-        }
-      }
-      if (!record.request_id().empty()) {
-        // Only the record this event wrote (compare-and-delete on its mod
-        // revision): a request_id trimmed earlier may have been used again.
-        const std::string key = keys_.Request(record.request_id());
-        etcdserverpb::RangeRequest read;
-        read.set_key(key);
-        ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                         client_->Range(read));
-        if (!found.kvs().empty()) {
-          ASSIGN_OR_RETURN(pb::RequestRecord stored,
-                           Parse<pb::RequestRecord>(found.kvs(0).value(), key));
-          if (stored.revision() == event_revision) {
-            etcdserverpb::TxnRequest one;
-            auto* compare = one.add_compare();
-            compare->set_key(key);
-            compare->set_target(etcdserverpb::Compare::MOD);
-            compare->set_result(etcdserverpb::Compare::EQUAL);
-            compare->set_mod_revision(found.kvs(0).mod_revision());
-            one.add_success()->mutable_request_delete_range()->set_key(key);
-            RETURN_IF_ERROR(client_->Txn(one).status());
-          }
-        }
-      }
-    }
-    RETURN_IF_ERROR(flush());
-    // The events last, so an interrupted pass is found again by the next one.
-    etcdserverpb::TxnRequest drop;
-    auto* range = drop.add_success()->mutable_request_delete_range();
-    range->set_key(events.kvs(0).key());
-    range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
-    RETURN_IF_ERROR(client_->Txn(drop).status());
-    if (!events.more()) break;
-  }
+  RETURN_IF_ERROR(DeleteCompactedHistory(revision));
   absl::MutexLock lock(&state_mutex_);
   for (auto it = requests_.begin(); it != requests_.end();) {
     if (it->second.revision <= revision) {
@@ -465,6 +387,183 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     }
   }
   return absl::OkStatus();
+}
+
+absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
+  // Every replica's ticker compacts: the pass runs once. A replica skips it
+  // when the pass is recorded done up to `revision` (meta/compacted), or when
+  // another replica is running one (meta/compacting, under a lease so that a
+  // replica that dies mid-pass does not block the others for longer than its
+  // TTL). The pass is idempotent, so a lease that expires mid-pass costs
+  // repeated work, never wrong work.
+  etcdserverpb::RangeRequest done;
+  done.set_key(keys_.Compacted());
+  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse marker, client_->Range(done));
+  if (!marker.kvs().empty()) {
+    ASSIGN_OR_RETURN(const int64_t compacted,
+                     ParseRevision(marker.kvs(0).value(), keys_.Compacted()));
+    if (compacted >= revision) return absl::OkStatus();
+  }
+  etcdserverpb::LeaseGrantRequest grant;
+  grant.set_ttl(kCompactingLeaseSeconds);
+  ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
+                   client_->LeaseGrant(grant));
+  etcdserverpb::TxnRequest claim;
+  auto* unclaimed = claim.add_compare();
+  unclaimed->set_key(keys_.Compacting());
+  unclaimed->set_target(etcdserverpb::Compare::CREATE);
+  unclaimed->set_result(etcdserverpb::Compare::EQUAL);
+  unclaimed->set_create_revision(0);
+  auto* mine = claim.add_success()->mutable_request_put();
+  mine->set_key(keys_.Compacting());
+  mine->set_value(absl::StrCat(revision));
+  mine->set_lease(lease.id());
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
+  if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
+  compaction_passes_.fetch_add(1, std::memory_order_relaxed);
+  // A pass that fails frees its claim at once, so the next Compact (on any
+  // replica) finishes it without waiting for the lease to expire.
+  auto pass = [&]() -> absl::Status {
+    // Delete what the trimmed events kept alive: the events and their index
+    // entries, tombstones of claims deleted in them (and those claims'
+    // evidence), and the request_ids they recorded. Idempotent: a pass that
+    // failed halfway is finished by the next Compact.
+    const std::string events_end = keys_.Event(revision + 1);
+    for (;;) {
+      etcdserverpb::RangeRequest page;
+      page.set_key(keys_.EventsPrefix());
+      page.set_range_end(events_end);
+      page.set_limit(32);
+      ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events,
+                       client_->Range(page));
+      if (events.kvs().empty()) break;
+      etcdserverpb::TxnRequest txn;
+      auto flush = [&]() -> absl::Status {
+        if (txn.success_size() == 0) return absl::OkStatus();
+        RETURN_IF_ERROR(client_->Txn(txn).status());
+        txn.Clear();
+        return absl::OkStatus();
+      };
+      auto remove = [&](const std::string& key) -> absl::Status {
+        txn.add_success()->mutable_request_delete_range()->set_key(key);
+        compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
+        if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
+        return absl::OkStatus();
+      };
+      for (const mvccpb::KeyValue& kv : events.kvs()) {
+        ASSIGN_OR_RETURN(pb::EventRecord record,
+                         Parse<pb::EventRecord>(kv.value(), kv.key()));
+        absl::string_view rest;
+        keys_.Classify(kv.key(), &rest);
+        int64_t event_revision = 0;
+        if (!absl::SimpleAtoi(rest, &event_revision))
+          return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
+        RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
+        if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
+          const std::string tombstone =
+              keys_.Tombstone(record.claim_id(), record.create_revision());
+          etcdserverpb::RangeRequest read;
+          read.set_key(tombstone);
+          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                           client_->Range(read));
+          if (!found.kvs().empty()) {
+            ASSIGN_OR_RETURN(
+                pb::ClaimHeader header,
+                Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
+            for (const std::string& chunk : header.chunk_keys())
+              RETURN_IF_ERROR(remove(chunk));
+            RETURN_IF_ERROR(remove(tombstone));
+          }
+        }
+        if (!record.request_id().empty()) {
+          // Only the record this event wrote (compare-and-delete on its mod
+          // revision): a request_id trimmed earlier may have been used again.
+          const std::string key = keys_.Request(record.request_id());
+          etcdserverpb::RangeRequest read;
+          read.set_key(key);
+          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
+                           client_->Range(read));
+          if (!found.kvs().empty()) {
+            ASSIGN_OR_RETURN(
+                pb::RequestRecord stored,
+                Parse<pb::RequestRecord>(found.kvs(0).value(), key));
+            if (stored.revision() == event_revision) {
+              etcdserverpb::TxnRequest one;
+              auto* compare = one.add_compare();
+              compare->set_key(key);
+              compare->set_target(etcdserverpb::Compare::MOD);
+              compare->set_result(etcdserverpb::Compare::EQUAL);
+              compare->set_mod_revision(found.kvs(0).mod_revision());
+              one.add_success()->mutable_request_delete_range()->set_key(key);
+              RETURN_IF_ERROR(client_->Txn(one).status());
+            }
+          }
+        }
+      }
+      RETURN_IF_ERROR(flush());
+      // The events last, so an interrupted pass is found again by the next one.
+      etcdserverpb::TxnRequest drop;
+      auto* range = drop.add_success()->mutable_request_delete_range();
+      range->set_key(events.kvs(0).key());
+      range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
+      RETURN_IF_ERROR(client_->Txn(drop).status());
+      compaction_keys_deleted_.fetch_add(events.kvs_size(),
+                                         std::memory_order_relaxed);
+      if (!events.more()) break;
+    }
+    return absl::OkStatus();
+  };
+  if (absl::Status passed = pass(); !passed.ok()) {
+    etcdserverpb::TxnRequest release;
+    release.add_success()->mutable_request_delete_range()->set_key(
+        keys_.Compacting());
+    client_->Txn(release).IgnoreError();  // else the lease expires
+    return passed;
+  }
+  // Done: record it and free the claim in one Txn.
+  etcdserverpb::TxnRequest finish;
+  auto* record = finish.add_success()->mutable_request_put();
+  record->set_key(keys_.Compacted());
+  record->set_value(absl::StrCat(revision));
+  finish.add_success()->mutable_request_delete_range()->set_key(
+      keys_.Compacting());
+  return client_->Txn(finish).status();
+}
+
+absl::StatusOr<bool> EtcdClaimStore::CompactEtcdHistory(int64_t etcd_revision,
+                                                        int64_t since) {
+  // Claim this round: the marker's mod revision below `since` means no
+  // replica compacted since then (a missing key compares as mod revision 0).
+  etcdserverpb::TxnRequest claim;
+  auto* compare = claim.add_compare();
+  compare->set_key(keys_.EtcdCompacted());
+  compare->set_target(etcdserverpb::Compare::MOD);
+  compare->set_result(etcdserverpb::Compare::LESS);
+  compare->set_mod_revision(since);
+  auto* put = claim.add_success()->mutable_request_put();
+  put->set_key(keys_.EtcdCompacted());
+  put->set_value(absl::StrCat(etcd_revision));
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
+  if (!claimed.succeeded()) return false;
+  // Claimed but the Compact call failed: the next round compacts further,
+  // covering this one.
+  etcdserverpb::CompactionRequest compaction;
+  compaction.set_revision(etcd_revision);
+  absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
+      client_->Compact(compaction);
+  // OUT_OF_RANGE: etcd is compacted past it already (another deployment on
+  // the cluster, or an operator).
+  if (!compacted.ok() && !absl::IsOutOfRange(compacted.status()))
+    return compacted.status();
+  etcd_compactions_.fetch_add(1, std::memory_order_relaxed);
+  return true;
+}
+
+EtcdClaimStore::CompactionWork EtcdClaimStore::compaction_work() const {
+  return CompactionWork{
+      .passes = compaction_passes_.load(std::memory_order_relaxed),
+      .keys_deleted = compaction_keys_deleted_.load(std::memory_order_relaxed),
+      .etcd_compactions = etcd_compactions_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace claimd::etcd_store

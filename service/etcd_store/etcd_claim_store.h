@@ -23,8 +23,12 @@
 //
 // Thread-safety: every public method may be called from any thread. The
 // observer and callbacks run on the watch thread and the writer thread with no
-// store lock held. Lock order: state_mutex_ before nothing (leaf);
-// queue_mutex_ and health_mutex_ are leaves too.
+// store lock held. Lock order: every mutex is a leaf, held alone and never
+// across an etcd call or a callback: state_mutex_ (the watch thread applying
+// commits, reads, and the writer's BuildBatch copying what it builds on),
+// queue_mutex_ (WriterLoop releases it before committing), health_mutex_,
+// watch_context_mutex_, close_mutex_ (Close only; it takes the others one at
+// a time under it).
 #ifndef CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 
@@ -47,6 +51,7 @@
 #include "service/core/metrics.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
+#include "service/etcd_store/revision_waiter.h"
 #include "service/util/stop_signal.h"
 
 namespace grpc {
@@ -113,6 +118,23 @@ class EtcdClaimStore final : public core::ClaimStore {
   // The revision the watch has applied to this replica's state (tests).
   int64_t AppliedRevision();
 
+  // Compacts etcd's MVCC history to `etcd_revision`, unless a replica of this
+  // prefix did so at or after etcd revision `since` (its marker key's mod
+  // revision): N replicas ticking once per interval compact once. Returns
+  // whether this call compacted. The maintenance thread calls it every
+  // etcd_compaction_interval with `since` = etcd_revision = the revision it
+  // saw one interval earlier. Errors: UNAVAILABLE.
+  absl::StatusOr<bool> CompactEtcdHistory(int64_t etcd_revision, int64_t since);
+
+  // Work this replica did for compaction (tests, metrics): deletion passes
+  // over claimd's history, keys they deleted, etcd Compact calls.
+  struct CompactionWork {
+    int64_t passes = 0;
+    int64_t keys_deleted = 0;
+    int64_t etcd_compactions = 0;
+  };
+  CompactionWork compaction_work() const;
+
  private:
   struct Task {
     core::Mutation mutation;
@@ -154,7 +176,10 @@ class EtcdClaimStore final : public core::ClaimStore {
   bool HasWorkOrClosedLocked() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(queue_mutex_);
   void CommitBatch(std::vector<Task>& tasks);
-  absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch);
+  // Copies the state it builds on under state_mutex_, then applies and
+  // encodes the mutations with no lock held.
+  absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch)
+      ABSL_LOCKS_EXCLUDED(state_mutex_);
   absl::StatusOr<bool> TryCommit(Batch& batch);
   absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
   absl::Status StageEvidence(Task& task);
@@ -169,7 +194,9 @@ class EtcdClaimStore final : public core::ClaimStore {
   // Reads (etcd_reads.cc).
   // Reads the counter linearizably and waits until the watch applied it.
   absl::StatusOr<int64_t> CatchUp();
-  absl::Status WaitApplied(int64_t revision, absl::Time deadline);
+  // Waits until the watch applied `revision`, at most `timeout` on the
+  // monotonic clock. Errors: UNAVAILABLE (timed out, or closed).
+  absl::Status WaitApplied(int64_t revision, absl::Duration timeout);
   absl::StatusOr<core::EventPage> ReadEvents(const core::ListEventsQuery& query,
                                              bool wait_applied);
   absl::StatusOr<core::Claim> Incarnation(const std::string& id,
@@ -199,11 +226,17 @@ class EtcdClaimStore final : public core::ClaimStore {
   int64_t applied_ ABSL_GUARDED_BY(state_mutex_) = 0;
   int64_t compact_ ABSL_GUARDED_BY(state_mutex_) = 0;
   bool closed_ ABSL_GUARDED_BY(state_mutex_) = false;
-  // Signalled when applied_ or closed_ changes. A CondVar rather than timed
-  // Mutex::Await: Debian's Abseil 20220623 aborts ("Mutex corrupt: waiting
-  // writer with no waiters") when several threads wait with deadlines on one
-  // Mutex's conditions, as seen here.
-  absl::CondVar applied_changed_;
+  // applied_ (published under state_mutex_, whenever it moves) and closed_,
+  // for WaitApplied: waits on the monotonic clock, which neither absl's
+  // CondVar nor Mutex::Await offer in Abseil 20220623 (and timed Await on
+  // one Mutex by several threads aborted here: "Mutex corrupt: waiting
+  // writer with no waiters"). Its mutex is a leaf below state_mutex_.
+  RevisionWaiter applied_waiter_;
+  std::atomic<int64_t> compaction_passes_{0};
+  std::atomic<int64_t> compaction_keys_deleted_{0};
+  std::atomic<int64_t> etcd_compactions_{0};
+  // The deletion pass of Compact (once per revision across replicas).
+  absl::Status DeleteCompactedHistory(int64_t revision);
   // The highest counter value known committed (>= applied_).
   std::atomic<int64_t> known_revision_{0};
 

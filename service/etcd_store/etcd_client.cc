@@ -3,12 +3,16 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <utility>
 
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "grpc/support/time.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::etcd_store {
 namespace {
@@ -31,7 +35,26 @@ bool IsIpLiteral(absl::string_view endpoint, bool* v6) {
   return inet_pton(AF_INET, host.c_str(), &address) == 1;
 }
 
+// Whether a connection error is a TLS handshake that failed: these do not
+// heal by retrying. gRPC's messages name SSL/TLS and the alert.
+bool LooksLikeTlsFailure(absl::string_view message) {
+  for (absl::string_view needle :
+       {"ssl", "tls", "handshake", "certificate", "x509"}) {
+    if (absl::StrContains(absl::AsciiStrToLower(message), needle)) return true;
+  }
+  return false;
+}
+
 }  // namespace
+
+void EtcdClient::SetDeadline(grpc::ClientContext& context,
+                             absl::Duration timeout) {
+  // On gRPC's monotonic clock: a wall clock set back or forward neither
+  // stretches nor cuts a call's time.
+  context.set_deadline(gpr_time_add(
+      gpr_now(GPR_CLOCK_MONOTONIC),
+      gpr_time_from_micros(absl::ToInt64Microseconds(timeout), GPR_TIMESPAN)));
+}
 
 absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Create(
     const EtcdConnectOptions& options) {
@@ -85,22 +108,80 @@ absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Create(
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   auto channel = grpc::CreateCustomChannel(target, credentials, args);
+  const bool tls = !options.ca_pem.empty() || !options.cert_pem.empty();
   return std::unique_ptr<EtcdClient>(
-      new EtcdClient(std::move(channel), options.request_timeout));
+      new EtcdClient(std::move(channel), options.request_timeout, tls,
+                     !options.cert_pem.empty()));
 }
 
 EtcdClient::EtcdClient(std::shared_ptr<grpc::Channel> channel,
-                       absl::Duration request_timeout)
+                       absl::Duration request_timeout, bool tls,
+                       bool client_cert)
     : channel_(std::move(channel)),
       kv_(etcdserverpb::KV::NewStub(channel_)),
       watch_(etcdserverpb::Watch::NewStub(channel_)),
       lease_(etcdserverpb::Lease::NewStub(channel_)),
-      request_timeout_(request_timeout) {}
+      request_timeout_(request_timeout),
+      tls_(tls),
+      client_cert_(client_cert) {}
+
+absl::Status EtcdClient::WaitConnected() {
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration deadline = clock.Now() + request_timeout_;
+  // Any key will do: the answer is not used, only that one came.
+  etcdserverpb::RangeRequest request;
+  request.set_key(std::string(1, '\0'));
+  request.set_count_only(true);
+  request.set_serializable(true);
+  std::string last = "no attempt";
+  for (int attempt = 0;; ++attempt) {
+    grpc::ClientContext context;
+    const absl::Duration left = deadline - clock.Now();
+    SetDeadline(context, std::max(left, absl::Milliseconds(100)));
+    context.AddMetadata("hasleader", "true");
+    // Not wait_for_ready: a call on a channel in TRANSIENT_FAILURE fails at
+    // once with the connection's error (the handshake's reason), which is the
+    // point here.
+    etcdserverpb::RangeResponse response;
+    const grpc::Status status = kv_->Range(&context, request, &response);
+    if (status.ok()) return absl::OkStatus();
+    last = status.error_message();
+    if (status.error_code() != grpc::StatusCode::UNAVAILABLE &&
+        status.error_code() != grpc::StatusCode::DEADLINE_EXCEEDED) {
+      // etcd answered (no leader yet, auth): connected; the calls that follow
+      // report the rest with their own codes.
+      return absl::OkStatus();
+    }
+    if (LooksLikeTlsFailure(last)) {
+      return absl::FailedPreconditionError(absl::StrCat(
+          "TLS connection to etcd failed (check --etcd_cacert, --etcd_cert "
+          "and --etcd_key against etcd's --trusted-ca-file and "
+          "--client-cert-auth): ",
+          last));
+    }
+    if (left <= absl::ZeroDuration() || attempt >= 1000) break;
+    // The channel reconnects with backoff (100 ms at first); ask again soon.
+    absl::SleepFor(std::min(left, absl::Milliseconds(100)));
+  }
+  // A TLS 1.3 server checks the client's certificate after the client
+  // considers the handshake done, so a refused or missing certificate shows
+  // only as a connection closed at the first read: say what to check.
+  absl::string_view hint =
+      !tls_ ? " over plaintext (no --etcd_cacert given: if etcd serves "
+              "https, TLS is needed)"
+      : !client_cert_
+          ? " over TLS without a client certificate (if etcd runs with "
+            "--client-cert-auth, give --etcd_cert and --etcd_key)"
+          : " over TLS (if etcd runs with --client-cert-auth, its "
+            "--trusted-ca-file must have signed --etcd_cert)";
+  return absl::UnavailableError(
+      absl::StrCat("etcd unreachable within ",
+                   absl::FormatDuration(request_timeout_), hint, ": ", last));
+}
 
 void EtcdClient::PrepareContext(grpc::ClientContext& context,
-                                absl::Time deadline) const {
-  if (deadline != absl::InfiniteFuture())
-    context.set_deadline(absl::ToChronoTime(deadline));
+                                absl::Duration timeout) const {
+  if (timeout != absl::InfiniteDuration()) SetDeadline(context, timeout);
   // etcd's rpctypes.MetadataRequireLeaderKey: fail rather than hang on a member
   // cut off from its leader.
   context.AddMetadata("hasleader", "true");
@@ -134,7 +215,7 @@ absl::Status EtcdClient::FromGrpc(const grpc::Status& status,
   absl::StatusOr<etcdserverpb::Response> EtcdClient::Method(            \
       const etcdserverpb::Request& request) {                           \
     grpc::ClientContext context;                                        \
-    PrepareContext(context, absl::Now() + request_timeout_);            \
+    PrepareContext(context, request_timeout_);                          \
     etcdserverpb::Response response;                                    \
     grpc::Status status = (Stub)->Method(&context, request, &response); \
     if (!status.ok()) return FromGrpc(status, "etcd " #Method);         \

@@ -39,6 +39,16 @@ class EtcdClient {
   static absl::StatusOr<std::unique_ptr<EtcdClient>> Create(
       const EtcdConnectOptions& options);
 
+  // Waits until a member answers a cheap read, at most request_timeout, with
+  // fail-fast calls so that a connection that cannot be made (TLS refused,
+  // nothing listening) surfaces its reason instead of a bare deadline. Open
+  // calls it first. Errors: FAILED_PRECONDITION naming TLS when the TLS
+  // handshake fails (a wrong CA, a client certificate missing or not
+  // trusted: retrying will not help); UNAVAILABLE with the last connection
+  // error otherwise (naming TLS when etcd may be serving https to our
+  // plaintext, or the other way round).
+  absl::Status WaitConnected();
+
   // Each call waits at most request_timeout. Errors: the call's status mapped
   // to absl (UNAVAILABLE for a lost connection, a deadline or no leader).
   absl::StatusOr<etcdserverpb::RangeResponse> Range(
@@ -50,14 +60,17 @@ class EtcdClient {
   absl::StatusOr<etcdserverpb::LeaseGrantResponse> LeaseGrant(
       const etcdserverpb::LeaseGrantRequest& request);
 
-  // A watch stream; `context` must come from NewContext(absl::InfiniteFuture())
-  // and may be cancelled from another thread to end it.
+  // A watch stream; `context` must be prepared with PrepareContext(context,
+  // absl::InfiniteDuration()) and may be cancelled from another thread to end
+  // it.
   std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,
                                            etcdserverpb::WatchResponse>>
   Watch(grpc::ClientContext* context);
 
-  // A context carrying the metadata every call needs, with `deadline`.
-  void PrepareContext(grpc::ClientContext& context, absl::Time deadline) const;
+  // A context carrying the metadata every call needs, with a deadline
+  // `timeout` from now on the monotonic clock (none for InfiniteDuration).
+  void PrepareContext(grpc::ClientContext& context,
+                      absl::Duration timeout) const;
   absl::Duration request_timeout() const { return request_timeout_; }
 
   // grpc::Status -> absl::Status, naming `what` ("etcd Txn").
@@ -66,13 +79,16 @@ class EtcdClient {
 
  private:
   EtcdClient(std::shared_ptr<grpc::Channel> channel,
-             absl::Duration request_timeout);
+             absl::Duration request_timeout, bool tls, bool client_cert);
+  static void SetDeadline(grpc::ClientContext& context, absl::Duration timeout);
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;
   std::unique_ptr<etcdserverpb::Watch::Stub> watch_;
   std::unique_ptr<etcdserverpb::Lease::Stub> lease_;
   const absl::Duration request_timeout_;
+  const bool tls_;          // the channel uses TLS credentials
+  const bool client_cert_;  // ... with a client certificate
 };
 
 }  // namespace claimd::etcd_store

@@ -6,6 +6,10 @@
 //                           compares and writes it, so revisions are dense
 //   P meta/compact          claimd's compact revision (history trimmed up to)
 //   P meta/store_id         the store's identity, created once
+//   P meta/compacted        claimd history deleted up to (the pass finished)
+//   P meta/compacting       a replica running the deletion pass (leased)
+//   P meta/etcd_compacted   etcd revision of the last MVCC compaction, written
+//                           by the replica that ran it
 //   P e/<rev:020>           EventRecord: what revision rev changed (no body)
 //   P i/<id>/<rev:020>      the same EventRecord again, under its claim: a
 //                           claim's history (ListEvents of one claim) is one
@@ -47,6 +51,9 @@ class Keys {
   std::string Revision() const { return prefix_ + "meta/revision"; }
   std::string Compact() const { return prefix_ + "meta/compact"; }
   std::string StoreId() const { return prefix_ + "meta/store_id"; }
+  std::string Compacted() const { return prefix_ + "meta/compacted"; }
+  std::string Compacting() const { return prefix_ + "meta/compacting"; }
+  std::string EtcdCompacted() const { return prefix_ + "meta/etcd_compacted"; }
   std::string Event(int64_t revision) const;
   std::string EventsPrefix() const { return prefix_ + "e/"; }
   std::string Index(absl::string_view id, int64_t revision) const;

@@ -15,15 +15,18 @@
 namespace claimd::etcd_store {
 
 absl::Status EtcdClaimStore::WaitApplied(int64_t revision,
-                                         absl::Time deadline) {
-  absl::MutexLock lock(&state_mutex_);
-  while (applied_ < revision && !closed_) {
-    if (applied_changed_.WaitWithDeadline(&state_mutex_, deadline)) break;
+                                         absl::Duration timeout) {
+  int64_t applied = 0;
+  switch (applied_waiter_.Wait(revision, timeout, &applied)) {
+    case RevisionWaiter::Outcome::kReached:
+      return absl::OkStatus();
+    case RevisionWaiter::Outcome::kClosed:
+      return ClosedError();
+    case RevisionWaiter::Outcome::kTimedOut:
+      break;
   }
-  if (closed_) return ClosedError();
-  if (applied_ >= revision) return absl::OkStatus();
   return absl::UnavailableError(
-      absl::StrCat("this replica's etcd watch is at revision ", applied_,
+      absl::StrCat("this replica's etcd watch is at revision ", applied,
                    ", behind the committed revision ", revision));
 }
 
@@ -47,8 +50,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
   ASSIGN_OR_RETURN(const int64_t counter,
                    ParseRevision(response->kvs(0).value(), keys_.Revision()));
   NoteCounter(counter);
-  RETURN_IF_ERROR(
-      WaitApplied(counter, absl::Now() + client_->request_timeout()));
+  RETURN_IF_ERROR(WaitApplied(counter, client_->request_timeout()));
   return counter;
 }
 
@@ -176,8 +178,8 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
   if (!records.empty() && wait_applied) {
     // Live claims come from this replica's state, which must hold these
     // revisions first.
-    RETURN_IF_ERROR(WaitApplied(records.back().first,
-                                absl::Now() + client_->request_timeout()));
+    RETURN_IF_ERROR(
+        WaitApplied(records.back().first, client_->request_timeout()));
   }
   // Each incarnation's final (or current) state, fetched once per page.
   absl::flat_hash_map<std::string, std::shared_ptr<const core::Claim>> bodies;

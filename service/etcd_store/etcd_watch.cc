@@ -36,7 +36,7 @@ void EtcdClaimStore::WatchLoop() {
 
 absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
   grpc::ClientContext context;
-  client_->PrepareContext(context, absl::InfiniteFuture());
+  client_->PrepareContext(context, absl::InfiniteDuration());
   {
     absl::MutexLock lock(&watch_context_mutex_);
     if (Stopping()) return absl::CancelledError("closing");
@@ -81,7 +81,7 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
         if (!events.empty()) {
           absl::MutexLock lock(&state_mutex_);
           applied_ = events.back()->revision;
-          applied_changed_.SignalAll();
+          applied_waiter_.Publish(applied_);
         }
         next_etcd_revision = revision + 1;
       }
@@ -264,13 +264,13 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
     if (options_.observer != nullptr) options_.observer->OnCommit(events);
     absl::MutexLock lock(&state_mutex_);
     applied_ = events.back()->revision;
-    applied_changed_.SignalAll();
+    applied_waiter_.Publish(applied_);
   }
   NoteCounter(target);
   {
     absl::MutexLock lock(&state_mutex_);
     applied_ = std::max(applied_, target);
-    applied_changed_.SignalAll();
+    applied_waiter_.Publish(applied_);
   }
   next_etcd_revision = loaded.etcd_revision + 1;
   return absl::OkStatus();

@@ -156,8 +156,35 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
   const int op_budget = options_.max_txn_ops - 1;  // the counter's put
   absl::flat_hash_set<std::string> claim_ids, request_ids;
 
-  absl::MutexLock lock(&state_mutex_);
-  batch.base = state_revision_;
+  // What the batch reads of the replica's state, copied under state_mutex_ in
+  // one short hold: the revision it builds on, and per task the claim and the
+  // request_id entry at that revision. Claims are immutable and shared, so the
+  // copy is a pointer. Everything slow (ApplyMutation, encoding the records,
+  // sizing the Txn) runs after the lock is released, so the watch thread
+  // applying other replicas' commits and the reads are not held up by a large
+  // batch. A snapshot that is stale by the time the Txn is sent is harmless:
+  // the Txn compares the counter with `base` and fails if anyone committed
+  // since, and CommitBatch then rebuilds on the newer state.
+  struct Seen {
+    LivePtr current;
+    std::optional<RequestEntry> request;
+  };
+  std::vector<Seen> seen(tasks.size());
+  {
+    absl::MutexLock lock(&state_mutex_);
+    batch.base = state_revision_;
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      const core::Mutation& mutation = tasks[i].mutation;
+      auto claim = claims_.find(mutation.claim_id());
+      if (claim != claims_.end()) seen[i].current = claim->second;
+      if (mutation.request_id.empty()) continue;
+      auto request = requests_.find(mutation.request_id);
+      // An entry at or below the compaction point is forgotten history.
+      if (request != requests_.end() && request->second.revision > compact_)
+        seen[i].request = request->second;
+    }
+  }
+
   for (batch.taken = 0; batch.taken < tasks.size(); ++batch.taken) {
     Task& task = tasks[batch.taken];
     const core::Mutation& mutation = task.mutation;
@@ -168,28 +195,23 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
         request_ids.contains(mutation.request_id))
       break;
     const uint64_t fingerprint = core::MutationFingerprint(mutation);
-    if (!mutation.request_id.empty()) {
-      auto seen = requests_.find(mutation.request_id);
-      if (seen != requests_.end() && seen->second.revision > compact_) {
-        if (seen->second.fingerprint != fingerprint) {
-          batch.results.push_back(absl::InvalidArgumentError(
-              absl::StrCat("request_id ", mutation.request_id,
-                           " was already used for a different request")));
-        } else {
-          batch.results.push_back(std::nullopt);
-          batch.replays.resize(batch.results.size(), 0);
-          batch.replays.back() = seen->second.revision;
-          continue;
-        }
+    if (const std::optional<RequestEntry>& earlier = seen[batch.taken].request;
+        earlier.has_value()) {
+      if (earlier->fingerprint != fingerprint) {
+        batch.results.push_back(absl::InvalidArgumentError(
+            absl::StrCat("request_id ", mutation.request_id,
+                         " was already used for a different request")));
         batch.replays.resize(batch.results.size(), 0);
-        continue;
+      } else {
+        batch.results.push_back(std::nullopt);
+        batch.replays.resize(batch.results.size(), 0);
+        batch.replays.back() = earlier->revision;
       }
+      continue;
     }
     const int64_t revision =
         batch.base + static_cast<int64_t>(batch.events.size()) + 1;
-    auto current_it = claims_.find(mutation.claim_id());
-    const LiveClaim* current =
-        current_it == claims_.end() ? nullptr : current_it->second.get();
+    const LiveClaim* current = seen[batch.taken].current.get();
     if (task.now == absl::InfinitePast()) task.now = options_.clock();
     absl::StatusOr<core::ClaimEvent> applied = core::ApplyMutation(
         mutation, current == nullptr ? nullptr : &current->claim, revision,
@@ -331,11 +353,11 @@ absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
 }
 
 void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
-  // The commit's duration, for the metric, on the monotonic clock; the
-  // deadline is wall time, as WaitApplied and gRPC take it.
-  const absl::Duration started_monotonic = util::MonotonicClock::Real().Now();
-  const absl::Time started = absl::Now();
-  const absl::Time deadline = started + 2 * client_->request_timeout();
+  // The commit's duration and its deadline, on the monotonic clock: a wall
+  // clock step neither stretches the retries nor cuts them short.
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration started = clock.Now();
+  const absl::Duration deadline = started + 2 * client_->request_timeout();
   // A create too large for one Txn stages its evidence first.
   if (absl::Status staged = StageEvidence(tasks.front()); !staged.ok()) {
     std::move(tasks.front().done)(OutcomeUnknown(staged));
@@ -348,8 +370,9 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   for (int attempt = 0;; ++attempt) {
     // Build on a state at least as new as every commit this replica knows of
     // (after a lost race: the winner's).
-    if (absl::Status caught_up = WaitApplied(
-            known_revision_.load(std::memory_order_relaxed), deadline);
+    if (absl::Status caught_up =
+            WaitApplied(known_revision_.load(std::memory_order_relaxed),
+                        deadline - clock.Now());
         !caught_up.ok()) {
       failure = caught_up;
       break;
@@ -383,7 +406,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       }
       if (*counter <= batch.base) break;
       NoteCounter(*counter);
-      if (absl::Now() > deadline) {
+      if (clock.Now() > deadline) {
         failure = absl::UnavailableError(
             "this replica could not catch up with etcd in time; retry");
         break;
@@ -400,7 +423,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       NoteCounter(batch.events.back()->revision);
       break;
     }
-    if (absl::Now() > deadline) {
+    if (clock.Now() > deadline) {
       failure = absl::UnavailableError(
           absl::StrCat("etcd commit lost the race to other replicas ",
                        attempt + 1, " times; not applied, retry"));
@@ -423,17 +446,15 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   if (!batch.events.empty()) {
     // The observer must see the commit (through the watch, the one path every
     // replica's events take) before any callback of it runs.
-    absl::Status seen =
-        WaitApplied(batch.events.back()->revision,
-                    absl::Now() + 2 * client_->request_timeout());
+    absl::Status seen = WaitApplied(batch.events.back()->revision,
+                                    2 * client_->request_timeout());
     if (!seen.ok()) {
       util::LogWarning("etcd watch has not delivered committed revision ",
                        batch.events.back()->revision, ": ", seen.message());
     }
     if (options_.metrics != nullptr) {
-      options_.metrics->OnCommit(
-          util::MonotonicClock::Real().Now() - started_monotonic,
-          batch.events.size(), batch.events);
+      options_.metrics->OnCommit(clock.Now() - started, batch.events.size(),
+                                 batch.events);
     }
   }
   for (size_t i = 0; i < batch.taken; ++i) {

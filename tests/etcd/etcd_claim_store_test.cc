@@ -206,6 +206,55 @@ TEST_F(EtcdReplicasTest, AClaimAtTheContractsSizeLimitsCommits) {
   EXPECT_EQ(*history.events[1], *updated.event);
 }
 
+// Every replica's ticker compacts: N replicas compacting to the same point
+// cost one deletion pass and one etcd Compact, and both report the new
+// compact revision and refuse to resume below it.
+TEST_F(EtcdReplicasTest, CompactionByBothReplicasRunsOnce) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  for (int i = 0; i < 12; ++i)
+    ASSERT_OK(a->Apply(CreateMutation(absl::StrCat("k", i))));
+  ASSERT_OK(a->Compact(8));
+  ASSERT_OK(b->Compact(8));
+  const auto work_a = a->compaction_work();
+  const auto work_b = b->compaction_work();
+  EXPECT_EQ(work_a.passes, 1);
+  EXPECT_EQ(work_b.passes, 0);
+  EXPECT_GT(work_a.keys_deleted, 0);
+  EXPECT_EQ(work_b.keys_deleted, 0);
+  for (auto* store : {a.get(), b.get()}) {
+    EXPECT_EQ(store->CompactRevision(), 8);
+    EXPECT_THAT(store->ListEvents(core::ListEventsQuery{"", 3, 10}),
+                StatusIs(absl::StatusCode::kOutOfRange));
+    ASSERT_OK_AND_ASSIGN(core::EventPage rest,
+                         store->ListEvents(core::ListEventsQuery{"", 9, 10}));
+    EXPECT_EQ(rest.events.size(), 4u);
+  }
+
+  // etcd's MVCC history: both tick with the same revision; one compacts.
+  etcd_store::EtcdConnectOptions connect;
+  connect.endpoints = SharedEtcdCluster().endpoints();
+  ASSERT_OK_AND_ASSIGN(auto client, etcd_store::EtcdClient::Create(connect));
+  etcdserverpb::RangeRequest head;
+  head.set_key("/");
+  head.set_count_only(true);
+  ASSERT_OK_AND_ASSIGN(etcdserverpb::RangeResponse now, client->Range(head));
+  const int64_t revision = now.header().revision();
+  ASSERT_OK_AND_ASSIGN(bool a_compacted,
+                       a->CompactEtcdHistory(revision, revision));
+  ASSERT_OK_AND_ASSIGN(bool b_compacted,
+                       b->CompactEtcdHistory(revision, revision));
+  EXPECT_TRUE(a_compacted);
+  EXPECT_FALSE(b_compacted);
+  EXPECT_EQ(a->compaction_work().etcd_compactions, 1);
+  EXPECT_EQ(b->compaction_work().etcd_compactions, 0);
+  // Both replicas still serve after etcd's compaction.
+  ASSERT_OK(b->Apply(CreateMutation("after")));
+  EXPECT_OK(a->Get("after"));
+}
+
 // SIGSTOP of two of three members: no quorum. Writes and reads fail
 // UNAVAILABLE (never a false OK) and health says so; after SIGCONT both
 // recover. Runs last in this file: it disturbs the shared cluster.

@@ -33,7 +33,7 @@ bool NumberAfter(const std::string& json, absl::string_view name, size_t& from,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
-    const std::string& dir, int members) {
+    const std::string& dir, int members, std::optional<EtcdTls> tls) {
   // A port taken between picking and binding makes a member exit: start over
   // with new ports (bounded).
   absl::Status last = absl::OkStatus();
@@ -49,7 +49,7 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
     }
     std::unique_ptr<EtcdCluster> cluster(
         new EtcdCluster(absl::StrCat(dir, "/try", attempt), std::move(clients),
-                        std::move(peers)));
+                        std::move(peers), tls));
     last = absl::OkStatus();
     for (int i = 0; i < members && last.ok(); ++i)
       last = cluster->StartMember(i, true);
@@ -60,10 +60,12 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
 }
 
 EtcdCluster::EtcdCluster(std::string dir, std::vector<int> client_ports,
-                         std::vector<int> peer_ports)
+                         std::vector<int> peer_ports,
+                         std::optional<EtcdTls> tls)
     : dir_(std::move(dir)),
       client_ports_(std::move(client_ports)),
-      peer_ports_(std::move(peer_ports)) {
+      peer_ports_(std::move(peer_ports)),
+      tls_(std::move(tls)) {
   std::vector<std::string> cluster;
   for (size_t i = 0; i < client_ports_.size(); ++i) {
     endpoints_.push_back(absl::StrCat("127.0.0.1:", client_ports_[i]));
@@ -90,7 +92,8 @@ std::string EtcdCluster::EndpointList() const {
 absl::Status EtcdCluster::StartMember(int index, bool fresh) {
   const std::string name = absl::StrCat("n", index);
   const std::string client =
-      absl::StrCat("http://127.0.0.1:", client_ports_[index]);
+      absl::StrCat(tls_.has_value() ? "https" : "http",
+                   "://127.0.0.1:", client_ports_[index]);
   const std::string peer =
       absl::StrCat("http://127.0.0.1:", peer_ports_[index]);
   std::vector<std::string> args = {
@@ -123,6 +126,11 @@ absl::Status EtcdCluster::StartMember(int index, bool fresh) {
       "--log-level",
       "warn",
   };
+  if (tls_.has_value()) {
+    args.insert(args.end(), {"--cert-file", tls_->server_cert, "--key-file",
+                             tls_->server_key, "--trusted-ca-file", tls_->ca,
+                             "--client-cert-auth"});
+  }
   absl::StatusOr<std::unique_ptr<e2e::Process>> process = e2e::Process::Start(
       kEtcd, args, absl::StrCat(dir_, "-etcd-", index, ".out"),
       absl::StrCat(dir_, "-etcd-", index, ".err"));
@@ -156,6 +164,10 @@ absl::StatusOr<std::string> EtcdCluster::Etcdctl(
   std::vector<std::string> all = {"--endpoints",       endpoints,
                                   "--dial-timeout",    "2s",
                                   "--command-timeout", "3s"};
+  if (tls_.has_value()) {
+    all.insert(all.end(), {"--cacert", tls_->ca, "--cert", tls_->client_cert,
+                           "--key", tls_->client_key});
+  }
   all.insert(all.end(), args.begin(), args.end());
   const int run = etcdctl_runs_++;
   absl::StatusOr<std::unique_ptr<e2e::Process>> process = e2e::Process::Start(

@@ -10,11 +10,16 @@
 // thread that outlives it (see tests/e2e/process.h: children die with the
 // thread that forked them).
 //
+// With EtcdTls, the members serve clients over TLS only (https client URLs)
+// and require a client certificate signed by `ca` (--client-cert-auth); peers
+// still talk plaintext (loopback). etcdctl uses the client pair given.
+//
 // Thread-safety: one thread at a time.
 #ifndef CLAIMD_TESTS_ETCD_ETCD_CLUSTER_H_
 #define CLAIMD_TESTS_ETCD_ETCD_CLUSTER_H_
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,13 +29,23 @@
 
 namespace claimd::testing {
 
+// PEM file paths for a cluster that serves clients over TLS.
+struct EtcdTls {
+  std::string ca;  // trusted for client certificates, and by etcdctl
+  std::string server_cert;
+  std::string server_key;
+  std::string client_cert;  // etcdctl's
+  std::string client_key;
+};
+
 class EtcdCluster {
  public:
   // Starts `members` etcd processes and waits (bounded) until the cluster has
   // a leader. Errors: UNAVAILABLE when it does not come up (the members'
   // stderr is in dir/etcd-N.err).
   static absl::StatusOr<std::unique_ptr<EtcdCluster>> Start(
-      const std::string& dir, int members = 3);
+      const std::string& dir, int members = 3,
+      std::optional<EtcdTls> tls = std::nullopt);
   ~EtcdCluster();
   EtcdCluster(const EtcdCluster&) = delete;
   EtcdCluster& operator=(const EtcdCluster&) = delete;
@@ -56,7 +71,7 @@ class EtcdCluster {
 
  private:
   EtcdCluster(std::string dir, std::vector<int> client_ports,
-              std::vector<int> peer_ports);
+              std::vector<int> peer_ports, std::optional<EtcdTls> tls);
   absl::Status StartMember(int index, bool fresh);
   // Runs etcdctl with `args` against `endpoints`; its stdout, or an error.
   absl::StatusOr<std::string> Etcdctl(const std::string& endpoints,
@@ -65,6 +80,7 @@ class EtcdCluster {
   const std::string dir_;
   const std::vector<int> client_ports_;
   const std::vector<int> peer_ports_;
+  const std::optional<EtcdTls> tls_;
   std::vector<std::string> endpoints_;
   std::string initial_cluster_;
   std::vector<std::unique_ptr<e2e::Process>> members_;
