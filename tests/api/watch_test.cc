@@ -370,8 +370,8 @@ TEST(WatchClaims, FilteredCatchUpFromTheStoreDeliversOnlyMatches) {
 
 TEST(WatchClaims, WatchingTrimmedHistoryIsOutOfRange) {
   TestServerOptions options;
-  options.server.history_retention = 10;
-  options.server.compaction_interval = absl::Milliseconds(100);
+  options.compaction.retention = 10;
+  options.compaction.interval = absl::Milliseconds(100);
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
                        TestServer::Start(options));
   ClaimStub& stub = server->stub();
