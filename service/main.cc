@@ -23,6 +23,7 @@
 #include "service/api/grpc_log_bridge.h"
 #include "service/api/server.h"
 #include "service/build_info.h"
+#include "service/core/history_compactor.h"
 #include "service/core/watch_hub.h"
 #include "service/observability.h"
 #include "service/security_flags.h"
@@ -317,8 +318,6 @@ int Run(const std::vector<char*>& positional) {
                     absl::GetFlag(FLAGS_snapshot_memory_mib) << 20)},
       .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
       .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
-      .history_retention = absl::GetFlag(FLAGS_history_retention),
-      .compaction_interval = absl::GetFlag(FLAGS_compaction_interval),
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes),
       .metrics = metrics->metrics.get()};
@@ -340,6 +339,12 @@ int Run(const std::vector<char*>& positional) {
     claimd::util::LogError(server.status().message());
     return 1;
   }
+  // Beside the server, not inside it: trimming history is the store's
+  // business, not the gRPC layer's.
+  claimd::core::HistoryCompactor compactor(
+      store->get(), {.retention = absl::GetFlag(FLAGS_history_retention),
+                     .interval = absl::GetFlag(FLAGS_compaction_interval)});
+  compactor.Start();
   claimd::util::LogInfo(
       "serving claims.v1 on ", options.listen_address, " (port ",
       (*server)->port(), "), data in ", where, ", revision ",
@@ -379,6 +384,8 @@ int Run(const std::vector<char*>& positional) {
   });
   second_signal.detach();
 
+  // First: no compaction may still run while the store is closing.
+  compactor.Stop();
   (*server)->Shutdown(absl::GetFlag(FLAGS_shutdown_grace));
   (*store)->Close();
   claimd::util::LogInfo("stopped cleanly at revision ",

@@ -4,6 +4,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
+#include "grpcpp/impl/codegen/proto_utils.h"
 #include "service/core/claim_id.h"
 #include "service/util/status_macros.h"
 
@@ -132,6 +133,27 @@ absl::StatusOr<core::Mutation> ToMutation(
   del.expected_revision = request.expected_revision();
   return core::Mutation{.op = std::move(del),
                         .request_id = request.request_id()};
+}
+
+absl::StatusOr<WatchRequest> ParseWatchRequest(
+    const grpc::ByteBuffer& raw, const core::RequestLimits& limits) {
+  claims::v1::WatchClaimsRequest request;
+  grpc::ByteBuffer copy(raw);  // shares the slices; Deserialize consumes
+  if (grpc::Status parsed = grpc::SerializationTraits<
+          claims::v1::WatchClaimsRequest>::Deserialize(&copy, &request);
+      !parsed.ok()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        "cannot parse WatchClaimsRequest: ", parsed.error_message()));
+  }
+  ASSIGN_OR_RETURN(core::Filter filter,
+                   core::Filter::Parse(request.filter(), limits));
+  if (request.start_revision() < 0) {
+    return absl::InvalidArgumentError("start_revision: must not be negative");
+  }
+  return WatchRequest{.filter = std::move(filter),
+                      .start_revision = request.start_revision(),
+                      .initial_snapshot = request.initial_snapshot(),
+                      .store_id = request.store_id()};
 }
 
 }  // namespace claimd::api

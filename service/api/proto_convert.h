@@ -8,9 +8,15 @@
 #ifndef CLAIMD_SERVICE_API_PROTO_CONVERT_H_
 #define CLAIMD_SERVICE_API_PROTO_CONVERT_H_
 
+#include <cstdint>
+#include <string>
+
 #include "absl/status/statusor.h"
 #include "claims/v1/claims.pb.h"
+#include "grpcpp/support/byte_buffer.h"
 #include "service/core/claim.h"
+#include "service/core/filter/filter.h"
+#include "service/core/limits.h"
 #include "service/core/mutation.h"
 
 namespace claimd::api {
@@ -34,6 +40,21 @@ absl::StatusOr<core::Mutation> ToMutation(
     const claims::v1::UpdateClaimStatusRequest& request);
 absl::StatusOr<core::Mutation> ToMutation(
     const claims::v1::DeleteClaimRequest& request);
+
+// A WatchClaims request, checked, in the watch machinery's terms.
+struct WatchRequest {
+  core::Filter filter;
+  int64_t start_revision = 0;  // 0: from the next commit
+  bool initial_snapshot = false;
+  std::string store_id;  // the history start_revision belongs to; may be empty
+};
+
+// `raw` is a serialised WatchClaimsRequest (the method is registered raw so
+// responses can share serialised events). Errors: INVALID_ARGUMENT for bytes
+// that do not parse and a negative start_revision; those of
+// core::Filter::Parse.
+absl::StatusOr<WatchRequest> ParseWatchRequest(
+    const grpc::ByteBuffer& raw, const core::RequestLimits& limits);
 
 }  // namespace claimd::api
 

@@ -110,44 +110,11 @@ ClaimServer::~ClaimServer() {
 
 void ClaimServer::TickerLoop() {
   // Progress ticks come at half the progress interval, so an idle watcher hears
-  // from the server at least every 1.5 intervals.
+  // from the server at least every 1.5 intervals. The wait is on the monotonic
+  // clock (StopSignal): a wall clock set back must not silence idle watchers.
   const absl::Duration progress_tick =
       std::max(options_.watch.progress_interval / 2, absl::Milliseconds(10));
-  const bool compacts = options_.history_retention > 0;
-  // Schedules run on the monotonic clock: a wall clock set back must not
-  // silence idle watchers, nor one set forward compact early.
-  const util::MonotonicClock& clock = util::MonotonicClock::Real();
-  absl::Duration next_progress = clock.Now() + progress_tick;
-  absl::Duration next_compaction = clock.Now() + options_.compaction_interval;
-  while (!WaitForStop(
-      (compacts ? std::min(next_progress, next_compaction) : next_progress) -
-      clock.Now())) {
-    const absl::Duration now = clock.Now();
-    if (now >= next_progress) {
-      hub_->WakeAll();
-      next_progress = now + progress_tick;
-    }
-    if (compacts && now >= next_compaction) {
-      CompactIfDue();
-      next_compaction = now + options_.compaction_interval;
-    }
-  }
-}
-
-bool ClaimServer::WaitForStop(absl::Duration timeout) {
-  return stop_.WaitFor(timeout);
-}
-
-void ClaimServer::CompactIfDue() {
-  int64_t target = store_->CurrentRevision() - options_.history_retention;
-  if (target <= store_->CompactRevision()) return;
-  absl::Status status = store_->Compact(target);
-  if (status.ok()) {
-    util::LogInfo("compacted history up to revision ", target);
-  } else {
-    util::LogWarning("history compaction to revision ", target,
-                     " failed: ", status.ToString());
-  }
+  while (!stop_.WaitFor(progress_tick)) hub_->WakeAll();
 }
 
 void ClaimServer::Shutdown(absl::Duration grace) {

@@ -1,7 +1,7 @@
 // ClaimServer: the running gRPC server: ClaimService, health checking
-// (grpc.health.v1), server reflection, the watch machinery's threads, and
-// history compaction. main.cc builds one from flags; tests build one on
-// 127.0.0.1:0.
+// (grpc.health.v1), server reflection and the watch machinery's threads.
+// History compaction is not the server's: core::HistoryCompactor runs beside
+// it. main.cc builds one from flags; tests build one on 127.0.0.1:0.
 //
 // Shutdown order (SIGTERM): health says NOT_SERVING; every watch ends with
 // UNAVAILABLE and its resume revision; the server stops accepting and waits for
@@ -48,11 +48,6 @@ struct ServerOptions {
   core::RequestLimits request_limits;
   int catch_up_threads = 2;
   int fanout_threads = 2;
-  // Keep this many revisions of history (events); 0 keeps everything. Older
-  // events are trimmed every compaction_interval; watchers resuming before them
-  // get OUT_OF_RANGE.
-  int64_t history_retention = 0;
-  absl::Duration compaction_interval = absl::Minutes(1);
   int max_receive_message_bytes = 4 << 20;
   // Not owned; must outlive the server. nullptr: nothing is recorded.
   core::Metrics* metrics = nullptr;
@@ -108,12 +103,8 @@ class ClaimServer {
  private:
   ClaimServer(const ServerOptions& options, core::ClaimStore* store,
               core::WatchHub* hub);
-  // Wakes idle watchers for progress messages and trims history, until
-  // Shutdown.
+  // Wakes idle watchers for progress messages until Shutdown.
   void TickerLoop();
-  // True when Shutdown began within `timeout` (monotonic).
-  bool WaitForStop(absl::Duration timeout);
-  void CompactIfDue();
 
   const ServerOptions options_;
   core::ClaimStore* const store_;

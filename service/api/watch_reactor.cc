@@ -8,7 +8,6 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "grpcpp/impl/codegen/proto_utils.h"
 #include "service/api/event_bytes.h"
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
@@ -20,7 +19,6 @@
 namespace claimd::api {
 namespace {
 
-using claims::v1::WatchClaimsRequest;
 using claims::v1::WatchClaimsResponse;
 using Outcome = core::WatchHub::Outcome;
 
@@ -38,7 +36,7 @@ class WatchSession : public core::WatchWaiter,
         reactor_(reactor) {}
 
   // The constructor's thread owns the stream until Begin hands it on.
-  void Begin(const WatchClaimsRequest& request);
+  void Begin(const WatchRequest& request);
 
   void Wake() override;
   void OnWriteDone(bool ok);
@@ -73,7 +71,7 @@ class WatchSession : public core::WatchWaiter,
 
   // Refuses a resume that names another store history (a restore, or another
   // store). Returns false after ending the stream.
-  bool CheckStoreId(const WatchClaimsRequest& request);
+  bool CheckStoreId(const WatchRequest& request);
   // Owner-only, on the catch-up pool: a cursor_ past the revision the hub and
   // the store last reported is checked against the database (which sees every
   // commit a client could have read) before the stream waits for it.
@@ -120,38 +118,21 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
       : counter_(deps.counter), metrics_(deps.metrics), hold_(std::move(hold)) {
     counter_->Add();
     metrics_->OnWatcherStarted();
-    // The method is registered raw (so responses can share serialised
-    // events); the request is parsed here.
-    WatchClaimsRequest request;
-    grpc::ByteBuffer copy(raw);  // shares the slices; Deserialize consumes
-    if (grpc::Status parsed =
-            grpc::SerializationTraits<WatchClaimsRequest>::Deserialize(
-                &copy, &request);
-        !parsed.ok()) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          absl::StrCat("cannot parse WatchClaimsRequest: ",
-                                       parsed.error_message())));
+    absl::StatusOr<WatchRequest> request =
+        ParseWatchRequest(raw, deps.request_limits);
+    if (!request.ok()) {
+      Finish(ToGrpcStatus(request.status()));
       return;
     }
-    absl::StatusOr<core::Filter> filter =
-        core::Filter::Parse(request.filter(), deps.request_limits);
-    if (!filter.ok()) {
-      Finish(ToGrpcStatus(filter.status()));
-      return;
-    }
-    if (request.start_revision() < 0) {
-      Finish(grpc::Status(grpc::StatusCode::INVALID_ARGUMENT,
-                          "start_revision: must not be negative"));
-      return;
-    }
-    session_ = std::make_shared<WatchSession>(deps, *std::move(filter), this);
+    session_ =
+        std::make_shared<WatchSession>(deps, std::move(request->filter), this);
     // Registered before Begin, so a reload that races the start still sees
     // the stream.
     if (deps.streams != nullptr) {
       registration_ = deps.streams->Add(
           caller, std::string(auth::methods::kWatchClaims), session_);
     }
-    session_->Begin(request);
+    session_->Begin(*request);
   }
 
   void OnWriteDone(bool ok) override { session_->OnWriteDone(ok); }
@@ -174,12 +155,12 @@ class WatchReactor : public grpc::ServerWriteReactor<grpc::ByteBuffer> {
   std::unique_ptr<StreamRegistry::Handle> registration_;
 };
 
-bool WatchSession::CheckStoreId(const WatchClaimsRequest& request) {
+bool WatchSession::CheckStoreId(const WatchRequest& request) {
   // A snapshot depends on no earlier revision, so its store id does not
   // matter: it is how a client recovers from the errors here.
-  if (request.initial_snapshot()) return true;
+  if (request.initial_snapshot) return true;
   absl::Status same = CheckSameStore(
-      store_id_, request.store_id(),
+      store_id_, request.store_id,
       "watch with initial_snapshot to re-read the current state");
   if (same.ok()) return true;
   End(ToGrpcStatus(same));
@@ -208,14 +189,14 @@ void WatchSession::ConfirmStart() {
   Pump();
 }
 
-void WatchSession::Begin(const WatchClaimsRequest& request) {
+void WatchSession::Begin(const WatchRequest& request) {
   if (!CheckStoreId(request)) return;
-  if (request.initial_snapshot()) {
+  if (request.initial_snapshot) {
     deps_.catch_up_pool->Schedule(
         [self = shared_from_this()] { self->TakeSnapshot(); });
     return;
   }
-  int64_t start = request.start_revision();
+  int64_t start = request.start_revision;
   if (start == 0) {
     cursor_ = deps_.hub->LastRevision() + 1;
   } else {

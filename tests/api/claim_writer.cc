@@ -4,7 +4,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
-#include "tests/api/claims_client.h"
+#include "tests/testing/claims_client.h"
 
 namespace claimd::testing {
 

@@ -16,8 +16,8 @@
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
 #include "tests/api/api_test_fixture.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {

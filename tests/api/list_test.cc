@@ -13,8 +13,8 @@
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
 #include "tests/api/api_test_fixture.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
@@ -317,8 +317,8 @@ TEST_F(ListApiTest, ListEventsErrors) {
 // while the server compacts history underneath it.
 TEST(ClaimsApiCompaction, ListEventsWithoutATokenIsNeverOutOfRange) {
   TestServerOptions options;
-  options.server.history_retention = 5;
-  options.server.compaction_interval = absl::Milliseconds(1);
+  options.compaction.retention = 5;
+  options.compaction.interval = absl::Milliseconds(1);
   options.server.watch.progress_interval =
       absl::Milliseconds(20);  // 10 ms ticks
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,

@@ -1,17 +1,17 @@
 // Page sizes and filter bounds that an operator tightens with claimd's flags
-// (core::RequestLimits): the filter parser honours them, every method of a
-// real server applies them, and nothing can loosen the contract's own limits.
+// (core::RequestLimits): every method of a real server applies them. The
+// filter parser's own handling of the limits is tested beside it
+// (tests/core/filter_test.cc, FilterLimits).
 #include <memory>
 #include <string>
 
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "service/core/filter/filter.h"
 #include "service/core/limits.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
@@ -30,33 +30,6 @@ std::string Nested(int depth) {
   text += "status = DENIED";
   for (int i = 0; i < depth; ++i) text += ")";
   return text;
-}
-
-TEST(FilterLimits, TighterLimitsRefuseLongerAndDeeperFilters) {
-  EXPECT_OK(core::Filter::Parse(Nested(2), kTight).status());
-  EXPECT_THAT(
-      core::Filter::Parse(Nested(3), kTight).status(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deeper than 2")));
-  EXPECT_THAT(
-      core::Filter::Parse(
-          "statement : \"a rather long phrase, longer than forty bytes\"",
-          kTight)
-          .status(),
-      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit is 40")));
-  // The defaults are the contract's.
-  EXPECT_OK(core::Filter::Parse(Nested(core::kMaxFilterDepth)).status());
-}
-
-TEST(FilterLimits, NothingLoosensTheContract) {
-  const core::RequestLimits loose{.max_filter_bytes = 1 << 20,
-                                  .max_filter_depth = 1000};
-  EXPECT_THAT(
-      core::Filter::Parse(Nested(core::kMaxFilterDepth + 1), loose).status(),
-      StatusIs(absl::StatusCode::kInvalidArgument));
-  EXPECT_THAT(
-      core::Filter::Parse(std::string(core::kMaxFilterBytes + 1, ' '), loose)
-          .status(),
-      StatusIs(absl::StatusCode::kInvalidArgument));
 }
 
 class RequestLimitsApiTest : public ::testing::Test {

@@ -8,6 +8,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,8 +21,8 @@
 #include "gtest/gtest.h"
 #include "reflection_subset.pb.h"
 #include "tests/api/api_matchers.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
@@ -397,51 +398,58 @@ TEST(ClaimServer, ShutdownUnderWriteLoadKeepsEveryAcknowledgedWrite) {
 
 // Calls that arrive while the server shuts down fail with UNAVAILABLE, the code
 // clients retry elsewhere (claim_service.h: "new calls fail fast with
-// UNAVAILABLE"). gRPC 1.51 itself cancels the few calls that race the final
-// transport shutdown (CANCELLED); those must be rare, and no call that failed,
-// with either code, may have taken effect.
+// UNAVAILABLE"), and take no effect. Some fail with CANCELLED instead: not
+// from our handlers but from gRPC itself, which cancels what is still open
+// when ClaimServer::Shutdown's short tail after the drain ends (grpc::Server::
+// Shutdown's deadline: calls that arrived during it, answers not yet flushed)
+// and the calls it accepted but never matched to a handler. Both happen only
+// after draining began, when every handler refuses without writing; how many
+// there are depends on scheduling, so the test asserts what is guaranteed:
+// no failed call, whatever its code, was written.
 TEST(ClaimServer, CallsDuringShutdownFailWithUnavailableAndTakeNoEffect) {
   constexpr int kWriters = 6;
   constexpr int kMaxCalls = 5000;
+  constexpr int kOkBeforeShutdown = 200;
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  std::atomic<bool> stop{false};
   std::atomic<int> ok{0};
+  absl::Notification enough_ok;
   absl::Mutex mutex;
   std::map<absl::StatusCode, int> failures;  // guarded by mutex
-  std::vector<std::string> failed_ids;       // guarded by mutex
-  std::string first_unexpected;              // guarded by mutex
+  // Every call that failed, with its code.
+  std::vector<std::pair<std::string, absl::StatusCode>>
+      failed;                    // guarded by mutex
+  std::string first_unexpected;  // guarded by mutex
   std::vector<std::thread> threads;
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       std::unique_ptr<claims::v1::ClaimService::Stub> stub = server->NewStub();
-      for (int i = 0; i < kMaxCalls && !stop.load(); ++i) {
+      // Each writer calls until its first failure: from the moment shutdown
+      // begins, every call fails, so none waits on a clock to stop.
+      for (int i = 0; i < kMaxCalls; ++i) {
         std::string id = absl::StrCat("w", w, "-", i);
         absl::Status status = CreateClaim(*stub, id, "x").status();
         if (status.ok()) {
-          ++ok;
+          if (++ok == kOkBeforeShutdown) enough_ok.Notify();
           continue;
         }
         absl::MutexLock lock(&mutex);
         ++failures[status.code()];
-        failed_ids.push_back(id);
+        failed.emplace_back(id, status.code());
         if (status.code() != absl::StatusCode::kUnavailable &&
             status.code() != absl::StatusCode::kCancelled &&
             first_unexpected.empty()) {
           first_unexpected = status.ToString();
         }
+        return;
       }
     });
   }
-  const absl::Time wait_until = absl::Now() + absl::Seconds(5);
-  while (ok.load() < 200 && absl::Now() < wait_until)
-    absl::SleepFor(absl::Milliseconds(1));
+  // Bounded: writers that all fail early never notify.
+  enough_ok.WaitForNotificationWithTimeout(absl::Seconds(30));
   server->Shutdown(absl::Seconds(4));
-  absl::SleepFor(absl::Milliseconds(100));
-  stop = true;
   for (std::thread& thread : threads) thread.join();
   absl::MutexLock lock(&mutex);
-  int unavailable = failures[absl::StatusCode::kUnavailable];
-  int cancelled = failures[absl::StatusCode::kCancelled];
+  EXPECT_GE(ok.load(), kOkBeforeShutdown);
   int unexpected = 0;
   for (const auto& [code, count] : failures) {
     if (code != absl::StatusCode::kUnavailable &&
@@ -450,16 +458,15 @@ TEST(ClaimServer, CallsDuringShutdownFailWithUnavailableAndTakeNoEffect) {
     }
   }
   EXPECT_EQ(unexpected, 0) << "first: " << first_unexpected;
-  EXPECT_GT(unavailable, 0);
-  // CANCELLED is for calls that race the very end of shutdown: a few percent
-  // under a sanitizer on a loaded 2-core machine (seen: 14 of 587), never most.
-  EXPECT_LE(cancelled * 10, unavailable + 10)
-      << cancelled << " CANCELLED, " << unavailable << " UNAVAILABLE";
+  EXPECT_GT(failures[absl::StatusCode::kUnavailable], 0)
+      << failures[absl::StatusCode::kCancelled]
+      << " CANCELLED, none UNAVAILABLE";
   ASSERT_OK(server->Restart());
-  for (const std::string& id : failed_ids) {
+  for (const auto& [id, code] : failed) {
     EXPECT_THAT(GetClaim(server->stub(), absl::StrCat("claims/", id)),
                 StatusIs(absl::StatusCode::kNotFound))
-        << id << " failed but was written";
+        << id << " failed with " << absl::StatusCodeToString(code)
+        << " but was written";
   }
 }
 

@@ -16,9 +16,9 @@
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
 #include "service/core/mutation.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {

@@ -10,8 +10,6 @@ namespace claimd::testing {
 api::ServerOptions FastServerOptions() {
   api::ServerOptions options;
   options.watch.progress_interval = absl::Milliseconds(200);
-  options.compaction_interval = absl::Milliseconds(100);
-  options.history_retention = 0;
   options.catch_up_threads = 2;
   options.fanout_threads = 2;
   return options;
@@ -46,6 +44,9 @@ absl::Status TestServer::Open(int port) {
   }
   RETURN_IF_ERROR(server.status());
   server_ = *std::move(server);
+  compactor_ = std::make_unique<core::HistoryCompactor>(store_.get(),
+                                                        options_.compaction);
+  compactor_->Start();
   port_ = server_->port();
   channel_ = NewChannel();
   stub_ = claims::v1::ClaimService::NewStub(channel_);
@@ -55,6 +56,7 @@ absl::Status TestServer::Open(int port) {
 void TestServer::Close() {
   stub_.reset();
   channel_.reset();
+  compactor_.reset();
   if (server_ != nullptr) server_->Shutdown(absl::Seconds(1));
   server_.reset();
   if (store_ != nullptr) store_->Close();
@@ -64,6 +66,7 @@ void TestServer::Close() {
 }
 
 void TestServer::Shutdown(absl::Duration grace) {
+  if (compactor_ != nullptr) compactor_->Stop();
   if (server_ != nullptr) server_->Shutdown(grace);
 }
 

@@ -9,9 +9,10 @@
 //   ASSERT_OK(server->Restart());  // same data, new hub, store and server
 //
 // The options default to short timings so tests stay fast: progress messages
-// every 200 ms, compaction checked every 100 ms (only when history_retention
+// every 200 ms, compaction checked every 100 ms (only when compaction.retention
 // is set). The wiring is the one service/main.cc does: the hub is created
-// first and passed to the store as its observer.
+// first and passed to the store as its observer, and a core::HistoryCompactor
+// runs beside the server.
 //
 // Thread-safety: stub(), channel() and the accessors may be used from any
 // thread while the server runs; Shutdown, Restart and destruction must not
@@ -29,6 +30,7 @@
 #include "claims/v1/claims.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
 #include "service/api/server.h"
+#include "service/core/history_compactor.h"
 #include "service/core/watch_hub.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
@@ -42,6 +44,8 @@ api::ServerOptions FastServerOptions();
 struct TestServerOptions {
   api::ServerOptions server = FastServerOptions();
   core::WatchHubOptions hub;
+  core::HistoryCompactorOptions compaction = {
+      .retention = 0, .interval = absl::Milliseconds(100)};
   // Tests do not cut the power: skip the fsync per commit to stay fast.
   bool durable = false;
 };
@@ -56,7 +60,7 @@ class TestServer {
   TestServer(const TestServer&) = delete;
   TestServer& operator=(const TestServer&) = delete;
 
-  // ClaimServer::Shutdown only: the store stays open so tests can look at it.
+  // Stops the compactor and ClaimServer::Shutdown: the store stays open so tests can look at it.
   void Shutdown(absl::Duration grace = absl::Seconds(2));
 
   // Shuts everything down (server, store, hub), then starts it all again on
@@ -86,11 +90,13 @@ class TestServer {
 
   const TestServerOptions options_;
   TempDir dir_;
-  // Destroyed in reverse: server before store before hub before the lock.
+  // Destroyed in reverse: compactor and server before store before hub before
+  // the lock.
   store::DataDirLock lock_;
   std::unique_ptr<core::WatchHub> hub_;
   std::unique_ptr<store::SqliteClaimStore> store_;
   std::unique_ptr<api::ClaimServer> server_;
+  std::unique_ptr<core::HistoryCompactor> compactor_;
   int port_ = 0;
   std::atomic<int> channels_made_{0};
   std::shared_ptr<grpc::Channel> channel_;

@@ -9,9 +9,9 @@
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/util/monotonic_clock.h"
-#include "tests/api/claims_client.h"
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {

@@ -578,5 +578,43 @@ TEST(FilterErrors, ArbitraryInputFailsCleanly) {
   }
 }
 
+// Bounds an operator tightens with claimd's flags (RequestLimits).
+constexpr RequestLimits kTightFilters{.max_filter_bytes = 40,
+                                      .max_filter_depth = 2};
+
+// "status = DENIED" inside `depth` pairs of parentheses.
+std::string Nested(int depth) {
+  std::string text;
+  for (int i = 0; i < depth; ++i) text += "(";
+  text += "status = DENIED";
+  for (int i = 0; i < depth; ++i) text += ")";
+  return text;
+}
+
+TEST(FilterLimits, TighterLimitsRefuseLongerAndDeeperFilters) {
+  EXPECT_OK(Filter::Parse(Nested(2), kTightFilters).status());
+  EXPECT_THAT(
+      Filter::Parse(Nested(3), kTightFilters).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deeper than 2")));
+  EXPECT_THAT(
+      Filter::Parse(
+          "statement : \"a rather long phrase, longer than forty bytes\"",
+          kTightFilters)
+          .status(),
+      StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit is 40")));
+  // The defaults are the contract's.
+  EXPECT_OK(Filter::Parse(Nested(kMaxFilterDepth)).status());
+}
+
+TEST(FilterLimits, NothingLoosensTheContract) {
+  const RequestLimits loose{.max_filter_bytes = 1 << 20,
+                            .max_filter_depth = 1000};
+  EXPECT_THAT(Filter::Parse(Nested(kMaxFilterDepth + 1), loose).status(),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      Filter::Parse(std::string(kMaxFilterBytes + 1, ' '), loose).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
+}
+
 }  // namespace
 }  // namespace claimd::core

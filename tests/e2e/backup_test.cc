@@ -20,14 +20,19 @@
 #include "claims/v1/claims.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/process.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::ListAllEvents;
+using ::claimd::testing::SetTimeout;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace fs = std::filesystem;
 namespace v1 = ::claims::v1;
@@ -75,8 +80,8 @@ TEST(Backup, RestoredClaimdServesTheBackupAndRefusesTheOldHistory) {
   for (int i = 0; i < 20; ++i) {
     ASSERT_OK(CreateClaim(*stub, absl::StrCat("c", i), "a statement"));
     if (i % 2 == 0) {
-      ASSERT_OK(UpdateStatus(*stub, absl::StrCat("c", i),
-                             v1::VERIFICATION_STATUS_CONFIRMED, "src"));
+      ASSERT_OK(UpdateClaimStatus(*stub, absl::StrCat("claims/c", i),
+                                  v1::VERIFICATION_STATUS_CONFIRMED, "src"));
     }
   }
   const v1::ListClaimsResponse backed_up = ListAll(*stub);

@@ -12,13 +12,18 @@
 #include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::FromGrpc;
+using ::claimd::testing::GetClaim;
+using ::claimd::testing::SetTimeout;
 
 namespace v1 = ::claims::v1;
 using ::claimd::testing::StatusIs;
@@ -58,7 +63,7 @@ class BadInputTest : public ::testing::Test {
   // The claim written in SetUp is byte for byte what it was, and nothing else
   // was written.
   void ExpectUnchanged() {
-    ASSERT_OK_AND_ASSIGN(v1::Claim now, GetClaim(*stub_, "kept"));
+    ASSERT_OK_AND_ASSIGN(v1::Claim now, GetClaim(*stub_, "claims/kept"));
     EXPECT_EQ(now.SerializeAsString(), kept_.SerializeAsString());
     grpc::ClientContext context;
     SetTimeout(context, absl::Seconds(5));
@@ -73,14 +78,14 @@ class BadInputTest : public ::testing::Test {
     grpc::ClientContext context;
     SetTimeout(context, absl::Seconds(10));
     v1::Claim response;
-    return ToAbsl(stub_->CreateClaim(&context, request, &response));
+    return FromGrpc(stub_->CreateClaim(&context, request, &response));
   }
 
   absl::Status List(const v1::ListClaimsRequest& request,
                     v1::ListClaimsResponse* response) {
     grpc::ClientContext context;
     SetTimeout(context, absl::Seconds(10));
-    return ToAbsl(stub_->ListClaims(&context, request, response));
+    return FromGrpc(stub_->ListClaims(&context, request, response));
   }
 
   claimd::testing::TempDir dir_;
@@ -120,7 +125,7 @@ TEST_F(BadInputTest, UnknownEnumNumbersAreInvalidArgument) {
   update.set_status(static_cast<v1::VerificationStatus>(99));
   update.mutable_evidence()->set_source("Agency");
   v1::Claim response;
-  EXPECT_THAT(ToAbsl(stub_->UpdateClaimStatus(&context, update, &response)),
+  EXPECT_THAT(FromGrpc(stub_->UpdateClaimStatus(&context, update, &response)),
               StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("99")));
   v1::CreateClaimRequest create;
   create.mutable_claim()->set_statement("s");

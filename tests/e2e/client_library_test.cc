@@ -17,9 +17,9 @@
 #include "claims/v1/claims.grpc.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/process.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -29,6 +29,10 @@
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::SetTimeout;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
 using ::claimd::testing::IsOk;
@@ -101,8 +105,8 @@ TEST(ClientLibraryE2e, InformerCacheEqualsTheServerAcrossAKillAndRestart) {
   ASSERT_THAT(claimd.Start(claimd.port()), IsOk());
   stub = v1::ClaimService::NewStub(claimd.NewChannel());
   for (int i = 0; i < 10; ++i) {
-    ASSERT_THAT(UpdateStatus(*stub, absl::StrCat("c", i),
-                             v1::VERIFICATION_STATUS_DENIED, "desk")
+    ASSERT_THAT(UpdateClaimStatus(*stub, absl::StrCat("claims/c", i),
+                                  v1::VERIFICATION_STATUS_DENIED, "desk")
                     .status(),
                 IsOk());
   }
@@ -276,10 +280,10 @@ TEST(ClaimctlHabitsE2e, OutputFormatsAsKubectlHasThem) {
       CreateClaim(*stub, "alpha", "first \xe2\x80\xae reversed").status(),
       IsOk());
   ASSERT_THAT(CreateClaim(*stub, "beta", "second").status(), IsOk());
-  ASSERT_THAT(
-      UpdateStatus(*stub, "alpha", v1::VERIFICATION_STATUS_DENIED, "desk")
-          .status(),
-      IsOk());
+  ASSERT_THAT(UpdateClaimStatus(*stub, "claims/alpha",
+                                v1::VERIFICATION_STATUS_DENIED, "desk")
+                  .status(),
+              IsOk());
   const std::vector<std::string> server = {"--server", claimd.address()};
   auto run = [&](std::vector<std::string> args) {
     args.insert(args.begin(), server.begin(), server.end());

@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -20,13 +21,18 @@
 #include "claims/v1/claims.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::ListAllClaims;
+using ::claimd::testing::ListAllEvents;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
 
@@ -92,7 +98,7 @@ void WriteUntilStopped(int writer, int cycle,
               ? v1::VERIFICATION_STATUS_DENIED
               : v1::VERIFICATION_STATUS_CONFIRMED;
       absl::StatusOr<v1::Claim> updated =
-          UpdateStatus(*stub, id, next, "writer");
+          UpdateClaimStatus(*stub, absl::StrCat("claims/", id), next, "writer");
       if (!updated.ok()) break;
       acks.Add({id, updated->revision(), v1::EVENT_TYPE_STATUS_CHANGED, next});
       status = next;
@@ -100,26 +106,14 @@ void WriteUntilStopped(int writer, int cycle,
   }
 }
 
-// Every claim, through ListClaims pages (bounded).
-absl::StatusOr<std::map<std::string, v1::Claim>> ListAllClaims(
+// Every claim by name, through ListClaims pages (bounded).
+absl::StatusOr<std::map<std::string, v1::Claim>> ClaimsByName(
     v1::ClaimService::Stub& stub) {
+  absl::StatusOr<std::vector<v1::Claim>> all = ListAllClaims(stub);
+  if (!all.ok()) return all.status();
   std::map<std::string, v1::Claim> claims;
-  std::string token;
-  for (int page = 0; page < 1000; ++page) {
-    grpc::ClientContext context;
-    SetTimeout(context, absl::Seconds(5));
-    v1::ListClaimsRequest request;
-    request.set_page_size(1000);
-    request.set_page_token(token);
-    v1::ListClaimsResponse response;
-    grpc::Status status = stub.ListClaims(&context, request, &response);
-    if (!status.ok()) return ToAbsl(status);
-    for (const v1::Claim& claim : response.claims())
-      claims[claim.name()] = claim;
-    if (response.next_page_token().empty()) return claims;
-    token = response.next_page_token();
-  }
-  return absl::InternalError("ListClaims still had pages after 1000 of them");
+  for (v1::Claim& claim : *all) claims[claim.name()] = std::move(claim);
+  return claims;
 }
 
 // Checks every acknowledged write against the restarted server. Reports at most
@@ -144,7 +138,7 @@ void VerifyAcknowledgedWrites(v1::ClaimService::Stub& stub,
   for (const v1::ClaimEvent& event : events)
     by_revision[event.revision()] = &event;
 
-  ASSERT_OK_AND_ASSIGN(auto claims, ListAllClaims(stub));
+  ASSERT_OK_AND_ASSIGN(auto claims, ClaimsByName(stub));
   std::map<std::string, int64_t>
       newest_ack;  // claim name -> highest acked revision
   int missing_events = 0;

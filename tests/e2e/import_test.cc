@@ -11,8 +11,8 @@
 #include "gmock/gmock.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimctl_fixture.h"
+#include "tests/testing/claims_client.h"
 
 #ifndef CLAIMD_SAMPLE_CLAIMS
 #error "CLAIMD_SAMPLE_CLAIMS must name deploy/sample/claims.jsonl"
@@ -20,6 +20,9 @@
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::ListAllEvents;
+using ::claimd::testing::SetTimeout;
 
 namespace v1 = ::claims::v1;
 using ::testing::AllOf;

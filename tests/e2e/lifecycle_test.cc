@@ -14,14 +14,16 @@
 #include "claims/v1/claims.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/watch_recorder.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
 
 namespace v1 = ::claims::v1;
 using ::testing::AllOf;

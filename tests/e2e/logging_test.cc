@@ -16,14 +16,18 @@
 #include "google/protobuf/struct.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/watch_recorder.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::GetClaim;
+using ::claimd::testing::SetTimeout;
 
 namespace v1 = ::claims::v1;
 using ::testing::AllOf;
@@ -85,7 +89,7 @@ std::string ExerciseTheStatement(ClaimdHarness& claimd) {
         << status.error_message();
   }
   EXPECT_OK(CreateClaim(*stub, "other", "another claim").status());
-  EXPECT_OK(GetClaim(*stub, "secret").status());
+  EXPECT_OK(GetClaim(*stub, "claims/secret").status());
   v1::ListClaimsRequest list;
   list.set_page_size(1);
   v1::ListClaimsResponse page;

@@ -21,16 +21,21 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "service/metrics/metrics_endpoint.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/http_get.h"
 #include "tests/e2e/prometheus_text.h"
 #include "tests/e2e/watch_recorder.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::GetClaim;
+using ::claimd::testing::SetTimeout;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
@@ -120,11 +125,12 @@ TEST_F(ClaimdMetrics, CountersAndHistogramsMoveByExactlyTheCallsMade) {
   for (const char* id : {"m-1", "m-2", "m-3"}) {
     ASSERT_OK(CreateClaim(*stub, id, "a claim for the metrics test").status());
   }
-  ASSERT_OK(UpdateStatus(*stub, "m-1", v1::VERIFICATION_STATUS_CONFIRMED,
-                         "the metrics desk")
+  ASSERT_OK(UpdateClaimStatus(*stub, "claims/m-1",
+                              v1::VERIFICATION_STATUS_CONFIRMED,
+                              "the metrics desk")
                 .status());
-  ASSERT_OK(GetClaim(*stub, "m-2").status());
-  EXPECT_THAT(GetClaim(*stub, "missing").status(),
+  ASSERT_OK(GetClaim(*stub, "claims/m-2").status());
+  EXPECT_THAT(GetClaim(*stub, "claims/missing").status(),
               testing::StatusIs(absl::StatusCode::kNotFound));
   ASSERT_TRUE(watch.WaitForEventRevision(4, absl::Seconds(10)));
 
@@ -189,8 +195,9 @@ TEST_F(ClaimdMetrics, ClaimsPerStatusSurviveARestartAndCatchUpIsCounted) {
     ASSERT_OK(
         CreateClaim(*stub, id, "a claim that outlives a restart").status());
   }
-  ASSERT_OK(UpdateStatus(*stub, "r-2", v1::VERIFICATION_STATUS_DENIED,
-                         "the metrics desk")
+  ASSERT_OK(UpdateClaimStatus(*stub, "claims/r-2",
+                              v1::VERIFICATION_STATUS_DENIED,
+                              "the metrics desk")
                 .status());
   v1::DeleteClaimRequest remove;
   remove.set_name("claims/r-3");

@@ -36,14 +36,18 @@
 #include "google/protobuf/empty.pb.h"
 #include "google/protobuf/util/json_util.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/process.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::GetClaim;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
@@ -209,7 +213,7 @@ TEST_F(BufCurlReflection, CreateClaimCreatesIt) {
   EXPECT_TRUE(created.has_create_time()) << result.out;
 
   // It was really stored.
-  ASSERT_OK_AND_ASSIGN(v1::Claim stored, GetClaim(*stub_, "reflected"));
+  ASSERT_OK_AND_ASSIGN(v1::Claim stored, GetClaim(*stub_, "claims/reflected"));
   EXPECT_EQ(stored.statement(), "Reflection needs no proto file");
 }
 
@@ -262,8 +266,9 @@ TEST_F(BufCurlReflection, UpdateClaimStatusConfirmsWithEvidence) {
 
 TEST_F(BufCurlReflection, ListClaimEventsShowsCreatedThenStatusChanged) {
   ASSERT_OK(CreateClaim(*stub_, "reflected", "stored through the stub"));
-  ASSERT_OK(UpdateStatus(*stub_, "reflected", v1::VERIFICATION_STATUS_CONFIRMED,
-                         "Reflection Daily"));
+  ASSERT_OK(UpdateClaimStatus(*stub_, "claims/reflected",
+                              v1::VERIFICATION_STATUS_CONFIRMED,
+                              "Reflection Daily"));
 
   CommandResult result =
       Curl("ListClaimEvents", R"({"parent": "claims/reflected"})");
@@ -320,8 +325,8 @@ TEST_F(BufCurlReflection, WatchClaimsPrintsALiveChange) {
   }
   ASSERT_THAT(ReadFile(out), HasSubstr("EVENT_TYPE_CREATED"))
       << "stderr: " << ReadFile(err);
-  ASSERT_OK(UpdateStatus(*stub_, "reflected", v1::VERIFICATION_STATUS_DENIED,
-                         "Live Wire"));
+  ASSERT_OK(UpdateClaimStatus(*stub_, "claims/reflected",
+                              v1::VERIFICATION_STATUS_DENIED, "Live Wire"));
 
   std::optional<ExitStatus> exit = (*watch)->Wait(kWatchFor + kKillSlack);
   ASSERT_TRUE(exit.has_value()) << "buf outlived its --timeout";

@@ -17,14 +17,17 @@
 #include "claims/v1/claims.pb.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/watch_recorder.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
+
+using ::claimd::testing::CreateClaim;
+using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
 using ::testing::HasSubstr;
@@ -51,10 +54,10 @@ std::vector<int64_t> WriteMutations(v1::ClaimService::Stub& stub,
       ids.push_back(absl::StrCat(prefix, "-", i));
       claim = CreateClaim(stub, ids.back(), absl::StrCat("statement ", i));
     } else {
-      claim = UpdateStatus(stub, ids.back(),
-                           i % 3 == 1 ? v1::VERIFICATION_STATUS_CONFIRMED
-                                      : v1::VERIFICATION_STATUS_DENIED,
-                           "source");
+      claim = UpdateClaimStatus(stub, absl::StrCat("claims/", ids.back()),
+                                i % 3 == 1 ? v1::VERIFICATION_STATUS_CONFIRMED
+                                           : v1::VERIFICATION_STATUS_DENIED,
+                                "source");
     }
     EXPECT_OK(claim) << "mutation " << i << " of " << prefix;
     if (!claim.ok()) break;

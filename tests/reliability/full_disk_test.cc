@@ -25,16 +25,19 @@
 #include "absl/time/clock.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "gtest/gtest.h"
-#include "tests/e2e/api_calls.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/testing/claims_client.h"
+#include "tests/testing/health_check.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::e2e {
 namespace {
 
-using ::grpc::health::v1::Health;
-using ::grpc::health::v1::HealthCheckRequest;
+using ::claimd::testing::CheckHealth;
+using ::claimd::testing::FromGrpc;
+using ::claimd::testing::WaitForHealth;
+
 using ::grpc::health::v1::HealthCheckResponse;
 
 // In a mount namespace of this thread's own (unshare(CLONE_NEWNS) affects the
@@ -55,30 +58,6 @@ std::string MountSmallFilesystem(const std::string& dir, const char* size) {
   return "";
 }
 
-HealthCheckResponse::ServingStatus CheckHealth(
-    const std::shared_ptr<grpc::Channel>& channel) {
-  auto stub = Health::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  HealthCheckRequest request;
-  request.set_service("claims.v1.ClaimService");
-  HealthCheckResponse response;
-  if (!stub->Check(&context, request, &response).ok())
-    return HealthCheckResponse::UNKNOWN;
-  return response.status();
-}
-
-bool WaitForHealth(const std::shared_ptr<grpc::Channel>& channel,
-                   HealthCheckResponse::ServingStatus want,
-                   absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (CheckHealth(channel) == want) return true;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
-  return false;
-}
-
 // A write of typical size: a 2,000-byte statement and a 1,000-byte quote.
 absl::Status TypicalWrite(claims::v1::ClaimService::Stub& stub, int n) {
   claims::v1::CreateClaimRequest request;
@@ -91,7 +70,7 @@ absl::Status TypicalWrite(claims::v1::ClaimService::Stub& stub, int n) {
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
   claims::v1::Claim claim;
-  return ToAbsl(stub.CreateClaim(&context, request, &claim));
+  return FromGrpc(stub.CreateClaim(&context, request, &claim));
 }
 
 // Fills the filesystem at `dir` with `filler` until nothing more fits, then

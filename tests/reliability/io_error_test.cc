@@ -25,6 +25,7 @@
 #include "tests/reliability/checker.h"
 #include "tests/reliability/grpc_history.h"
 #include "tests/reliability/store_history.h"
+#include "tests/testing/health_check.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -32,40 +33,11 @@ namespace claimd::reliability {
 namespace {
 
 namespace v1 = ::claims::v1;
-using ::grpc::health::v1::Health;
-using ::grpc::health::v1::HealthCheckRequest;
+using ::claimd::testing::CheckHealth;
+using ::claimd::testing::WaitForHealth;
 using ::grpc::health::v1::HealthCheckResponse;
 
 enum class Fault { kDiskFull, kFsyncFails };
-
-// The server's health for `service`, or UNKNOWN when the call failed.
-HealthCheckResponse::ServingStatus CheckHealth(grpc::Channel& channel,
-                                               const std::string& service) {
-  auto stub = Health::NewStub(
-      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(5)));
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  if (!stub->Check(&context, request, &response).ok())
-    return HealthCheckResponse::UNKNOWN;
-  return response.status();
-}
-
-// Polls both health names until they say `want` (bounded by `timeout`).
-bool WaitForHealth(grpc::Channel& channel,
-                   HealthCheckResponse::ServingStatus want,
-                   absl::Duration timeout) {
-  const absl::Time deadline = absl::Now() + timeout;
-  while (absl::Now() < deadline) {
-    if (CheckHealth(channel, "") == want &&
-        CheckHealth(channel, "claims.v1.ClaimService") == want)
-      return true;
-    absl::SleepFor(absl::Milliseconds(20));
-  }
-  return false;
-}
 
 class IoErrorTest : public ::testing::TestWithParam<Fault> {
  protected:
@@ -117,15 +89,15 @@ TEST_P(IoErrorTest, WritesFailHealthFollowsTheStoreAndNothingIsHarmed) {
   for (int i = 0; i < 30; ++i) before.Step(i, /*retries=*/0);
   ASSERT_EQ(before.acknowledged(), 30);
   WatchFollower watch("all", channel_, /*start_revision=*/1);
-  ASSERT_TRUE(WaitForHealth(*channel_, HealthCheckResponse::SERVING,
-                            absl::Seconds(10)));
+  ASSERT_TRUE(
+      WaitForHealth(channel_, HealthCheckResponse::SERVING, absl::Seconds(10)));
 
   SetFault(true);
   // Writes during the fault: an error, never OK (recorded as unknown outcome).
   GrpcWorkload during(channel_, history, "during", /*shared_claims=*/0);
   for (int i = 0; i < 5; ++i) during.Step(i, /*retries=*/0);
   EXPECT_EQ(during.acknowledged(), 0);
-  EXPECT_TRUE(WaitForHealth(*channel_, HealthCheckResponse::NOT_SERVING,
+  EXPECT_TRUE(WaitForHealth(channel_, HealthCheckResponse::NOT_SERVING,
                             absl::Seconds(10)));
   // The probes keep failing while the fault lasts: once the store has tried
   // to write several more times (its probes, every 50 ms), health still says
@@ -137,7 +109,7 @@ TEST_P(IoErrorTest, WritesFailHealthFollowsTheStoreAndNothingIsHarmed) {
   }
   ASSERT_GE(vfs_->io_count(), io_before + 3)
       << "the store attempted no write (no health probe) within 10 s";
-  EXPECT_EQ(CheckHealth(*channel_, ""), HealthCheckResponse::NOT_SERVING);
+  EXPECT_EQ(CheckHealth(channel_, ""), HealthCheckResponse::NOT_SERVING);
   for (const WriteOp& op : history.writes()) {
     if (absl::StartsWith(op.tag, "during")) {
       EXPECT_NE(op.outcome, Outcome::kOk) << op.tag;
@@ -146,8 +118,8 @@ TEST_P(IoErrorTest, WritesFailHealthFollowsTheStoreAndNothingIsHarmed) {
 
   // Recovery without any client write: the store's probe commits.
   SetFault(false);
-  EXPECT_TRUE(WaitForHealth(*channel_, HealthCheckResponse::SERVING,
-                            absl::Seconds(10)));
+  EXPECT_TRUE(
+      WaitForHealth(channel_, HealthCheckResponse::SERVING, absl::Seconds(10)));
   // The failed requests retried with their request_ids apply once each.
   GrpcWorkload retry(channel_, history, "during", /*shared_claims=*/0);
   for (int i = 0; i < 5; ++i) retry.Step(i, /*retries=*/0);

@@ -118,13 +118,18 @@ TEST_F(SqliteClaimStoreTest, ReopenKeepsClaimsHistoryAndRequestIds) {
   EXPECT_EQ(next.event->revision, 5);
 }
 
+// Submissions from many threads that queue while the writer is busy are
+// committed together: the writer is held (BlockWriter) until every thread has
+// submitted, so the batch does not depend on how the threads were scheduled.
 TEST_F(SqliteClaimStoreTest, ConcurrentSubmissionsAreGroupCommitted) {
   std::unique_ptr<store::SqliteClaimStore> store = Open();
   constexpr int kThreads = 8;
   constexpr int kPerThread = 25;
-  std::vector<absl::StatusOr<core::MutationResult>> results(kThreads *
-                                                            kPerThread);
-  absl::BlockingCounter pending(kThreads * kPerThread);
+  constexpr int kTotal = kThreads * kPerThread;  // under max_batch (512)
+  auto release = BlockWriter(*store);            // the blocker is revision 1
+  const int64_t commits_before = store->commits();
+  std::vector<absl::StatusOr<core::MutationResult>> results(kTotal);
+  absl::BlockingCounter pending(kTotal);
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -140,6 +145,7 @@ TEST_F(SqliteClaimStoreTest, ConcurrentSubmissionsAreGroupCommitted) {
     });
   }
   for (std::thread& thread : threads) thread.join();
+  release->Notify();
   pending.Wait();
 
   std::vector<int64_t> revisions;
@@ -148,12 +154,11 @@ TEST_F(SqliteClaimStoreTest, ConcurrentSubmissionsAreGroupCommitted) {
     revisions.push_back(result->event->revision);
   }
   std::sort(revisions.begin(), revisions.end());
-  for (int i = 0; i < kThreads * kPerThread; ++i)
-    EXPECT_EQ(revisions[i], i + 1);
-  EXPECT_EQ(store->CurrentRevision(), kThreads * kPerThread);
-  EXPECT_LT(store->commits(), kThreads * kPerThread);
-  EXPECT_EQ(observer_.events().size(),
-            static_cast<size_t>(kThreads * kPerThread));
+  for (int i = 0; i < kTotal; ++i) EXPECT_EQ(revisions[i], i + 2);
+  EXPECT_EQ(store->CurrentRevision(), kTotal + 1);
+  // Everything queued behind the blocker is one transaction.
+  EXPECT_EQ(store->commits() - commits_before, 1);
+  EXPECT_EQ(observer_.events().size(), static_cast<size_t>(kTotal + 1));
 }
 
 TEST_F(SqliteClaimStoreTest, MaxBatchBoundsATransaction) {

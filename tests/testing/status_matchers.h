@@ -59,9 +59,13 @@ MATCHER_P2(StatusIs, code, message_matcher,
 #define ASSERT_OK_AND_ASSIGN(lhs, expr)                                      \
   ASSERT_OK_AND_ASSIGN_IMPL_(CLAIMD_TEST_CONCAT_(_statusor_, __LINE__), lhs, \
                              expr)
+// `statusor` is a generated name and `lhs` may be a declaration ("Claim c"):
+// neither can be parenthesised, so bugprone-macro-parentheses is off here.
+// NOLINTBEGIN(bugprone-macro-parentheses)
 #define ASSERT_OK_AND_ASSIGN_IMPL_(statusor, lhs, expr) \
   auto statusor = (expr);                               \
   ASSERT_TRUE(statusor.ok()) << statusor.status();      \
   lhs = std::move(statusor).value()
+// NOLINTEND(bugprone-macro-parentheses)
 
 #endif  // CLAIMD_TESTS_TESTING_STATUS_MATCHERS_H_

@@ -1,4 +1,6 @@
-// Small synchronous helpers over the claims.v1 stub for integration tests.
+// Small synchronous helpers over the claims.v1 stub, for every test that calls
+// claimd: in-process servers (tests/api) and the real binary (tests/e2e,
+// tests/reliability).
 //
 // Every call carries a deadline (kRpcTimeout), so a server bug fails a test
 // instead of hanging it, and returns absl::Status/StatusOr with the gRPC code
@@ -9,8 +11,8 @@
 //   StatusIs(absl::StatusCode::kNotFound));
 //
 // Thread-safety: pure functions over a thread-safe stub.
-#ifndef CLAIMD_TESTS_API_CLAIMS_CLIENT_H_
-#define CLAIMD_TESTS_API_CLAIMS_CLIENT_H_
+#ifndef CLAIMD_TESTS_TESTING_CLAIMS_CLIENT_H_
+#define CLAIMD_TESTS_TESTING_CLAIMS_CLIENT_H_
 
 #include <cstdint>
 #include <memory>
@@ -29,10 +31,14 @@ inline constexpr absl::Duration kRpcTimeout = absl::Seconds(5);
 
 using ClaimStub = claims::v1::ClaimService::StubInterface;
 
+// Sets a deadline `timeout` from now on `context`.
+void SetTimeout(grpc::ClientContext& context, absl::Duration timeout);
+
 // A ClientContext whose deadline is `timeout` from now.
 std::unique_ptr<grpc::ClientContext> NewContext(
     absl::Duration timeout = kRpcTimeout);
 
+// grpc::Status -> absl::Status with the same code and message.
 absl::Status FromGrpc(const grpc::Status& status);
 
 absl::StatusOr<claims::v1::Claim> CreateClaim(
@@ -94,4 +100,4 @@ std::vector<int64_t> Range(int64_t first, int64_t last);
 
 }  // namespace claimd::testing
 
-#endif  // CLAIMD_TESTS_API_CLAIMS_CLIENT_H_
+#endif  // CLAIMD_TESTS_TESTING_CLAIMS_CLIENT_H_

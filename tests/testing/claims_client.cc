@@ -1,4 +1,4 @@
-#include "tests/api/claims_client.h"
+#include "tests/testing/claims_client.h"
 
 #include <utility>
 
@@ -19,9 +19,13 @@ constexpr int kMaxPages = 1000;
 
 }  // namespace
 
+void SetTimeout(grpc::ClientContext& context, absl::Duration timeout) {
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+}
+
 std::unique_ptr<grpc::ClientContext> NewContext(absl::Duration timeout) {
   auto context = std::make_unique<grpc::ClientContext>();
-  context->set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  SetTimeout(*context, timeout);
   return context;
 }
 
