@@ -184,10 +184,38 @@ TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {
             "          -\n");
 }
 
+TEST(RenderHistoryTable, ShowsQuotesEscapedAndCutUnlessWide) {
+  v1::ClaimEvent event = ConfirmedEvent();
+  // A control character from the server must not reach the terminal.
+  event.mutable_claim()->mutable_evidence(1)->set_quote(
+      "They crossed\033[2J at dawn, " + std::string(40, 'q'));
+  const std::string table =
+      RenderHistoryTable({event}, /*show_claim_id=*/false, Plain());
+  EXPECT_THAT(table, HasSubstr("QUOTE\n"));
+  EXPECT_THAT(table,
+              HasSubstr("Ukrainian officials   \"They crossed [2J at dawn, "
+                        "qqqqqqqqqqq...\"\n"));
+  RenderOptions wide = Plain();
+  wide.wide = true;
+  wide.width = 80;  // -o wide prints the whole quote even on a terminal
+  EXPECT_THAT(RenderHistoryTable({event}, false, wide),
+              HasSubstr("at dawn, " + std::string(40, 'q') + "\"\n"));
+}
+
 TEST(RenderEventLine, PrintsChangeStatementAndSource) {
   EXPECT_EQ(RenderEventLine(ConfirmedEvent(), Plain()),
-            "rev 12  STATUS_CHANGED  claims/abc  REPORTED -> CONFIRMED  "
-            "\"Troops crossed the border\"  source: Ukrainian officials\n");
+            "rev 12  2024-05-02T08:30:00Z  STATUS_CHANGED  claims/abc  "
+            "REPORTED -> CONFIRMED  \"Troops crossed the border\"  source: "
+            "Ukrainian officials\n");
+}
+
+TEST(RenderEventLine, ShowsTheCommitTimeInTheChosenZone) {
+  RenderOptions options = Plain();
+  absl::TimeZone paris;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Paris", &paris));
+  options.zone = paris;
+  EXPECT_THAT(RenderEventLine(ConfirmedEvent(), options),
+              HasSubstr("rev 12  2024-05-02T10:30:00+02:00  STATUS_CHANGED"));
 }
 
 TEST(RenderEventLine, ColoursBothStatusesOfAChange) {
@@ -205,8 +233,8 @@ TEST(RenderEventLine, CutsLongStatementsAndOmitsMissingSource) {
   *event.mutable_claim()->add_evidence() =
       MakeEvidence("S", v1::VERIFICATION_STATUS_DENIED, 7, kMay1At10);
   EXPECT_EQ(RenderEventLine(event, Plain()),
-            "rev 7  SNAPSHOT  claims/long  DENIED  \"" + std::string(57, 'x') +
-                "...\"\n");
+            "rev 7  -  SNAPSHOT  claims/long  DENIED  \"" +
+                std::string(57, 'x') + "...\"\n");
 }
 
 TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
