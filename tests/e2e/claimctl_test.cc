@@ -368,5 +368,14 @@ TEST_F(ClaimctlE2eTest, VersionPrintsTheServersVersionOrWhyNot) {
   EXPECT_THAT(alone.out, HasSubstr("\nserver: not reachable ("));
 }
 
+TEST_F(ClaimctlE2eTest, CreateOfATakenIdGivesItsAdviceOnce) {
+  CreateX();
+  CommandResult again = Ctl({"create", "again", "--id", "x"});
+  EXPECT_EQ(again.exit.code, 4) << again.Describe();
+  EXPECT_EQ(again.err,
+            "claimctl: create claims/x: claims/x already exists "
+            "(ALREADY_EXISTS); choose another --id\n");
+}
+
 }  // namespace
 }  // namespace claimd::e2e

@@ -2,12 +2,14 @@
 // mapping, exact output, exit codes and error lines.
 #include "client/cli/cli.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/client/mock_claim_stub.h"
@@ -111,6 +113,7 @@ class CliTest : public ::testing::Test {
       return std::shared_ptr<void>();
     };
     env.server_version = server_version_;
+    env.config_path = config_path_;
     return RunClaimctl(static_cast<int>(argv.size()), argv.data(), env);
   }
 
@@ -123,6 +126,7 @@ class CliTest : public ::testing::Test {
   std::function<absl::StatusOr<std::string>(
       const std::string&, const ChannelSecurity&, absl::Duration)>
       server_version_;
+  std::string config_path_;
 };
 
 TEST_F(CliTest, ConfirmBuildsTheRequest) {
@@ -663,6 +667,54 @@ TEST_F(CliTest, VersionPrintsTheServersEscapedOrWhyNot) {
   EXPECT_THAT(out_.str(),
               HasSubstr("\"serverError\":\"cannot connect within 1s\""));
   EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(CliTest, ABrokenConfigFileStopsCommandsButNotConfigView) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/broken_claimctl_config");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "current-context = prod\n[context prod]\nserver = a:1\n"
+           "token = secret\nsevrer = b:2\n";
+  }
+  config_path_ = path;
+  EXPECT_EQ(Run({"list"}), 2);
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("claimctl: config file ", path,
+                         " line 5: unknown key \"sevrer\" (server, cacert, "
+                         "cert, key, token); fix it (`claimctl config view` "
+                         "shows it) or set CLAIMCTL_CONFIG to another file\n"));
+  EXPECT_EQ(calls_, std::vector<std::string>{});
+  err_.str("");
+  // config view shows the file, numbered, the token masked.
+  EXPECT_EQ(Run({"config", "view"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr(" line 5: unknown key \"sevrer\""));
+  EXPECT_EQ(out_.str(),
+            "   1  current-context = prod\n   2  [context prod]\n"
+            "   3  server = a:1\n   4  token = REDACTED\n"
+            "   5  sevrer = b:2\n");
+  err_.str("");
+  // Rewriting it would lose what did not parse.
+  EXPECT_EQ(Run({"config", "use-context", "prod"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("see it with `claimctl config view`"));
+  std::remove(path.c_str());
+}
+
+TEST_F(CliTest, ConfigViewRedactsTheTokenUnlessRaw) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/good_claimctl_config");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "current-context = prod\n[context prod]\nserver = a:1\n"
+           "token = secret\n";
+  }
+  config_path_ = path;
+  EXPECT_EQ(Run({"config", "view"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("server = a:1\ntoken = REDACTED\n"));
+  out_.str("");
+  EXPECT_EQ(Run({"config", "view", "--raw"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("token = secret\n"));
+  std::remove(path.c_str());
 }
 
 }  // namespace
