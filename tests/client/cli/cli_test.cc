@@ -399,8 +399,10 @@ TEST_F(CliTest, HistoryWithoutIdCoversAllClaims) {
       .WillOnce(DoAll(SetArgPointee<2>(response), Return(grpc::Status::OK)));
   EXPECT_EQ(Run({"history"}), 0);
   EXPECT_EQ(out_.str(),
-            "REV   TIME   ID   TYPE             STATUS               SOURCE\n"
-            "4     -      w    STATUS_CHANGED   REPORTED -> DENIED   -\n");
+            "REV   TIME   ID   TYPE             STATUS               SOURCE   "
+            "QUOTE\n"
+            "4     -      w    STATUS_CHANGED   REPORTED -> DENIED   -        "
+            "-\n");
 }
 
 TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
