@@ -43,6 +43,8 @@ constexpr char kEnvironmentHelp[] =
     "  claimctl confirm border --source \"Ukrainian officials\" --url "
     "https://example.org/a\n"
     "  claimctl list --filter 'status = CONFIRMED'\n"
+    "  claimctl get border --watch\n"
+    "  claimctl config view\n"
     "  claimctl watch --snapshot -o json\n"
     "  claimctl top --filter 'status = REPORTED'\n"
     "  claimctl export > claims.jsonl\n"
