@@ -54,6 +54,10 @@ int RunVersion(CommandContext& context) {
                                  " (commit ", CLAIMCTL_COMMIT, ")"));
   if (server.ok()) {
     context.PrintLine(absl::StrCat("server: ", *server));
+  } else if (server.status().code() == absl::StatusCode::kNotFound) {
+    // It answered, without saying (an older claimd).
+    context.PrintLine(absl::StrCat("server: version unknown (",
+                                   Sanitize(server.status().message()), ")"));
   } else {
     context.PrintLine(absl::StrCat("server: not reachable (",
                                    Sanitize(server.status().message()), ")"));
