@@ -162,11 +162,11 @@ TEST(RenderHistoryTable, ShowsStatusChangesAndSources) {
   EXPECT_EQ(RenderHistoryTable({CreatedEvent(), ConfirmedEvent()},
                                /*show_claim_id=*/false, Plain()),
             "REV   TIME                   TYPE             STATUS              "
-            "    SOURCE\n"
+            "    SOURCE                QUOTE\n"
             "3     2024-05-01T10:00:00Z   CREATED          REPORTED            "
-            "    Israel Hayom\n"
+            "    Israel Hayom          -\n"
             "12    2024-05-02T08:30:00Z   STATUS_CHANGED   REPORTED -> "
-            "CONFIRMED   Ukrainian officials\n");
+            "CONFIRMED   Ukrainian officials   \"They crossed at dawn\"\n");
 }
 
 TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {
@@ -177,11 +177,11 @@ TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {
   EXPECT_EQ(RenderHistoryTable({ConfirmedEvent(), deleted},
                                /*show_claim_id=*/true, Plain()),
             "REV   TIME                   ID    TYPE             STATUS        "
-            "          SOURCE\n"
+            "          SOURCE                QUOTE\n"
             "12    2024-05-02T08:30:00Z   abc   STATUS_CHANGED   REPORTED -> "
-            "CONFIRMED   Ukrainian officials\n"
+            "CONFIRMED   Ukrainian officials   \"They crossed at dawn\"\n"
             "13    2024-05-02T08:30:00Z   abc   DELETED          CONFIRMED     "
-            "          -\n");
+            "          -                     -\n");
 }
 
 TEST(RenderHistoryTable, ShowsQuotesEscapedAndCutUnlessWide) {
@@ -241,7 +241,7 @@ TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
   v1::ClaimEvent event = ConfirmedEvent();
   event.mutable_claim()->set_statement(std::string(200, 'x'));
   RenderOptions options = Coloured();
-  options.width = 120;
+  options.width = 140;
   const std::string line = RenderEventLine(event, options);
   // The visible line (colour codes aside, newline aside) is exactly the width.
   std::string visible = line.substr(0, line.size() - 1);
@@ -250,7 +250,7 @@ TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
       visible.erase(at, std::string(code).size());
     }
   }
-  EXPECT_EQ(visible.size(), 120u) << visible;
+  EXPECT_EQ(visible.size(), 140u) << visible;
   EXPECT_THAT(visible, HasSubstr("...\"  source: Ukrainian officials"));
 }
 
