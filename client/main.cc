@@ -77,5 +77,11 @@ int main(int argc, char** argv) {
     return claimd::client::CheckHealth(
         MakeClaimChannel(GrpcTarget(server), security), service, timeout);
   };
+  env.server_version = [](const std::string& server,
+                          const claimd::client::ChannelSecurity& security,
+                          absl::Duration timeout) {
+    return claimd::client::ServerVersion(
+        MakeClaimChannel(GrpcTarget(server), security), timeout);
+  };
   return RunClaimctl(argc, argv, env);
 }

@@ -327,6 +327,9 @@ int Run(const std::vector<char*>& positional) {
     claimd::util::LogError(security.status().message());
     return 2;
   }
+  // Every response says which claimd answered (`claimctl version` shows it).
+  const claimd::metrics::BuildInfo build = claimd::CurrentBuildInfo();
+  options.version = absl::StrCat(build.version, " (", build.commit, ")");
   options.on_memory_exit = [](const std::string& reason) {
     claimd::util::LogError(reason, "; exiting (code ", kExitMemoryCeiling,
                            ") for the supervisor to restart claimd");

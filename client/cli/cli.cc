@@ -16,6 +16,7 @@
 #include "client/cli/config_file.h"
 #include "client/cli/errors.h"
 #include "client/cli/registry.h"
+#include "client/render/text.h"
 
 namespace claimd::client {
 namespace {
@@ -30,13 +31,10 @@ constexpr char kDescription[] =
     "IDs may be given as abc or claims/abc. Tables are for people; -o json "
     "prints the proto JSON mapping, one object per line.";
 
+// After the context variables (EnvironmentHelp).
 constexpr char kEnvironmentHelp[] =
-    "\nEnvironment:\n"
-    "  CLAIMD_ADDR  server address, as --server\n"
     "  CLAIMCTL_CONFIG  the config file of named contexts (default: "
     "~/.config/claimctl/config; see `claimctl config --help`)\n"
-    "  CLAIMCTL_CACERT, CLAIMCTL_CERT, CLAIMCTL_KEY, CLAIMCTL_TOKEN  as "
-    "--cacert, --cert, --key, --token\n"
     "  USER         default --actor of recorded evidence\n"
     "  NO_COLOR     set (non-empty) for no colours on a terminal\n"
     "\nExamples:\n"
@@ -45,6 +43,8 @@ constexpr char kEnvironmentHelp[] =
     "  claimctl confirm border --source \"Ukrainian officials\" --url "
     "https://example.org/a\n"
     "  claimctl list --filter 'status = CONFIRMED'\n"
+    "  claimctl get border --watch\n"
+    "  claimctl config view\n"
     "  claimctl watch --snapshot -o json\n"
     "  claimctl top --filter 'status = REPORTED'\n"
     "  claimctl export > claims.jsonl\n"
@@ -121,6 +121,26 @@ const CLI::App* ParsedSubcommand(const CLI::App& app) {
   return nullptr;
 }
 
+// The global flag's value that a context's `field` defaults.
+std::string& GlobalValue(GlobalFlags& global, const ContextField& field) {
+  if (field.member == &ContextSettings::server) return global.server;
+  if (field.member == &ContextSettings::cacert) return global.security.cacert;
+  if (field.member == &ContextSettings::cert) return global.security.cert;
+  if (field.member == &ContextSettings::key) return global.security.key;
+  return global.security.token;
+}
+
+// The environment section of `claimctl --help`, its context variables from
+// the one table of context fields.
+std::string EnvironmentHelp() {
+  std::string help = "\nEnvironment:\n";
+  for (const ContextField& field : ContextFields()) {
+    absl::StrAppend(&help, "  ", field.env, "  as --", field.key, "\n");
+  }
+  absl::StrAppend(&help, kEnvironmentHelp);
+  return help;
+}
+
 }  // namespace
 
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
@@ -145,14 +165,13 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   std::string timeout_text = "10s";
 
   CLI::App app(kDescription, "claimctl");
-  app.footer(absl::StrCat(kExitCodesHelp, kEnvironmentHelp));
+  app.footer(absl::StrCat(kExitCodesHelp, EnvironmentHelp()));
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", kVersion);
-  CLI::Option* server_option =
-      app.add_option("--server", global.server, "claimd address, host:port")
-          ->envname("CLAIMD_ADDR")
-          ->capture_default_str();
+  app.add_option("--server", global.server, "claimd address, host:port")
+      ->envname("CLAIMD_ADDR")
+      ->capture_default_str();
   app.add_option(
          "-o,--output", global.output,
          "output format: table, wide (more columns), json, yaml or name")
@@ -180,26 +199,21 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
         return "";
       },
       "PEM FILE");
-  CLI::Option* cacert_option =
-      app.add_option("--cacert", global.security.cacert,
-                     "verify the server with this PEM CA bundle (turns on TLS)")
-          ->envname("CLAIMCTL_CACERT")
-          ->check(pem_file);
-  CLI::Option* cert_option =
-      app.add_option("--cert", global.security.cert,
-                     "client certificate (PEM) for mutual TLS")
-          ->envname("CLAIMCTL_CERT")
-          ->check(pem_file);
-  CLI::Option* key_option = app.add_option("--key", global.security.key,
-                                           "private key (PEM) of --cert")
-                                ->envname("CLAIMCTL_KEY")
-                                ->check(pem_file);
-  CLI::Option* token_option =
-      app.add_option(
-             "--token", global.security.token,
-             "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
-             "flags show in ps)")
-          ->envname("CLAIMCTL_TOKEN");
+  app.add_option("--cacert", global.security.cacert,
+                 "verify the server with this PEM CA bundle (turns on TLS)")
+      ->envname("CLAIMCTL_CACERT")
+      ->check(pem_file);
+  app.add_option("--cert", global.security.cert,
+                 "client certificate (PEM) for mutual TLS")
+      ->envname("CLAIMCTL_CERT")
+      ->check(pem_file);
+  app.add_option("--key", global.security.key, "private key (PEM) of --cert")
+      ->envname("CLAIMCTL_KEY")
+      ->check(pem_file);
+  app.add_option("--token", global.security.token,
+                 "bearer token sent with every call (prefer CLAIMCTL_TOKEN: "
+                 "flags show in ps)")
+      ->envname("CLAIMCTL_TOKEN");
 
   app.add_flag("--no-headers", global.no_headers,
                "tables without their header line");
@@ -249,25 +263,32 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   }
   // Validated by the option's check.
   global.timeout = *ParseTimeout(timeout_text);
-  // The current context fills what no flag or variable gave.
+  // The current context fills what no flag or variable gave. A broken file
+  // stops every command but `config`, which shows it for fixing (kubectl
+  // does the same with a broken kubeconfig); the file is never half-used.
+  const bool config_command =
+      std::any_of(commands.begin(), commands.end(), [](const auto& command) {
+        return command.first->parsed() && command.first->get_name() == "config";
+      });
   absl::StatusOr<ClaimctlConfig> config = LoadConfig(env.config_path);
-  if (!config.ok()) {
-    *env.err << "claimctl: " << config.status().message()
-             << "; fix it or see `claimctl config --help`" << std::endl;
+  if (!config.ok() && !config_command) {
+    *env.err << "claimctl: " << Sanitize(config.status().message())
+             << "; fix it (`claimctl config view` shows it) or set "
+                "CLAIMCTL_CONFIG to another file"
+             << std::endl;
     return kExitUsage;
   }
-  if (auto it = config->contexts.find(config->current_context);
-      it != config->contexts.end()) {
-    const ContextSettings& context = it->second;
-    const std::pair<CLI::Option*, std::pair<std::string*, const std::string*>>
-        fields[] = {{server_option, {&global.server, &context.server}},
-                    {cacert_option, {&global.security.cacert, &context.cacert}},
-                    {cert_option, {&global.security.cert, &context.cert}},
-                    {key_option, {&global.security.key, &context.key}},
-                    {token_option, {&global.security.token, &context.token}}};
-    for (const auto& [option, value] : fields) {
-      if (option->count() == 0 && !value.second->empty()) {
-        *value.first = *value.second;
+  if (config.ok()) {
+    if (auto it = config->contexts.find(config->current_context);
+        it != config->contexts.end()) {
+      const ContextSettings& context = it->second;
+      for (const ContextField& field : ContextFields()) {
+        const CLI::Option* option =
+            app.get_option(absl::StrCat("--", field.key));
+        std::string& value = GlobalValue(global, field);
+        if (option->count() == 0 && !(context.*(field.member)).empty()) {
+          value = context.*(field.member);
+        }
       }
     }
   }

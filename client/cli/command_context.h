@@ -59,6 +59,13 @@ struct CliEnvironment {
       const std::string& server, const ChannelSecurity& security,
       const std::string& service, absl::Duration timeout)>
       check_health;
+  // `claimctl version`: the version `server` says it runs (ServerVersion in
+  // health_command.h), with the same TLS and token settings. Null: "server:
+  // not reachable".
+  std::function<absl::StatusOr<std::string>(const std::string& server,
+                                            const ChannelSecurity& security,
+                                            absl::Duration timeout)>
+      server_version;
   // What `top` needs to know to draw full-screen, and `import` to draw a
   // progress bar: which standard streams are terminals, and $TERM.
   bool stdin_tty = false;

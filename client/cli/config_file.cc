@@ -2,6 +2,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,30 @@
 
 namespace claimd::client {
 
+const std::vector<ContextField>& ContextFields() {
+  static const auto* const kFields = new std::vector<ContextField>{
+      {"server", "CLAIMD_ADDR", "claimd address(es), host:port[,host:port]",
+       &ContextSettings::server},
+      {"cacert", "CLAIMCTL_CACERT", "PEM CA bundle that verifies the server",
+       &ContextSettings::cacert},
+      {"cert", "CLAIMCTL_CERT", "client certificate (PEM) for mutual TLS",
+       &ContextSettings::cert},
+      {"key", "CLAIMCTL_KEY", "private key (PEM) of cert",
+       &ContextSettings::key},
+      {"token", "CLAIMCTL_TOKEN", "bearer token sent with every call",
+       &ContextSettings::token, /*secret=*/true},
+  };
+  return *kFields;
+}
+
+std::string ContextFieldKeys() {
+  std::string keys;
+  for (const ContextField& field : ContextFields()) {
+    absl::StrAppend(&keys, keys.empty() ? "" : ", ", field.key);
+  }
+  return keys;
+}
+
 absl::StatusOr<ClaimctlConfig> ParseConfig(absl::string_view text) {
   ClaimctlConfig config;
   ContextSettings* context = nullptr;
@@ -26,7 +51,7 @@ absl::StatusOr<ClaimctlConfig> ParseConfig(absl::string_view text) {
     if (absl::ConsumePrefix(&line, "[context ")) {
       if (!absl::ConsumeSuffix(&line, "]") || line.empty()) {
         return absl::InvalidArgumentError(
-            absl::StrCat("config line ", number, ": expected [context NAME]"));
+            absl::StrCat("line ", number, ": expected [context NAME]"));
       }
       context = &config.contexts[std::string(absl::StripAsciiWhitespace(line))];
       continue;
@@ -34,34 +59,29 @@ absl::StatusOr<ClaimctlConfig> ParseConfig(absl::string_view text) {
     const size_t eq = line.find('=');
     if (eq == absl::string_view::npos) {
       return absl::InvalidArgumentError(
-          absl::StrCat("config line ", number, ": expected KEY = VALUE"));
+          absl::StrCat("line ", number, ": expected KEY = VALUE"));
     }
     const std::string key(absl::StripAsciiWhitespace(line.substr(0, eq)));
     const std::string value(absl::StripAsciiWhitespace(line.substr(eq + 1)));
     if (context == nullptr) {
       if (key != "current-context") {
         return absl::InvalidArgumentError(absl::StrCat(
-            "config line ", number, ": unknown key \"", key,
+            "line ", number, ": unknown key \"", key,
             "\" (before any [context NAME] only current-context)"));
       }
       config.current_context = value;
       continue;
     }
-    if (key == "server") {
-      context->server = value;
-    } else if (key == "cacert") {
-      context->cacert = value;
-    } else if (key == "cert") {
-      context->cert = value;
-    } else if (key == "key") {
-      context->key = value;
-    } else if (key == "token") {
-      context->token = value;
-    } else {
+    const std::vector<ContextField>& fields = ContextFields();
+    auto field =
+        std::find_if(fields.begin(), fields.end(),
+                     [&key](const ContextField& f) { return key == f.key; });
+    if (field == fields.end()) {
       return absl::InvalidArgumentError(
-          absl::StrCat("config line ", number, ": unknown key \"", key,
-                       "\" (server, cacert, cert, key, token)"));
+          absl::StrCat("line ", number, ": unknown key \"", key, "\" (",
+                       ContextFieldKeys(), ")"));
     }
+    (*context).*(field->member) = value;
   }
   return config;
 }
@@ -73,14 +93,9 @@ std::string FormatConfig(const ClaimctlConfig& config) {
   }
   for (const auto& [name, context] : config.contexts) {
     absl::StrAppend(&text, "\n[context ", name, "]\n");
-    const std::pair<const char*, const std::string*> fields[] = {
-        {"server", &context.server},
-        {"cacert", &context.cacert},
-        {"cert", &context.cert},
-        {"key", &context.key},
-        {"token", &context.token}};
-    for (const auto& [key, value] : fields) {
-      if (!value->empty()) absl::StrAppend(&text, key, " = ", *value, "\n");
+    for (const ContextField& field : ContextFields()) {
+      const std::string& value = context.*(field.member);
+      if (!value.empty()) absl::StrAppend(&text, field.key, " = ", value, "\n");
     }
   }
   return text;
@@ -92,14 +107,15 @@ absl::StatusOr<ClaimctlConfig> LoadConfig(const std::string& path) {
   if (!in) {
     std::error_code error;
     if (!std::filesystem::exists(path, error)) return ClaimctlConfig{};
-    return absl::PermissionDeniedError(absl::StrCat("cannot read ", path));
+    return absl::PermissionDeniedError(
+        absl::StrCat("cannot read config file ", path));
   }
   std::stringstream text;
   text << in.rdbuf();
   absl::StatusOr<ClaimctlConfig> config = ParseConfig(text.str());
   if (!config.ok()) {
     return absl::InvalidArgumentError(
-        absl::StrCat(path, ": ", config.status().message()));
+        absl::StrCat("config file ", path, " ", config.status().message()));
   }
   return config;
 }

@@ -10,7 +10,14 @@
 //   token = ...
 //
 // Lines are "key = value"; "#" starts a comment line; unknown keys are
-// errors, so a typo is not silently ignored.
+// errors, so a typo is not silently ignored. A context's keys are written
+// once, in ContextFields(): parsing, formatting, `config set-context` and
+// `config view`, the global flags they default and the help texts all read
+// that table.
+//
+// A broken file (ConfigFileError) stops every command but `claimctl config`,
+// which shows it (`config view`) so it can be fixed, as kubectl does with a
+// broken kubeconfig; CLAIMCTL_CONFIG names another file.
 //
 // Thread-safety: a value type; Load and Save touch the file, one caller at a
 // time.
@@ -19,6 +26,7 @@
 
 #include <map>
 #include <string>
+#include <vector>
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
@@ -34,18 +42,40 @@ struct ContextSettings {
   std::string token;
 };
 
+// One setting of a context: its key in the file, which is also the name of
+// the global flag it defaults (--KEY) and of `config set-context --KEY`.
+struct ContextField {
+  const char* key;
+  // The environment variable that overrides it, like the flag.
+  const char* env;
+  // For help texts: what the value is.
+  const char* help;
+  std::string ContextSettings::*member;
+  // Secret: `config view` shows it as REDACTED unless --raw.
+  bool secret = false;
+};
+
+// Every field of a context, in the file's order: server, cacert, cert, key,
+// token.
+const std::vector<ContextField>& ContextFields();
+
+// "server, cacert, cert, key, token".
+std::string ContextFieldKeys();
+
 struct ClaimctlConfig {
   std::string current_context;
   std::map<std::string, ContextSettings> contexts;
 };
 
-// Parses the file's text. INVALID_ARGUMENT naming the line for a malformed
-// line or an unknown key.
+// Parses the file's text. INVALID_ARGUMENT "line N: what is wrong" for a
+// malformed line or an unknown key.
 absl::StatusOr<ClaimctlConfig> ParseConfig(absl::string_view text);
 // The file's text for `config` (what ParseConfig reads back).
 std::string FormatConfig(const ClaimctlConfig& config);
 
-// Reads `path`; a missing file is an empty config.
+// Reads `path`; a missing file is an empty config. Errors name the file:
+// INVALID_ARGUMENT "config file PATH line N: ..." for a broken one,
+// PERMISSION_DENIED "cannot read config file PATH".
 absl::StatusOr<ClaimctlConfig> LoadConfig(const std::string& path);
 // Writes `path` (mode 0600: it may hold tokens), creating its folder.
 absl::Status SaveConfig(const ClaimctlConfig& config, const std::string& path);

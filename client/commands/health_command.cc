@@ -46,6 +46,33 @@ absl::StatusOr<std::string> CheckHealth(
       response.status());
 }
 
+absl::StatusOr<std::string> ServerVersion(
+    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
+  const absl::Time connect_deadline =
+      absl::Now() + std::min(timeout, kConnectTimeout);
+  if (!channel->WaitForConnected(absl::ToChronoTime(connect_deadline))) {
+    return absl::UnavailableError(
+        absl::StrCat("cannot connect within ",
+                     absl::FormatDuration(std::min(timeout, kConnectTimeout))));
+  }
+  auto stub = grpc::health::v1::Health::NewStub(channel);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
+  grpc::health::v1::HealthCheckResponse response;
+  const grpc::Status status =
+      stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &response);
+  // A refused check still carries the header; only a call that never reached
+  // claimd has none.
+  const auto& metadata = context.GetServerInitialMetadata();
+  if (auto it = metadata.find(kServerVersionHeader); it != metadata.end()) {
+    return std::string(it->second.data(), it->second.size());
+  }
+  if (!status.ok()) return FromGrpcStatus(status);
+  return absl::NotFoundError(
+      "it answered without a claimd-version header (a claimd older than "
+      "this claimctl, or not claimd)");
+}
+
 int RunHealth(CommandContext& context, const HealthFlags& flags) {
   const std::string what =
       absl::StrCat("health", flags.service.empty() ? "" : " ", flags.service);

@@ -8,6 +8,8 @@
 // Prints SERVING, NOT_SERVING or SERVICE_UNKNOWN (-o json:
 // {"status":"SERVING"}). Exit codes: 0 SERVING, 1 anything else, 5 server
 // unreachable within --timeout, as every claimctl command.
+// Also ServerVersion, which `claimctl version` uses: the same cheap call,
+// read for the server's version header.
 // Thread-safety: as the command that runs it.
 #ifndef CLAIMD_CLIENT_COMMANDS_HEALTH_COMMAND_H_
 #define CLAIMD_CLIENT_COMMANDS_HEALTH_COMMAND_H_
@@ -27,6 +29,17 @@ namespace claimd::client {
 absl::StatusOr<std::string> CheckHealth(
     const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
     absl::Duration timeout);
+
+// The response header in which claimd names its version and commit
+// (service/api/call_interceptor.h sends it on every response).
+inline constexpr char kServerVersionHeader[] = "claimd-version";
+
+// One Health/Check call on `channel` (cheap, and it needs no rights), for the
+// claimd-version header of its answer, e.g. "0.1.0 (1a2b3c4d5e6f)", as the
+// server sent it (escape before printing). Errors: the call's when it has no
+// header; NOT_FOUND when claimd answered without one.
+absl::StatusOr<std::string> ServerVersion(
+    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout);
 
 struct HealthFlags {
   std::string service;

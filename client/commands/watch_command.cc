@@ -1,7 +1,10 @@
 #include "client/commands/watch_command.h"
 
 #include <CLI/CLI.hpp>
+#include <map>
 #include <memory>
+#include <string>
+#include <utility>
 
 #include "absl/strings/str_cat.h"
 #include "claimd/client/watch_follower.h"
@@ -9,10 +12,93 @@
 #include "client/cli/registry.h"
 #include "client/cli/requests.h"
 #include "client/render/render.h"
+#include "client/render/text.h"
 
 namespace claimd::client {
 
 namespace v1 = ::claims::v1;
+
+void AddWatchNotices(CommandContext& context,
+                     WatchFollower::Callbacks& callbacks) {
+  callbacks.on_reconnect = [&context](
+                               const absl::Status& cause, int64_t from_revision,
+                               absl::Duration delay, bool was_connected) {
+    std::string line =
+        was_connected ? ErrorLine("connection lost", cause, "reconnecting")
+                      : ErrorLine("cannot reach the server", cause, "retrying");
+    if (from_revision > 0) {
+      absl::StrAppend(&line, " from revision ", from_revision);
+    }
+    absl::StrAppend(
+        &line, " in ",
+        absl::FormatDuration(absl::Trunc(delay, absl::Milliseconds(100))));
+    context.err() << line << std::endl;
+  };
+  callbacks.on_reset = [&context](const absl::Status& cause) {
+    context.err() << ErrorLine("the server's store is not the one watched",
+                               cause,
+                               "it was restored or replaced; the revisions "
+                               "seen so far no longer hold: printing every "
+                               "claim as it is now (SNAPSHOT), then changes")
+                  << std::endl;
+  };
+}
+
+ChangeRows::ChangeRows(CommandContext& context)
+    : context_(context),
+      follower_(
+          [&context](const v1::WatchClaimsRequest& next) {
+            return context.client().WatchClaims(next);
+          },
+          context.watch_options()) {
+  if (context.env().on_interrupt) {
+    interrupt_guard_ = context.env().on_interrupt([this] { follower_.Stop(); });
+  }
+}
+
+int ChangeRows::Run(absl::string_view what,
+                    const v1::WatchClaimsRequest& request,
+                    std::map<std::string, int64_t> shown, bool until_deleted) {
+  WatchFollower::Callbacks callbacks;
+  AddWatchNotices(context_, callbacks);
+  // After a store reset the follower prints the state anew (SNAPSHOT): what
+  // the read showed no longer says what is already on screen.
+  const auto on_reset = callbacks.on_reset;
+  callbacks.on_reset = [&shown, on_reset](const absl::Status& cause) {
+    shown.clear();
+    on_reset(cause);
+  };
+  int code = kExitOk;
+  callbacks.on_event = [&](const v1::ClaimEvent& event) {
+    if (auto it = shown.find(event.claim().name());
+        it != shown.end() && event.revision() <= it->second) {
+      return;
+    }
+    if (context_.structured()) {
+      code = context_.PrintMessage(event.claim());
+    } else {
+      RenderOptions options = context_.render_options();
+      options.no_headers = true;
+      context_.out() << RenderClaimsTable({event.claim()}, options);
+      context_.out().flush();
+    }
+    if (event.type() == v1::EVENT_TYPE_DELETED) {
+      context_.err() << "claimctl: " << Sanitize(event.claim().name())
+                     << " deleted at revision " << event.revision()
+                     << std::endl;
+      if (until_deleted) follower_.Stop();
+    }
+    if (code != kExitOk) follower_.Stop();
+  };
+  const absl::Status status = follower_.Run(request, callbacks);
+  if (code != kExitOk) return code;
+  if (status.ok()) return kExitOk;
+  if (status.code() == absl::StatusCode::kOutOfRange) {
+    return context_.Fail(absl::StrCat(what, " --watch"), status,
+                         "run the command again to read the current state");
+  }
+  return context_.Fail(absl::StrCat(what, " --watch"), status);
+}
 
 int RunWatch(CommandContext& context, const WatchFlags& flags) {
   const v1::WatchClaimsRequest request = BuildWatchRequest(
@@ -40,28 +126,7 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
     context.out() << RenderEventLine(event, context.render_options());
     context.out().flush();
   };
-  callbacks.on_reconnect = [&context](
-                               const absl::Status& cause, int64_t from_revision,
-                               absl::Duration delay, bool was_connected) {
-    std::string line =
-        was_connected ? ErrorLine("connection lost", cause, "reconnecting")
-                      : ErrorLine("cannot reach the server", cause, "retrying");
-    if (from_revision > 0) {
-      absl::StrAppend(&line, " from revision ", from_revision);
-    }
-    absl::StrAppend(
-        &line, " in ",
-        absl::FormatDuration(absl::Trunc(delay, absl::Milliseconds(100))));
-    context.err() << line << std::endl;
-  };
-  callbacks.on_reset = [&context](const absl::Status& cause) {
-    context.err() << ErrorLine("the server's store is not the one watched",
-                               cause,
-                               "it was restored or replaced; the revisions "
-                               "seen so far no longer hold: printing every "
-                               "claim as it is now (SNAPSHOT), then changes")
-                  << std::endl;
-  };
+  AddWatchNotices(context, callbacks);
   callbacks.on_snapshot_complete = [&context, &flags,
                                     &follower](int64_t revision) {
     if (flags.once) {

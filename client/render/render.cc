@@ -20,6 +20,8 @@ namespace {
 namespace v1 = ::claims::v1;
 
 constexpr size_t kEventStatementWidth = 60;
+// A history table's QUOTE column, without -o wide.
+constexpr size_t kHistoryQuoteWidth = 40;
 // On a narrow terminal a statement still shows this much, even if the line
 // wraps.
 constexpr size_t kMinEventStatementWidth = 16;
@@ -253,7 +255,7 @@ std::string RenderHistoryTable(const std::vector<v1::ClaimEvent>& events,
                                const RenderOptions& options) {
   std::vector<std::string> header = {"REV", "TIME"};
   if (show_claim_id) header.push_back("ID");
-  header.insert(header.end(), {"TYPE", "STATUS", "SOURCE"});
+  header.insert(header.end(), {"TYPE", "STATUS", "SOURCE", "QUOTE"});
   TextTable table(std::move(header));
   for (const v1::ClaimEvent& event : events) {
     std::vector<Cell> row = {
@@ -266,17 +268,29 @@ std::string RenderHistoryTable(const std::vector<v1::ClaimEvent>& events,
     row.emplace_back(evidence == nullptr || evidence->source().empty()
                          ? "-"
                          : Sanitize(evidence->source()));
+    if (evidence == nullptr || evidence->quote().empty()) {
+      row.emplace_back("-");
+    } else {
+      // A quote can run to paragraphs: the table keeps a line per event and
+      // -o wide (or json) gives the whole text.
+      const std::string quote = Sanitize(evidence->quote());
+      row.emplace_back(absl::StrCat(
+          "\"", options.wide ? quote : Truncate(quote, kHistoryQuoteWidth),
+          "\""));
+    }
     table.AddRow(std::move(row));
   }
-  return table.Render(options.width, !options.no_headers);
+  return table.Render(options.wide ? 0 : options.width, !options.no_headers);
 }
 
 std::string RenderEventLine(const v1::ClaimEvent& event,
                             const RenderOptions& options) {
   const Cell status = StatusChange(event, options.color);
-  const std::string head =
-      absl::StrCat("rev ", event.revision(), "  ", EventTypeName(event.type()),
-                   "  ", Sanitize(event.claim().name()), "  ");
+  // The commit time, as every other time claimctl prints (options.zone).
+  const std::string head = absl::StrCat(
+      "rev ", event.revision(), "  ",
+      FormatTimestampIn(event.event_time(), options.zone), "  ",
+      EventTypeName(event.type()), "  ", Sanitize(event.claim().name()), "  ");
   const v1::Evidence* evidence = EvidenceOf(event);
   const std::string tail =
       evidence != nullptr && !evidence->source().empty()

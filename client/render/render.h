@@ -81,15 +81,17 @@ std::string RenderClaimDetail(const claims::v1::Claim& claim,
                               const RenderOptions& options);
 
 // REV, TIME, [ID,] TYPE, STATUS ("REPORTED -> CONFIRMED" on a change), SOURCE
-// (of the evidence the change recorded, "-" if none). ID only with
-// `show_claim_id`.
+// and QUOTE (of the evidence the change recorded, "-" if none). ID only with
+// `show_claim_id`. QUOTE is cut to 40 columns and to the terminal's width,
+// except with options.wide, which prints every quote whole.
 std::string RenderHistoryTable(
     const std::vector<claims::v1::ClaimEvent>& events, bool show_claim_id,
     const RenderOptions& options);
 
 // One line per watch event, ending in "\n", e.g. (one line):
-//   rev 12  STATUS_CHANGED  claims/abc  REPORTED -> CONFIRMED
-//     "Troops crossed..."  source: Ukrainian officials
+//   rev 12  2024-05-02T08:30:00Z  STATUS_CHANGED  claims/abc
+//     REPORTED -> CONFIRMED  "Troops crossed..."  source: Ukrainian officials
+// The time is the event's commit time in options.zone ("-" when unset).
 // The statement is cut to 60 code points; "source: ..." only when the event
 // recorded evidence.
 std::string RenderEventLine(const claims::v1::ClaimEvent& event,

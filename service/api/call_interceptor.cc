@@ -60,8 +60,12 @@ grpc::Status UnparsableRequestStatus() {
 
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:
-  CallInterceptor(core::Metrics* metrics, std::string method, bool unary)
-      : metrics_(metrics), method_(std::move(method)), unary_(unary) {}
+  CallInterceptor(core::Metrics* metrics, std::string method, bool unary,
+                  const std::string& version)
+      : metrics_(metrics),
+        method_(std::move(method)),
+        unary_(unary),
+        version_(version) {}
 
   ~CallInterceptor() override {
     // A call can end without a status of ours (cancelled before the handler
@@ -84,6 +88,9 @@ class CallInterceptor : public grpc::experimental::Interceptor {
             InterceptionHookPoints::PRE_SEND_INITIAL_METADATA)) {
       methods->GetSendInitialMetadata()->emplace(kRequestIdHeader,
                                                  request_id());
+      if (!version_.empty()) {
+        methods->GetSendInitialMetadata()->emplace(kVersionHeader, version_);
+      }
     }
     if (methods->QueryInterceptionHookPoint(
             InterceptionHookPoints::PRE_SEND_STATUS)) {
@@ -140,6 +147,8 @@ class CallInterceptor : public grpc::experimental::Interceptor {
   core::Metrics* const metrics_;
   const std::string method_;
   const bool unary_;
+  // The factory's, which outlives every call.
+  const std::string& version_;
   // Durations are measured on the monotonic clock (a wall-clock step must not
   // record a negative or hour-long call).
   const absl::Duration start_ = util::MonotonicClock::Real().Now();
@@ -160,8 +169,11 @@ bool IsValidRequestId(absl::string_view id) {
   return true;
 }
 
-CallInterceptorFactory::CallInterceptorFactory(core::Metrics* metrics)
-    : metrics_(metrics), known_methods_(KnownMethods()) {}
+CallInterceptorFactory::CallInterceptorFactory(core::Metrics* metrics,
+                                               std::string version)
+    : metrics_(metrics),
+      version_(std::move(version)),
+      known_methods_(KnownMethods()) {}
 
 grpc::experimental::Interceptor*
 CallInterceptorFactory::CreateServerInterceptor(
@@ -170,7 +182,7 @@ CallInterceptorFactory::CreateServerInterceptor(
   if (!known_methods_.contains(method)) method = "unknown";
   return new CallInterceptor(
       metrics_, std::move(method),
-      info->type() == grpc::experimental::ServerRpcInfo::Type::UNARY);
+      info->type() == grpc::experimental::ServerRpcInfo::Type::UNARY, version_);
 }
 
 }  // namespace claimd::api

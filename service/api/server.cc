@@ -84,7 +84,8 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   std::vector<
       std::unique_ptr<grpc::experimental::ServerInterceptorFactoryInterface>>
       interceptors;
-  interceptors.push_back(std::make_unique<CallInterceptorFactory>(metrics));
+  interceptors.push_back(
+      std::make_unique<CallInterceptorFactory>(metrics, options.version));
   builder.experimental().SetInterceptorCreators(std::move(interceptors));
   ApplyTransportLimits(options.transport, builder);
   server->server_ = builder.BuildAndStart();

@@ -51,6 +51,9 @@ struct ServerOptions {
   int max_receive_message_bytes = 4 << 20;
   // Not owned; must outlive the server. nullptr: nothing is recorded.
   core::Metrics* metrics = nullptr;
+  // Sent as `claimd-version` initial metadata on every response
+  // (call_interceptor.h), e.g. "0.1.0 (1a2b3c4d5e6f)"; "" sends none.
+  std::string version;
 
   // Security and abuse limits (transport.h, call_gate.h). The defaults are
   // plaintext, no authentication, no watcher limit.

@@ -66,9 +66,11 @@ absl::StatusOr<ClaimEvent> Apply(const CreateClaim& create,
                                  const Claim* current, int64_t revision,
                                  absl::Time now) {
   if (current != nullptr) {
+    // The fact only: each client words the advice in its own terms
+    // (claimctl: "choose another --id"; an import: "skipped"), so it is
+    // given once.
     return absl::AlreadyExistsError(
-        absl::StrCat("claims/", create.claim.id,
-                     " already exists; choose another claim_id"));
+        absl::StrCat("claims/", create.claim.id, " already exists"));
   }
   ClaimEvent event{
       .revision = revision, .type = EventType::kCreated, .event_time = now};

@@ -20,6 +20,7 @@
 #include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "reflection_subset.pb.h"
+#include "service/api/call_interceptor.h"
 #include "tests/api/api_matchers.h"
 #include "tests/api/test_server.h"
 #include "tests/testing/claims_client.h"
@@ -130,6 +131,35 @@ TEST(ClaimServer, HealthSaysServingForTheServerAndTheService) {
               IsOkAndHolds(HealthCheckResponse::SERVING));
   EXPECT_THAT(CheckHealth(server->channel(), "no.such.Service"),
               StatusIs(absl::StatusCode::kNotFound));
+}
+
+// claimctl version reads the server's version from any response's initial
+// metadata: a health check (no rights needed) and an API call both carry it.
+TEST(ClaimServer, EveryResponseSaysTheServersVersion) {
+  TestServerOptions options;
+  options.server.version = "9.8.7 (abcdef123456)";
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  auto version_of = [](const grpc::ClientContext& context) {
+    const auto& metadata = context.GetServerInitialMetadata();
+    auto it = metadata.find(api::kVersionHeader);
+    return it == metadata.end()
+               ? std::string("<none>")
+               : std::string(it->second.data(), it->second.size());
+  };
+  std::unique_ptr<Health::Stub> health = Health::NewStub(server->channel());
+  HealthCheckResponse checked;
+  std::unique_ptr<grpc::ClientContext> check = NewContext();
+  ASSERT_TRUE(health->Check(check.get(), HealthCheckRequest(), &checked).ok());
+  EXPECT_EQ(version_of(*check), "9.8.7 (abcdef123456)");
+  // An error answer too: the client learns who refused it.
+  claims::v1::GetClaimRequest get;
+  get.set_name("claims/nosuch");
+  claims::v1::Claim claim;
+  std::unique_ptr<grpc::ClientContext> missing = NewContext();
+  EXPECT_EQ(server->stub().GetClaim(missing.get(), get, &claim).error_code(),
+            grpc::StatusCode::NOT_FOUND);
+  EXPECT_EQ(version_of(*missing), "9.8.7 (abcdef123456)");
 }
 
 // Optional in the contract, but what load balancers rely on: a health watcher

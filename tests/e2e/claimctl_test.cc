@@ -269,5 +269,113 @@ TEST_F(ClaimctlE2eTest, WatchPrintsEveryEventOnceAcrossServerRestart) {
       ElementsAre(2, 3));
 }
 
+// Polls `path` until it holds `needle` (bounded by `timeout`); returns whether
+// it does.
+bool WaitForText(const std::string& path, absl::string_view needle,
+                 absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  while (!absl::StrContains(ReadFile(path), needle)) {
+    if (absl::Now() >= deadline) return false;
+    absl::SleepFor(absl::Milliseconds(20));
+  }
+  return true;
+}
+
+TEST_F(ClaimctlE2eTest, GetWatchPrintsARowPerChangeUntilInterrupted) {
+  CreateX();
+  absl::StatusOr<std::unique_ptr<Process>> watch = Process::Start(
+      ClaimctlBinary(), {"--server", claimd_.address(), "get", "x", "--watch"},
+      dir_.File("get.out"), dir_.File("get.err"));
+  ASSERT_OK(watch);
+  // The read is done once its row is out; a change after it is a new row.
+  ASSERT_TRUE(WaitForText(dir_.File("get.out"), "REPORTED", absl::Seconds(10)))
+      << (*watch)->ReadStderr();
+  CtlOk({"confirm", "x", "--source", "Ukrainian officials"});
+  ASSERT_TRUE(WaitForText(dir_.File("get.out"), "CONFIRMED", absl::Seconds(10)))
+      << (*watch)->ReadStderr();
+  ASSERT_TRUE((*watch)->Signal(SIGINT));
+  std::optional<ExitStatus> exit = (*watch)->Wait(absl::Seconds(5));
+  ASSERT_TRUE(exit.has_value()) << "claimctl get --watch ignored SIGINT";
+  EXPECT_TRUE(exit->Success()) << exit->ToString() << "\n"
+                               << (*watch)->ReadStderr();
+  const std::vector<std::string> lines = Lines((*watch)->ReadStdout());
+  ASSERT_EQ(lines.size(), 3u) << (*watch)->ReadStdout();
+  EXPECT_THAT(lines[0], StartsWith("ID "));
+  EXPECT_THAT(lines[1], AllOf(StartsWith("x "), HasSubstr("REPORTED")));
+  EXPECT_THAT(lines[2], AllOf(StartsWith("x "), HasSubstr("CONFIRMED")));
+  EXPECT_EQ((*watch)->ReadStderr(), "");
+}
+
+TEST_F(ClaimctlE2eTest, GetWatchEndsWhenTheClaimIsDeleted) {
+  CreateX();
+  absl::StatusOr<std::unique_ptr<Process>> watch = Process::Start(
+      ClaimctlBinary(),
+      {"--server", claimd_.address(), "-o", "json", "get", "x", "-w"},
+      dir_.File("get.out"), dir_.File("get.err"));
+  ASSERT_OK(watch);
+  ASSERT_TRUE(WaitForText(dir_.File("get.out"), "claims/x", absl::Seconds(10)))
+      << (*watch)->ReadStderr();
+  CtlOk({"delete", "x"});
+  std::optional<ExitStatus> exit = (*watch)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(exit.has_value()) << "get --watch outlived the claim";
+  EXPECT_TRUE(exit->Success()) << exit->ToString() << "\n"
+                               << (*watch)->ReadStderr();
+  EXPECT_EQ(ParseJsonLines<v1::Claim>((*watch)->ReadStdout()).size(), 2u);
+  EXPECT_THAT((*watch)->ReadStderr(), HasSubstr("claims/x deleted"));
+}
+
+TEST_F(ClaimctlE2eTest, ListWatchHonoursTheFilter) {
+  CreateX();
+  CtlOk({"create", "other claim", "--id", "y"});
+  absl::StatusOr<std::unique_ptr<Process>> watch =
+      Process::Start(ClaimctlBinary(),
+                     {"--server", claimd_.address(), "list", "--filter",
+                      "status = CONFIRMED", "-w"},
+                     dir_.File("list.out"), dir_.File("list.err"));
+  ASSERT_OK(watch);
+  ASSERT_TRUE(WaitForText(dir_.File("list.err"), "No claims found.",
+                          absl::Seconds(10)));
+  CtlOk({"deny", "y", "--source", "wire"});  // not matching: no row
+  CtlOk({"confirm", "x", "--source", "Ukrainian officials"});
+  ASSERT_TRUE(
+      WaitForText(dir_.File("list.out"), "CONFIRMED", absl::Seconds(10)))
+      << (*watch)->ReadStderr();
+  ASSERT_TRUE((*watch)->Signal(SIGINT));
+  std::optional<ExitStatus> exit = (*watch)->Wait(absl::Seconds(5));
+  ASSERT_TRUE(exit.has_value()) << "claimctl list --watch ignored SIGINT";
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+  const std::vector<std::string> lines = Lines((*watch)->ReadStdout());
+  ASSERT_EQ(lines.size(), 1u) << (*watch)->ReadStdout();
+  EXPECT_THAT(lines[0], AllOf(StartsWith("x "), HasSubstr("CONFIRMED")));
+}
+
+TEST_F(ClaimctlE2eTest, VersionPrintsTheServersVersionOrWhyNot) {
+  CommandResult version = CtlOk({"version"});
+  std::vector<std::string> lines = Lines(version.out);
+  ASSERT_EQ(lines.size(), 2u) << version.Describe();
+  EXPECT_THAT(lines[0], StartsWith("Client Version: "));
+  // "server: 0.1.0 (<commit>)", from claimd's response header.
+  EXPECT_THAT(lines[1], AllOf(StartsWith("server: "), HasSubstr(" ("),
+                              Not(HasSubstr("not reachable"))));
+  // No server there: the client's part still prints, and it exits 0.
+  absl::StatusOr<int> free_port = PickFreePort();
+  ASSERT_OK(free_port);
+  CommandResult alone = RunCommand(
+      ClaimctlBinary(),
+      {"--server", absl::StrCat("127.0.0.1:", *free_port), "version"},
+      dir_.path(), absl::Seconds(20));
+  EXPECT_TRUE(alone.exit.Success()) << alone.Describe();
+  EXPECT_THAT(alone.out, HasSubstr("\nserver: not reachable ("));
+}
+
+TEST_F(ClaimctlE2eTest, CreateOfATakenIdGivesItsAdviceOnce) {
+  CreateX();
+  CommandResult again = Ctl({"create", "again", "--id", "x"});
+  EXPECT_EQ(again.exit.code, 4) << again.Describe();
+  EXPECT_EQ(again.err,
+            "claimctl: create claims/x: claims/x already exists "
+            "(ALREADY_EXISTS); choose another --id\n");
+}
+
 }  // namespace
 }  // namespace claimd::e2e

@@ -2,12 +2,14 @@
 // mapping, exact output, exit codes and error lines.
 #include "client/cli/cli.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
 
+#include "absl/strings/str_cat.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/client/mock_claim_stub.h"
@@ -110,6 +112,8 @@ class CliTest : public ::testing::Test {
       stop_ = std::move(stop);
       return std::shared_ptr<void>();
     };
+    env.server_version = server_version_;
+    env.config_path = config_path_;
     return RunClaimctl(static_cast<int>(argv.size()), argv.data(), env);
   }
 
@@ -119,6 +123,10 @@ class CliTest : public ::testing::Test {
   std::string server_;
   std::vector<std::string> calls_;
   std::function<void()> stop_;
+  std::function<absl::StatusOr<std::string>(
+      const std::string&, const ChannelSecurity&, absl::Duration)>
+      server_version_;
+  std::string config_path_;
 };
 
 TEST_F(CliTest, ConfirmBuildsTheRequest) {
@@ -391,8 +399,10 @@ TEST_F(CliTest, HistoryWithoutIdCoversAllClaims) {
       .WillOnce(DoAll(SetArgPointee<2>(response), Return(grpc::Status::OK)));
   EXPECT_EQ(Run({"history"}), 0);
   EXPECT_EQ(out_.str(),
-            "REV   TIME   ID   TYPE             STATUS               SOURCE\n"
-            "4     -      w    STATUS_CHANGED   REPORTED -> DENIED   -\n");
+            "REV   TIME   ID   TYPE             STATUS               SOURCE   "
+            "QUOTE\n"
+            "4     -      w    STATUS_CHANGED   REPORTED -> DENIED   -        "
+            "-\n");
 }
 
 TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
@@ -414,11 +424,12 @@ TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
             grpc::Status(grpc::StatusCode::OUT_OF_RANGE, "trimmed"));
       }));
   EXPECT_EQ(Run({"watch", "--from-revision", "3"}), 1);
-  EXPECT_EQ(out_.str(),
-            "rev 3  STATUS_CHANGED  claims/w  REPORTED -> DENIED  \"statement "
-            "of w\"\n"
-            "rev 4  STATUS_CHANGED  claims/w  REPORTED -> DENIED  \"statement "
-            "of w\"\n");
+  EXPECT_EQ(
+      out_.str(),
+      "rev 3  -  STATUS_CHANGED  claims/w  REPORTED -> DENIED  \"statement "
+      "of w\"\n"
+      "rev 4  -  STATUS_CHANGED  claims/w  REPORTED -> DENIED  \"statement "
+      "of w\"\n");
   EXPECT_EQ(err_.str(),
             "claimctl: connection lost: down (UNAVAILABLE); reconnecting from "
             "revision 5 in 0\n"
@@ -479,7 +490,7 @@ TEST_F(CliTest, WatchOncePrintsTheSnapshotAndStops) {
       }));
   EXPECT_EQ(Run({"watch", "--once"}), 0);
   EXPECT_EQ(out_.str(),
-            "rev 9  SNAPSHOT  claims/s  REPORTED  \"statement of s\"\n");
+            "rev 9  -  SNAPSHOT  claims/s  REPORTED  \"statement of s\"\n");
   EXPECT_EQ(err_.str(),
             "claimctl: snapshot complete at revision 9; resume with "
             "`claimctl watch --from-revision 10`\n");
@@ -498,7 +509,7 @@ TEST_F(CliTest, TopWithoutATerminalSaysWhyAndPrintsLines) {
             [this] { stop_(); });
       }));
   EXPECT_EQ(Run({"top", "--filter", "status = REPORTED"}), 0);
-  EXPECT_THAT(out_.str(), StartsWith("rev 4  SNAPSHOT  claims/s"));
+  EXPECT_THAT(out_.str(), StartsWith("rev 4  -  SNAPSHOT  claims/s"));
   EXPECT_THAT(err_.str(),
               StartsWith("claimctl top: stdout is not a terminal; printing "
                          "the claims and every change as lines instead"));
@@ -545,6 +556,167 @@ TEST_F(CliTest, ExportWritesEveryPageAsJsonLinesOrClaimReview) {
               StartsWith("{\"@context\":\"https://schema.org\",\"@type\":"
                          "\"ClaimReview\",\"identifier\":\"claims/a\""));
   EXPECT_THAT(out_.str(), HasSubstr("\"alternateName\":\"False\"}}\n"));
+}
+
+TEST_F(CliTest, ListWatchStartsAfterTheFirstPageAndSkipsWhatItShowed) {
+  v1::ListClaimsResponse first;
+  *first.add_claims() = MakeClaim("a", 3, v1::VERIFICATION_STATUS_REPORTED);
+  first.set_next_page_token("t1");
+  first.set_revision(10);
+  first.set_store_id("s1");
+  v1::ListClaimsResponse second;
+  // Changed at 11, after the first page was read: the page shows it.
+  *second.add_claims() = MakeClaim("w", 11, v1::VERIFICATION_STATUS_DENIED);
+  second.set_revision(12);
+  second.set_store_id("s1");
+  EXPECT_CALL(*stub_, ListClaims(_, _, _))
+      .Times(2)
+      .WillRepeatedly(Invoke([&](auto*, const v1::ListClaimsRequest& request,
+                                 v1::ListClaimsResponse* response) {
+        *response = request.page_token().empty() ? first : second;
+        return grpc::Status::OK;
+      }));
+  v1::WatchClaimsRequest watch;
+  watch.set_filter("status != CONFIRMED");
+  watch.set_start_revision(11);
+  watch.set_store_id("s1");
+  EXPECT_CALL(*stub_, WatchClaims(_, EqualsProto(watch)))
+      .WillOnce(Invoke([this](auto*, const auto&) {
+        return std::make_unique<FakeReader>(
+            std::vector<v1::WatchClaimsResponse>{WatchResponse(11),
+                                                 WatchResponse(13)},
+            grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"),
+            [this] { stop_(); });
+      }));
+  EXPECT_EQ(Run({"list", "--filter", "status != CONFIRMED", "--watch"}), 0);
+  // The signal handler is in place before the first call.
+  EXPECT_EQ(calls_, (std::vector<std::string>{"on_interrupt", "make_stub"}));
+  EXPECT_EQ(out_.str(),
+            "ID   STATUS     REV   EVIDENCE   AGE   STATEMENT\n"
+            "a    REPORTED   3     0          -     statement of a\n"
+            "w    DENIED     11    0          -     statement of w\n"
+            "w   DENIED   13   0   -   statement of w\n");
+  EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(CliTest, GetWatchReadsTheStoreRevisionAndEndsOnDeletion) {
+  v1::ListClaimsResponse page;
+  *page.add_claims() = MakeClaim("w", 3, v1::VERIFICATION_STATUS_REPORTED);
+  page.set_revision(8);
+  page.set_store_id("s1");
+  v1::ListClaimsRequest list;
+  list.set_filter("name = \"claims/w\"");
+  list.set_page_size(1);
+  EXPECT_CALL(*stub_, ListClaims(_, EqualsProto(list), _))
+      .WillOnce(DoAll(SetArgPointee<2>(page), Return(grpc::Status::OK)));
+  v1::WatchClaimsRequest watch;
+  watch.set_filter("name = \"claims/w\"");
+  watch.set_start_revision(9);
+  watch.set_store_id("s1");
+  v1::WatchClaimsResponse deleted = WatchResponse(10);
+  deleted.mutable_events(0)->set_type(v1::EVENT_TYPE_DELETED);
+  EXPECT_CALL(*stub_, WatchClaims(_, EqualsProto(watch)))
+      .WillOnce(Invoke([&](auto*, const auto&) {
+        // Ends by itself: the deletion stops the watch (a CANCELLED from
+        // Stop), no Ctrl-C needed.
+        return std::make_unique<FakeReader>(
+            std::vector<v1::WatchClaimsResponse>{WatchResponse(9), deleted},
+            grpc::Status(grpc::StatusCode::CANCELLED, "cancelled"));
+      }));
+  EXPECT_EQ(Run({"get", "w", "-w", "-o", "name"}), 0);
+  EXPECT_EQ(out_.str(), "claims/w\nclaims/w\nclaims/w\n");
+  EXPECT_EQ(err_.str(), "claimctl: claims/w deleted at revision 10\n");
+}
+
+TEST_F(CliTest, GetWatchOfAMissingClaimFailsAsGetDoes) {
+  EXPECT_CALL(*stub_, ListClaims(_, _, _)).WillOnce(Return(grpc::Status::OK));
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::NOT_FOUND, "no claim")));
+  EXPECT_EQ(Run({"get", "nosuch", "--watch"}), 3);
+  EXPECT_THAT(err_.str(), StartsWith("claimctl: get claims/nosuch: no claim"));
+  EXPECT_EQ(out_.str(), "");
+}
+
+TEST_F(CliTest, WatchFlagsHaveExamples) {
+  EXPECT_EQ(Run({"get", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("claimctl get border --watch"));
+  out_.str("");
+  EXPECT_EQ(Run({"list", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("--watch\n"));
+}
+
+TEST_F(CliTest, VersionPrintsTheServersEscapedOrWhyNot) {
+  server_version_ = [](const std::string& server, const ChannelSecurity&,
+                       absl::Duration) -> absl::StatusOr<std::string> {
+    EXPECT_EQ(server, "127.0.0.1:50051");
+    return std::string("1.2.3 (abc\033[2J)");
+  };
+  EXPECT_EQ(Run({"version"}), 0);
+  EXPECT_THAT(out_.str(), StartsWith("Client Version: "));
+  EXPECT_THAT(out_.str(), HasSubstr("\nserver: 1.2.3 (abc [2J)\n"));
+  out_.str("");
+  server_version_ = [](const std::string&, const ChannelSecurity&,
+                       absl::Duration) -> absl::StatusOr<std::string> {
+    return absl::UnavailableError("cannot connect within 1s");
+  };
+  // The client's part was printed: still exit 0.
+  EXPECT_EQ(Run({"version"}), 0);
+  EXPECT_THAT(
+      out_.str(),
+      HasSubstr("\nserver: not reachable (cannot connect within 1s)\n"));
+  out_.str("");
+  EXPECT_EQ(Run({"version", "-o", "json"}), 0);
+  EXPECT_THAT(out_.str(),
+              HasSubstr("\"serverError\":\"cannot connect within 1s\""));
+  EXPECT_EQ(err_.str(), "");
+}
+
+TEST_F(CliTest, ABrokenConfigFileStopsCommandsButNotConfigView) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/broken_claimctl_config");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "current-context = prod\n[context prod]\nserver = a:1\n"
+           "token = secret\nsevrer = b:2\n";
+  }
+  config_path_ = path;
+  EXPECT_EQ(Run({"list"}), 2);
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("claimctl: config file ", path,
+                         " line 5: unknown key \"sevrer\" (server, cacert, "
+                         "cert, key, token); fix it (`claimctl config view` "
+                         "shows it) or set CLAIMCTL_CONFIG to another file\n"));
+  EXPECT_EQ(calls_, std::vector<std::string>{});
+  err_.str("");
+  // config view shows the file, numbered, the token masked.
+  EXPECT_EQ(Run({"config", "view"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr(" line 5: unknown key \"sevrer\""));
+  EXPECT_EQ(out_.str(),
+            "   1  current-context = prod\n   2  [context prod]\n"
+            "   3  server = a:1\n   4  token = REDACTED\n"
+            "   5  sevrer = b:2\n");
+  err_.str("");
+  // Rewriting it would lose what did not parse.
+  EXPECT_EQ(Run({"config", "use-context", "prod"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("see it with `claimctl config view`"));
+  std::remove(path.c_str());
+}
+
+TEST_F(CliTest, ConfigViewRedactsTheTokenUnlessRaw) {
+  const std::string path =
+      absl::StrCat(::testing::TempDir(), "/good_claimctl_config");
+  {
+    std::ofstream out(path, std::ios::trunc);
+    out << "current-context = prod\n[context prod]\nserver = a:1\n"
+           "token = secret\n";
+  }
+  config_path_ = path;
+  EXPECT_EQ(Run({"config", "view"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("server = a:1\ntoken = REDACTED\n"));
+  out_.str("");
+  EXPECT_EQ(Run({"config", "view", "--raw"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("token = secret\n"));
+  std::remove(path.c_str());
 }
 
 }  // namespace

@@ -162,11 +162,11 @@ TEST(RenderHistoryTable, ShowsStatusChangesAndSources) {
   EXPECT_EQ(RenderHistoryTable({CreatedEvent(), ConfirmedEvent()},
                                /*show_claim_id=*/false, Plain()),
             "REV   TIME                   TYPE             STATUS              "
-            "    SOURCE\n"
+            "    SOURCE                QUOTE\n"
             "3     2024-05-01T10:00:00Z   CREATED          REPORTED            "
-            "    Israel Hayom\n"
+            "    Israel Hayom          -\n"
             "12    2024-05-02T08:30:00Z   STATUS_CHANGED   REPORTED -> "
-            "CONFIRMED   Ukrainian officials\n");
+            "CONFIRMED   Ukrainian officials   \"They crossed at dawn\"\n");
 }
 
 TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {
@@ -177,17 +177,45 @@ TEST(RenderHistoryTable, ShowsClaimIdsForAllClaims) {
   EXPECT_EQ(RenderHistoryTable({ConfirmedEvent(), deleted},
                                /*show_claim_id=*/true, Plain()),
             "REV   TIME                   ID    TYPE             STATUS        "
-            "          SOURCE\n"
+            "          SOURCE                QUOTE\n"
             "12    2024-05-02T08:30:00Z   abc   STATUS_CHANGED   REPORTED -> "
-            "CONFIRMED   Ukrainian officials\n"
+            "CONFIRMED   Ukrainian officials   \"They crossed at dawn\"\n"
             "13    2024-05-02T08:30:00Z   abc   DELETED          CONFIRMED     "
-            "          -\n");
+            "          -                     -\n");
+}
+
+TEST(RenderHistoryTable, ShowsQuotesEscapedAndCutUnlessWide) {
+  v1::ClaimEvent event = ConfirmedEvent();
+  // A control character from the server must not reach the terminal.
+  event.mutable_claim()->mutable_evidence(1)->set_quote(
+      "They crossed\033[2J at dawn, " + std::string(40, 'q'));
+  const std::string table =
+      RenderHistoryTable({event}, /*show_claim_id=*/false, Plain());
+  EXPECT_THAT(table, HasSubstr("QUOTE\n"));
+  EXPECT_THAT(table,
+              HasSubstr("Ukrainian officials   \"They crossed [2J at dawn, "
+                        "qqqqqqqqqqq...\"\n"));
+  RenderOptions wide = Plain();
+  wide.wide = true;
+  wide.width = 80;  // -o wide prints the whole quote even on a terminal
+  EXPECT_THAT(RenderHistoryTable({event}, false, wide),
+              HasSubstr("at dawn, " + std::string(40, 'q') + "\"\n"));
 }
 
 TEST(RenderEventLine, PrintsChangeStatementAndSource) {
   EXPECT_EQ(RenderEventLine(ConfirmedEvent(), Plain()),
-            "rev 12  STATUS_CHANGED  claims/abc  REPORTED -> CONFIRMED  "
-            "\"Troops crossed the border\"  source: Ukrainian officials\n");
+            "rev 12  2024-05-02T08:30:00Z  STATUS_CHANGED  claims/abc  "
+            "REPORTED -> CONFIRMED  \"Troops crossed the border\"  source: "
+            "Ukrainian officials\n");
+}
+
+TEST(RenderEventLine, ShowsTheCommitTimeInTheChosenZone) {
+  RenderOptions options = Plain();
+  absl::TimeZone paris;
+  ASSERT_TRUE(absl::LoadTimeZone("Europe/Paris", &paris));
+  options.zone = paris;
+  EXPECT_THAT(RenderEventLine(ConfirmedEvent(), options),
+              HasSubstr("rev 12  2024-05-02T10:30:00+02:00  STATUS_CHANGED"));
 }
 
 TEST(RenderEventLine, ColoursBothStatusesOfAChange) {
@@ -205,15 +233,15 @@ TEST(RenderEventLine, CutsLongStatementsAndOmitsMissingSource) {
   *event.mutable_claim()->add_evidence() =
       MakeEvidence("S", v1::VERIFICATION_STATUS_DENIED, 7, kMay1At10);
   EXPECT_EQ(RenderEventLine(event, Plain()),
-            "rev 7  SNAPSHOT  claims/long  DENIED  \"" + std::string(57, 'x') +
-                "...\"\n");
+            "rev 7  -  SNAPSHOT  claims/long  DENIED  \"" +
+                std::string(57, 'x') + "...\"\n");
 }
 
 TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
   v1::ClaimEvent event = ConfirmedEvent();
   event.mutable_claim()->set_statement(std::string(200, 'x'));
   RenderOptions options = Coloured();
-  options.width = 120;
+  options.width = 140;
   const std::string line = RenderEventLine(event, options);
   // The visible line (colour codes aside, newline aside) is exactly the width.
   std::string visible = line.substr(0, line.size() - 1);
@@ -222,7 +250,7 @@ TEST(RenderEventLine, FitsTheStatementToTheTerminalWidth) {
       visible.erase(at, std::string(code).size());
     }
   }
-  EXPECT_EQ(visible.size(), 120u) << visible;
+  EXPECT_EQ(visible.size(), 140u) << visible;
   EXPECT_THAT(visible, HasSubstr("...\"  source: Ukrainian officials"));
 }
 

@@ -32,6 +32,9 @@ namespace claimd::client {
 struct PageInfo {
   // The store revision of the last page read.
   int64_t revision = 0;
+  // The store revision of the first page read: pages are read one after the
+  // other, so a caller that watches after a list starts here to miss nothing.
+  int64_t first_revision = 0;
   // The store identity of that revision ("" from a server that does not say).
   std::string store_id;
 };
@@ -47,12 +50,14 @@ absl::Status ForEachPage(
     int64_t limit, const std::function<void(Item&)>& on_item,
     PageInfo* last = nullptr) {
   int64_t delivered = 0;
+  bool first = true;
   while (true) {
     absl::StatusOr<Response> page = fetch(request);
     if (!page.ok()) return page.status();
     if (last != nullptr) {
       if constexpr (requires { page->revision(); }) {
         last->revision = page->revision();
+        if (first) last->first_revision = page->revision();
       }
       last->store_id = page->store_id();
     }
@@ -63,6 +68,7 @@ absl::Status ForEachPage(
     }
     if (limit > 0 && delivered >= limit) return absl::OkStatus();
     if (page->next_page_token().empty()) return absl::OkStatus();
+    first = false;
     request.set_page_token(page->next_page_token());
   }
 }
