@@ -11,8 +11,8 @@
 #include <vector>
 
 #include "gtest/gtest.h"
-#include "tests/testing/claims_client.h"
 #include "tests/api/test_server.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
