@@ -18,10 +18,8 @@ constexpr char kServiceName[] = "claims.v1.ClaimService";
 
 }  // namespace
 
-ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
-                         core::WatchHub* hub)
+ClaimServer::ClaimServer(const ServerOptions& options, core::WatchHub* hub)
     : options_(options),
-      store_(store),
       hub_(hub),
       catch_up_pool_(options.catch_up_threads),
       fanout_pool_(options.fanout_threads),
@@ -47,7 +45,7 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::ClaimStore* store,
 absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
     const ServerOptions& options, core::ClaimStore* store,
     core::WatchHub* hub) {
-  std::unique_ptr<ClaimServer> server(new ClaimServer(options, store, hub));
+  std::unique_ptr<ClaimServer> server(new ClaimServer(options, hub));
   core::Metrics* metrics =
       options.metrics != nullptr ? options.metrics : &core::NoMetrics();
   server->service_ = std::make_unique<ClaimServiceImpl>(

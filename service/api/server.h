@@ -104,13 +104,11 @@ class ClaimServer {
   HealthService& health() { return *health_; }
 
  private:
-  ClaimServer(const ServerOptions& options, core::ClaimStore* store,
-              core::WatchHub* hub);
+  ClaimServer(const ServerOptions& options, core::WatchHub* hub);
   // Wakes idle watchers for progress messages until Shutdown.
   void TickerLoop();
 
   const ServerOptions options_;
-  core::ClaimStore* const store_;
   core::WatchHub* const hub_;
   util::ThreadPool catch_up_pool_;
   util::ThreadPool fanout_pool_;
