@@ -50,6 +50,11 @@ def exhausted(binary, workdir, failures):
     # A client connected before the flood watches health.
     health = h2raw.Connection(h2raw.Target(port))
     watch = health.start_call(h2raw.HEALTH_WATCH, False)
+    # The flood starts once the watch has heard SERVING (bounded): a flood
+    # that races the watch's first answer proves nothing about the watch.
+    deadline = time.monotonic() + 10
+    while SERVING not in health.body(watch) and time.monotonic() < deadline:
+        time.sleep(0.05)
     sockets = open_idle_connections(port, CONNECTIONS)
     try:
         code = claimd.proc.wait(60)
