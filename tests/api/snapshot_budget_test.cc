@@ -105,6 +105,11 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
   pinned_context.set_deadline(
       absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
   auto pinned = pinned_stub->WatchClaims(&pinned_context, WatchWithSnapshot());
+  // Its headers come with its first message, once its snapshot is read and
+  // charged: until then a second snapshot read would race it for the budget
+  // (under ASan the first one lost that race), and the test is about a
+  // snapshot already held. Waiting reads no message.
+  pinned->WaitForInitialMetadata();
   // Wait until the first one holds its share: a second one is refused.
   bool refused = false;
   for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
