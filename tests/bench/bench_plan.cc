@@ -22,6 +22,7 @@
 #include "tests/bench/etcd_client.h"
 #include "tests/bench/fanout.h"
 #include "tests/bench/history_store.h"
+#include "tests/bench/measure.h"
 #include "tests/bench/targets.h"
 
 namespace claimd::bench {
@@ -31,23 +32,6 @@ namespace {
 // that 10,000 watchers finish in seconds; fixed-rate trials are capped the
 // same way.
 constexpr int64_t kDeliveryBudget = 2'000'000;
-// About what claimd stores for a claim with one evidence item; etcd's values
-// get the same size so both move the same bytes.
-constexpr int kEtcdValueBytes = 200;
-
-Measurement FromWrite(const WriteLoadResult& result,
-                      const LatencyHistogram& latency) {
-  Measurement m;
-  m.rate = result.ops_per_second();
-  m.p50_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.50));
-  m.p99_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.99));
-  m.p999_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.999));
-  if (result.failed > 0)
-    m.note = absl::StrCat(result.failed, " failed: ", result.first_error);
-  m.failed = result.failed > 0;
-  return m;
-}
-
 std::string ReadFirstLine(const std::string& path) {
   std::ifstream in(path);
   std::string line;
@@ -97,11 +81,6 @@ class Runner {
   }
 
  private:
-  void Progress(const std::string& what) {
-    std::cerr << absl::FormatTime("%H:%M:%S ", absl::Now(), absl::UTCTimeZone())
-              << what << "\n";
-  }
-
   WriteLoadOptions FullSpeed() const {
     WriteLoadOptions load;
     load.in_flight = plan_.in_flight;
@@ -121,14 +100,14 @@ class Runner {
   // Trials of one write load; `sequence` carries on across trials and rows.
   void WriteRow(ResultRow row, WriteOp& op, WriteLoadOptions load,
                 int64_t& sequence) {
-    Progress(absl::StrCat(row.workload, " ", row.system, ": ", row.setup));
+    PrintProgress(absl::StrCat(row.workload, " ", row.system, ": ", row.setup));
     ResultRow& added = report_.Add(std::move(row));
     for (int trial = 0; trial < plan_.trials; ++trial) {
       LatencyHistogram latency;
       load.first_sequence = sequence;
       WriteLoadResult result = RunWriteLoad(op, load, latency, nullptr);
       sequence += result.ok + result.failed;
-      added.trials.push_back(FromWrite(result, latency));
+      added.trials.push_back(MeasureWrites(result, latency));
     }
   }
 
@@ -163,7 +142,7 @@ class Runner {
                                 : "full-speed writes",
                          ", ", plan_.watch_channels, " channels"),
             "events/s", "MiB server RSS"};
-        Progress(absl::StrCat("fanout ", system, ": ", row.setup));
+        PrintProgress(absl::StrCat("fanout ", system, ": ", row.setup));
         ResultRow& added = report_.Add(std::move(row));
         for (int trial = 0; trial < plan_.trials; ++trial) {
           std::unique_ptr<WriteOp> op = new_op(
@@ -201,7 +180,7 @@ class Runner {
                     absl::StrCat("echo stream, ", streams, " streams, ",
                                  plan_.channels, " channels"),
                     "msgs/s", ""};
-      Progress(absl::StrCat("fanout ceiling: ", row.setup));
+      PrintProgress(absl::StrCat("fanout ceiling: ", row.setup));
       ResultRow& added = report_.Add(std::move(row));
       for (int trial = 0; trial < plan_.trials; ++trial) {
         absl::StatusOr<StreamCeiling> result = RunStreamCeiling(
@@ -272,7 +251,7 @@ class Runner {
                                "trial, ",
                                plan_.watch_channels, " channels"),
                   "events/s", "MiB server RSS"};
-    Progress(absl::StrCat("idle claimd: ", row.setup));
+    PrintProgress(absl::StrCat("idle claimd: ", row.setup));
     ResultRow& added = report_.Add(std::move(row));
     for (int trial = 0; trial < plan_.trials; ++trial) {
       absl::StatusOr<std::unique_ptr<ClaimdServer>> server =
@@ -356,7 +335,7 @@ class Runner {
                      " evidence-adding updates each, data directory "
                      "after shutdown"),
         "", "x raw bytes"};
-    Progress(absl::StrCat("disk claimd: ", row.setup));
+    PrintProgress(absl::StrCat("disk claimd: ", row.setup));
     ResultRow& added = report_.Add(std::move(row));
     const int64_t updates = int64_t{plan_.disk_claims} * plan_.disk_updates;
     {
@@ -449,8 +428,8 @@ class Runner {
     std::string generated_note;
     if (data.empty()) {
       data = plan_.work_dir + "/history";
-      Progress(absl::StrCat("generating ", plan_.history_claims, " claims, ",
-                            plan_.history_events, " events"));
+      PrintProgress(absl::StrCat("generating ", plan_.history_claims,
+                                 " claims, ", plan_.history_events, " events"));
       absl::StatusOr<absl::Duration> took = GenerateHistoryStore(
           data, plan_.history_claims, plan_.history_events);
       if (!took.ok()) return took.status();
@@ -464,7 +443,7 @@ class Runner {
         report_.Add({"recovery", "claimd", sizes, "", "s to serving"});
     std::unique_ptr<ClaimdServer> server;
     for (int trial = 0; trial < plan_.trials; ++trial) {
-      Progress(absl::StrCat("recovery trial ", trial));
+      PrintProgress(absl::StrCat("recovery trial ", trial));
       server.reset();  // stops the previous one first (its data dir lock)
       absl::StatusOr<std::unique_ptr<ClaimdServer>> started =
           ClaimdServer::Start(data, plan_.work_dir, {"--durable=true"},
@@ -484,7 +463,7 @@ class Runner {
          absl::StrCat("resume from revision 1 over ", target, " events"),
          "events/s", ""});
     for (int trial = 0; trial < plan_.trials; ++trial) {
-      Progress(absl::StrCat("catchup trial ", trial));
+      PrintProgress(absl::StrCat("catchup trial ", trial));
       absl::StatusOr<Measurement> m = RunCatchupTrial(
           *channels[0], StartClaimdWatch, target, absl::Minutes(5));
       if (!m.ok()) return m.status();
@@ -499,7 +478,7 @@ class Runner {
                                        : absl::StrCat("filter `", filter, "`"),
                         ", over ", plan_.history_claims, " claims, 4 readers"),
            "pages/s", ""});
-      Progress(absl::StrCat("list: ", list.setup));
+      PrintProgress(absl::StrCat("list: ", list.setup));
       for (int trial = 0; trial < plan_.trials; ++trial) {
         absl::StatusOr<ListRun> run = RunListLoad(
             channels, filter, plan_.list_page_size, 4, plan_.duration);

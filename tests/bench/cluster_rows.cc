@@ -20,6 +20,7 @@
 #include "tests/bench/cluster_probes.h"
 #include "tests/bench/delivery.h"
 #include "tests/bench/etcd_client.h"
+#include "tests/bench/measure.h"
 #include "tests/etcd/etcd_cluster.h"
 
 namespace claimd::bench {
@@ -27,30 +28,9 @@ namespace {
 
 namespace v1 = ::claims::v1;
 
-// As in bench_plan.cc: about what claimd stores for a claim with one evidence
-// item, so that Put moves the same bytes.
-constexpr int kEtcdValueBytes = 200;
 // The failover writer's rate: enough events that the first one from the other
 // replica arrives within milliseconds of the resumed watch.
 constexpr double kFailoverRate = 200;
-
-void Progress(const std::string& what) {
-  std::cerr << absl::FormatTime("%H:%M:%S ", absl::Now(), absl::UTCTimeZone())
-            << what << "\n";
-}
-
-Measurement FromLoad(const WriteLoadResult& result,
-                     const LatencyHistogram& latency) {
-  Measurement m;
-  m.rate = result.ops_per_second();
-  m.p50_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.50));
-  m.p99_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.99));
-  m.p999_ms = absl::ToDoubleMilliseconds(latency.Percentile(0.999));
-  if (result.failed > 0)
-    m.note = absl::StrCat(result.failed, " failed: ", result.first_error);
-  m.failed = result.failed > 0;
-  return m;
-}
 
 Measurement Failed(const absl::Status& status) {
   Measurement m;
@@ -73,8 +53,8 @@ class ClusterRunner {
       : plan_(plan), report_(report) {}
 
   absl::Status Run() {
-    Progress(absl::StrCat("cluster: starting ", plan_.etcd_cluster,
-                          " etcd members"));
+    PrintProgress(absl::StrCat("cluster: starting ", plan_.etcd_cluster,
+                               " etcd members"));
     // EtcdCluster writes its members' logs beside their data directories:
     // the folder must exist.
     std::filesystem::create_directories(plan_.work_dir + "/etcd");
@@ -162,14 +142,14 @@ class ClusterRunner {
   void RunInterleaved(std::vector<LoadRow>& rows) {
     for (int trial = 0; trial < plan_.trials; ++trial) {
       for (LoadRow& row : rows) {
-        Progress(absl::StrCat("cluster trial ", trial, ": ", row.row.system,
-                              ": ", row.row.setup));
+        PrintProgress(absl::StrCat("cluster trial ", trial, ": ",
+                                   row.row.system, ": ", row.row.setup));
         LatencyHistogram latency;
         row.load.first_sequence = row.sequence;
         const WriteLoadResult result =
             RunWriteLoad(*row.op, row.load, latency, nullptr);
         row.sequence += result.ok + result.failed;
-        row.row.trials.push_back(FromLoad(result, latency));
+        row.row.trials.push_back(MeasureWrites(result, latency));
       }
     }
     for (LoadRow& row : rows) report_.Add(std::move(row.row));
@@ -267,8 +247,8 @@ class ClusterRunner {
     for (int trial = 0; trial < plan_.trials; ++trial) {
       for (auto [row, channels] : {std::pair{&etcd_list, &etcd_channels},
                                    std::pair{&sqlite_list, &sqlite_channels}}) {
-        Progress(absl::StrCat("cluster trial ", trial, ": ", row->system, ": ",
-                              row->setup));
+        PrintProgress(absl::StrCat("cluster trial ", trial, ": ", row->system,
+                                   ": ", row->setup));
         absl::StatusOr<ListRun> run =
             RunListLoad(*channels, "", plan_.list_page_size, 4, plan_.duration);
         if (!run.ok()) {
@@ -304,7 +284,7 @@ class ClusterRunner {
     for (int trial = 0; trial < plan_.trials; ++trial) {
       for (const bool list : {false, true}) {
         ResultRow& row = list ? list_row : get_row;
-        Progress(absl::StrCat("cluster trial ", trial, ": ", row.setup));
+        PrintProgress(absl::StrCat("cluster trial ", trial, ": ", row.setup));
         ASSIGN_OR_RETURN(const double range0, EtcdCalls(*cluster_, "Range"));
         ASSIGN_OR_RETURN(const double txn0, EtcdCalls(*cluster_, "Txn"));
         int failed = 0;
@@ -360,7 +340,7 @@ class ClusterRunner {
                   "", "s kill to first event"};
     const Channels writer_channels = Spread(1);
     for (int trial = 0; trial < plan_.trials; ++trial) {
-      Progress(absl::StrCat("cluster trial ", trial, ": failover"));
+      PrintProgress(absl::StrCat("cluster trial ", trial, ": failover"));
       absl::StatusOr<Measurement> m = FailoverTrial(writer_channels, trial);
       row.trials.push_back(m.ok() ? *m : Failed(m.status()));
     }
@@ -451,7 +431,7 @@ class ClusterRunner {
     std::unique_ptr<WriteOp> update = NewUpdateStatusOp(channels, ids_);
     int64_t sequence = 1'000'000;
     for (int trial = 0; trial < plan_.trials; ++trial) {
-      Progress(absl::StrCat("cluster trial ", trial, ": leader kill"));
+      PrintProgress(absl::StrCat("cluster trial ", trial, ": leader kill"));
       // Trial t kills member t % size (moving the leadership there first),
       // so three trials cover every member.
       RETURN_IF_ERROR(MoveLeader(*cluster_, plan_.work_dir + "/etcd",
@@ -479,7 +459,7 @@ class ClusterRunner {
       sequence += result.ok + result.failed;
       const auto [gap, began] = timed.LongestGap(
           std::min(started + length, std::max(killed, absl::Now())));
-      Measurement m = FromLoad(result, latency);
+      Measurement m = MeasureWrites(result, latency);
       if (result.failed > 0)
         m.note = absl::StrCat("trial ", trial, ": ", m.note);
       // Writes that fail while etcd elects a leader are part of the figure
