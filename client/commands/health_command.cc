@@ -3,6 +3,8 @@
 #include <CLI/CLI.hpp>
 #include <algorithm>
 #include <memory>
+#include <optional>
+#include <string>
 
 #include "absl/strings/str_cat.h"
 #include "claimd/client/claim_client.h"
@@ -14,60 +16,65 @@ namespace {
 
 constexpr absl::Duration kConnectTimeout = absl::Seconds(1);
 
-}  // namespace
+// What one grpc.health.v1 Check call brought back.
+struct HealthAnswer {
+  grpc::Status status;
+  grpc::health::v1::HealthCheckResponse response;
+  std::optional<std::string> version;  // the claimd-version header, if any
+};
 
-absl::StatusOr<std::string> CheckHealth(
+// One Check of `service`. No server at all fails at once ("cannot connect"),
+// not after the whole `timeout`, which is for a slow server: the connection
+// gets at most kConnectTimeout (gRPC's first reconnect attempts fall in it).
+absl::StatusOr<HealthAnswer> AskHealth(
     const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
     absl::Duration timeout) {
-  // No server at all should fail at once ("cannot connect"), not after the
-  // whole --timeout, which is for a slow server: the connection gets at most
-  // kConnectTimeout (gRPC's first reconnect attempts fall inside it).
-  const absl::Time connect_deadline =
-      absl::Now() + std::min(timeout, kConnectTimeout);
-  if (!channel->WaitForConnected(absl::ToChronoTime(connect_deadline))) {
+  const absl::Duration connect = std::min(timeout, kConnectTimeout);
+  if (!channel->WaitForConnected(absl::ToChronoTime(absl::Now() + connect))) {
     return absl::UnavailableError(
-        absl::StrCat("cannot connect within ",
-                     absl::FormatDuration(std::min(timeout, kConnectTimeout))));
+        absl::StrCat("cannot connect within ", absl::FormatDuration(connect)));
   }
   auto stub = grpc::health::v1::Health::NewStub(channel);
   grpc::ClientContext context;
   context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
   grpc::health::v1::HealthCheckRequest request;
   request.set_service(service);
-  grpc::health::v1::HealthCheckResponse response;
-  grpc::Status status = stub->Check(&context, request, &response);
-  if (!status.ok()) {
-    // gRPC's health service answers NOT_FOUND for a service it does not know.
-    if (status.error_code() == grpc::StatusCode::NOT_FOUND)
-      return std::string("SERVICE_UNKNOWN");
-    return FromGrpcStatus(status);
-  }
-  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
-      response.status());
-}
-
-absl::StatusOr<std::string> ServerVersion(
-    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
-  const absl::Time connect_deadline =
-      absl::Now() + std::min(timeout, kConnectTimeout);
-  if (!channel->WaitForConnected(absl::ToChronoTime(connect_deadline))) {
-    return absl::UnavailableError(
-        absl::StrCat("cannot connect within ",
-                     absl::FormatDuration(std::min(timeout, kConnectTimeout))));
-  }
-  auto stub = grpc::health::v1::Health::NewStub(channel);
-  grpc::ClientContext context;
-  context.set_deadline(absl::ToChronoTime(absl::Now() + timeout));
-  grpc::health::v1::HealthCheckResponse response;
-  const grpc::Status status =
-      stub->Check(&context, grpc::health::v1::HealthCheckRequest(), &response);
+  HealthAnswer answer;
+  answer.status = stub->Check(&context, request, &answer.response);
   // A refused check still carries the header; only a call that never reached
   // claimd has none.
   const auto& metadata = context.GetServerInitialMetadata();
   if (auto it = metadata.find(kServerVersionHeader); it != metadata.end()) {
-    return std::string(it->second.data(), it->second.size());
+    answer.version = std::string(it->second.data(), it->second.size());
   }
-  if (!status.ok()) return FromGrpcStatus(status);
+  return answer;
+}
+
+}  // namespace
+
+absl::StatusOr<std::string> CheckHealth(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& service,
+    absl::Duration timeout) {
+  absl::StatusOr<HealthAnswer> asked = AskHealth(channel, service, timeout);
+  if (!asked.ok()) return asked.status();
+  const HealthAnswer& answer = *asked;
+  if (!answer.status.ok()) {
+    // gRPC's health service answers NOT_FOUND for a service it does not know.
+    if (answer.status.error_code() == grpc::StatusCode::NOT_FOUND)
+      return std::string("SERVICE_UNKNOWN");
+    return FromGrpcStatus(answer.status);
+  }
+  return grpc::health::v1::HealthCheckResponse::ServingStatus_Name(
+      answer.response.status());
+}
+
+absl::StatusOr<std::string> ServerVersion(
+    const std::shared_ptr<grpc::Channel>& channel, absl::Duration timeout) {
+  absl::StatusOr<HealthAnswer> asked = AskHealth(channel, "", timeout);
+  if (!asked.ok()) return asked.status();
+  HealthAnswer& answer = *asked;
+  if (answer.version.has_value()) return *std::move(answer.version);
+  if (!answer.status.ok()) return FromGrpcStatus(answer.status);
   return absl::NotFoundError(
       "it answered without a claimd-version header (a claimd older than "
       "this claimctl, or not claimd)");
