@@ -12,6 +12,7 @@
 #include "tests/api/test_server.h"
 #include "tests/api/watch_stream.h"
 #include "tests/testing/claims_client.h"
+#include "tests/testing/nested_filter.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
@@ -23,14 +24,6 @@ constexpr core::RequestLimits kTight{.default_page_size = 2,
                                      .max_page_size = 3,
                                      .max_filter_bytes = 40,
                                      .max_filter_depth = 2};
-
-std::string Nested(int depth) {
-  std::string text;
-  for (int i = 0; i < depth; ++i) text += "(";
-  text += "status = DENIED";
-  for (int i = 0; i < depth; ++i) text += ")";
-  return text;
-}
 
 class RequestLimitsApiTest : public ::testing::Test {
  protected:
@@ -68,11 +61,11 @@ TEST_F(RequestLimitsApiTest, PagesUseTheServersDefaultAndMaximum) {
 
 TEST_F(RequestLimitsApiTest, ListAndWatchRefuseFiltersBeyondTheBounds) {
   claims::v1::ListClaimsRequest request;
-  request.set_filter(Nested(3));
+  request.set_filter(NestedFilter(3));
   EXPECT_THAT(
       ListClaims(stub(), request).status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deeper than 2")));
-  WatchStream watch(stub(), WatchFrom(0, Nested(3)));
+  WatchStream watch(stub(), WatchFrom(0, NestedFilter(3)));
   std::optional<grpc::Status> ended = watch.WaitForEnd();
   ASSERT_TRUE(ended.has_value());
   EXPECT_EQ(ended->error_code(), grpc::StatusCode::INVALID_ARGUMENT);

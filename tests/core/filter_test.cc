@@ -13,6 +13,7 @@
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
 #include "service/core/limits.h"
+#include "tests/testing/nested_filter.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::core {
@@ -582,19 +583,10 @@ TEST(FilterErrors, ArbitraryInputFailsCleanly) {
 constexpr RequestLimits kTightFilters{.max_filter_bytes = 40,
                                       .max_filter_depth = 2};
 
-// "status = DENIED" inside `depth` pairs of parentheses.
-std::string Nested(int depth) {
-  std::string text;
-  for (int i = 0; i < depth; ++i) text += "(";
-  text += "status = DENIED";
-  for (int i = 0; i < depth; ++i) text += ")";
-  return text;
-}
-
 TEST(FilterLimits, TighterLimitsRefuseLongerAndDeeperFilters) {
-  EXPECT_OK(Filter::Parse(Nested(2), kTightFilters).status());
+  EXPECT_OK(Filter::Parse(testing::NestedFilter(2), kTightFilters).status());
   EXPECT_THAT(
-      Filter::Parse(Nested(3), kTightFilters).status(),
+      Filter::Parse(testing::NestedFilter(3), kTightFilters).status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("deeper than 2")));
   EXPECT_THAT(
       Filter::Parse(
@@ -603,14 +595,15 @@ TEST(FilterLimits, TighterLimitsRefuseLongerAndDeeperFilters) {
           .status(),
       StatusIs(absl::StatusCode::kInvalidArgument, HasSubstr("limit is 40")));
   // The defaults are the contract's.
-  EXPECT_OK(Filter::Parse(Nested(kMaxFilterDepth)).status());
+  EXPECT_OK(Filter::Parse(testing::NestedFilter(kMaxFilterDepth)).status());
 }
 
 TEST(FilterLimits, NothingLoosensTheContract) {
   const RequestLimits loose{.max_filter_bytes = 1 << 20,
                             .max_filter_depth = 1000};
-  EXPECT_THAT(Filter::Parse(Nested(kMaxFilterDepth + 1), loose).status(),
-              StatusIs(absl::StatusCode::kInvalidArgument));
+  EXPECT_THAT(
+      Filter::Parse(testing::NestedFilter(kMaxFilterDepth + 1), loose).status(),
+      StatusIs(absl::StatusCode::kInvalidArgument));
   EXPECT_THAT(
       Filter::Parse(std::string(kMaxFilterBytes + 1, ' '), loose).status(),
       StatusIs(absl::StatusCode::kInvalidArgument));
