@@ -237,22 +237,20 @@ TEST(ClaimctlHabitsE2e, BashCompletionCompletesCommands) {
     std::ofstream out(path);
     out << script.out;
   }
-  // As bash would call it for `claimctl hi<TAB>`.
-  CommandResult completed = RunCommand(
-      "/bin/bash",
-      {"-c", absl::StrCat("source ", path,
-                          "; COMP_WORDS=(claimctl hi); COMP_CWORD=1; "
-                          "_claimctl; echo \"${COMPREPLY[*]}\"")},
-      dir.path());
+  // What bash offers for `claimctl WORD<TAB>`, as bash would call it.
+  auto complete = [&](const std::string& word) {
+    return RunCommand(
+        "/bin/bash",
+        {"-c", absl::StrCat("source ", path, "; COMP_WORDS=(claimctl ", word,
+                            "); COMP_CWORD=1; _claimctl; echo "
+                            "\"${COMPREPLY[*]}\"")},
+        dir.path());
+  };
+  CommandResult completed = complete("hi");
   ASSERT_TRUE(completed.exit.Success()) << completed.Describe();
   EXPECT_EQ(completed.out, "history\n");
   // And `claimctl --no<TAB>`: every global flag, the newest ones included.
-  CommandResult flags = RunCommand(
-      "/bin/bash",
-      {"-c", absl::StrCat("source ", path,
-                          "; COMP_WORDS=(claimctl --no); COMP_CWORD=1; "
-                          "_claimctl; echo \"${COMPREPLY[*]}\"")},
-      dir.path());
+  CommandResult flags = complete("--no");
   ASSERT_TRUE(flags.exit.Success()) << flags.Describe();
   EXPECT_THAT(flags.out, HasSubstr("--no-headers"));
   for (const char* shell : {"zsh", "fish"}) {
