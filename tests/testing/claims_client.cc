@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
 
 namespace claimd::testing {
 
@@ -16,6 +17,24 @@ using claims::v1::ListClaimsResponse;
 namespace {
 
 constexpr int kMaxPages = 1000;
+
+// Calls `list` page after page from `request` (bounded), moving every page's
+// items (`items_of` a response) into one vector.
+template <typename Item, typename Request, typename ListPage, typename ItemsOf>
+absl::StatusOr<std::vector<Item>> ReadAllPages(Request request, ListPage list,
+                                               ItemsOf items_of,
+                                               absl::string_view method) {
+  std::vector<Item> all;
+  for (int page = 0; page < kMaxPages; ++page) {
+    auto response = list(request);  // an absl::StatusOr of the page
+    if (!response.ok()) return response.status();
+    for (Item& item : *items_of(*response)) all.push_back(std::move(item));
+    if (response->next_page_token().empty()) return all;
+    request.set_page_token(response->next_page_token());
+  }
+  return absl::InternalError(absl::StrCat(
+      method, " still had a next_page_token after ", kMaxPages, " pages"));
+}
 
 }  // namespace
 
@@ -110,20 +129,12 @@ absl::StatusOr<ListClaimsResponse> ListClaims(
 absl::StatusOr<std::vector<Claim>> ListAllClaims(ClaimStub& stub,
                                                  const std::string& filter,
                                                  int page_size) {
-  std::vector<Claim> claims;
   ListClaimsRequest request;
   request.set_filter(filter);
   request.set_page_size(page_size);
-  for (int page = 0; page < kMaxPages; ++page) {
-    absl::StatusOr<ListClaimsResponse> response = ListClaims(stub, request);
-    if (!response.ok()) return response.status();
-    for (Claim& claim : *response->mutable_claims())
-      claims.push_back(std::move(claim));
-    if (response->next_page_token().empty()) return claims;
-    request.set_page_token(response->next_page_token());
-  }
-  return absl::InternalError(absl::StrCat(
-      "ListClaims still had a next_page_token after ", kMaxPages, " pages"));
+  return ReadAllPages<Claim>(
+      request, [&](const ListClaimsRequest& r) { return ListClaims(stub, r); },
+      [](ListClaimsResponse& r) { return r.mutable_claims(); }, "ListClaims");
 }
 
 absl::StatusOr<ListClaimEventsResponse> ListClaimEvents(
@@ -138,22 +149,14 @@ absl::StatusOr<ListClaimEventsResponse> ListClaimEvents(
 absl::StatusOr<std::vector<ClaimEvent>> ListAllEvents(ClaimStub& stub,
                                                       const std::string& parent,
                                                       int page_size) {
-  std::vector<ClaimEvent> events;
   ListClaimEventsRequest request;
   request.set_parent(parent);
   request.set_page_size(page_size);
-  for (int page = 0; page < kMaxPages; ++page) {
-    absl::StatusOr<ListClaimEventsResponse> response =
-        ListClaimEvents(stub, request);
-    if (!response.ok()) return response.status();
-    for (ClaimEvent& event : *response->mutable_events())
-      events.push_back(std::move(event));
-    if (response->next_page_token().empty()) return events;
-    request.set_page_token(response->next_page_token());
-  }
-  return absl::InternalError(
-      absl::StrCat("ListClaimEvents still had a next_page_token after ",
-                   kMaxPages, " pages"));
+  return ReadAllPages<ClaimEvent>(
+      request,
+      [&](const ListClaimEventsRequest& r) { return ListClaimEvents(stub, r); },
+      [](ListClaimEventsResponse& r) { return r.mutable_events(); },
+      "ListClaimEvents");
 }
 
 absl::StatusOr<int64_t> CurrentRevision(ClaimStub& stub) {
