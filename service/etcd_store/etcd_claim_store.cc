@@ -10,6 +10,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
+#include "service/etcd_store/etcd_txn.h"
 #include "service/util/log.h"
 #include "service/util/monotonic_clock.h"
 #include "service/util/status_macros.h"
@@ -99,17 +100,9 @@ absl::Status EtcdClaimStore::InitializePrefix() {
       absl::StrFormat("%016x%016x", absl::Uniform<uint64_t>(random),
                       absl::Uniform<uint64_t>(random));
   etcdserverpb::TxnRequest txn;
-  auto* compare = txn.add_compare();
-  compare->set_key(keys_.StoreId());
-  compare->set_target(etcdserverpb::Compare::CREATE);
-  compare->set_result(etcdserverpb::Compare::EQUAL);
-  compare->set_create_revision(0);
-  auto* put_id = txn.add_success()->mutable_request_put();
-  put_id->set_key(keys_.StoreId());
-  put_id->set_value(new_id);
-  auto* put_counter = txn.add_success()->mutable_request_put();
-  put_counter->set_key(keys_.Revision());
-  put_counter->set_value("0");
+  CompareAbsent(txn, keys_.StoreId());
+  PutOnSuccess(txn, keys_.StoreId(), new_id);
+  PutOnSuccess(txn, keys_.Revision(), "0");
   txn.add_failure()->mutable_request_range()->set_key(keys_.StoreId());
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
   if (response.succeeded()) {
@@ -360,14 +353,9 @@ absl::Status EtcdClaimStore::Compact(int64_t revision) {
     }
     if (stored >= revision) break;
     etcdserverpb::TxnRequest txn;
-    auto* compare = txn.add_compare();
-    compare->set_key(keys_.Compact());
-    compare->set_target(etcdserverpb::Compare::MOD);
-    compare->set_result(etcdserverpb::Compare::EQUAL);
-    compare->set_mod_revision(mod_revision);
-    auto* put = txn.add_success()->mutable_request_put();
-    put->set_key(keys_.Compact());
-    put->set_value(absl::StrCat(revision));
+    CompareModRevision(txn, keys_.Compact(), etcdserverpb::Compare::EQUAL,
+                       mod_revision);
+    PutOnSuccess(txn, keys_.Compact(), absl::StrCat(revision));
     ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
     if (response.succeeded()) break;
     if (attempt >= 20)
@@ -409,15 +397,9 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
   ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
                    client_->LeaseGrant(grant));
   etcdserverpb::TxnRequest claim;
-  auto* unclaimed = claim.add_compare();
-  unclaimed->set_key(keys_.Compacting());
-  unclaimed->set_target(etcdserverpb::Compare::CREATE);
-  unclaimed->set_result(etcdserverpb::Compare::EQUAL);
-  unclaimed->set_create_revision(0);
-  auto* mine = claim.add_success()->mutable_request_put();
-  mine->set_key(keys_.Compacting());
-  mine->set_value(absl::StrCat(revision));
-  mine->set_lease(lease.id());
+  CompareAbsent(claim, keys_.Compacting());
+  PutOnSuccess(claim, keys_.Compacting(), absl::StrCat(revision))
+      ->set_lease(lease.id());
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
   if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
   compaction_passes_.fetch_add(1, std::memory_order_relaxed);
@@ -489,11 +471,8 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
                 Parse<pb::RequestRecord>(found.kvs(0).value(), key));
             if (stored.revision() == event_revision) {
               etcdserverpb::TxnRequest one;
-              auto* compare = one.add_compare();
-              compare->set_key(key);
-              compare->set_target(etcdserverpb::Compare::MOD);
-              compare->set_result(etcdserverpb::Compare::EQUAL);
-              compare->set_mod_revision(found.kvs(0).mod_revision());
+              CompareModRevision(one, key, etcdserverpb::Compare::EQUAL,
+                                 found.kvs(0).mod_revision());
               one.add_success()->mutable_request_delete_range()->set_key(key);
               RETURN_IF_ERROR(client_->Txn(one).status());
             }
@@ -522,9 +501,7 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
   }
   // Done: record it and free the claim in one Txn.
   etcdserverpb::TxnRequest finish;
-  auto* record = finish.add_success()->mutable_request_put();
-  record->set_key(keys_.Compacted());
-  record->set_value(absl::StrCat(revision));
+  PutOnSuccess(finish, keys_.Compacted(), absl::StrCat(revision));
   finish.add_success()->mutable_request_delete_range()->set_key(
       keys_.Compacting());
   return client_->Txn(finish).status();
@@ -535,14 +512,9 @@ absl::StatusOr<bool> EtcdClaimStore::CompactEtcdHistory(int64_t etcd_revision,
   // Claim this round: the marker's mod revision below `since` means no
   // replica compacted since then (a missing key compares as mod revision 0).
   etcdserverpb::TxnRequest claim;
-  auto* compare = claim.add_compare();
-  compare->set_key(keys_.EtcdCompacted());
-  compare->set_target(etcdserverpb::Compare::MOD);
-  compare->set_result(etcdserverpb::Compare::LESS);
-  compare->set_mod_revision(since);
-  auto* put = claim.add_success()->mutable_request_put();
-  put->set_key(keys_.EtcdCompacted());
-  put->set_value(absl::StrCat(etcd_revision));
+  CompareModRevision(claim, keys_.EtcdCompacted(), etcdserverpb::Compare::LESS,
+                     since);
+  PutOnSuccess(claim, keys_.EtcdCompacted(), absl::StrCat(etcd_revision));
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
   if (!claimed.succeeded()) return false;
   // Claimed but the Compact call failed: the next round compacts further,
