@@ -8,8 +8,9 @@
 #   tests/bench/run-etcd.sh                   # 3 trials of 5 s (about 7 minutes here)
 #   TRIALS=1 DURATION=2s tests/bench/run-etcd.sh
 #
-# Sizes come from the environment (defaults below). Needs Debian's etcd-server
-# and etcd-client (etcdctl finds the leader).
+# Sizes come from the environment (defaults below); CLAIMBENCH_FLAGS adds flags
+# (the test command passes --strict, so a failed trial fails the run). Needs
+# Debian's etcd-server and etcd-client (etcdctl finds the leader).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
@@ -41,6 +42,8 @@ BENCH_CMD=("$BUILD_DIR/tests/bench/claimbench" --workloads=cluster
   --trials="$TRIALS" --duration="$DURATION" --in_flight="$IN_FLIGHT"
   --channels="$CHANNELS" --steady_rate="$STEADY_RATE"
   --update_claims="$UPDATE_CLAIMS" --read_count="$READ_COUNT")
+# shellcheck disable=SC2206 # word splitting of the extra flags is intended
+BENCH_CMD+=(${CLAIMBENCH_FLAGS:-})
 START="$(date -u +%FT%TZ)"
 "${BENCH_CMD[@]}" | tee "$WORK/table.md"
 END="$(date -u +%FT%TZ)"
