@@ -24,6 +24,7 @@
 #include "tests/api/api_matchers.h"
 #include "tests/api/test_server.h"
 #include "tests/testing/claims_client.h"
+#include "tests/testing/health_check.h"
 #include "tests/testing/status_matchers.h"
 
 namespace claimd::testing {
@@ -40,18 +41,6 @@ using ::testing::HasSubstr;
 constexpr char kServiceName[] = "claims.v1.ClaimService";
 constexpr char kReflectionMethod[] =
     "/grpc.reflection.v1alpha.ServerReflection/ServerReflectionInfo";
-
-absl::StatusOr<HealthCheckResponse::ServingStatus> CheckHealth(
-    const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
-  std::unique_ptr<Health::Stub> stub = Health::NewStub(channel);
-  HealthCheckRequest request;
-  request.set_service(service);
-  HealthCheckResponse response;
-  absl::Status status =
-      FromGrpc(stub->Check(NewContext().get(), request, &response));
-  if (!status.ok()) return status;
-  return response.status();
-}
 
 // Sends one request on a ServerReflectionInfo stream (a bidirectional stream,
 // driven here through a generic stub and a completion queue with deadlines)
@@ -125,11 +114,11 @@ absl::StatusOr<ServerReflectionResponse> Reflect(
 
 TEST(ClaimServer, HealthSaysServingForTheServerAndTheService) {
   ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server, TestServer::Start());
-  EXPECT_THAT(CheckHealth(server->channel(), ""),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), ""),
               IsOkAndHolds(HealthCheckResponse::SERVING));
-  EXPECT_THAT(CheckHealth(server->channel(), kServiceName),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), kServiceName),
               IsOkAndHolds(HealthCheckResponse::SERVING));
-  EXPECT_THAT(CheckHealth(server->channel(), "no.such.Service"),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), "no.such.Service"),
               StatusIs(absl::StatusCode::kNotFound));
 }
 
@@ -216,7 +205,7 @@ TEST(ClaimServer, HealthWatchBeyondItsLimitIsRefusedAndCheckStillAnswers) {
   EXPECT_THAT(FromGrpc(refused->Finish()),
               StatusIs(absl::StatusCode::kResourceExhausted,
                        HasSubstr("--max_health_watchers")));
-  EXPECT_THAT(CheckHealth(server->channel(), ""),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), ""),
               IsOkAndHolds(HealthCheckResponse::SERVING));
   EXPECT_EQ(server->server().health().watchers(), 2);
   for (auto& context : contexts) context->TryCancel();
@@ -254,9 +243,9 @@ TEST(ClaimServer, OverTheMemoryCeilingNewCallsAreRefusedAndHealthFails) {
                        TestServer::Start(options));
   ASSERT_TRUE(exited.WaitForNotificationWithTimeout(absl::Seconds(30)));
   EXPECT_THAT(reason, HasSubstr("--max_rss_mib"));
-  EXPECT_THAT(CheckHealth(server->channel(), ""),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), ""),
               IsOkAndHolds(HealthCheckResponse::NOT_SERVING));
-  EXPECT_THAT(CheckHealth(server->channel(), kServiceName),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), kServiceName),
               IsOkAndHolds(HealthCheckResponse::NOT_SERVING));
   EXPECT_THAT(CreateClaim(server->stub(), "a", "x").status(),
               StatusIs(absl::StatusCode::kResourceExhausted,
@@ -515,7 +504,7 @@ TEST(ClaimServer, RestartKeepsTheDataAndTheRevisionCounter) {
   ASSERT_OK_AND_ASSIGN(claims::v1::Claim b,
                        CreateClaim(server->stub(), "b", "x"));
   EXPECT_EQ(b.revision(), 3);
-  EXPECT_THAT(CheckHealth(server->channel(), kServiceName),
+  EXPECT_THAT(CheckHealthStatus(server->channel(), kServiceName),
               IsOkAndHolds(HealthCheckResponse::SERVING));
 }
 

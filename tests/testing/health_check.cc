@@ -1,6 +1,7 @@
 #include "tests/testing/health_check.h"
 
 #include "absl/time/clock.h"
+#include "tests/testing/claims_client.h"
 
 namespace claimd::testing {
 
@@ -8,7 +9,7 @@ using ::grpc::health::v1::Health;
 using ::grpc::health::v1::HealthCheckRequest;
 using ::grpc::health::v1::HealthCheckResponse;
 
-HealthCheckResponse::ServingStatus CheckHealth(
+absl::StatusOr<HealthCheckResponse::ServingStatus> CheckHealthStatus(
     const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
   std::unique_ptr<Health::Stub> stub = Health::NewStub(channel);
   grpc::ClientContext context;
@@ -16,9 +17,15 @@ HealthCheckResponse::ServingStatus CheckHealth(
   HealthCheckRequest request;
   request.set_service(service);
   HealthCheckResponse response;
-  if (!stub->Check(&context, request, &response).ok())
-    return HealthCheckResponse::UNKNOWN;
+  absl::Status status = FromGrpc(stub->Check(&context, request, &response));
+  if (!status.ok()) return status;
   return response.status();
+}
+
+HealthCheckResponse::ServingStatus CheckHealth(
+    const std::shared_ptr<grpc::Channel>& channel, const std::string& service) {
+  return CheckHealthStatus(channel, service)
+      .value_or(HealthCheckResponse::UNKNOWN);
 }
 
 bool WaitForHealth(const std::shared_ptr<grpc::Channel>& channel,

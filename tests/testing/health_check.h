@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/status/statusor.h"
 #include "absl/time/time.h"
 #include "grpc/health/v1/health.grpc.pb.h"
 #include "grpcpp/grpcpp.h"
@@ -21,8 +22,13 @@ namespace claimd::testing {
 
 inline constexpr char kClaimServiceName[] = "claims.v1.ClaimService";
 
-// The server's health for `service` ("": the whole server), or UNKNOWN when
-// the call failed. 5 s deadline.
+// The server's health for `service` ("": the whole server), or the call's
+// error (NOT_FOUND: a service the server does not know). 5 s deadline.
+absl::StatusOr<grpc::health::v1::HealthCheckResponse::ServingStatus>
+CheckHealthStatus(const std::shared_ptr<grpc::Channel>& channel,
+                  const std::string& service);
+
+// As CheckHealthStatus, with UNKNOWN for a failed call.
 grpc::health::v1::HealthCheckResponse::ServingStatus CheckHealth(
     const std::shared_ptr<grpc::Channel>& channel,
     const std::string& service = kClaimServiceName);
