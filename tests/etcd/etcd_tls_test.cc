@@ -3,10 +3,12 @@
 // at test time. A store opened the way claimd's --etcd_cacert/--etcd_cert/
 // --etcd_key flags open it writes, reads and watches; a wrong CA, a missing
 // client certificate or an untrusted one fails Open with an error that names
-// TLS, within the request timeout, instead of hanging.
+// TLS, within the request timeout, instead of hanging; the claimd binary with
+// those flags serves claimctl, and exits saying TLS when its CA is wrong.
 #include <iostream>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -14,6 +16,7 @@
 #include "gtest/gtest.h"
 #include "service/etcd_store/etcd_claim_store.h"
 #include "service/store_factory/open_claim_store.h"
+#include "tests/e2e/claimd_harness.h"
 #include "tests/etcd/etcd_cluster.h"
 #include "tests/store/claim_store_conformance.h"
 #include "tests/testing/status_matchers.h"
@@ -165,6 +168,47 @@ TEST_F(EtcdTlsTest, PlaintextAgainstTlsEtcdFailsNamingTls) {
   absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> store =
       etcd_store::EtcdClaimStore::Open(std::move(options));
   ExpectTlsFailure(store.status());
+}
+
+// As an operator runs it: the claimd binary with --etcd_cacert, --etcd_cert and
+// --etcd_key serves claimctl over an etcd that requires client certificates;
+// with a CA that did not sign etcd's certificate it exits at once, saying TLS.
+TEST_F(EtcdTlsTest, TheClaimdBinaryServesThroughItsEtcdTlsFlags) {
+  std::vector<std::string> flags = {
+      "--store=etcd",
+      absl::StrCat("--etcd_endpoints=", cluster_->EndpointList()),
+      absl::StrCat("--etcd_prefix=", prefix_dir_.path(), "/"),
+      absl::StrCat("--etcd_cacert=", pki_->ca_cert),
+      absl::StrCat("--etcd_cert=", pki_->Client("claimd").cert),
+      absl::StrCat("--etcd_key=", pki_->Client("claimd").key)};
+  e2e::ClaimdHarness claimd(prefix_dir_.File("unused-data"), prefix_dir_.path(),
+                            flags);
+  ASSERT_OK(claimd.Start());
+  e2e::CommandResult created = e2e::RunCommand(
+      e2e::ClaimctlBinary(),
+      {"--server", claimd.address(), "create", "Sent over etcd TLS", "--id",
+       "tls-claim", "--source", "wire"},
+      prefix_dir_.path());
+  ASSERT_TRUE(created.exit.Success()) << created.Describe();
+  e2e::CommandResult got = e2e::RunCommand(
+      e2e::ClaimctlBinary(), {"--server", claimd.address(), "get", "tls-claim"},
+      prefix_dir_.path());
+  ASSERT_TRUE(got.exit.Success()) << got.Describe();
+  EXPECT_TRUE(absl::StrContains(got.out, "Sent over etcd TLS")) << got.out;
+
+  flags[3] = absl::StrCat("--etcd_cacert=", dir_->path(), "/rogue-ca.pem");
+  e2e::CommandResult refused = e2e::RunCommand(
+      e2e::ClaimdBinary(),
+      [&] {
+        std::vector<std::string> args = flags;
+        args.push_back("--listen=127.0.0.1:0");
+        args.push_back("--metrics_listen=");
+        return args;
+      }(),
+      prefix_dir_.path(), absl::Seconds(30));
+  EXPECT_FALSE(refused.timed_out) << refused.Describe();
+  EXPECT_FALSE(refused.exit.Success()) << refused.Describe();
+  EXPECT_TRUE(absl::StrContains(refused.err, "TLS")) << refused.Describe();
 }
 
 }  // namespace
