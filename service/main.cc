@@ -86,6 +86,11 @@ ABSL_FLAG(int32_t, catch_up_threads, 2,
           "Threads reading history for watchers that are behind");
 ABSL_FLAG(int32_t, fanout_threads, 2,
           "Threads preparing watch messages and replies after a commit");
+ABSL_FLAG(int32_t, read_threads, -1,
+          "Threads running GetClaim, ListClaims and ListClaimEvents; 0 runs "
+          "them on gRPC's own threads. -1 (default): 32 with --store=etcd, "
+          "whose reads wait on etcd (and concurrent ones share a round trip), "
+          "0 with --store=sqlite");
 ABSL_FLAG(int64_t, history_retention, 0,
           "Revisions of history to keep (0 keeps all). Watchers resuming from "
           "older revisions "
@@ -200,6 +205,11 @@ absl::Status ValidateFlags() {
            positive(absl::GetFlag(FLAGS_catch_up_threads) > 0,
                     "catch_up_threads"),
            positive(absl::GetFlag(FLAGS_fanout_threads) > 0, "fanout_threads"),
+           absl::GetFlag(FLAGS_read_threads) >= -1
+               ? absl::OkStatus()
+               : absl::InvalidArgumentError(
+                     "--read_threads must be 0 or more (or -1: chosen by "
+                     "--store)"),
            positive(absl::GetFlag(FLAGS_max_receive_message_bytes) > 0,
                     "max_receive_message_bytes"),
            positive(absl::GetFlag(FLAGS_max_snapshot_mib) > 0,
@@ -318,6 +328,9 @@ int Run(const std::vector<char*>& positional) {
                     absl::GetFlag(FLAGS_snapshot_memory_mib) << 20)},
       .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
       .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
+      .read_threads = absl::GetFlag(FLAGS_read_threads) >= 0
+                          ? absl::GetFlag(FLAGS_read_threads)
+                          : (etcd ? 32 : 0),
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes),
       .metrics = metrics->metrics.get()};

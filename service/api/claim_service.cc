@@ -245,12 +245,25 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
     const absl::StatusOr<Caller>& caller, google::protobuf::Message* response,
-    absl::FunctionRef<absl::Status()> read) {
+    absl::AnyInvocable<absl::Status() &&> read) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
   if (RejectIfDraining(reactor)) return reactor;
-  absl::Status status = caller.ok() ? read() : caller.status();
-  if (!status.ok()) response->Clear();  // an error carries no partial page
-  reactor->Finish(ToGrpcStatus(status));
+  if (!caller.ok()) {
+    reactor->Finish(ToGrpcStatus(caller.status()));
+    return reactor;
+  }
+  auto run = [reactor, response, read = std::move(read)]() mutable {
+    absl::Status status = std::move(read)();
+    if (!status.ok()) response->Clear();  // an error carries no partial page
+    reactor->Finish(ToGrpcStatus(status));
+  };
+  // The call stays counted until it finishes, and shutdown waits for counted
+  // calls before the pool goes: the pool outlives the task.
+  if (deps_.read_pool != nullptr) {
+    deps_.read_pool->Schedule(std::move(run));
+  } else {
+    run();
+  }
   return reactor;
 }
 
@@ -300,7 +313,9 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
     grpc::CallbackServerContext* context,
     const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
   return Read(gate_->Admit(*context, auth::methods::kGetClaim), response,
-              [&] { return GetInto(*deps_.store, *request, response); });
+              [this, request, response] {
+                return GetInto(*deps_.store, *request, response);
+              });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
@@ -308,7 +323,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
     const claims::v1::ListClaimsRequest* request,
     claims::v1::ListClaimsResponse* response) {
   return Read(gate_->Admit(*context, auth::methods::kListClaims), response,
-              [&] {
+              [this, request, response] {
                 return ListClaimsInto(*deps_.store, deps_.request_limits,
                                       *request, response);
               });
@@ -319,7 +334,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
     const claims::v1::ListClaimEventsRequest* request,
     claims::v1::ListClaimEventsResponse* response) {
   return Read(gate_->Admit(*context, auth::methods::kListClaimEvents), response,
-              [&] {
+              [this, request, response] {
                 return ListEventsInto(*deps_.store, deps_.request_limits,
                                       *request, response);
               });

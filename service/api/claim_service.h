@@ -13,6 +13,7 @@
 
 #include <atomic>
 
+#include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "service/api/call_gate.h"
@@ -95,10 +96,11 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
       const absl::StatusOr<Caller>& caller,
       absl::FunctionRef<absl::StatusOr<core::Mutation>()> mutation,
       claims::v1::Claim* response);
-  // Runs `read` (which fills `response`) on the calling thread and finishes.
+  // Runs `read` (which fills `response`) and finishes the call: on the read
+  // pool when there is one, else on the calling (gRPC callback) thread.
   grpc::ServerUnaryReactor* Read(const absl::StatusOr<Caller>& caller,
                                  google::protobuf::Message* response,
-                                 absl::FunctionRef<absl::Status()> read);
+                                 absl::AnyInvocable<absl::Status() &&> read);
   // True (and `reactor` finished with UNAVAILABLE) when draining.
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 

@@ -23,6 +23,9 @@ ClaimServer::ClaimServer(const ServerOptions& options, core::WatchHub* hub)
       hub_(hub),
       catch_up_pool_(options.catch_up_threads),
       fanout_pool_(options.fanout_threads),
+      read_pool_(options.read_threads > 0
+                     ? std::make_unique<util::ThreadPool>(options.read_threads)
+                     : nullptr),
       watcher_quota_(options.max_watchers, options.max_watchers_per_identity),
       health_(std::make_unique<HealthService>(
           options.max_health_watchers, options.max_health_watchers_per_host)),
@@ -53,6 +56,7 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
                           .hub = hub,
                           .catch_up_pool = &server->catch_up_pool_,
                           .fanout_pool = &server->fanout_pool_,
+                          .read_pool = server->read_pool_.get(),
                           .counter = &server->call_counter_,
                           .watch = options.watch,
                           .request_limits = options.request_limits,

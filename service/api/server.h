@@ -48,6 +48,13 @@ struct ServerOptions {
   core::RequestLimits request_limits;
   int catch_up_threads = 2;
   int fanout_threads = 2;
+  // Threads that run GetClaim, ListClaims and ListClaimEvents; 0 runs them on
+  // gRPC's callback thread, right for a store that answers from local memory
+  // or disk (SQLite). A store whose reads wait on the network (etcd) needs
+  // them: gRPC 1.51 has only a few callback threads, and a read blocked there
+  // stalls every call behind it (and concurrent reads could not share one
+  // etcd round trip).
+  int read_threads = 0;
   int max_receive_message_bytes = 4 << 20;
   // Not owned; must outlive the server. nullptr: nothing is recorded.
   core::Metrics* metrics = nullptr;
@@ -112,6 +119,7 @@ class ClaimServer {
   core::WatchHub* const hub_;
   util::ThreadPool catch_up_pool_;
   util::ThreadPool fanout_pool_;
+  std::unique_ptr<util::ThreadPool> read_pool_;  // null: reads run inline
   CallCounter call_counter_;
   auth::WatcherQuota watcher_quota_;
   // Before call_gate_ (which reads the guard) and server_ (whose calls use

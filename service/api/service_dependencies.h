@@ -52,6 +52,8 @@ struct ServiceDependencies {
   util::ThreadPool* catch_up_pool;  // store reads (may block on I/O)
   // Work handed off the commit thread: watch pumps and unary replies.
   util::ThreadPool* fanout_pool;
+  // Unary reads (ServerOptions::read_threads); null: on gRPC's thread.
+  util::ThreadPool* read_pool = nullptr;
   CallCounter* counter;  // counts this stream while it runs
   WatchOptions watch;
   // Page sizes and filter bounds, for every method of the service.

@@ -78,6 +78,8 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
   if (store->options_.observer != nullptr)
     store->options_.observer->OnOpen(revision);
   store->writer_thread_ = std::thread([s = store.get()] { s->WriterLoop(); });
+  store->completer_thread_ =
+      std::thread([s = store.get()] { s->CompleterLoop(); });
   store->watch_thread_ = std::thread([s = store.get()] { s->WatchLoop(); });
   store->maintenance_thread_ =
       std::thread([s = store.get()] { s->MaintenanceLoop(); });
@@ -247,9 +249,14 @@ void EtcdClaimStore::Close() {
     if (queue_closed_ && !writer_thread_.joinable()) return;
     queue_closed_ = true;
   }
-  // The writer commits what was queued; it needs the watch to see its commits,
-  // so the watch stops after it.
+  // The writer commits what was queued and the completer answers it once the
+  // watch has delivered it, so the watch stops after both.
   if (writer_thread_.joinable()) writer_thread_.join();
+  {
+    absl::MutexLock lock(&completion_mutex_);
+    completions_closed_ = true;
+  }
+  if (completer_thread_.joinable()) completer_thread_.join();
   stop_.Stop();
   {
     absl::MutexLock lock(&watch_context_mutex_);

@@ -11,6 +11,10 @@
 // another replica waits until its watch has brought it up to the winner's
 // revision, applies the batch again and retries: revisions stay dense and
 // global without a leader. The rules are core::ApplyMutation, as in SQLite.
+// The writer does not wait for the watch between its own Txns: it builds the
+// next batch on its state plus its own commits the watch has not applied yet
+// (the overlay; a commit by anyone else fails the next Txn's compare), and a
+// completer thread answers each batch once the watch has applied it.
 //
 // State: every replica keeps the claims in memory, fed by ONE etcd watch on
 // its prefix, in revision order, its own commits included; the same watch
@@ -22,13 +26,14 @@
 // (ListEvents) is read from etcd.
 //
 // Thread-safety: every public method may be called from any thread. The
-// observer and callbacks run on the watch thread and the writer thread with no
-// store lock held. Lock order: every mutex is a leaf, held alone and never
-// across an etcd call or a callback: state_mutex_ (the watch thread applying
-// commits, reads, and the writer's BuildBatch copying what it builds on),
-// queue_mutex_ (WriterLoop releases it before committing), health_mutex_,
-// watch_context_mutex_, close_mutex_ (Close only; it takes the others one at
-// a time under it).
+// observer runs on the watch thread, callbacks on the completer thread (or the
+// writer's, for a batch that failed), with no store lock held. Lock order:
+// every mutex is a leaf, held alone and never across an etcd call or a
+// callback: state_mutex_ (the watch thread applying commits, reads, and the
+// writer's BuildBatch copying what it builds on), queue_mutex_ (WriterLoop
+// releases it before committing), completion_mutex_, health_mutex_,
+// watch_context_mutex_, CoalescedRead's, close_mutex_ (Close only; it takes
+// the others one at a time under it).
 #ifndef CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_ETCD_STORE_ETCD_CLAIM_STORE_H_
 
@@ -38,6 +43,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,6 +55,7 @@
 #include "absl/time/clock.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
+#include "service/etcd_store/coalesced_read.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
 #include "service/etcd_store/revision_waiter.h"
@@ -163,6 +170,25 @@ class EtcdClaimStore final : public core::ClaimStore {
     int64_t etcd_revision = 0;
   };
   struct Batch;
+  // A batch the writer has decided (committed, or failed or replayed on a
+  // state it confirmed): its tasks are answered once the watch has applied
+  // `wait_for`, so the observer always sees a commit before its callback.
+  struct Completion {
+    int64_t wait_for = 0;
+    absl::Duration started;  // monotonic, for the commit's duration
+    std::vector<Task> tasks;
+    std::vector<std::optional<absl::StatusOr<core::MutationResult>>> results;
+    std::vector<int64_t> replays;
+    std::vector<core::ClaimEventPtr> events;
+  };
+  // One of this replica's own commits the watch may not have applied yet: the
+  // claim after it (`event`, a deletion when its type is kDeleted) and the
+  // chunk keys of its evidence.
+  struct OwnWrite {
+    int64_t revision = 0;
+    core::ClaimEventPtr event;
+    std::vector<std::string> chunk_keys;
+  };
 
   EtcdClaimStore(EtcdStoreOptions options, std::unique_ptr<EtcdClient> client);
 
@@ -181,6 +207,15 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch)
       ABSL_LOCKS_EXCLUDED(state_mutex_);
   absl::StatusOr<bool> TryCommit(Batch& batch);
+  // Records a committed batch in the overlay and hands it to the completer.
+  void RememberOwnCommit(const Batch& batch);
+  void ForgetAppliedOwnWrites(int64_t applied);
+  void Complete(Completion completion);
+  void CompleterLoop();
+  bool HasCompletionOrClosedLocked() const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mutex_);
+  bool HasCompletionRoomLocked() const
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mutex_);
   absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
   absl::Status StageEvidence(Task& task);
 
@@ -244,6 +279,26 @@ class EtcdClaimStore final : public core::ClaimStore {
   std::deque<Task> queue_ ABSL_GUARDED_BY(queue_mutex_);
   bool queue_closed_ ABSL_GUARDED_BY(queue_mutex_) = false;
 
+  // The writer thread's own: the last revision it committed, and the claims
+  // and request_ids its commits above the state's revision changed (lookups
+  // by id, plus the order they were written in, to forget them once applied).
+  int64_t own_tip_ = 0;
+  absl::flat_hash_map<std::string, OwnWrite> own_claims_;
+  absl::flat_hash_map<std::string, RequestEntry> own_requests_;
+  std::deque<std::pair<int64_t, std::string>> own_claims_order_;
+  std::deque<std::pair<int64_t, std::string>> own_requests_order_;
+
+  // Decided batches waiting for the watch, answered in order by the
+  // completer thread. At most kMaxPendingCompletions (etcd_writer.cc) wait,
+  // so a stalled watch holds up the writer instead of growing the overlay.
+  absl::Mutex completion_mutex_;
+  std::deque<Completion> completions_ ABSL_GUARDED_BY(completion_mutex_);
+  size_t completions_unanswered_ ABSL_GUARDED_BY(completion_mutex_) = 0;
+  bool completions_closed_ ABSL_GUARDED_BY(completion_mutex_) = false;
+
+  // Concurrent reads share one linearizable read of the counter.
+  CoalescedRead counter_reads_;
+
   absl::Mutex health_mutex_;
   absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
 
@@ -260,6 +315,7 @@ class EtcdClaimStore final : public core::ClaimStore {
   bool SleepUnlessStopping(absl::Duration duration);
   absl::Mutex close_mutex_;
   std::thread writer_thread_;
+  std::thread completer_thread_;
   std::thread watch_thread_;
   std::thread maintenance_thread_;
 };

@@ -27,6 +27,10 @@ constexpr size_t kStageThreshold = 256 << 10;
 constexpr size_t kStageChunk = 512 << 10;
 // Staged evidence that no commit attached expires with its lease.
 constexpr int64_t kStageLeaseSeconds = 600;
+// Decided batches that may wait for the watch at once: enough to keep Txns
+// flowing while the watch delivers the previous ones, few enough that a
+// stalled watch stops the writer soon (and bounds the overlay).
+constexpr size_t kMaxPendingCompletions = 8;
 
 absl::Status OutcomeUnknown(const absl::Status& status) {
   return absl::UnavailableError(absl::StrCat(
@@ -46,6 +50,10 @@ struct EtcdClaimStore::Batch {
   std::vector<std::optional<absl::StatusOr<core::MutationResult>>> results;
   std::vector<int64_t> replays;  // per task: revision to replay, or 0
   std::vector<core::ClaimEventPtr> events;
+  // Per event: the chunk keys of the claim after it (empty for a deletion).
+  std::vector<std::vector<std::string>> chunk_keys;
+  // The request_id records the batch writes.
+  std::vector<std::pair<std::string, RequestEntry>> requests;
 
   void Put(std::string key, std::string value) {
     bytes += key.size() + value.size() + kPerOpOverhead;
@@ -166,22 +174,57 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
   // the Txn compares the counter with `base` and fails if anyone committed
   // since, and CommitBatch then rebuilds on the newer state.
   struct Seen {
-    LivePtr current;
+    // The claim (null: none) and its chunk keys, from the state (kept alive
+    // by `live`) or from own_claims_ (not changed while a batch is built).
+    const core::Claim* claim = nullptr;
+    const std::vector<std::string>* chunk_keys = nullptr;
+    LivePtr live;
     std::optional<RequestEntry> request;
   };
   std::vector<Seen> seen(tasks.size());
+  int64_t state_revision = 0;
   {
     absl::MutexLock lock(&state_mutex_);
-    batch.base = state_revision_;
+    state_revision = state_revision_;
     for (size_t i = 0; i < tasks.size(); ++i) {
       const core::Mutation& mutation = tasks[i].mutation;
       auto claim = claims_.find(mutation.claim_id());
-      if (claim != claims_.end()) seen[i].current = claim->second;
+      if (claim != claims_.end()) {
+        seen[i].live = claim->second;
+        seen[i].claim = &claim->second->claim;
+        seen[i].chunk_keys = &claim->second->chunk_keys;
+      }
       if (mutation.request_id.empty()) continue;
       auto request = requests_.find(mutation.request_id);
       // An entry at or below the compaction point is forgotten history.
       if (request != requests_.end() && request->second.revision > compact_)
         seen[i].request = request->second;
+    }
+  }
+  // This replica's own commits above that revision (the watch has not applied
+  // them yet) are all the revisions up to own_tip_: a commit by another
+  // replica since would have failed our last Txn's compare, and CommitBatch
+  // then waits for the watch to pass it before building again.
+  ForgetAppliedOwnWrites(state_revision);
+  batch.base = std::max(state_revision, own_tip_);
+  if (own_tip_ > state_revision) {
+    for (size_t i = 0; i < tasks.size(); ++i) {
+      const core::Mutation& mutation = tasks[i].mutation;
+      if (auto own = own_claims_.find(mutation.claim_id());
+          own != own_claims_.end()) {
+        const OwnWrite& write = own->second;
+        seen[i].live = nullptr;
+        seen[i].claim = nullptr;
+        seen[i].chunk_keys = nullptr;
+        if (write.event->type != core::EventType::kDeleted) {
+          seen[i].claim = &write.event->claim;
+          seen[i].chunk_keys = &write.chunk_keys;
+        }
+      }
+      if (mutation.request_id.empty()) continue;
+      if (auto own = own_requests_.find(mutation.request_id);
+          own != own_requests_.end())
+        seen[i].request = own->second;
     }
   }
 
@@ -211,11 +254,10 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     }
     const int64_t revision =
         batch.base + static_cast<int64_t>(batch.events.size()) + 1;
-    const LiveClaim* current = seen[batch.taken].current.get();
+    const Seen& current = seen[batch.taken];
     if (task.now == absl::InfinitePast()) task.now = options_.clock();
-    absl::StatusOr<core::ClaimEvent> applied = core::ApplyMutation(
-        mutation, current == nullptr ? nullptr : &current->claim, revision,
-        task.now);
+    absl::StatusOr<core::ClaimEvent> applied =
+        core::ApplyMutation(mutation, current.claim, revision, task.now);
     if (!applied.ok()) {
       batch.results.push_back(applied.status());
       batch.replays.resize(batch.results.size(), 0);
@@ -238,17 +280,17 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     record.set_request_id(mutation.request_id);
     record.set_actor(event.actor);
     const std::string encoded_event = record.SerializeAsString();
+    std::vector<std::string> chunk_keys;  // the claim's, after the mutation
     mine.Put(keys_.Event(revision), encoded_event);
     mine.Put(keys_.Index(claim.id, revision), encoded_event);
     if (event.type == core::EventType::kDeleted) {
       mine.Delete(keys_.Claim(claim.id));
-      pb::ClaimHeader tombstone = HeaderOf(claim, current->chunk_keys);
+      pb::ClaimHeader tombstone = HeaderOf(claim, *current.chunk_keys);
       tombstone.set_delete_revision(revision);
       mine.Put(keys_.Tombstone(claim.id, claim.create_revision),
                tombstone.SerializeAsString());
     } else {
-      std::vector<std::string> chunk_keys;
-      if (current != nullptr) chunk_keys = current->chunk_keys;
+      if (current.claim != nullptr) chunk_keys = *current.chunk_keys;
       if (event.type == core::EventType::kCreated) {
         if (!task.staged_chunks.empty()) {
           for (const std::string& key : task.staged_chunks) {
@@ -275,7 +317,7 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
         chunk_keys.push_back(std::move(key));
       }
       mine.Put(keys_.Claim(claim.id),
-               HeaderOf(claim, std::move(chunk_keys)).SerializeAsString());
+               HeaderOf(claim, chunk_keys).SerializeAsString());
     }
     if (!mutation.request_id.empty()) {
       pb::RequestRecord request;
@@ -300,8 +342,13 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     batch.bytes += mine.bytes;
     claim_ids.insert(claim.id);
     if (!mutation.request_id.empty()) request_ids.insert(mutation.request_id);
+    if (!mutation.request_id.empty()) {
+      batch.requests.emplace_back(mutation.request_id,
+                                  RequestEntry{revision, fingerprint});
+    }
     batch.events.push_back(
         std::make_shared<const core::ClaimEvent>(std::move(*applied)));
+    batch.chunk_keys.push_back(std::move(chunk_keys));
     batch.results.push_back(core::MutationResult{batch.events.back(), false});
     batch.replays.resize(batch.results.size(), 0);
   }
@@ -369,13 +416,15 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   absl::Status failure = absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
     // Build on a state at least as new as every commit this replica knows of
-    // (after a lost race: the winner's).
-    if (absl::Status caught_up =
-            WaitApplied(known_revision_.load(std::memory_order_relaxed),
-                        deadline - clock.Now());
-        !caught_up.ok()) {
-      failure = caught_up;
-      break;
+    // (after a lost race: the winner's). Our own commits need no wait: the
+    // overlay holds them.
+    if (const int64_t known = known_revision_.load(std::memory_order_relaxed);
+        known > own_tip_) {
+      if (absl::Status caught_up = WaitApplied(known, deadline - clock.Now());
+          !caught_up.ok()) {
+        failure = caught_up;
+        break;
+      }
     }
     batch = Batch();
     if (absl::Status built = BuildBatch(tasks, batch); !built.ok()) {
@@ -421,6 +470,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
     if (*committed) {
       SetHealth(absl::OkStatus());
       NoteCounter(batch.events.back()->revision);
+      RememberOwnCommit(batch);
       break;
     }
     if (clock.Now() > deadline) {
@@ -443,28 +493,107 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
     tasks.erase(tasks.begin(), tasks.begin() + std::min(count, tasks.size()));
     return;
   }
-  if (!batch.events.empty()) {
+  // Answered once the watch has applied everything the batch was decided on
+  // (its own commit included), while this thread goes on to the next batch.
+  Completion completion;
+  completion.wait_for = batch.base + static_cast<int64_t>(batch.events.size());
+  completion.started = started;
+  completion.tasks.reserve(batch.taken);
+  for (size_t i = 0; i < batch.taken; ++i)
+    completion.tasks.push_back(std::move(tasks[i]));
+  tasks.erase(tasks.begin(), tasks.begin() + batch.taken);
+  completion.results = std::move(batch.results);
+  completion.replays = std::move(batch.replays);
+  completion.events = std::move(batch.events);
+  Complete(std::move(completion));
+}
+
+void EtcdClaimStore::RememberOwnCommit(const Batch& batch) {
+  for (size_t i = 0; i < batch.events.size(); ++i) {
+    const core::ClaimEventPtr& event = batch.events[i];
+    const std::string& id = event->claim.id;
+    own_claims_[id] = OwnWrite{event->revision, event, batch.chunk_keys[i]};
+    own_claims_order_.emplace_back(event->revision, id);
+  }
+  for (const auto& [request_id, entry] : batch.requests) {
+    own_requests_[request_id] = entry;
+    own_requests_order_.emplace_back(entry.revision, request_id);
+  }
+  own_tip_ = batch.events.back()->revision;
+}
+
+void EtcdClaimStore::ForgetAppliedOwnWrites(int64_t applied) {
+  // The state holds every own write at or below `applied`; an entry is erased
+  // only if no later write of the same id replaced it.
+  while (!own_claims_order_.empty() &&
+         own_claims_order_.front().first <= applied) {
+    const auto& [revision, id] = own_claims_order_.front();
+    if (auto own = own_claims_.find(id);
+        own != own_claims_.end() && own->second.revision == revision)
+      own_claims_.erase(own);
+    own_claims_order_.pop_front();
+  }
+  while (!own_requests_order_.empty() &&
+         own_requests_order_.front().first <= applied) {
+    const auto& [revision, id] = own_requests_order_.front();
+    if (auto own = own_requests_.find(id);
+        own != own_requests_.end() && own->second.revision == revision)
+      own_requests_.erase(own);
+    own_requests_order_.pop_front();
+  }
+}
+
+bool EtcdClaimStore::HasCompletionOrClosedLocked() const {
+  return !completions_.empty() || completions_closed_;
+}
+
+bool EtcdClaimStore::HasCompletionRoomLocked() const {
+  return completions_unanswered_ < kMaxPendingCompletions;
+}
+
+void EtcdClaimStore::Complete(Completion completion) {
+  absl::MutexLock lock(&completion_mutex_);
+  // A watch that stalls stops the writer here rather than let it commit on.
+  completion_mutex_.Await(
+      absl::Condition(this, &EtcdClaimStore::HasCompletionRoomLocked));
+  ++completions_unanswered_;
+  completions_.push_back(std::move(completion));
+}
+
+void EtcdClaimStore::CompleterLoop() {
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  for (;;) {
+    Completion completion;
+    {
+      absl::MutexLock lock(&completion_mutex_);
+      completion_mutex_.Await(
+          absl::Condition(this, &EtcdClaimStore::HasCompletionOrClosedLocked));
+      if (completions_.empty()) return;  // closed and drained
+      completion = std::move(completions_.front());
+      completions_.pop_front();
+    }
     // The observer must see the commit (through the watch, the one path every
     // replica's events take) before any callback of it runs.
-    absl::Status seen = WaitApplied(batch.events.back()->revision,
-                                    2 * client_->request_timeout());
-    if (!seen.ok()) {
+    absl::Status seen =
+        WaitApplied(completion.wait_for, 2 * client_->request_timeout());
+    if (!seen.ok() && !completion.events.empty()) {
       util::LogWarning("etcd watch has not delivered committed revision ",
-                       batch.events.back()->revision, ": ", seen.message());
+                       completion.wait_for, ": ", seen.message());
     }
-    if (options_.metrics != nullptr) {
-      options_.metrics->OnCommit(clock.Now() - started, batch.events.size(),
-                                 batch.events);
+    if (!completion.events.empty() && options_.metrics != nullptr) {
+      options_.metrics->OnCommit(clock.Now() - completion.started,
+                                 completion.events.size(), completion.events);
     }
+    for (size_t i = 0; i < completion.tasks.size(); ++i) {
+      if (completion.replays[i] != 0) {
+        std::move(completion.tasks[i].done)(ReplayOf(completion.replays[i]));
+      } else {
+        std::move(completion.tasks[i].done)(std::move(*completion.results[i]));
+      }
+    }
+    absl::MutexLock lock(&completion_mutex_);
+    --completions_unanswered_;
   }
-  for (size_t i = 0; i < batch.taken; ++i) {
-    if (batch.replays[i] != 0) {
-      std::move(tasks[i].done)(ReplayOf(batch.replays[i]));
-    } else {
-      std::move(tasks[i].done)(std::move(*batch.results[i]));
-    }
-  }
-  tasks.erase(tasks.begin(), tasks.begin() + batch.taken);
 }
 
 absl::StatusOr<core::MutationResult> EtcdClaimStore::ReplayOf(
