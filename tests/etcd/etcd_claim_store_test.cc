@@ -153,6 +153,64 @@ TEST_F(EtcdReplicasTest, CompareAndSetRacesHaveExactlyOneWinnerPerRound) {
   }
 }
 
+// Many mutations of one claim submitted at once: each goes into its own Txn
+// (a Txn writes a key once), and the writer builds each on the previous ones
+// before its watch has delivered them (the overlay). Every one must see the
+// claim as its predecessors left it: compare-and-set chains, a request_id
+// replays, a second create is refused, a deletion then a re-creation land.
+TEST_F(EtcdReplicasTest, PipelinedBatchesBuildOnTheWritersOwnCommits) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  constexpr int kUpdates = 40;
+  std::vector<core::Mutation> burst;
+  burst.push_back(CreateMutation("p"));
+  for (int i = 0; i < kUpdates; ++i) {
+    burst.push_back(UpdateMutation("p",
+                                   i % 2 == 0 ? VerificationStatus::kConfirmed
+                                              : VerificationStatus::kDenied,
+                                   /*expected_revision=*/i + 1,
+                                   absl::StrCat("u", i)));
+  }
+  burst.push_back(UpdateMutation("p", VerificationStatus::kDenied,
+                                 /*expected_revision=*/6, "u5"));  // replay
+  burst.push_back(CreateMutation("p"));  // ALREADY_EXISTS
+  burst.push_back(DeleteMutation("p", kUpdates + 1));
+  burst.push_back(CreateMutation("p"));  // a new incarnation
+  std::vector<absl::StatusOr<core::MutationResult>> results(burst.size());
+  absl::BlockingCounter pending(static_cast<int>(burst.size()));
+  for (size_t i = 0; i < burst.size(); ++i) {
+    a->Submit(burst[i], [&, i](absl::StatusOr<core::MutationResult> r) {
+      results[i] = std::move(r);
+      pending.DecrementCount();
+    });
+  }
+  pending.Wait();
+  for (int i = 0; i <= kUpdates; ++i) {
+    ASSERT_OK(results[i].status()) << "mutation " << i;
+    EXPECT_EQ(results[i]->event->revision, i + 1);
+    EXPECT_FALSE(results[i]->replayed);
+  }
+  const size_t replay = kUpdates + 1;
+  ASSERT_OK(results[replay].status());
+  EXPECT_TRUE(results[replay]->replayed);
+  EXPECT_EQ(results[replay]->event->revision, 7);  // u5: after the create
+  EXPECT_THAT(results[replay + 1], StatusIs(absl::StatusCode::kAlreadyExists));
+  ASSERT_OK(results[replay + 2].status());
+  EXPECT_EQ(results[replay + 2]->event->revision, kUpdates + 2);
+  ASSERT_OK(results[replay + 3].status());
+  EXPECT_EQ(results[replay + 3]->event->revision, kUpdates + 3);
+  EXPECT_EQ(results[replay + 3]->event->claim.create_revision, kUpdates + 3);
+  // The other replica, fed only by its watch, holds the same claim and saw
+  // the same events.
+  ASSERT_OK_AND_ASSIGN(core::Claim on_b, b->Get("p"));
+  EXPECT_EQ(on_b, results[replay + 3]->event->claim);
+  std::vector<int64_t> expected;
+  for (int r = 1; r <= kUpdates + 3; ++r) expected.push_back(r);
+  EXPECT_THAT(Revisions(observer_a_.events()), ElementsAreArray(expected));
+  EXPECT_THAT(Revisions(observer_b_.events()), ElementsAreArray(expected));
+}
+
 TEST_F(EtcdReplicasTest, ARetryOnAnotherReplicaReplaysTheFirstResult) {
   auto a = OpenReplica(&observer_a_);
   auto b = OpenReplica(&observer_b_);
