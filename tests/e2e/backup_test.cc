@@ -221,7 +221,12 @@ TEST(Backup, KillDuringABackupLeavesTheStoreAndAnIncompletePartialFile) {
   for (int i = 0; i < 20; ++i) {
     ASSERT_OK(CreateClaim(*stub, absl::StrCat("during", i), "during"));
   }
-  ASSERT_TRUE(backup->Running()) << "the throttled backup finished too soon";
+  if (!backup->Running()) {
+    std::optional<ExitStatus> ended = backup->Wait(absl::Seconds(1));
+    FAIL() << "the throttled backup ended too soon ("
+           << (ended.has_value() ? ended->ToString() : "?")
+           << "): " << ReadFile(err) << ReadFile(dir.File("backup.out"));
+  }
   const ExitStatus killed = backup->Kill();
   EXPECT_EQ(killed.signal, SIGKILL);
 

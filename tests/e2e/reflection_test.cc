@@ -50,6 +50,7 @@ using ::claimd::testing::GetClaim;
 using ::claimd::testing::UpdateClaimStatus;
 
 namespace v1 = ::claims::v1;
+using ::testing::AnyOf;
 using ::testing::HasSubstr;
 using ::testing::SizeIs;
 
@@ -330,7 +331,12 @@ TEST_F(BufCurlReflection, WatchClaimsPrintsALiveChange) {
 
   std::optional<ExitStatus> exit = (*watch)->Wait(kWatchFor + kKillSlack);
   ASSERT_TRUE(exit.has_value()) << "buf outlived its --timeout";
-  EXPECT_EQ(exit->code, BufExitCode(grpc::StatusCode::DEADLINE_EXCEEDED))
+  // buf reports its own --timeout as DEADLINE_EXCEEDED, or as CANCELLED when
+  // the timer fires while the stream is being read (seen on a loaded
+  // machine); either way the stream ended on buf's side, not claimd's.
+  EXPECT_THAT(exit->code,
+              AnyOf(BufExitCode(grpc::StatusCode::DEADLINE_EXCEEDED),
+                    BufExitCode(grpc::StatusCode::CANCELLED)))
       << exit->ToString() << "\nstderr: " << ReadFile(err);
   ASSERT_OK_AND_ASSIGN(std::vector<v1::ClaimEvent> events,
                        ParseWatchEvents(ReadFile(out)));

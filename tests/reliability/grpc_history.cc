@@ -27,6 +27,15 @@ std::unique_ptr<grpc::ClientContext> NewContext() {
   return context;
 }
 
+// For the checker's own reads: a connect that fails on a loaded machine (just
+// after a restart, say) is retried within the deadline, not reported as the
+// server's answer.
+std::unique_ptr<grpc::ClientContext> NewPatientContext() {
+  std::unique_ptr<grpc::ClientContext> context = NewContext();
+  context->set_wait_for_ready(true);
+  return context;
+}
+
 Outcome ClassifyGrpc(const grpc::Status& status) {
   return Classify(static_cast<absl::StatusCode>(status.error_code()));
 }
@@ -68,7 +77,7 @@ absl::StatusOr<RecoveredLog> ReadGrpcLog(v1::ClaimService::Stub& stub) {
     request.set_page_token(token);
     v1::ListClaimEventsResponse response;
     grpc::Status status =
-        stub.ListClaimEvents(NewContext().get(), request, &response);
+        stub.ListClaimEvents(NewPatientContext().get(), request, &response);
     if (!status.ok()) {
       return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                           status.error_message());
@@ -81,7 +90,8 @@ absl::StatusOr<RecoveredLog> ReadGrpcLog(v1::ClaimService::Stub& stub) {
   v1::ListClaimsRequest request;
   request.set_page_size(1);
   v1::ListClaimsResponse response;
-  grpc::Status status = stub.ListClaims(NewContext().get(), request, &response);
+  grpc::Status status =
+      stub.ListClaims(NewPatientContext().get(), request, &response);
   if (!status.ok()) {
     return absl::Status(static_cast<absl::StatusCode>(status.error_code()),
                         status.error_message());
@@ -224,6 +234,7 @@ void WatchFollower::Run(int64_t start_revision, const std::string& filter) {
     segment.ended = true;
     segment.code = status.error_code();
     segment.resume_revision = ResumeRevision(status.error_message());
+    segment.message = status.error_message();
     next = segment.resume_revision != 0 ? segment.resume_revision
                                         : std::max(next, last_revision_ + 1);
     if (mutex_.AwaitWithTimeout(absl::Condition(&stopping_),
@@ -255,6 +266,15 @@ bool WatchFollower::WaitForRevision(int64_t revision, absl::Duration timeout) {
     return last_revision_ >= revision;
   };
   return mutex_.AwaitWithTimeout(absl::Condition(&reached), timeout);
+}
+
+bool WatchFollower::WaitForFirstResponse(absl::Duration timeout) {
+  absl::MutexLock lock(&mutex_);
+  auto answered = [this]() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_) {
+    return !stream_.segments.empty() &&
+           !stream_.segments.back().responses.empty();
+  };
+  return mutex_.AwaitWithTimeout(absl::Condition(&answered), timeout);
 }
 
 WatchStream WatchFollower::stream() {

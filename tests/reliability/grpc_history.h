@@ -84,6 +84,9 @@ class WatchFollower {
   void Stop();
   // True once a response with revision >= `revision` arrived.
   bool WaitForRevision(int64_t revision, absl::Duration timeout);
+  // Waits until the current call has received a response (an event or a
+  // progress message): the server has the stream, not just the client.
+  bool WaitForFirstResponse(absl::Duration timeout);
   WatchStream stream();
   int64_t last_revision();
   // Calls that ended with `code` (a grpc::StatusCode).

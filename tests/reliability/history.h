@@ -59,6 +59,7 @@ struct WatchSegment {
   // The start_revision the server's end status told the client to resume at
   // (claimd writes "start_revision=N" into UNAVAILABLE); 0: none given.
   int64_t resume_revision = 0;
+  std::string message;  // the end status's message (for failure reports)
 };
 
 // One logical watcher: its calls in order.
