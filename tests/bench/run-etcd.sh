@@ -5,7 +5,7 @@
 # rewrites the section "claimd over etcd" of docs/BENCHMARKS.md between its
 # markers, leaving the rest of the file (run.sh's output) as it is.
 #
-#   tests/bench/run-etcd.sh                   # 3 trials of 5 s, fan-out 10 s (about 9 minutes here)
+#   tests/bench/run-etcd.sh                   # 3 trials of 5 s, fan-out 10 s (about 7 minutes here)
 #   TRIALS=1 DURATION=2s tests/bench/run-etcd.sh
 #
 # Sizes come from the environment (defaults below); CLAIMBENCH_FLAGS adds flags
