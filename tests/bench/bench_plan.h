@@ -50,6 +50,13 @@ struct BenchPlan {
   int etcd_cluster = 3;
   std::vector<int> replicas = {1, 2};
   int read_count = 1000;
+  // The cluster's fan-out rows: watchers split evenly over the replicas (0: no
+  // fan-out rows), the writer's rate through replica 1, and each trial's
+  // length. The watchers share `watch_channels` channels, spread round-robin
+  // over the replicas.
+  int cluster_fanout_watchers = 1000;
+  double cluster_fanout_rate = 1000;
+  absl::Duration cluster_fanout_duration = absl::Seconds(10);
   bool strict = false;  // fail the run when any call or delivery failed
 
   bool Runs(const std::string& workload) const {

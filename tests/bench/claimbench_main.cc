@@ -67,6 +67,13 @@ ABSL_FLAG(std::vector<std::string>, replicas,
           "cluster workload: claimd replica counts the write rows spread over");
 ABSL_FLAG(int, read_count, 1000,
           "cluster workload: sequential reads per etcd-calls-per-read row");
+ABSL_FLAG(int, cluster_fanout_watchers, 1000,
+          "cluster workload: watchers of the fan-out rows, split evenly over "
+          "the replicas (0: no fan-out rows)");
+ABSL_FLAG(double, cluster_fanout_rate, 1000,
+          "cluster workload: writes/s through replica 1 in the fan-out rows");
+ABSL_FLAG(absl::Duration, cluster_fanout_duration, absl::Seconds(10),
+          "cluster workload: length of one fan-out trial's writes");
 ABSL_FLAG(std::string, work_dir, "",
           "Where claimd data and logs go (default: a new folder in /tmp, "
           "removed at the end)");
@@ -111,6 +118,9 @@ claimd::bench::BenchPlan PlanFromFlags() {
   for (const std::string& count : absl::GetFlag(FLAGS_replicas))
     plan.replicas.push_back(std::stoi(count));
   plan.read_count = absl::GetFlag(FLAGS_read_count);
+  plan.cluster_fanout_watchers = absl::GetFlag(FLAGS_cluster_fanout_watchers);
+  plan.cluster_fanout_rate = absl::GetFlag(FLAGS_cluster_fanout_rate);
+  plan.cluster_fanout_duration = absl::GetFlag(FLAGS_cluster_fanout_duration);
   plan.strict = absl::GetFlag(FLAGS_strict);
   return plan;
 }

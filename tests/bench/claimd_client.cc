@@ -88,7 +88,8 @@ class ClaimdWatch final
  public:
   ClaimdWatch(grpc::Channel& channel, int64_t start_revision,
               DeliverySink* sink)
-      : stub_(v1::ClaimService::NewStub(
+      : WatchStream(start_revision),
+        stub_(v1::ClaimService::NewStub(
             std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}))),
         sink_(sink) {
     request_.set_start_revision(start_revision);
@@ -106,12 +107,8 @@ class ClaimdWatch final
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows
     const absl::Time received = absl::Now();
-    int64_t last = 0;
-    for (const v1::ClaimEvent& event : response_.events()) {
-      sink_->OnEvent(event.revision(), received);
-      last = event.revision();
-    }
-    if (last > 0) NoteRevision(last);
+    for (const v1::ClaimEvent& event : response_.events())
+      Deliver(event.revision(), received, *sink_);
     StartRead(&response_);
   }
 

@@ -17,6 +17,7 @@
 #include "service/util/status_macros.h"
 #include "tests/bench/claimd_client.h"
 #include "tests/bench/claimd_server.h"
+#include "tests/bench/cluster_fanout.h"
 #include "tests/bench/cluster_probes.h"
 #include "tests/bench/delivery.h"
 #include "tests/bench/etcd_client.h"
@@ -71,6 +72,10 @@ class ClusterRunner {
     RETURN_IF_ERROR(WriteRows());
     RETURN_IF_ERROR(ReadRows());
     RETURN_IF_ERROR(RequestsPerRead());
+    std::vector<const ClaimdServer*> replicas_used;
+    for (const auto& replica : replicas_)
+      replicas_used.push_back(replica.get());
+    RunClusterFanout(plan_, replicas_used, report_);
     RETURN_IF_ERROR(Failover());
     return LeaderKill();
   }

@@ -6,6 +6,8 @@
 //   - CreateClaim and UpdateClaimStatus at full speed and at a steady rate,
 //     through 1 replica and spread over several, next to etcd's own Put from
 //     the same client on the same cluster;
+//   - fan-out per replica (cluster_fanout.h): watchers split over 1 and 2
+//     replicas, a writer at a fixed rate through replica 1;
 //   - GetClaim and ListClaims per replica, next to a SQLite claimd measured in
 //     the same run, and the etcd requests each read costs (a diff of the
 //     members' /metrics over a sequential batch of reads);

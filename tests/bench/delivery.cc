@@ -38,7 +38,16 @@ std::string WatchStream::error() {
   return error_;
 }
 
-void WatchStream::NoteRevision(int64_t revision) {
+void WatchStream::Deliver(int64_t revision, absl::Time received,
+                          DeliverySink& sink) {
+  if (expected_ > 0 && revision < expected_) {
+    duplicated_.fetch_add(1, std::memory_order_relaxed);
+  } else {
+    if (expected_ > 0 && revision > expected_)
+      lost_.fetch_add(revision - expected_, std::memory_order_relaxed);
+    expected_ = revision + 1;
+  }
+  sink.OnEvent(revision, received);
   int64_t last = last_revision_.load(std::memory_order_relaxed);
   while (last < revision && !last_revision_.compare_exchange_weak(
                                 last, revision, std::memory_order_release)) {

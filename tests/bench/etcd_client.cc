@@ -50,7 +50,8 @@ class EtcdWatch final
                                      etcdserverpb::WatchResponse> {
  public:
   EtcdWatch(grpc::Channel& channel, int64_t start_revision, DeliverySink* sink)
-      : stub_(etcdserverpb::Watch::NewStub(
+      : WatchStream(start_revision),
+        stub_(etcdserverpb::Watch::NewStub(
             std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}))),
         sink_(sink) {
     etcdserverpb::WatchCreateRequest* create =
@@ -82,12 +83,8 @@ class EtcdWatch final
       return;
     }
     const absl::Time received = absl::Now();
-    int64_t last = 0;
-    for (const mvccpb::Event& event : response_.events()) {
-      sink_->OnEvent(event.kv().mod_revision(), received);
-      last = event.kv().mod_revision();
-    }
-    if (last > 0) NoteRevision(last);
+    for (const mvccpb::Event& event : response_.events())
+      Deliver(event.kv().mod_revision(), received, *sink_);
     StartRead(&response_);
   }
 

@@ -1,7 +1,9 @@
 #include "tests/bench/fanout.h"
 
+#include <algorithm>
 #include <fstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/strings/match.h"
@@ -63,6 +65,34 @@ std::string DescribeStreams(
                       first_error.empty() ? "" : ": ", first_error);
 }
 
+// Events lost or duplicated over all streams, 0 and 0 when every watcher
+// received every revision once, in order.
+std::pair<int64_t, int64_t> LostAndDuplicated(
+    const std::vector<std::unique_ptr<WatchStream>>& streams) {
+  int64_t lost = 0;
+  int64_t duplicated = 0;
+  for (const auto& stream : streams) {
+    lost += stream->lost();
+    duplicated += stream->duplicated();
+  }
+  return {lost, duplicated};
+}
+
+bool AwaitAll(
+    const std::vector<std::vector<std::unique_ptr<WatchStream>>>& groups,
+    int64_t revision, absl::Duration timeout) {
+  const absl::Time deadline = absl::Now() + timeout;
+  for (const auto& streams : groups) {
+    if (!AwaitRevision(streams, revision, deadline - absl::Now())) return false;
+  }
+  return true;
+}
+
+void AppendNote(Measurement& m, absl::string_view part) {
+  if (part.empty()) return;
+  m.note = absl::StrCat(m.note, m.note.empty() ? "" : "; ", part);
+}
+
 }  // namespace
 
 int64_t ResidentKib(pid_t pid) {
@@ -84,11 +114,23 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
                                            const Channels& watch_channels,
                                            const StartWatchFn& start_watch,
                                            const FanoutOptions& options) {
+  absl::StatusOr<std::vector<Measurement>> measured = RunFanoutGroups(
+      op, {{watch_channels, options.watchers, options.server_pid}}, start_watch,
+      options);
+  if (!measured.ok()) return measured.status();
+  return measured->front();
+}
+
+absl::StatusOr<std::vector<Measurement>> RunFanoutGroups(
+    WriteOp& op, const std::vector<WatcherGroup>& groups,
+    const StartWatchFn& start_watch, const FanoutOptions& options) {
   int64_t sequence = options.load.first_sequence;
   absl::StatusOr<int64_t> before = WriteOne(op, sequence++);
   if (!before.ok()) return before.status();
-  const int64_t rss_before =
-      options.server_pid > 0 ? ResidentKib(options.server_pid) : 0;
+  std::vector<int64_t> rss_before;
+  for (const WatcherGroup& group : groups)
+    rss_before.push_back(group.server_pid > 0 ? ResidentKib(group.server_pid)
+                                              : 0);
 
   // Latencies only for the timed writes, which come after the warm-up one.
   const size_t capacity = static_cast<size_t>(
@@ -97,36 +139,56 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
                 options.load.in_flight + 1000
           : 4'000'000);
   AckTable acks(*before + 2, capacity);
-  DeliverySink sink(&acks);
-  std::vector<std::unique_ptr<WatchStream>> streams;
-  streams.reserve(static_cast<size_t>(options.watchers));
-  for (int i = 0; i < options.watchers; ++i) {
-    streams.push_back(start_watch(
-        *watch_channels[static_cast<size_t>(i) % watch_channels.size()],
-        *before + 1, &sink));
+  std::vector<std::unique_ptr<DeliverySink>> sinks;
+  std::vector<std::vector<std::unique_ptr<WatchStream>>> streams(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    sinks.push_back(std::make_unique<DeliverySink>(&acks));
+    streams[g].reserve(static_cast<size_t>(groups[g].watchers));
+    for (int i = 0; i < groups[g].watchers; ++i) {
+      const Channels& channels = groups[g].channels;
+      streams[g].push_back(
+          start_watch(*channels[static_cast<size_t>(i) % channels.size()],
+                      *before + 1, sinks[g].get()));
+    }
   }
+  // Cancelled on every return: each waits for its reactor to finish.
+  struct Canceller {
+    std::vector<std::vector<std::unique_ptr<WatchStream>>>& streams;
+    ~Canceller() {
+      for (auto& group : streams) {
+        for (auto& stream : group) stream->Cancel();
+        group.clear();
+      }
+    }
+  } canceller{streams};
   absl::StatusOr<int64_t> warm = WriteOne(op, sequence++);
   if (!warm.ok()) return warm.status();
   if (*warm != *before + 1)
     return absl::FailedPreconditionError(
         "another writer is using the server during the fan-out trial");
-  if (!AwaitRevision(streams, *warm, options.settle_timeout))
-    return absl::DeadlineExceededError(absl::StrCat(
-        "watchers not registered in time: ", DescribeStreams(streams, *warm)));
-  Measurement measured;
-  std::string memory;
-  if (options.server_pid > 0) {
+  if (!AwaitAll(streams, *warm, options.settle_timeout)) {
+    std::string behind;
+    for (const auto& group : streams)
+      behind = absl::StrCat(behind, behind.empty() ? "" : "; ",
+                            DescribeStreams(group, *warm));
+    return absl::DeadlineExceededError(
+        absl::StrCat("watchers not registered in time: ", behind));
+  }
+  std::vector<Measurement> measured(groups.size());
+  std::vector<std::string> memory(groups.size());
+  for (size_t g = 0; g < groups.size(); ++g) {
+    if (groups[g].server_pid <= 0) continue;
     // Freed memory is rarely returned to the system, so later trials reuse
     // what earlier ones grew: the absolute RSS is the figure to judge, the
     // growth per watcher is shown for the first trial's sake.
-    const int64_t rss_after = ResidentKib(options.server_pid);
-    measured.extra = static_cast<double>(rss_after) / 1024;
+    const int64_t rss_after = ResidentKib(groups[g].server_pid);
+    measured[g].extra = static_cast<double>(rss_after) / 1024;
     const int64_t per_watcher =
-        (rss_after - rss_before) / std::max(1, options.watchers);
-    memory = absl::StrCat(per_watcher >= 0 ? "+" : "", per_watcher,
-                          " KiB RSS/watcher");
+        (rss_after - rss_before[g]) / std::max(1, groups[g].watchers);
+    memory[g] = absl::StrCat(per_watcher >= 0 ? "+" : "", per_watcher,
+                             " KiB RSS/watcher");
   }
-  sink.Reset();
+  for (auto& sink : sinks) sink->Reset();
 
   LatencyHistogram write_latency;
   WriteLoadOptions load = options.load;
@@ -137,37 +199,40 @@ absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
   const absl::Time start = absl::Now();
   WriteLoadResult written = RunWriteLoad(op, load, write_latency, &acks);
   const bool complete =
-      AwaitRevision(streams, written.last_revision, options.settle_timeout);
-  const double seconds = absl::ToDoubleSeconds(sink.last_receipt() - start);
-  if (seconds > 0)
-    measured.rate = static_cast<double>(sink.delivered()) / seconds;
-  measured.p50_ms = absl::ToDoubleMilliseconds(sink.latency().Percentile(0.50));
-  measured.p99_ms = absl::ToDoubleMilliseconds(sink.latency().Percentile(0.99));
-  measured.p999_ms =
-      absl::ToDoubleMilliseconds(sink.latency().Percentile(0.999));
-  measured.note = DescribeStreams(streams, written.last_revision);
-  measured.failed = !complete || !measured.note.empty() || written.failed > 0;
-  if (sink.delivered() > 0) {
-    measured.note = absl::StrCat(
-        measured.note, measured.note.empty() ? "" : "; ",
-        sink.before_ack() * 100 / sink.delivered(), " % before the ack");
-  }
-  if (!memory.empty())
-    measured.note = absl::StrCat(measured.note, "; ", memory);
-  if (!complete && measured.note.empty())
-    measured.note = "watchers did not catch up in time";
-  if (written.failed > 0)
-    measured.note =
-        absl::StrCat(measured.note, measured.note.empty() ? "" : "; ",
-                     written.failed, " writes failed: ", written.first_error);
-  measured.write_rate = written.ops_per_second();
-  measured.note = absl::StrCat(
-      measured.note, measured.note.empty() ? "" : "; ", "writes ",
-      static_cast<int64_t>(written.ops_per_second()), "/s, write p99 ",
+      AwaitAll(streams, written.last_revision, options.settle_timeout);
+  const std::string writer = absl::StrCat(
+      "writes ", static_cast<int64_t>(written.ops_per_second()),
+      "/s, write p99 ",
       FormatFigure(absl::ToDoubleMilliseconds(write_latency.Percentile(0.99))),
       " ms");
-  for (auto& stream : streams) stream->Cancel();
-  streams.clear();  // each waits for its reactor to finish
+  for (size_t g = 0; g < groups.size(); ++g) {
+    Measurement& m = measured[g];
+    const DeliverySink& sink = *sinks[g];
+    const double seconds = absl::ToDoubleSeconds(sink.last_receipt() - start);
+    if (seconds > 0) m.rate = static_cast<double>(sink.delivered()) / seconds;
+    m.p50_ms = absl::ToDoubleMilliseconds(sink.latency().Percentile(0.50));
+    m.p99_ms = absl::ToDoubleMilliseconds(sink.latency().Percentile(0.99));
+    m.p999_ms = absl::ToDoubleMilliseconds(sink.latency().Percentile(0.999));
+    const std::string missed =
+        DescribeStreams(streams[g], written.last_revision);
+    AppendNote(m, missed);
+    const auto [lost, duplicated] = LostAndDuplicated(streams[g]);
+    m.failed = !complete || !missed.empty() || written.failed > 0 || lost > 0 ||
+               duplicated > 0;
+    AppendNote(m, absl::StrCat(lost, " lost, ", duplicated, " duplicated"));
+    if (sink.delivered() > 0) {
+      AppendNote(m, absl::StrCat(sink.before_ack() * 100 / sink.delivered(),
+                                 " % before the ack"));
+    }
+    AppendNote(m, memory[g]);
+    if (!complete && missed.empty())
+      AppendNote(m, "watchers did not catch up in time");
+    if (written.failed > 0)
+      AppendNote(m, absl::StrCat(written.failed,
+                                 " writes failed: ", written.first_error));
+    m.write_rate = written.ops_per_second();
+    AppendNote(m, writer);
+  }
   return measured;
 }
 

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "absl/status/statusor.h"
 #include "tests/bench/bench_report.h"
@@ -25,23 +26,39 @@ using StartWatchFn = std::function<std::unique_ptr<WatchStream>(
     grpc::Channel& channel, int64_t start_revision, DeliverySink* sink)>;
 
 struct FanoutOptions {
-  int watchers = 1;
-  double rate = 0;  // writes/s; 0 = full speed
+  int watchers = 1;  // RunFanoutTrial only
+  double rate = 0;   // writes/s; 0 = full speed
   WriteLoadOptions load;
   absl::Duration settle_timeout = absl::Seconds(60);
-  pid_t server_pid = 0;  // for VmRSS; 0 = not measured
+  pid_t server_pid = 0;  // RunFanoutTrial only: for VmRSS; 0 = not measured
 };
 
 // One trial: rate = events delivered per second (all watchers), p50/p99 =
 // acknowledgement -> receipt (0 when the event arrived before the writer had
 // its acknowledgement), extra = server VmRSS in MiB with the watchers
-// registered and idle. The note names watchers that missed events or failed,
-// the share delivered before the ack, the growth per watcher and the writes
-// the writer achieved.
+// registered and idle, write_rate = the writes/s the writer achieved. The
+// note names watchers that missed events or failed, counts events lost or
+// duplicated (every watcher must receive every revision once, in order), and
+// gives the share delivered before the ack, the growth per watcher and the
+// writer's figures.
 absl::StatusOr<Measurement> RunFanoutTrial(WriteOp& op,
                                            const Channels& watch_channels,
                                            const StartWatchFn& start_watch,
                                            const FanoutOptions& options);
+
+// Watchers of one server (a replica) in a trial with several.
+struct WatcherGroup {
+  Channels channels;  // the group's watchers, spread round-robin over these
+  int watchers = 0;
+  pid_t server_pid = 0;  // for VmRSS; 0 = not measured
+};
+
+// RunFanoutTrial with one writer and several groups of watchers (say one per
+// replica): one Measurement per group, in order, each as RunFanoutTrial's but
+// over that group's watchers only (the writer's figures are the same in all).
+absl::StatusOr<std::vector<Measurement>> RunFanoutGroups(
+    WriteOp& op, const std::vector<WatcherGroup>& groups,
+    const StartWatchFn& start_watch, const FanoutOptions& options);
 
 // A watcher from revision 1 until it has received `target_revision`:
 // rate = events/s.

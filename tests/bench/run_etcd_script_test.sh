@@ -18,16 +18,22 @@ cp "$work/before.md" "$work/out.md"
 grep -qxF "$begin" "$work/before.md" || fail "docs/BENCHMARKS.md has no etcd section marker"
 
 SKIP_BUILD=1 BUILD_DIR=$build OUT=$work/out.md TRIALS=1 DURATION=0.3s IN_FLIGHT=16 \
-  CHANNELS=2 STEADY_RATE=200 UPDATE_CLAIMS=100 READ_COUNT=50 CLAIMBENCH_FLAGS=--strict \
+  CHANNELS=2 STEADY_RATE=200 UPDATE_CLAIMS=100 READ_COUNT=50 WATCH_CHANNELS=2 \
+  FANOUT_WATCHERS=20 FANOUT_RATE=100 FANOUT_DURATION=2s CLAIMBENCH_FLAGS=--strict \
   "$src/tests/bench/run-etcd.sh" >"$work/log" 2>&1 || { cat "$work/log" >&2; fail "run-etcd.sh failed"; }
 
 [ "$(grep -cxF "$begin" "$work/out.md")" = 1 ] || fail "the section is not there exactly once"
 [ "$(grep -cxF "$end" "$work/out.md")" = 1 ] || fail "the section's end is not there exactly once"
 # The new section holds this run's table: every row of the workload.
 section=$(sed -n "/^$(printf '%s' "$begin" | sed 's/[][\/.*^$]/\\&/g')\$/,/^$(printf '%s' "$end" | sed 's/[][\/.*^$]/\\&/g')\$/p" "$work/out.md")
-for row in "| Put, " "CreateClaim" "UpdateClaimStatus" "GetClaim" "ListClaims" "| failover |" "| leader kill |"; do
+for row in "| Put, " "CreateClaim" "UpdateClaimStatus" "GetClaim" "ListClaims" "| failover |" "| leader kill |" \
+  "| fanout | claimd on etcd | 20 watchers, 100 writes/s through replica 1 for 2s, 1 replica: the 20 on replica 1," \
+  "| fanout | claimd on etcd | 20 watchers, 100 writes/s through replica 1 for 2s, 2 replicas: the 10 on replica 2," \
+  "etcd backend fan-out, 20 watchers, 2 replicas, 100 writes/s through replica 1: delivery p99 on replica 2"; do
   grep -qF -- "$row" <<<"$section" || fail "the new section has no '$row' row"
 done
+grep -F -- "| fanout | claimd on etcd |" <<<"$section" | grep -qvF "0 lost, 0 duplicated" &&
+  fail "a fan-out row does not show 0 events lost and 0 duplicated"
 grep -qF -- "--duration=0.3s" <<<"$section" || fail "the section does not show this run's command"
 # Outside the markers nothing changed.
 outside() { awk -v b="$begin" -v e="$end" '$0 == b {skip = 1} !skip {print} $0 == e {skip = 0}' "$1"; }
