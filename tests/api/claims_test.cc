@@ -401,6 +401,7 @@ TEST_F(ClaimsApiTest, RacingCompareAndSetUpdatesLetExactlyOneWin) {
     absl::StatusOr<Claim> results[2];
     ClaimStub* stubs[2] = {&stub(), other.get()};
     std::vector<std::thread> threads;
+    threads.reserve(2);
     for (int i = 0; i < 2; ++i) {
       threads.emplace_back([&, i] {
         start.arrive_and_wait();
@@ -518,7 +519,9 @@ TEST_F(ClaimsApiTest, RevisionsAreGlobalDenseAndIncreasing) {
 TEST_F(ClaimsApiTest, ConcurrentWritersGetDenseUniqueRevisions) {
   constexpr int kThreads = 4;
   constexpr int kPerThread = 50;
+  constexpr int64_t kTotal = int64_t{kThreads} * kPerThread;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::vector<std::vector<int64_t>> revisions(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
@@ -543,10 +546,9 @@ TEST_F(ClaimsApiTest, ConcurrentWritersGetDenseUniqueRevisions) {
     all.insert(all.end(), mine.begin(), mine.end());
   }
   std::sort(all.begin(), all.end());
-  EXPECT_THAT(all, ElementsAreArray(Range(1, kThreads * kPerThread)));
+  EXPECT_THAT(all, ElementsAreArray(Range(1, kTotal)));
   ASSERT_OK_AND_ASSIGN(std::vector<ClaimEvent> events, ListAllEvents(stub()));
-  EXPECT_THAT(Revisions(events),
-              ElementsAreArray(Range(1, kThreads * kPerThread)));
+  EXPECT_THAT(Revisions(events), ElementsAreArray(Range(1, kTotal)));
 }
 
 }  // namespace

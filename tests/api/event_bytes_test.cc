@@ -63,6 +63,7 @@ TEST(WatchResponseBytes, MatchesProtobufForABatchOfEvents) {
   std::vector<core::ClaimEvent> events = {MakeEvent(7, 0), MakeEvent(8, 3),
                                           MakeEvent(9, 40)};
   std::vector<EventBytes> parts;
+  parts.reserve(events.size());
   for (const core::ClaimEvent& event : events)
     parts.push_back(SerializeEvent(event));
   EXPECT_EQ(Flatten(WatchResponseBytes(parts, 9, false)),
@@ -118,10 +119,12 @@ TEST(EventBytesCache, SharedBytesAreNeverMutatedBySending) {
   // Many "watchers" build, read and drop responses over the same bytes at
   // once.
   std::vector<std::thread> watchers;
+  watchers.reserve(8);
   for (int w = 0; w < 8; ++w) {
     watchers.emplace_back([&] {
       for (int round = 0; round < 50; ++round) {
         std::vector<EventBytes> mine;
+        mine.reserve(events.size());
         for (const core::ClaimEvent& event : events)
           mine.push_back(cache.Get(event));
         grpc::ByteBuffer message = WatchResponseBytes(mine, 32, false);

@@ -59,6 +59,7 @@ TEST_F(ListApiTest, ListPageSizeDefaultsTo100AndIsClampedTo1000) {
   constexpr int kClaims = 1005;
   constexpr int kThreads = 4;
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   std::atomic<int> failures{0};
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
@@ -340,6 +341,7 @@ TEST(ClaimsApiCompaction, ListEventsWithoutATokenIsNeverOutOfRange) {
   std::string first_error;
   const absl::Time deadline = absl::Now() + absl::Seconds(2);
   std::vector<std::thread> readers;
+  readers.reserve(kReaders);
   for (int r = 0; r < kReaders; ++r) {
     readers.emplace_back([&, r] {
       std::unique_ptr<claims::v1::ClaimService::Stub> own = server->NewStub();

@@ -158,7 +158,7 @@ TEST_F(RevocationTest, ARoleLoweredBelowTheMethodsNeedIsPermissionDenied) {
   auto olga_stream = std::make_shared<RecordingStream>();
   auto register_stream = [&](const std::string& identity,
                              const std::string& token,
-                             std::shared_ptr<RecordingStream> stream) {
+                             const std::shared_ptr<RecordingStream>& stream) {
     return registry.Add(api::Caller{.identity = identity,
                                     .authenticated = true,
                                     .authorization = "Bearer " + token},

@@ -356,6 +356,7 @@ WritesThroughShutdown WriteThroughShutdown(TestServer& server, int writers) {
   result.stopped_by.resize(writers);
   std::atomic<int> acknowledged{0};
   std::vector<std::thread> threads;
+  threads.reserve(writers);
   for (int w = 0; w < writers; ++w) {
     threads.emplace_back([&, w] {
       std::unique_ptr<claims::v1::ClaimService::Stub> stub = server.NewStub();
@@ -439,6 +440,7 @@ TEST(ClaimServer, CallsDuringShutdownFailWithUnavailableAndTakeNoEffect) {
       failed;                    // guarded by mutex
   std::string first_unexpected;  // guarded by mutex
   std::vector<std::thread> threads;
+  threads.reserve(kWriters);
   for (int w = 0; w < kWriters; ++w) {
     threads.emplace_back([&, w] {
       std::unique_ptr<claims::v1::ClaimService::Stub> stub = server->NewStub();

@@ -39,7 +39,7 @@ void Fill(TestServer& server, int count) {
     if (i == 0) claim.labels["team"] = "first";
     server.store().Submit(
         core::Mutation{.op = core::CreateClaim{.claim = std::move(claim)}},
-        [&pending](absl::StatusOr<core::MutationResult> result) {
+        [&pending](const absl::StatusOr<core::MutationResult>& result) {
           EXPECT_OK(result.status());
           pending.DecrementCount();
         });

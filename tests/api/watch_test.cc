@@ -176,6 +176,7 @@ TEST(WatchClaims, LargeSnapshotsComeInChunks) {
   }
   EXPECT_THAT(sizes, ElementsAre(50, 50, 20));
   std::vector<std::string> expected;
+  expected.reserve(120);
   for (int i = 0; i < 120; ++i)
     expected.push_back(absl::StrCat("claims/c", 1000 + i));
   EXPECT_THAT(names, ElementsAreArray(expected));

@@ -20,6 +20,7 @@ TEST(MemoryBudget, HoldersTogetherStayWithinTheLimit) {
   EXPECT_EQ(budget.used(), 400u);
   EXPECT_FALSE(budget.TryAcquire(size_t{1} << 62));  // no overflow
   std::vector<std::thread> threads;
+  threads.reserve(8);
   std::atomic<int> granted{0};
   for (int i = 0; i < 8; ++i) {
     threads.emplace_back([&] {

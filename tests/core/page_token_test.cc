@@ -26,7 +26,7 @@ TEST(PageToken, RoundTripsThePosition) {
 }
 
 TEST(PageToken, RoundTripsAnyBytes) {
-  for (std::string position :
+  for (const std::string& position :
        {std::string(""), std::string("a\nb\nc"), std::string("\0\xff\x01", 3),
         std::string(5000, 'p')}) {
     std::string token = EncodePageToken("", position);

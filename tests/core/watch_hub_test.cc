@@ -97,6 +97,7 @@ std::vector<ClaimEventPtr> MakeEvents(int64_t first, int64_t last,
 
 std::vector<int64_t> Revisions(const std::vector<ClaimEventPtr>& events) {
   std::vector<int64_t> revisions;
+  revisions.reserve(events.size());
   for (const ClaimEventPtr& event : events)
     revisions.push_back(event->revision);
   return revisions;
@@ -629,6 +630,7 @@ TEST(WatchHub, ConcurrentReadersSeeEveryRevisionExactlyOnceInOrder) {
   };
   std::vector<ReaderLog> logs(kReaders);
   std::vector<std::thread> readers;
+  readers.reserve(kReaders);
   for (int i = 0; i < kReaders; ++i) {
     readers.emplace_back([&hub, &log = logs[i], i, deadline] {
       auto waiter = std::make_shared<FakeWaiter>();

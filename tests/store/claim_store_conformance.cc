@@ -58,6 +58,7 @@ std::vector<absl::StatusOr<core::MutationResult>> SubmitAll(
 
 std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
   std::vector<int64_t> revisions;
+  revisions.reserve(events.size());
   for (const core::ClaimEventPtr& event : events)
     revisions.push_back(event->revision);
   return revisions;
@@ -65,6 +66,7 @@ std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
 
 std::vector<std::string> Ids(const std::vector<core::Claim>& claims) {
   std::vector<std::string> ids;
+  ids.reserve(claims.size());
   for (const core::Claim& claim : claims) ids.push_back(claim.id);
   return ids;
 }
@@ -273,6 +275,7 @@ TEST_P(ClaimStoreConformanceTest, RequestIdOfAFailedMutationIsNotRemembered) {
 TEST_P(ClaimStoreConformanceTest,
        ObserverSeesEveryEventOnceInOrderBeforeItsCallback) {
   std::vector<core::Mutation> mutations;
+  mutations.reserve(60);
   for (int i = 0; i < 60; ++i) {
     mutations.push_back(i % 3 == 2
                             ? UpdateMutation(absl::StrCat("c", i - 1),
@@ -416,6 +419,7 @@ TEST_P(ClaimStoreConformanceTest,
   std::atomic<bool> writing{true};
   std::thread writer([&] {
     std::vector<core::Mutation> mutations;
+    mutations.reserve(kClaims);
     for (int i = 0; i < kClaims; ++i)
       mutations.push_back(CreateMutation(absl::StrCat("c", i)));
     for (const auto& result : SubmitAll(*store_, std::move(mutations)))

@@ -60,11 +60,12 @@ absl::Status NoLimit(size_t) { return absl::OkStatus(); }
 void CreateAll(core::ClaimStore& store, const std::vector<std::string>& ids) {
   absl::BlockingCounter pending(static_cast<int>(ids.size()));
   for (const std::string& id : ids) {
-    store.Submit(CreateMutation(id),
-                 [&pending](absl::StatusOr<core::MutationResult> result) {
-                   EXPECT_OK(result.status());
-                   pending.DecrementCount();
-                 });
+    store.Submit(
+        CreateMutation(id),
+        [&pending](const absl::StatusOr<core::MutationResult>& result) {
+          EXPECT_OK(result.status());
+          pending.DecrementCount();
+        });
   }
   pending.Wait();
 }
@@ -212,6 +213,7 @@ TEST_P(ClaimStoreConformanceTest,
 
 TEST_P(ClaimStoreConformanceTest, ReadSnapshotWithinStopsAtTheBudget) {
   std::vector<std::string> ids;
+  ids.reserve(1200);
   for (int i = 0; i < 1200; ++i) ids.push_back(Id(i));
   CreateAll(*store_, ids);
   ASSERT_OK_AND_ASSIGN(core::Snapshot whole,

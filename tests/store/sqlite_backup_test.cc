@@ -244,7 +244,7 @@ class BackupFileTest : public ::testing::Test {
     std::string bytes((std::istreambuf_iterator<char>(in)),
                       std::istreambuf_iterator<char>());
     change(bytes);
-    const std::string path = dir_.File(name);
+    std::string path = dir_.File(name);
     std::ofstream(path, std::ios::binary) << bytes;
     return path;
   }

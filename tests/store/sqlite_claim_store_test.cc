@@ -131,6 +131,7 @@ TEST_F(SqliteClaimStoreTest, ConcurrentSubmissionsAreGroupCommitted) {
   std::vector<absl::StatusOr<core::MutationResult>> results(kTotal);
   absl::BlockingCounter pending(kTotal);
   std::vector<std::thread> threads;
+  threads.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kPerThread; ++i) {
@@ -168,6 +169,7 @@ TEST_F(SqliteClaimStoreTest, MaxBatchBoundsATransaction) {
   auto release = BlockWriter(*store);
   const int64_t commits_before = store->commits();
   std::vector<core::Mutation> mutations;
+  mutations.reserve(6);
   for (int i = 0; i < 6; ++i)
     mutations.push_back(CreateMutation(absl::StrCat("c", i)));
   for (const auto& result :
@@ -259,6 +261,7 @@ TEST_F(SqliteClaimStoreTest, ReadersRunConcurrentlyWithTheWriter) {
   std::unique_ptr<store::SqliteClaimStore> store = Open();
   std::atomic<bool> writing{true};
   std::vector<std::thread> readers;
+  readers.reserve(4);
   std::atomic<int> reads{0};
   for (int r = 0; r < 4; ++r) {
     readers.emplace_back([&] {
@@ -367,7 +370,7 @@ TEST_P(WalBoundTest, WalStaysBoundedAndRowsReachTheDatabaseFile) {
       ++in_flight;
     }
     store->Submit(std::move(mutation),
-                  [&](absl::StatusOr<core::MutationResult> result) {
+                  [&](const absl::StatusOr<core::MutationResult>& result) {
                     absl::MutexLock lock(&mutex);
                     --in_flight;
                     if (!result.ok()) ++failed;

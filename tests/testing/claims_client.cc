@@ -175,6 +175,7 @@ claims::v1::Evidence MakeEvidence(const std::string& source) {
 
 std::vector<std::string> ClaimNames(const std::vector<Claim>& claims) {
   std::vector<std::string> names;
+  names.reserve(claims.size());
   for (const Claim& claim : claims) names.push_back(claim.name());
   return names;
 }
@@ -182,6 +183,7 @@ std::vector<std::string> ClaimNames(const std::vector<Claim>& claims) {
 std::vector<std::string> EventClaimNames(
     const std::vector<ClaimEvent>& events) {
   std::vector<std::string> names;
+  names.reserve(events.size());
   for (const ClaimEvent& event : events) names.push_back(event.claim().name());
   return names;
 }
@@ -189,6 +191,7 @@ std::vector<std::string> EventClaimNames(
 std::vector<claims::v1::EventType> EventTypes(
     const std::vector<ClaimEvent>& events) {
   std::vector<claims::v1::EventType> types;
+  types.reserve(events.size());
   for (const ClaimEvent& event : events) types.push_back(event.type());
   return types;
 }

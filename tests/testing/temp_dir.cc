@@ -8,6 +8,8 @@
 namespace claimd::testing {
 
 TempDir::TempDir() {
+  // Tests call setenv only on their main thread, where a TempDir is made too.
+  // NOLINTNEXTLINE(concurrency-mt-unsafe)
   const char* base = std::getenv("TEST_TMPDIR");
   std::string pattern =
       std::string(base != nullptr ? base : "/tmp") + "/claimd-test-XXXXXX";

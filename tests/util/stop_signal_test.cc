@@ -24,6 +24,7 @@ TEST(StopSignal, StopWakesEveryWaiterAndStays) {
   StopSignal stop;
   std::atomic<int> woken{0};
   std::vector<std::thread> waiters;
+  waiters.reserve(4);
   for (int i = 0; i < 4; ++i) {
     waiters.emplace_back([&] {
       if (stop.WaitFor(absl::InfiniteDuration())) ++woken;

@@ -31,7 +31,7 @@ using ::testing::UnorderedElementsAre;
 
 const grpc::Status kUnavailable(grpc::StatusCode::UNAVAILABLE, "down");
 
-v1::Claim MakeClaim(std::string id, int64_t revision,
+v1::Claim MakeClaim(const std::string& id, int64_t revision,
                     v1::VerificationStatus status) {
   v1::Claim claim;
   claim.set_name("claims/" + id);
@@ -85,12 +85,13 @@ v1::WatchClaimsResponse WatchResponse(int64_t revision) {
 
 class CliTest : public ::testing::Test {
  protected:
+  // The environment is set before claimctl's code runs, on the only thread.
   void SetUp() override {
-    unsetenv("CLAIMD_ADDR");
-    setenv("USER", "tester", 1);
+    unsetenv("CLAIMD_ADDR");      // NOLINT(concurrency-mt-unsafe)
+    setenv("USER", "tester", 1);  // NOLINT(concurrency-mt-unsafe)
   }
 
-  int Run(std::vector<std::string> args) {
+  int Run(const std::vector<std::string>& args) {
     std::vector<const char*> argv = {"claimctl"};
     for (const std::string& arg : args) argv.push_back(arg.c_str());
     CliEnvironment env;
@@ -208,6 +209,7 @@ TEST_F(CliTest, UnavailableExitsFiveAndNamesTheServer) {
 TEST_F(CliTest, ServerComesFromFlagAfterTheCommandOrEnvironment) {
   EXPECT_CALL(*stub_, GetClaim(_, _, _))
       .WillRepeatedly(Return(grpc::Status::OK));
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): see SetUp
   setenv("CLAIMD_ADDR", "env:2", 1);
   EXPECT_EQ(Run({"get", "x"}), 0);
   EXPECT_EQ(server_, "env:2");

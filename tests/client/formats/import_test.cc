@@ -524,9 +524,10 @@ class FakeServer {
 
 class ImportCommandTest : public ::testing::Test {
  protected:
+  // The environment is set before claimctl's code runs, on the only thread.
   void SetUp() override {
-    unsetenv("CLAIMD_ADDR");
-    setenv("USER", "tester", 1);
+    unsetenv("CLAIMD_ADDR");      // NOLINT(concurrency-mt-unsafe)
+    setenv("USER", "tester", 1);  // NOLINT(concurrency-mt-unsafe)
   }
 
   std::string WriteFile(const std::string& text) {
