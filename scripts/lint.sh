@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Format and lint: fails on any clang-format difference (every tracked C++ file) and
 # on any clang-tidy finding (the checks in .clang-tidy, over every .cc file of service/,
-# client/ and the tests/ folders listed below in the build in ./build, which must be
-# configured: compile_commands.json). scripts/test.sh runs it after the build. A file whose source,
+# client/ and tests/ in the build in ./build, which must be configured:
+# compile_commands.json). scripts/test.sh runs it after the build. A file whose source,
 # headers and .clang-tidy did not change since its last clean run is not linted again:
 # like ccache, stamps keyed by content live under ~/.cache/claimd-lint
 # (CLAIMD_LINT_CACHE), so another clone on the machine reuses them.
@@ -35,14 +35,9 @@ root = sys.argv[2]
 seen = set()
 for entry in json.load(open(sys.argv[1])):
     path = os.path.relpath(entry["file"], root)
-    # Our code; generated code lives under build/ and is left out, and a file
-    # compiled into two targets is linted once. Of tests/, the folders whose
-    # findings are fixed; the rest (client/, e2e/, etcd/, bench/, fuzz/,
-    # reliability/, metrics/, deploy/) is checked by clang-format only until
-    # theirs are (issue 16).
-    if path.startswith(("service/", "client/", "tests/api/", "tests/auth/",
-                        "tests/core/", "tests/store/", "tests/testing/",
-                        "tests/util/")) and path not in seen:
+    # Our code (the product and its tests); generated code lives under build/
+    # and is left out, and a file compiled into two targets is linted once.
+    if path.startswith(("service/", "client/", "tests/")) and path not in seen:
         seen.add(path)
         print(path)
 PY

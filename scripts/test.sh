@@ -8,8 +8,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ./scripts/install-deps.sh
 ./scripts/build.sh
-# clang-format over the whole tree and clang-tidy over service/, client/ and most of
-# tests/ (scripts/lint.sh lists the folders): any finding fails the run.
+# clang-format over the whole tree and clang-tidy over service/, client/ and tests/:
+# any finding fails the run.
 ./scripts/lint.sh
 # A skipped test (podman, a network namespace or a mount refused, a tool missing) is a
 # check that did not happen: it fails the run unless CLAIMD_ALLOW_SKIPS=1 says the
