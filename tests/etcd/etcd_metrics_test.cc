@@ -2,7 +2,8 @@
 // 3-member etcd cluster: two stores on one prefix are two replicas, and their
 // racing writes show up as lost races beside the committed Txns; every commit
 // of a replica is followed by one watch lag; reads start with a linearizable
-// read; compaction passes are counted where they ran.
+// read; compaction passes are counted where they ran. And the claimd binary
+// run with --store=etcd exports the claimd_etcd_* series, not SQLite's.
 #include "service/etcd_store/etcd_metrics.h"
 
 #include <atomic>
@@ -10,14 +11,18 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/http_get.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/store/claim_store_conformance.h"
+#include "tests/testing/claims_client.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
 
@@ -218,6 +223,53 @@ TEST_F(EtcdMetricsTest, CompactionIsCountedOnTheReplicaThatRanIt) {
   EXPECT_TRUE(compacted);
   EXPECT_EQ(metrics_b_.counts().etcd_compactions, 1);
   EXPECT_EQ(metrics_a_.counts().etcd_compactions, 0);
+}
+
+// The metrics port claimd logged ("... (port N) at /metrics"); 0 if none.
+int MetricsPort(const std::string& stderr_text) {
+  size_t at = stderr_text.find("metrics on ");
+  if (at == std::string::npos) return 0;
+  at = stderr_text.find("(port ", at);
+  const size_t end = stderr_text.find(')', at);
+  int port = 0;
+  if (at == std::string::npos || end == std::string::npos ||
+      !absl::SimpleAtoi(stderr_text.substr(at + 6, end - at - 6), &port))
+    return 0;
+  return port;
+}
+
+TEST(ClaimdOverEtcd, ExportsTheEtcdSeriesAndNoSqliteOnes) {
+  TempDir dir;
+  e2e::ClaimdHarness claimd(
+      dir.File("unused-data"), dir.path(),
+      {"--store=etcd",
+       absl::StrCat("--etcd_endpoints=", SharedEtcdCluster().EndpointList()),
+       absl::StrCat("--etcd_prefix=", dir.path(), "/"),
+       "--metrics_listen=127.0.0.1:0"});
+  ASSERT_OK(claimd.Start());
+  const int port = MetricsPort(claimd.Stderr());
+  ASSERT_NE(port, 0) << claimd.Stderr();
+  auto stub = claims::v1::ClaimService::NewStub(claimd.NewChannel());
+  ASSERT_OK(CreateClaim(*stub, "scraped", "Water is wet").status());
+  ASSERT_OK_AND_ASSIGN(e2e::HttpResponse scrape,
+                       e2e::HttpGet(port, "/metrics"));
+  EXPECT_EQ(scrape.status, 200);
+  // The create's Txn committed (it was acknowledged after its watch lag).
+  EXPECT_THAT(
+      scrape.body,
+      ::testing::HasSubstr("claimd_etcd_txn_total{result=\"committed\"} 1"));
+  for (const char* series :
+       {"# TYPE claimd_etcd_watch_lag_seconds histogram",
+        "claimd_etcd_watch_lag_seconds_count 1",
+        "claimd_etcd_txn_total{result=\"lost_race\"} 0",
+        "# TYPE claimd_etcd_linearizable_read_duration_seconds histogram",
+        "# TYPE claimd_etcd_watch_restarts_total counter",
+        "claimd_etcd_watch_applied_revision 1"}) {
+    EXPECT_THAT(scrape.body, ::testing::HasSubstr(series));
+  }
+  EXPECT_THAT(scrape.body,
+              ::testing::Not(::testing::HasSubstr("claimd_store_wal_frames")));
+  EXPECT_THAT(scrape.body, ::testing::Not(::testing::HasSubstr("checkpoint")));
 }
 
 }  // namespace
