@@ -1,8 +1,8 @@
 // EtcdMetrics: what only the etcd backend can report, in plain C++ so that the
 // store depends on no metrics library: commit Txns that lost the revision race
-// to another replica or failed, the linearizable read every claim read starts
-// with, how far the watch trails this replica's own commits, watch restarts,
-// and compaction work. core::Metrics carries what every backend reports
+// to another replica or failed, the linearizable read claim reads start with,
+// how far the watch trails this replica's own commits, watch restarts, and
+// compaction work. core::Metrics carries what every backend reports
 // (commits, revision, claims per status). Every hook has an empty default;
 // service/metrics/ implements it with prometheus-cpp for claimd.
 //

@@ -59,11 +59,12 @@ PrometheusEtcdMetrics::PrometheusEtcdMetrics(prometheus::Registry& registry)
           registry, "claimd_etcd_linearizable_read_duration_seconds",
           "The linearizable read of claimd's revision counter that every "
           "GetClaim, ListClaims and snapshot starts with (one etcd round "
-          "trip; the count is the number of such reads)")),
+          "trip, shared by the reads that began while it was in flight: the "
+          "count is etcd round trips, not claimd reads)")),
       read_failures_(Counter(
           registry, "claimd_etcd_linearizable_read_failures_total",
           "Linearizable reads etcd did not answer (no quorum, timeout): the "
-          "claimd read failed UNAVAILABLE")),
+          "claimd reads sharing them failed UNAVAILABLE")),
       compaction_passes_(Counter(
           registry, "claimd_etcd_history_compaction_passes_total",
           "Deletion passes this replica ran to trim claimd's history in etcd "

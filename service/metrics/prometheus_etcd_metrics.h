@@ -9,7 +9,7 @@
 //   claimd_etcd_watch_applied_revision             revision the watch applied
 //   claimd_etcd_watch_restarts_total               watch streams started again
 //   claimd_etcd_watch_resyncs_total                ... after reading it all
-//   claimd_etcd_linearizable_read_duration_seconds the read each read starts
+//   claimd_etcd_linearizable_read_duration_seconds the (shared) counter read
 //   claimd_etcd_linearizable_read_failures_total   ... that etcd did not answer
 //   claimd_etcd_history_compaction_passes_total    deletion passes of Compact
 //   claimd_etcd_history_compacted_keys_total       keys those passes deleted
