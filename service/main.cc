@@ -278,7 +278,7 @@ int Run(const std::vector<char*>& positional) {
     lock.emplace(std::move(*locked));
   }
   absl::StatusOr<claimd::MetricsExport> metrics =
-      claimd::StartMetrics(absl::GetFlag(FLAGS_metrics_listen));
+      claimd::StartMetrics(absl::GetFlag(FLAGS_metrics_listen), *backend);
   if (!metrics.ok()) {
     claimd::util::LogError(metrics.status().message());
     return 1;
@@ -293,6 +293,8 @@ int Run(const std::vector<char*>& positional) {
   store_options.backend = *backend;
   store_options.observer = &hub;
   store_options.metrics = metrics->metrics.get();
+  store_options.sqlite_metrics = metrics->sqlite.get();
+  store_options.etcd_metrics = metrics->etcd.get();
   store_options.sqlite = {
       .database_path = claimd::store::DatabasePath(data_dir),
       .durable = absl::GetFlag(FLAGS_durable),

@@ -19,11 +19,20 @@ absl::Status ConfigureLogs(const std::string& format,
   return absl::OkStatus();
 }
 
-absl::StatusOr<MetricsExport> StartMetrics(const std::string& address) {
+absl::StatusOr<MetricsExport> StartMetrics(
+    const std::string& address, store_factory::StoreBackend backend) {
   MetricsExport result;
   if (address.empty()) return result;
   result.metrics =
       std::make_unique<metrics::PrometheusMetrics>(CurrentBuildInfo());
+  // Registered before the endpoint serves, so the first scrape has them.
+  prometheus::Registry& registry = *result.metrics->registry();
+  if (backend == store_factory::StoreBackend::kEtcd) {
+    result.etcd = std::make_unique<metrics::PrometheusEtcdMetrics>(registry);
+  } else {
+    result.sqlite =
+        std::make_unique<metrics::PrometheusSqliteMetrics>(registry);
+  }
   absl::StatusOr<std::unique_ptr<metrics::MetricsEndpoint>> endpoint =
       metrics::MetricsEndpoint::Start(address, result.metrics->registry());
   if (!endpoint.ok()) return endpoint.status();

@@ -4,6 +4,12 @@
 // use when nobody collects (tests, tools). service/metrics/ implements it with
 // prometheus-cpp for claimd.
 //
+// Only what every backend reports is here (commits, revision, claims per
+// status): core knows no backend. A backend's own series come with the
+// backend, through an interface of its own: store::SqliteMetrics (WAL,
+// checkpoints; service/store/sqlite_metrics.h) and etcd_store::EtcdMetrics
+// (lost revision races, etcd requests, the watch; etcd_metrics.h there).
+//
 //   SqliteStoreOptions{.metrics = &prometheus_metrics, ...}
 //
 // Thread-safety: implementations must accept calls from any thread at once;
@@ -36,11 +42,6 @@ class Metrics {
   virtual void OnStoreOpened(int64_t revision, const StatusCounts& counts) {}
   virtual void OnCommit(absl::Duration duration, size_t mutations,
                         absl::Span<const ClaimEventPtr> events) {}
-  // With background checkpoints only: after each commit, the frames (pages)
-  // in the write-ahead log (writer thread); after each checkpoint pass, its
-  // duration and whether it failed (checkpointer thread).
-  virtual void OnWalFrames(int frames) {}
-  virtual void OnCheckpoint(absl::Duration duration, bool ok) {}
 
   // Watch streams.
   virtual void OnWatcherStarted() {}

@@ -17,6 +17,11 @@
 
 namespace claimd::etcd_store {
 
+EtcdMetrics& NoEtcdMetrics() {
+  static EtcdMetrics* const none = new EtcdMetrics();
+  return *none;
+}
+
 namespace {
 
 // How long a replica's claim on the deletion pass outlives the replica.
@@ -89,6 +94,8 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
 EtcdClaimStore::EtcdClaimStore(EtcdStoreOptions options,
                                std::unique_ptr<EtcdClient> client)
     : options_(std::move(options)),
+      etcd_metrics_(options_.etcd_metrics != nullptr ? *options_.etcd_metrics
+                                                     : NoEtcdMetrics()),
       keys_(options_.prefix),
       client_(std::move(client)) {}
 
@@ -410,6 +417,7 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
   if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
   compaction_passes_.fetch_add(1, std::memory_order_relaxed);
+  etcd_metrics_.OnCompactionPass();
   // A pass that fails frees its claim at once, so the next Compact (on any
   // replica) finishes it without waiting for the lease to expire.
   auto pass = [&]() -> absl::Status {
@@ -436,6 +444,7 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
       auto remove = [&](const std::string& key) -> absl::Status {
         txn.add_success()->mutable_request_delete_range()->set_key(key);
         compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
+        etcd_metrics_.OnCompactedKeys(1);
         if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
         return absl::OkStatus();
       };
@@ -495,6 +504,7 @@ absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
       RETURN_IF_ERROR(client_->Txn(drop).status());
       compaction_keys_deleted_.fetch_add(events.kvs_size(),
                                          std::memory_order_relaxed);
+      etcd_metrics_.OnCompactedKeys(events.kvs_size());
       if (!events.more()) break;
     }
     return absl::OkStatus();
@@ -535,6 +545,7 @@ absl::StatusOr<bool> EtcdClaimStore::CompactEtcdHistory(int64_t etcd_revision,
   if (!compacted.ok() && !absl::IsOutOfRange(compacted.status()))
     return compacted.status();
   etcd_compactions_.fetch_add(1, std::memory_order_relaxed);
+  etcd_metrics_.OnEtcdCompaction();
   return true;
 }
 

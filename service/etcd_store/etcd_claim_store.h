@@ -58,6 +58,7 @@
 #include "service/etcd_store/coalesced_read.h"
 #include "service/etcd_store/etcd_client.h"
 #include "service/etcd_store/etcd_keys.h"
+#include "service/etcd_store/etcd_metrics.h"
 #include "service/etcd_store/revision_waiter.h"
 #include "service/util/stop_signal.h"
 
@@ -74,6 +75,9 @@ struct EtcdStoreOptions {
   std::string prefix = "/claimd/";
   core::CommitObserver* observer = nullptr;  // not owned; outlives the store
   core::Metrics* metrics = nullptr;          // not owned; may be null
+  // This backend's own series (lost races, the watch, etcd reads); not
+  // owned; null: nothing is recorded.
+  EtcdMetrics* etcd_metrics = nullptr;
   std::function<absl::Time()> clock = &absl::Now;
   // etcd's own MVCC history is compacted every interval, to the etcd revision
   // seen one interval earlier (as the Kubernetes API server does), so it never
@@ -175,7 +179,8 @@ class EtcdClaimStore final : public core::ClaimStore {
   // `wait_for`, so the observer always sees a commit before its callback.
   struct Completion {
     int64_t wait_for = 0;
-    absl::Duration started;  // monotonic, for the commit's duration
+    absl::Duration started;       // monotonic, for the commit's duration
+    absl::Duration committed_at;  // monotonic, for the watch lag
     std::vector<Task> tasks;
     std::vector<std::optional<absl::StatusOr<core::MutationResult>>> results;
     std::vector<int64_t> replays;
@@ -206,7 +211,10 @@ class EtcdClaimStore final : public core::ClaimStore {
   // encodes the mutations with no lock held.
   absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch)
       ABSL_LOCKS_EXCLUDED(state_mutex_);
+  // One commit Txn, reported to EtcdMetrics::OnTxn: true committed, false
+  // lost the race to another replica.
   absl::StatusOr<bool> TryCommit(Batch& batch);
+  absl::StatusOr<bool> SendTxn(Batch& batch);
   // Records a committed batch in the overlay and hands it to the completer.
   void RememberOwnCommit(const Batch& batch);
   void ForgetAppliedOwnWrites(int64_t applied);
@@ -246,6 +254,7 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Status ClosedError() const;
 
   const EtcdStoreOptions options_;
+  EtcdMetrics& etcd_metrics_;  // options_.etcd_metrics, or NoEtcdMetrics()
   const Keys keys_;
   std::unique_ptr<EtcdClient> client_;
   std::string store_id_;

@@ -10,6 +10,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/core/limits.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/util/monotonic_clock.h"
 #include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
@@ -41,8 +42,11 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
       counter_reads_.Read([this]() -> absl::StatusOr<int64_t> {
         etcdserverpb::RangeRequest request;
         request.set_key(keys_.Revision());
+        const absl::Duration sent = util::MonotonicClock::Real().Now();
         absl::StatusOr<etcdserverpb::RangeResponse> response =
             client_->Range(request);
+        etcd_metrics_.OnLinearizableRead(
+            util::MonotonicClock::Real().Now() - sent, response.ok());
         if (!response.ok()) {
           SetHealth(absl::UnavailableError(response.status().message()));
           return absl::UnavailableError(

@@ -19,7 +19,9 @@ void EtcdClaimStore::WatchLoop() {
     const int64_t before = next;
     absl::Status status = WatchOnce(next);
     if (Stopping()) return;
-    if (absl::IsOutOfRange(status) || absl::IsInternal(status)) {
+    const bool resync = absl::IsOutOfRange(status) || absl::IsInternal(status);
+    etcd_metrics_.OnWatchRestart(resync);
+    if (resync) {
       // etcd compacted past our position, or the stream broke a rule: read
       // the state again and deliver what we missed from claimd's own events.
       util::LogWarning("etcd watch: ", status.message(), "; resyncing");
@@ -78,6 +80,10 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
         if (!result.ok()) break;
         if (!events.empty() && options_.observer != nullptr)
           options_.observer->OnCommit(events);
+        // Reported before it is published: a read that waited for the
+        // revision finds the metric there too.
+        if (!events.empty())
+          etcd_metrics_.OnWatchApplied(events.back()->revision);
         if (!events.empty()) {
           absl::MutexLock lock(&state_mutex_);
           applied_ = events.back()->revision;
@@ -267,6 +273,7 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
     applied_waiter_.Publish(applied_);
   }
   NoteCounter(target);
+  etcd_metrics_.OnWatchApplied(target);
   {
     absl::MutexLock lock(&state_mutex_);
     applied_ = std::max(applied_, target);

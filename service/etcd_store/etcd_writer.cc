@@ -54,6 +54,9 @@ struct EtcdClaimStore::Batch {
   std::vector<std::vector<std::string>> chunk_keys;
   // The request_id records the batch writes.
   std::vector<std::pair<std::string, RequestEntry>> requests;
+  // When etcd answered that the Txn committed (monotonic clock): the start
+  // of the watch lag (EtcdMetrics::OnWatchLag).
+  absl::Duration committed_at;
 
   void Put(std::string key, std::string value) {
     bytes += key.size() + value.size() + kPerOpOverhead;
@@ -365,6 +368,20 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
 }
 
 absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration sent = clock.Now();
+  absl::StatusOr<bool> committed = SendTxn(batch);
+  const absl::Duration answered = clock.Now();
+  using Result = EtcdMetrics::TxnResult;
+  etcd_metrics_.OnTxn(!committed.ok() ? Result::kFailed
+                      : *committed    ? Result::kCommitted
+                                      : Result::kLostRace,
+                      answered - sent);
+  if (committed.ok() && *committed) batch.committed_at = answered;
+  return committed;
+}
+
+absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch) {
   absl::StatusOr<etcdserverpb::TxnResponse> response = client_->Txn(batch.txn);
   if (response.ok()) {
     if (response->succeeded()) return true;
@@ -498,6 +515,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   Completion completion;
   completion.wait_for = batch.base + static_cast<int64_t>(batch.events.size());
   completion.started = started;
+  completion.committed_at = batch.committed_at;
   completion.tasks.reserve(batch.taken);
   for (size_t i = 0; i < batch.taken; ++i)
     completion.tasks.push_back(std::move(tasks[i]));
@@ -576,6 +594,8 @@ void EtcdClaimStore::CompleterLoop() {
     // replica's events take) before any callback of it runs.
     absl::Status seen =
         WaitApplied(completion.wait_for, 2 * client_->request_timeout());
+    if (seen.ok() && !completion.events.empty())
+      etcd_metrics_.OnWatchLag(clock.Now() - completion.committed_at);
     if (!seen.ok() && !completion.events.empty()) {
       util::LogWarning("etcd watch has not delivered committed revision ",
                        completion.wait_for, ": ", seen.message());

@@ -9,15 +9,6 @@ namespace {
 
 using prometheus::Histogram;
 
-// Unary calls here take from tens of microseconds (reads) to a disk sync or a
-// few (mutations): buckets from 100 µs to 10 s.
-const Histogram::BucketBoundaries& LatencyBuckets() {
-  static const auto* const buckets = new Histogram::BucketBoundaries{
-      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
-      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
-  return *buckets;
-}
-
 // Mutations per commit: 1 up to --max_batch (512 by default), in powers of 2.
 Histogram::BucketBoundaries BatchBuckets() {
   Histogram::BucketBoundaries buckets;
@@ -32,6 +23,15 @@ auto& Named(Builder builder, const std::string& name, const std::string& help,
 }
 
 }  // namespace
+
+// Unary calls here take from tens of microseconds (reads) to a disk sync or a
+// few (mutations): buckets from 100 µs to 10 s.
+const Histogram::BucketBoundaries& LatencyBuckets() {
+  static const auto* const buckets = new Histogram::BucketBoundaries{
+      0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+      0.05,   0.1,     0.25,   0.5,   1,      2.5,   5,    10};
+  return *buckets;
+}
 
 PrometheusMetrics::PrometheusMetrics(const BuildInfo& build)
     : registry_(std::make_shared<prometheus::Registry>()),
@@ -73,28 +73,7 @@ PrometheusMetrics::PrometheusMetrics(const BuildInfo& build)
                             .Add({}, BatchBuckets())),
       revision_(Named(prometheus::BuildGauge(), "claimd_store_revision",
                       "Revision of the last committed event", *registry_)
-                    .Add({})),
-      wal_frames_(Named(prometheus::BuildGauge(), "claimd_store_wal_frames",
-                        "Pages in the store's write-ahead log after the last "
-                        "commit (it starts over beyond 4000; steady growth "
-                        "means checkpoints are failing or held back by a "
-                        "long read)",
-                        *registry_)
-                      .Add({})),
-      checkpoint_duration_(
-          Named(prometheus::BuildHistogram(),
-                "claimd_store_checkpoint_duration_seconds",
-                "Background checkpoint passes (WAL pages copied into the "
-                "database file, which is then synced)",
-                *registry_)
-              .Add({}, LatencyBuckets())),
-      checkpoint_failures_(
-          Named(prometheus::BuildCounter(),
-                "claimd_store_checkpoint_failures_total",
-                "Background checkpoint passes that failed (nothing is lost; "
-                "the WAL grows until one succeeds)",
-                *registry_)
-              .Add({})) {
+                    .Add({})) {
   auto& claims =
       Named(prometheus::BuildGauge(), "claimd_claims",
             "Claims in the store, by verification status", *registry_);
@@ -134,15 +113,6 @@ void PrometheusMetrics::OnCommit(absl::Duration duration, size_t mutations,
   }
   if (!events.empty())
     revision_.Set(static_cast<double>(events.back()->revision));
-}
-
-void PrometheusMetrics::OnWalFrames(int frames) {
-  wal_frames_.Set(static_cast<double>(frames));
-}
-
-void PrometheusMetrics::OnCheckpoint(absl::Duration duration, bool ok) {
-  checkpoint_duration_.Observe(absl::ToDoubleSeconds(duration));
-  if (!ok) checkpoint_failures_.Increment();
 }
 
 void PrometheusMetrics::OnWatcherStarted() { watchers_active_.Increment(); }

@@ -9,14 +9,13 @@
 //   claimd_store_commit_duration_seconds           one transaction, sync incl.
 //   claimd_store_commit_mutations                  mutations per transaction
 //   claimd_store_revision                          last committed revision
-//   claimd_store_wal_frames                        WAL pages after a commit
-//   claimd_store_checkpoint_duration_seconds       one background checkpoint
-//   claimd_store_checkpoint_failures_total         failed checkpoint passes
 //   claimd_claims{status}                          claims per status
 //   claimd_build_info{version,commit,grpc,sqlite}  always 1
 //
 // claimd_claims starts from one count when the store opens and then follows
-// the committed events, so a scrape never scans the store.
+// the committed events, so a scrape never scans the store. A backend's own
+// series are registered in the same registry by PrometheusSqliteMetrics or
+// PrometheusEtcdMetrics, whichever backend runs.
 // Thread-safety: all methods may be called from any thread.
 #ifndef CLAIMD_SERVICE_METRICS_PROMETHEUS_METRICS_H_
 #define CLAIMD_SERVICE_METRICS_PROMETHEUS_METRICS_H_
@@ -45,6 +44,10 @@ struct BuildInfo {
   std::string sqlite_version;
 };
 
+// Buckets for latencies from 100 µs to 10 s, which every claimd histogram of
+// seconds uses (one store transaction, one etcd request, one unary call).
+const prometheus::Histogram::BucketBoundaries& LatencyBuckets();
+
 class PrometheusMetrics final : public core::Metrics {
  public:
   explicit PrometheusMetrics(const BuildInfo& build);
@@ -62,8 +65,6 @@ class PrometheusMetrics final : public core::Metrics {
   void OnWatcherEnded() override;
   void OnEventsDelivered(size_t count) override;
   void OnWatcherCatchUp() override;
-  void OnWalFrames(int frames) override;
-  void OnCheckpoint(absl::Duration duration, bool ok) override;
   void OnRpcFinished(absl::string_view method, absl::string_view code,
                      bool unary, absl::Duration duration) override;
 
@@ -87,9 +88,6 @@ class PrometheusMetrics final : public core::Metrics {
   prometheus::Histogram& commit_duration_;
   prometheus::Histogram& commit_mutations_;
   prometheus::Gauge& revision_;
-  prometheus::Gauge& wal_frames_;
-  prometheus::Histogram& checkpoint_duration_;
-  prometheus::Counter& checkpoint_failures_;
   // Indexed by core::VerificationStatus; [0] (unspecified) is unused.
   std::array<prometheus::Gauge*, 4> claims_{};
 };

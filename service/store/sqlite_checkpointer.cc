@@ -9,7 +9,7 @@ namespace claimd::store::internal {
 
 absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
     const std::string& path, const Connection::Options& options,
-    core::Metrics* metrics) {
+    SqliteMetrics* metrics) {
   absl::StatusOr<std::unique_ptr<Connection>> db =
       Connection::Open(path, options);
   if (!db.ok()) return db.status();
@@ -26,7 +26,7 @@ absl::StatusOr<std::unique_ptr<Checkpointer>> Checkpointer::Start(
 }
 
 Checkpointer::Checkpointer(std::unique_ptr<Connection> db,
-                           core::Metrics* metrics)
+                           SqliteMetrics* metrics)
     : db_(std::move(db)), metrics_(metrics) {}
 
 Checkpointer::~Checkpointer() {

@@ -14,7 +14,7 @@
 // then restarts the WAL.
 //
 // A failed pass changes nothing durable (SQLite records progress only after
-// the database file is synced); it is logged, counted in core::Metrics, and
+// the database file is synced); it is logged, counted in SqliteMetrics, and
 // retried on the next wake.
 //
 // Thread-safety: Wake and RunPassAndWait may be called from any thread, but
@@ -30,8 +30,8 @@
 #include "absl/base/thread_annotations.h"
 #include "absl/status/statusor.h"
 #include "absl/synchronization/mutex.h"
-#include "service/core/metrics.h"
 #include "service/store/sqlite_db.h"
+#include "service/store/sqlite_metrics.h"
 
 namespace claimd::store::internal {
 
@@ -42,7 +42,7 @@ class Checkpointer {
   // `metrics` (not owned, may be null) must outlive the checkpointer.
   static absl::StatusOr<std::unique_ptr<Checkpointer>> Start(
       const std::string& path, const Connection::Options& options,
-      core::Metrics* metrics);
+      SqliteMetrics* metrics);
   // Finishes the pass in progress, if any, and joins the thread.
   ~Checkpointer();
   Checkpointer(const Checkpointer&) = delete;
@@ -54,12 +54,12 @@ class Checkpointer {
   void RunPassAndWait();
 
  private:
-  Checkpointer(std::unique_ptr<Connection> db, core::Metrics* metrics);
+  Checkpointer(std::unique_ptr<Connection> db, SqliteMetrics* metrics);
   void Loop();
   bool HasRequestOrStop() const ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex_);
 
   const std::unique_ptr<Connection> db_;  // the thread's only
-  core::Metrics* const metrics_;          // may be null
+  SqliteMetrics* const metrics_;          // may be null
   absl::Mutex mutex_;
   // Passes are numbered by request: a pass serves every request up to the
   // number it started with.

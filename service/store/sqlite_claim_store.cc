@@ -79,7 +79,7 @@ absl::StatusOr<std::unique_ptr<SqliteClaimStore>> SqliteClaimStore::Open(
     checkpointer_options.vfs = kept.vfs;
     ASSIGN_OR_RETURN(store->checkpointer_,
                      internal::Checkpointer::Start(
-                         db_path, checkpointer_options, kept.metrics));
+                         db_path, checkpointer_options, kept.sqlite_metrics));
     store->writer_->TrackWalFrames(&store->wal_frames_);
   }
   if (observer != nullptr) observer->OnOpen(revision);

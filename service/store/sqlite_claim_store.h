@@ -48,6 +48,7 @@
 #include "service/core/metrics.h"
 #include "service/store/sqlite_checkpointer.h"
 #include "service/store/sqlite_db.h"
+#include "service/store/sqlite_metrics.h"
 #include "service/store/sqlite_rows.h"
 
 namespace claimd::store {
@@ -57,6 +58,9 @@ struct SqliteStoreOptions {
   core::CommitObserver* observer = nullptr;
   // Not owned; must outlive the store. nullptr: nothing is recorded.
   core::Metrics* metrics = nullptr;
+  // Not owned; must outlive the store. nullptr: nothing is recorded. The WAL
+  // and checkpoint series, which only this backend has.
+  SqliteMetrics* sqlite_metrics = nullptr;
   // Mutations per transaction, at most.
   int max_batch = 512;
   std::function<absl::Time()> clock = &absl::Now;

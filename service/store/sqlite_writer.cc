@@ -157,7 +157,8 @@ void SqliteClaimStore::WriterLoop() {
 
 void SqliteClaimStore::MaybeCheckpoint() {
   if (checkpointer_ == nullptr) return;
-  if (options_.metrics != nullptr) options_.metrics->OnWalFrames(wal_frames_);
+  if (options_.sqlite_metrics != nullptr)
+    options_.sqlite_metrics->OnWalFrames(wal_frames_);
   if (wal_frames_ < checkpoint_waited_at_) checkpoint_waited_at_ = 0;
   if (wal_frames_ < kCheckpointFrames) return;
   if (wal_frames_ < kWalRestartFrames ||

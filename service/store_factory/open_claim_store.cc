@@ -46,6 +46,7 @@ absl::StatusOr<std::unique_ptr<core::ClaimStore>> OpenClaimStore(
             store::SqliteStoreOptions{
                 .observer = options.observer,
                 .metrics = options.metrics,
+                .sqlite_metrics = options.sqlite_metrics,
                 .max_batch = options.sqlite.max_batch,
                 .durable = options.sqlite.durable,
                 .writer_cache_mib = options.sqlite.writer_cache_mib}));
@@ -68,6 +69,7 @@ absl::StatusOr<std::unique_ptr<core::ClaimStore>> OpenClaimStore(
   store_options.prefix = etcd.prefix;
   store_options.observer = options.observer;
   store_options.metrics = options.metrics;
+  store_options.etcd_metrics = options.etcd_metrics;
   store_options.etcd_compaction_interval = etcd.compaction_interval;
   ASSIGN_OR_RETURN(std::unique_ptr<etcd_store::EtcdClaimStore> store,
                    etcd_store::EtcdClaimStore::Open(std::move(store_options)));

@@ -20,6 +20,8 @@
 #include "absl/time/time.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
+#include "service/etcd_store/etcd_metrics.h"
+#include "service/store/sqlite_metrics.h"
 
 namespace claimd::store_factory {
 
@@ -52,6 +54,10 @@ struct ClaimStoreOptions {
   EtcdBackendOptions etcd;
   core::CommitObserver* observer = nullptr;  // not owned
   core::Metrics* metrics = nullptr;          // not owned
+  // The backend's own series (not owned; null: not recorded): only the
+  // chosen backend's is used.
+  store::SqliteMetrics* sqlite_metrics = nullptr;
+  etcd_store::EtcdMetrics* etcd_metrics = nullptr;
 };
 
 // Errors: those of the backend's Open; INVALID_ARGUMENT for unreadable TLS

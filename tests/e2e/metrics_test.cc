@@ -108,6 +108,12 @@ TEST_F(ClaimdMetrics, CountersAndHistogramsMoveByExactlyTheCallsMade) {
   EXPECT_EQ(before.types.at("claimd_store_commit_duration_seconds"),
             "histogram");
   EXPECT_EQ(before.types.at("claimd_claims"), "gauge");
+  // The SQLite backend's own series, and no other backend's.
+  EXPECT_EQ(before.types.at("claimd_store_wal_frames"), "gauge");
+  EXPECT_EQ(before.types.at("claimd_store_checkpoint_failures_total"),
+            "counter");
+  for (const auto& [name, type] : before.types)
+    EXPECT_FALSE(absl::StartsWith(name, "claimd_etcd_")) << name;
   // Value() reads 0 for a missing series: each zero below is checked present.
   EXPECT_TRUE(before.Has("claimd_store_revision", {}));
   EXPECT_EQ(before.Value("claimd_store_revision"), 0);

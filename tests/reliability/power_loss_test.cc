@@ -19,6 +19,7 @@
 #include "service/core/mutation.h"
 #include "service/store/sqlite_claim_store.h"
 #include "service/store/sqlite_db.h"
+#include "service/store/sqlite_metrics.h"
 #include "service/store/testing/fault_vfs.h"
 #include "tests/reliability/checker.h"
 #include "tests/reliability/store_history.h"
@@ -40,7 +41,7 @@ struct TrialFigures {
 };
 
 // Counts the store's background checkpoint passes.
-class CheckpointCounter : public core::Metrics {
+class CheckpointCounter : public store::SqliteMetrics {
  public:
   void OnCheckpoint(absl::Duration, bool ok) override {
     passes_.fetch_add(1);
@@ -100,7 +101,7 @@ TrialFigures RunTrial(store::testing::FaultVfs& vfs, bool durable,
     store::SqliteStoreOptions options;
     options.durable = durable;
     options.vfs = vfs.name();
-    options.metrics = &checkpoints;
+    options.sqlite_metrics = &checkpoints;
     absl::StatusOr<std::unique_ptr<store::SqliteClaimStore>> store =
         store::SqliteClaimStore::Open(path, options);
     EXPECT_OK(store.status());

@@ -1,7 +1,7 @@
 // What SqliteClaimStore reports to core::Metrics: the revision and claims per
 // status counted at open, and for every commit its mutations (failed ones
-// included) and exactly the events it wrote; the WAL size after commits and
-// the background checkpoint passes.
+// included) and exactly the events it wrote; and to store::SqliteMetrics, its
+// own: the WAL size after commits and the background checkpoint passes.
 #include <algorithm>
 #include <memory>
 #include <string>
@@ -14,6 +14,7 @@
 #include "service/core/metrics.h"
 #include "service/store/data_dir.h"
 #include "service/store/sqlite_claim_store.h"
+#include "service/store/sqlite_metrics.h"
 #include "tests/store/claim_store_conformance.h"
 #include "tests/testing/status_matchers.h"
 #include "tests/testing/temp_dir.h"
@@ -23,7 +24,7 @@ namespace {
 
 using core::VerificationStatus;
 
-class RecordingMetrics : public core::Metrics {
+class RecordingMetrics : public core::Metrics, public store::SqliteMetrics {
  public:
   void OnStoreOpened(int64_t revision,
                      const core::StatusCounts& counts) override {
@@ -97,10 +98,11 @@ class RecordingMetrics : public core::Metrics {
 };
 
 std::unique_ptr<store::SqliteClaimStore> OpenWith(const std::string& path,
-                                                  core::Metrics* metrics) {
+                                                  RecordingMetrics* metrics) {
   absl::StatusOr<std::unique_ptr<store::SqliteClaimStore>> opened =
       store::SqliteClaimStore::Open(
-          path, store::SqliteStoreOptions{.metrics = metrics});
+          path, store::SqliteStoreOptions{.metrics = metrics,
+                                          .sqlite_metrics = metrics});
   EXPECT_OK(opened);
   return opened.ok() ? *std::move(opened) : nullptr;
 }
