@@ -51,14 +51,26 @@ std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
   return revisions;
 }
 
+// Counts commit Txns by outcome.
+class TxnCounter : public etcd_store::EtcdMetrics {
+ public:
+  void OnTxn(TxnResult result, absl::Duration) override {
+    (result == TxnResult::kCommitted ? committed : lost_or_failed)++;
+  }
+  std::atomic<int> committed{0};
+  std::atomic<int> lost_or_failed{0};
+};
+
 // Two replicas (stores) over one prefix.
 class EtcdReplicasTest : public ::testing::Test {
  protected:
   std::unique_ptr<etcd_store::EtcdClaimStore> OpenReplica(
-      RecordingObserver* observer) {
+      RecordingObserver* observer,
+      etcd_store::EtcdMetrics* etcd_metrics = nullptr) {
     etcd_store::EtcdStoreOptions options =
         EtcdOptions(absl::StrCat(dir_.path(), "/"));
     options.observer = observer;
+    options.etcd_metrics = etcd_metrics;
     absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> store =
         etcd_store::EtcdClaimStore::Open(std::move(options));
     EXPECT_OK(store);
@@ -159,7 +171,8 @@ TEST_F(EtcdReplicasTest, CompareAndSetRacesHaveExactlyOneWinnerPerRound) {
 // claim as its predecessors left it: compare-and-set chains, a request_id
 // replays, a second create is refused, a deletion then a re-creation land.
 TEST_F(EtcdReplicasTest, PipelinedBatchesBuildOnTheWritersOwnCommits) {
-  auto a = OpenReplica(&observer_a_);
+  TxnCounter txns;
+  auto a = OpenReplica(&observer_a_, &txns);
   auto b = OpenReplica(&observer_b_);
   ASSERT_NE(b, nullptr);
   constexpr int kUpdates = 40;
@@ -209,6 +222,11 @@ TEST_F(EtcdReplicasTest, PipelinedBatchesBuildOnTheWritersOwnCommits) {
   for (int r = 1; r <= kUpdates + 3; ++r) expected.push_back(r);
   EXPECT_THAT(Revisions(observer_a_.events()), ElementsAreArray(expected));
   EXPECT_THAT(Revisions(observer_b_.events()), ElementsAreArray(expected));
+  // Nobody else wrote: every Txn was built on the right state and committed
+  // the first time (a writer that built on its watch-fed state alone would
+  // lose its own race whenever the watch trailed its last commit).
+  EXPECT_EQ(txns.lost_or_failed.load(), 0);
+  EXPECT_EQ(txns.committed.load(), kUpdates + 3);  // one Txn per write of p
 }
 
 TEST_F(EtcdReplicasTest, ARetryOnAnotherReplicaReplaysTheFirstResult) {
