@@ -51,12 +51,13 @@ void StartUnaryWrite(Request request, Invoke invoke, RevisionOf revision_of,
   };
   auto* call = new Call;
   call->request = std::move(request);
-  invoke(&call->context, &call->request, &call->response,
-         [call, revision_of, done = std::move(done)](grpc::Status status) {
-           const int64_t revision = revision_of(call->response);
-           delete call;  // first: see WriteOp::Start
-           done(status.ok(), revision, status.error_message());
-         });
+  invoke(
+      &call->context, &call->request, &call->response,
+      [call, revision_of, done = std::move(done)](const grpc::Status& status) {
+        const int64_t revision = revision_of(call->response);
+        delete call;  // first: see WriteOp::Start
+        done(status.ok(), revision, status.error_message());
+      });
 }
 
 }  // namespace claimd::bench
