@@ -139,6 +139,7 @@ class ClusterRunner {
       return absl::UnavailableError(
           absl::StrCat("creating claims failed: ", result.first_error));
     std::vector<std::string> ids;
+    ids.reserve(count);
     for (int i = 0; i < count; ++i) ids.push_back(absl::StrCat(prefix, i));
     return ids;
   }

@@ -128,6 +128,7 @@ absl::StatusOr<std::vector<Measurement>> RunFanoutGroups(
   absl::StatusOr<int64_t> before = WriteOne(op, sequence++);
   if (!before.ok()) return before.status();
   std::vector<int64_t> rss_before;
+  rss_before.reserve(groups.size());
   for (const WatcherGroup& group : groups)
     rss_before.push_back(group.server_pid > 0 ? ResidentKib(group.server_pid)
                                               : 0);

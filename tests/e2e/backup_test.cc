@@ -86,7 +86,7 @@ TEST(Backup, RestoredClaimdServesTheBackupAndRefusesTheOldHistory) {
   }
   const v1::ListClaimsResponse backed_up = ListAll(*stub);
   ASSERT_EQ(backed_up.revision(), 30);
-  const std::string old_store_id = backed_up.store_id();
+  const std::string& old_store_id = backed_up.store_id();
   ASSERT_EQ(old_store_id.size(), 32u);
   ASSERT_OK_AND_ASSIGN(std::vector<v1::ClaimEvent> history,
                        ListAllEvents(*stub, "claims/-"));

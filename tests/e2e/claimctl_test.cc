@@ -213,6 +213,7 @@ std::vector<v1::ClaimEvent> WaitForWatchedRevision(const std::string& path,
 
 std::vector<int64_t> RevisionsOf(const std::vector<v1::ClaimEvent>& events) {
   std::vector<int64_t> revisions;
+  revisions.reserve(events.size());
   for (const v1::ClaimEvent& event : events)
     revisions.push_back(event.revision());
   return revisions;

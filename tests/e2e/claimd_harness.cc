@@ -76,7 +76,7 @@ ClaimdHarness::ClaimdHarness(std::string data_dir, std::string log_dir,
                              std::vector<std::string> flags)
     : data_dir_(std::move(data_dir)),
       out_path_(log_dir + "/claimd.out"),
-      err_path_(log_dir + "/claimd.err"),
+      err_path_(std::move(log_dir) + "/claimd.err"),
       flags_(std::move(flags)) {}
 
 ClaimdHarness::~ClaimdHarness() {

@@ -275,6 +275,7 @@ TEST(ClaimctlHabitsE2e, OutputFormatsAsKubectlHasThem) {
   ASSERT_THAT(claimd.Start(), IsOk());
   auto stub = v1::ClaimService::NewStub(claimd.NewChannel());
   ASSERT_THAT(
+      // NOLINTNEXTLINE(misc-misleading-bidirectional): the test's point
       CreateClaim(*stub, "alpha", "first \xe2\x80\xae reversed").status(),
       IsOk());
   ASSERT_THAT(CreateClaim(*stub, "beta", "second").status(), IsOk());
@@ -300,6 +301,7 @@ TEST(ClaimctlHabitsE2e, OutputFormatsAsKubectlHasThem) {
   const std::string wide = run({"list", "-o", "wide"});
   EXPECT_THAT(wide, HasSubstr("UPDATED"));
   EXPECT_THAT(wide, HasSubstr("LABELS"));
+  // NOLINTNEXTLINE(misc-misleading-bidirectional): the test's point
   EXPECT_THAT(wide, ::testing::Not(HasSubstr("\xe2\x80\xae")));
   const std::string bare = run({"list", "--no-headers"});
   EXPECT_THAT(bare, ::testing::StartsWith("alpha "));
@@ -315,7 +317,7 @@ TEST(ClaimctlHabitsE2e, ConfigContextsAreOverriddenByFlagsAndEnvironment) {
   const std::string config = absl::StrCat("CLAIMCTL_CONFIG=", dir.File("cfg"));
   const std::string dead = absl::StrCat("127.0.0.1:", *PickFreePort());
   auto claimctl = [&](std::vector<std::string> args,
-                      std::string extra_env = "") {
+                      const std::string& extra_env = "") {
     args.insert(args.begin(), ClaimctlBinary());
     if (!extra_env.empty()) args.insert(args.begin(), extra_env);
     args.insert(args.begin(), config);

@@ -199,6 +199,7 @@ TEST(ClaimdCrash, KillNineUnderWritesLosesNoAcknowledgedWrite) {
     const int64_t acks_before = acks.size();
     std::atomic<bool> stop{false};
     std::vector<std::thread> writers;
+    writers.reserve(kWriters);
     for (int w = 0; w < kWriters; ++w) {
       writers.emplace_back(WriteUntilStopped, w, cycle, claimd.NewChannel(),
                            std::cref(stop), std::ref(acks));

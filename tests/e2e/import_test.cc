@@ -27,7 +27,6 @@ using ::claimd::testing::SetTimeout;
 namespace v1 = ::claims::v1;
 using ::testing::AllOf;
 using ::testing::HasSubstr;
-using ::testing::StartsWith;
 using ::testing::UnorderedElementsAreArray;
 
 // The claim names in the sample file, read from it (so the test follows the

@@ -45,8 +45,8 @@ constexpr int kCatchUpThreads = 2;
 constexpr int kMaxWatchers = 1500;
 
 constexpr int64_t BoundKib() {
-  return (64 + kStoreCacheMib + kWatchCacheMib + kSnapshotMemoryMib +
-          kMemoryQuotaMib + 2 * kCatchUpThreads) *
+  return int64_t{64 + kStoreCacheMib + kWatchCacheMib + kSnapshotMemoryMib +
+                 kMemoryQuotaMib + 2 * kCatchUpThreads} *
              1024 +
          int64_t{kMaxWatchers} * 24;
 }
@@ -119,6 +119,8 @@ class UnreadWatches {
   static constexpr uintptr_t kStarted = 0;
   static constexpr uintptr_t kFinished = 1;
   static void* Tag(int i, uintptr_t kind) {
+    // A completion-queue tag is an opaque pointer; this one encodes a number.
+    // NOLINTNEXTLINE(performance-no-int-to-ptr)
     return reinterpret_cast<void*>((static_cast<uintptr_t>(i) << 1) | kind);
   }
   struct Call {
@@ -149,6 +151,7 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
   ASSERT_OK(claimd.Start());
   const pid_t pid = claimd.pid();
   std::vector<std::shared_ptr<grpc::Channel>> channels;
+  channels.reserve(8);
   for (int i = 0; i < 8; ++i) channels.push_back(claimd.NewChannel());
   std::printf("bound for these flags: %lld MiB; at start VmRSS %lld MiB\n",
               static_cast<long long>(BoundKib() >> 10),
@@ -157,6 +160,7 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
   // About 10 MB of claims (3,000 of 3.5 KB), written by 8 writers.
   {
     std::vector<std::thread> writers;
+    writers.reserve(8);
     for (int w = 0; w < 8; ++w) {
       writers.emplace_back([&, w] {
         auto stub = v1::ClaimService::NewStub(channels[w]);
@@ -205,6 +209,7 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
     std::vector<std::unique_ptr<grpc::ClientReader<v1::WatchClaimsResponse>>>
         readers;
     std::vector<std::unique_ptr<v1::ClaimService::Stub>> stubs;
+    stubs.reserve(channels.size());
     for (auto& channel : channels)
       stubs.push_back(v1::ClaimService::NewStub(channel));
     int open = 0;
@@ -230,6 +235,7 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
   // long only after gRPC has received and parsed them).
   {
     std::vector<std::thread> senders;
+    senders.reserve(64);
     for (int s = 0; s < 64; ++s) {
       senders.emplace_back([&, s] {
         auto stub = v1::ClaimService::NewStub(channels[s % channels.size()]);

@@ -22,6 +22,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <system_error>
 #include <vector>
 
 #include "absl/status/status.h"
@@ -130,7 +131,7 @@ class BufCurlReflection : public ::testing::Test {
   void SetUp() override {
     if (access(kBuf, X_OK) != 0) {
       FAIL() << "buf is not installed at " << kBuf << " ("
-             << std::strerror(errno)
+             << std::generic_category().message(errno)
              << "): run scripts/install-deps.sh to install it";
     }
     claimd_ = std::make_unique<ClaimdHarness>(dir_.File("data"), dir_.path());

@@ -14,6 +14,8 @@ WatchRecorder::~WatchRecorder() {
   thread_.join();
 }
 
+// By value: the recorder thread owns its copy of the request.
+// NOLINTNEXTLINE(performance-unnecessary-value-param)
 void WatchRecorder::Run(claims::v1::WatchClaimsRequest request) {
   std::unique_ptr<grpc::ClientReader<claims::v1::WatchClaimsResponse>> reader =
       stub_->WatchClaims(&context_, request);

@@ -19,6 +19,7 @@
 #include <cstring>
 #include <memory>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include "absl/strings/str_cat.h"
@@ -45,15 +46,18 @@ using ::grpc::health::v1::HealthCheckResponse;
 // `dir`. The empty string on success, else why it cannot be done here.
 std::string MountSmallFilesystem(const std::string& dir, const char* size) {
   if (unshare(CLONE_NEWNS) != 0) {
-    return absl::StrCat("unshare(CLONE_NEWNS): ", std::strerror(errno));
+    return absl::StrCat("unshare(CLONE_NEWNS): ",
+                        std::generic_category().message(errno));
   }
   // Nothing mounted here may reach the machine's namespace.
   if (mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-    return absl::StrCat("making / private: ", std::strerror(errno));
+    return absl::StrCat("making / private: ",
+                        std::generic_category().message(errno));
   }
   if (mount("tmpfs", dir.c_str(), "tmpfs", 0,
             absl::StrCat("size=", size).c_str()) != 0) {
-    return absl::StrCat("mount -t tmpfs: ", std::strerror(errno));
+    return absl::StrCat("mount -t tmpfs: ",
+                        std::generic_category().message(errno));
   }
   return "";
 }
@@ -77,7 +81,7 @@ absl::Status TypicalWrite(claims::v1::ClaimService::Stub& stub, int n) {
 // gives back `leave` bytes: the few KB a full disk has left.
 void Fill(const std::string& filler, off_t leave) {
   int fd = open(filler.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
-  ASSERT_GE(fd, 0) << std::strerror(errno);
+  ASSERT_GE(fd, 0) << std::generic_category().message(errno);
   const std::string block(4096, 'f');
   off_t written = 0;
   for (int i = 0; i < 1 << 20; ++i) {  // bounded: 4 GiB at most
@@ -86,7 +90,8 @@ void Fill(const std::string& filler, off_t leave) {
     written += n;
   }
   ASSERT_GT(written, leave);
-  ASSERT_EQ(ftruncate(fd, written - leave), 0) << std::strerror(errno);
+  ASSERT_EQ(ftruncate(fd, written - leave), 0)
+      << std::generic_category().message(errno);
   close(fd);
 }
 

@@ -28,7 +28,6 @@ using ::claimd::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::MatchesRegex;
-using ::testing::StartsWith;
 
 constexpr auto kReported = v1::VERIFICATION_STATUS_REPORTED;
 constexpr auto kConfirmed = v1::VERIFICATION_STATUS_CONFIRMED;
@@ -86,6 +85,7 @@ TEST(ClaimReviewShapes, DataFeedItemsInElevenLanguages) {
   const std::vector<ImportEntry> entries = Split(Fixture("datafeed.json"));
   ASSERT_EQ(entries.size(), 11u);
   std::vector<std::string> verdicts;
+  verdicts.reserve(entries.size());
   for (const ImportEntry& entry : entries) {
     verdicts.push_back(
         v1::VerificationStatus_Name(ClaimOf(entry).status()).substr(20));

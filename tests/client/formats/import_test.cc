@@ -31,7 +31,6 @@ namespace v1 = ::claims::v1;
 using ::claimd::testing::StatusIs;
 using ::testing::_;
 using ::testing::AnyNumber;
-using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::Invoke;
 using ::testing::Not;
@@ -531,12 +530,12 @@ class ImportCommandTest : public ::testing::Test {
   }
 
   std::string WriteFile(const std::string& text) {
-    const std::string path = dir_.File("claims.jsonl");
+    std::string path = dir_.File("claims.jsonl");
     std::ofstream(path) << text;
     return path;
   }
 
-  int Run(std::vector<std::string> args) {
+  int Run(const std::vector<std::string>& args) {
     out_.str("");
     err_.str("");
     std::vector<const char*> argv = {"claimctl"};

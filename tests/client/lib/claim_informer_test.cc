@@ -22,7 +22,7 @@ using ::claimd::testing::StatusIs;
 using ::testing::ElementsAre;
 
 v1::ClaimEvent Event(
-    int64_t revision, v1::EventType type, std::string id,
+    int64_t revision, v1::EventType type, const std::string& id,
     int64_t claim_revision,
     v1::VerificationStatus status = v1::VERIFICATION_STATUS_REPORTED) {
   v1::ClaimEvent event;
