@@ -117,7 +117,7 @@ int Run() {
   }
   std::printf("store: %lld claims, %lld events, %.1f MiB, generated in %s\n",
               static_cast<long long>(claims),
-              static_cast<long long>(claims * 2),
+              static_cast<long long>(claims) * 2,
               FileBytes(store::DatabasePath(data)) / 1048576.0,
               absl::FormatDuration(*generated).c_str());
 
@@ -132,6 +132,7 @@ int Run() {
   std::atomic<int64_t> writes{0};
   Samples samples;
   std::vector<std::thread> writers;
+  writers.reserve(absl::GetFlag(FLAGS_writers));
   for (int w = 0; w < absl::GetFlag(FLAGS_writers); ++w) {
     writers.emplace_back([&, w] {
       absl::BitGen gen;

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <bit>
+#include <cmath>
 
 namespace claimd::bench {
 
@@ -39,7 +40,8 @@ absl::Duration LatencyHistogram::Percentile(double fraction) const {
   if (total == 0) return absl::ZeroDuration();
   // The rank of the sample at `fraction`, 1-based.
   const uint64_t rank = std::max<uint64_t>(
-      1, static_cast<uint64_t>(fraction * static_cast<double>(total) + 0.5));
+      1, static_cast<uint64_t>(
+             std::llround(fraction * static_cast<double>(total))));
   uint64_t seen = 0;
   for (int i = 0; i < kBuckets; ++i) {
     seen += buckets_[i].load(std::memory_order_relaxed);

@@ -54,6 +54,7 @@ TEST(CoalescedRead, ReadersArrivingDuringAFetchShareTheNextOne) {
   constexpr int kLate = 8;
   std::vector<int64_t> answers(kLate);
   std::vector<std::thread> late;
+  late.reserve(kLate);
   for (int i = 0; i < kLate; ++i) {
     late.emplace_back([&, i] {
       answers[i] = *reads.Read(

@@ -46,6 +46,7 @@ INSTANTIATE_TEST_SUITE_P(Etcd, ClaimStoreConformanceTest,
 
 std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
   std::vector<int64_t> revisions;
+  revisions.reserve(events.size());
   for (const core::ClaimEventPtr& event : events)
     revisions.push_back(event->revision);
   return revisions;
@@ -95,7 +96,7 @@ TEST_F(EtcdReplicasTest, WritesThroughBothAreOneDenseSequenceSeenByBoth) {
     for (auto* store : {a.get(), b.get()}) {
       store->Submit(
           CreateMutation(absl::StrCat(store == a.get() ? "a" : "b", i)),
-          [&](absl::StatusOr<core::MutationResult> result) {
+          [&](const absl::StatusOr<core::MutationResult>& result) {
             if (!result.ok()) ++failures;
             pending.DecrementCount();
           });

@@ -49,7 +49,7 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
     }
     std::unique_ptr<EtcdCluster> cluster(
         new EtcdCluster(absl::StrCat(dir, "/try", attempt), std::move(clients),
-                        std::move(peers), tls));
+                        std::move(peers), std::move(tls)));
     last = absl::OkStatus();
     for (int i = 0; i < members && last.ok(); ++i)
       last = cluster->StartMember(i, true);

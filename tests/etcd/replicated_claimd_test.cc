@@ -52,6 +52,7 @@ class ReplicatedClaimdTest : public ::testing::Test {
   // (gRPC's pick_first over several addresses).
   std::shared_ptr<grpc::Channel> FailoverChannel(int first) {
     std::vector<std::string> addresses;
+    addresses.reserve(3);
     for (int i = 0; i < 3; ++i)
       addresses.push_back(replicas_[(first + i) % 3]->address());
     grpc::ChannelArguments args;
@@ -67,6 +68,7 @@ class ReplicatedClaimdTest : public ::testing::Test {
   void RunAndCheck(int steps, int fault_after,
                    const std::function<void()>& fault) {
     std::vector<std::unique_ptr<WatchFollower>> watchers;
+    watchers.reserve(3);
     for (int r = 0; r < 3; ++r) {
       watchers.push_back(std::make_unique<WatchFollower>(
           absl::StrCat("watcher-", r), FailoverChannel(r), 1));
@@ -74,6 +76,7 @@ class ReplicatedClaimdTest : public ::testing::Test {
     HistoryLog history;
     std::atomic<int> done{0};
     std::vector<std::thread> writers;
+    writers.reserve(3);
     for (int r = 0; r < 3; ++r) {
       writers.emplace_back([&, r] {
         GrpcWorkload workload(FailoverChannel(r), history, absl::StrCat("w", r),

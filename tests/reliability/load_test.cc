@@ -193,6 +193,7 @@ TEST(Load, SigtermWithManyWatchersEndsEveryStreamWithAResumePoint) {
   WriterPool writers(claimd, history, 3, "term");
   absl::SleepFor(absl::Seconds(2));
   std::vector<size_t> live_call;
+  live_call.reserve(watchers.size());
   for (auto& watcher : watchers)
     live_call.push_back(watcher->stream().segments.size() - 1);
 

@@ -73,7 +73,7 @@ int Prefill(core::ClaimStore& store, int count) {
       ++pending;
     }
     store.Submit(core::Mutation{std::move(create), ""},
-                 [&](absl::StatusOr<core::MutationResult> result) {
+                 [&](const absl::StatusOr<core::MutationResult>& result) {
                    absl::MutexLock lock(&mutex);
                    --pending;
                    if (result.ok()) ++acknowledged;
