@@ -36,8 +36,11 @@ std::shared_ptr<grpc::Channel> NewLoopbackChannel(const std::string& address) {
   // own.
   args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 300);
+  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS stays at its default (20 s): gRPC 1.51
+  // also uses it as the deadline of each connection attempt, and at 100 ms a
+  // loaded machine failed handshakes ("timed out before receiving SETTINGS
+  // frame"), which tests then saw as UNAVAILABLE from claimd.
   return grpc::CreateCustomChannel(address, grpc::InsecureChannelCredentials(),
                                    args);
 }

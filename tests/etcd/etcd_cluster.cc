@@ -3,6 +3,10 @@
 
 #include <signal.h>
 
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <system_error>
 #include <utility>
 
 #include "absl/strings/numbers.h"
@@ -10,6 +14,7 @@
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
 #include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 
 namespace claimd::testing {
 namespace {
@@ -33,7 +38,7 @@ bool NumberAfter(const std::string& json, absl::string_view name, size_t& from,
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
-    const std::string& dir, int members, std::optional<EtcdTls> tls) {
+    const std::string& dir, int members, const std::optional<EtcdTls>& tls) {
   // A port taken between picking and binding makes a member exit: start over
   // with new ports (bounded).
   absl::Status last = absl::OkStatus();
@@ -49,7 +54,7 @@ absl::StatusOr<std::unique_ptr<EtcdCluster>> EtcdCluster::Start(
     }
     std::unique_ptr<EtcdCluster> cluster(
         new EtcdCluster(absl::StrCat(dir, "/try", attempt), std::move(clients),
-                        std::move(peers), std::move(tls)));
+                        std::move(peers), tls));
     last = absl::OkStatus();
     for (int i = 0; i < members && last.ok(); ++i)
       last = cluster->StartMember(i, true);
@@ -151,8 +156,37 @@ absl::Status EtcdCluster::Restart(int index) {
   return StartMember(index, false);
 }
 
+namespace {
+
+// Whether every thread of `pid` is stopped ('T' in /proc/PID/task/TID/stat).
+bool AllThreadsStopped(pid_t pid) {
+  const std::string tasks = absl::StrCat("/proc/", pid, "/task");
+  std::error_code error;
+  bool any = false;
+  for (const auto& task : std::filesystem::directory_iterator(tasks, error)) {
+    std::ifstream stat(task.path() / "stat");
+    std::string line;
+    std::getline(stat, line);
+    // "TID (comm) S ...": the state follows the last ')'.
+    const size_t close = line.rfind(')');
+    if (close == std::string::npos || close + 2 >= line.size()) return false;
+    if (line[close + 2] != 'T' && line[close + 2] != 't') return false;
+    any = true;
+  }
+  return any && !error;
+}
+
+}  // namespace
+
 void EtcdCluster::Stop(int index) {
-  if (members_[index] != nullptr) members_[index]->Signal(SIGSTOP);
+  if (members_[index] == nullptr) return;
+  members_[index]->Signal(SIGSTOP);
+  // kill() only queues the signal: on a loaded machine the member may run on
+  // (and commit a write a test expects to fail) until it is scheduled. Wait
+  // until every thread has stopped (bounded).
+  const absl::Time give_up = absl::Now() + absl::Seconds(10);
+  while (!AllThreadsStopped(members_[index]->pid()) && absl::Now() < give_up)
+    absl::SleepFor(absl::Milliseconds(5));
 }
 
 void EtcdCluster::Continue(int index) {

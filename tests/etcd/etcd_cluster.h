@@ -45,7 +45,7 @@ class EtcdCluster {
   // stderr is in dir/etcd-N.err).
   static absl::StatusOr<std::unique_ptr<EtcdCluster>> Start(
       const std::string& dir, int members = 3,
-      std::optional<EtcdTls> tls = std::nullopt);
+      const std::optional<EtcdTls>& tls = std::nullopt);
   ~EtcdCluster();
   EtcdCluster(const EtcdCluster&) = delete;
   EtcdCluster& operator=(const EtcdCluster&) = delete;
