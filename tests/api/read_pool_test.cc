@@ -61,6 +61,7 @@ TEST_F(ReadPoolTest, ManyConcurrentReadsAreAllAnswered) {
   constexpr int kReadsEach = 50;
   std::atomic<int> failures{0};
   std::vector<std::thread> readers;
+  readers.reserve(kThreads);
   for (int t = 0; t < kThreads; ++t) {
     readers.emplace_back([&] {
       for (int i = 0; i < kReadsEach; ++i) {
