@@ -540,25 +540,28 @@ void EtcdClaimStore::RememberOwnCommit(const Batch& batch) {
   own_tip_ = batch.events.back()->revision;
 }
 
+namespace {
+
+// Drops the entries of `by_id` written at or below `applied` (in `order`, the
+// order they were written), unless a later write of the same id replaced them.
+template <typename Map>
+void ForgetUpTo(int64_t applied, Map& by_id,
+                std::deque<std::pair<int64_t, std::string>>& order) {
+  while (!order.empty() && order.front().first <= applied) {
+    const auto& [revision, id] = order.front();
+    if (auto entry = by_id.find(id);
+        entry != by_id.end() && entry->second.revision == revision)
+      by_id.erase(entry);
+    order.pop_front();
+  }
+}
+
+}  // namespace
+
 void EtcdClaimStore::ForgetAppliedOwnWrites(int64_t applied) {
-  // The state holds every own write at or below `applied`; an entry is erased
-  // only if no later write of the same id replaced it.
-  while (!own_claims_order_.empty() &&
-         own_claims_order_.front().first <= applied) {
-    const auto& [revision, id] = own_claims_order_.front();
-    if (auto own = own_claims_.find(id);
-        own != own_claims_.end() && own->second.revision == revision)
-      own_claims_.erase(own);
-    own_claims_order_.pop_front();
-  }
-  while (!own_requests_order_.empty() &&
-         own_requests_order_.front().first <= applied) {
-    const auto& [revision, id] = own_requests_order_.front();
-    if (auto own = own_requests_.find(id);
-        own != own_requests_.end() && own->second.revision == revision)
-      own_requests_.erase(own);
-    own_requests_order_.pop_front();
-  }
+  // The state holds every own write at or below `applied`.
+  ForgetUpTo(applied, own_claims_, own_claims_order_);
+  ForgetUpTo(applied, own_requests_, own_requests_order_);
 }
 
 bool EtcdClaimStore::HasCompletionOrClosedLocked() const {
