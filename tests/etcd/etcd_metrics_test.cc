@@ -165,7 +165,7 @@ TEST_F(EtcdMetricsTest, RacingReplicasCountLostRacesAndRetry) {
       for (auto* store : {a.get(), b.get()}) {
         store->Submit(CreateMutation(absl::StrCat(store == a.get() ? "a" : "b",
                                                   rounds, "-", i)),
-                      [&](absl::StatusOr<core::MutationResult> result) {
+                      [&](const absl::StatusOr<core::MutationResult>& result) {
                         if (!result.ok()) ++failures;
                         pending.DecrementCount();
                       });

@@ -33,6 +33,7 @@ std::map<std::string, prometheus::MetricFamily> Collect(
 std::vector<std::string> Names(
     const std::map<std::string, prometheus::MetricFamily>& families) {
   std::vector<std::string> names;
+  names.reserve(families.size());
   for (const auto& [name, family] : families) names.push_back(name);
   return names;
 }

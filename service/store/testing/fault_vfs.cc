@@ -45,15 +45,23 @@ struct FaultVfs::State {
   int64_t crash_at ABSL_GUARDED_BY(mutex) = -1;  // io_count that crashes
   bool crashed ABSL_GUARDED_BY(mutex) = false;
   int64_t io_count ABSL_GUARDED_BY(mutex) = 0;
+  // The same for the main database file alone.
+  int64_t database_crash_at ABSL_GUARDED_BY(mutex) = -1;
+  int64_t database_io_count ABSL_GUARDED_BY(mutex) = 0;
   // Unsynced changes per tracked file path, oldest first.
   absl::flat_hash_map<std::string, std::vector<Change>> unsynced
       ABSL_GUARDED_BY(mutex);
   std::vector<std::string> shm_paths ABSL_GUARDED_BY(mutex);
 
   // Counts one write or sync; false when the machine is (now) down.
-  bool CountIo() ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
+  bool CountIo(bool main_database) ABSL_EXCLUSIVE_LOCKS_REQUIRED(mutex) {
     ++io_count;
     if (crash_at >= 0 && io_count >= crash_at) crashed = true;
+    if (main_database) {
+      ++database_io_count;
+      if (database_crash_at >= 0 && database_io_count >= database_crash_at)
+        crashed = true;
+    }
     return !crashed;
   }
 };
@@ -66,6 +74,7 @@ struct File {
   sqlite3_file base;  // first member: SQLite hands us a pointer to it
   State* state;
   bool tracked;  // main database or WAL: journaled and subject to faults
+  bool main_database;
   std::string* path;
   sqlite3_file* real;  // follows this struct in the same allocation
 };
@@ -106,7 +115,7 @@ int Write(sqlite3_file* file, const void* buffer, int amount,
   if (!f->tracked)
     return f->real->pMethods->xWrite(f->real, buffer, amount, offset);
   absl::MutexLock lock(&f->state->mutex);
-  if (!f->state->CountIo()) return SQLITE_IOERR_WRITE;
+  if (!f->state->CountIo(f->main_database)) return SQLITE_IOERR_WRITE;
   if (f->state->disk_full) return SQLITE_FULL;
   sqlite3_int64 size = 0;
   f->real->pMethods->xFileSize(f->real, &size);
@@ -144,7 +153,7 @@ int Sync(sqlite3_file* file, int flags) {
   File* f = AsFile(file);
   if (!f->tracked) return f->real->pMethods->xSync(f->real, flags);
   absl::MutexLock lock(&f->state->mutex);
-  if (!f->state->CountIo()) return SQLITE_IOERR_FSYNC;
+  if (!f->state->CountIo(f->main_database)) return SQLITE_IOERR_FSYNC;
   if (f->state->sync_fails) return SQLITE_IOERR_FSYNC;
   const int rc = f->real->pMethods->xSync(f->real, flags);
   if (rc == SQLITE_OK) f->state->unsynced.erase(*f->path);
@@ -236,6 +245,7 @@ int Open(sqlite3_vfs* vfs, const char* name, sqlite3_file* file, int flags,
   f->real = reinterpret_cast<sqlite3_file*>(f + 1);
   f->tracked =
       name != nullptr && (flags & (SQLITE_OPEN_MAIN_DB | SQLITE_OPEN_WAL)) != 0;
+  f->main_database = f->tracked && (flags & SQLITE_OPEN_MAIN_DB) != 0;
   f->path = nullptr;
   const int rc =
       state->real->xOpen(state->real, name, f->real, flags, out_flags);
@@ -345,6 +355,11 @@ void FaultVfs::CrashAfter(int64_t n) {
   state_->crash_at = state_->io_count + n;
 }
 
+void FaultVfs::CrashAfterDatabaseIo(int64_t n) {
+  absl::MutexLock lock(&state_->mutex);
+  state_->database_crash_at = state_->database_io_count + n;
+}
+
 bool FaultVfs::crashed() const {
   absl::MutexLock lock(&state_->mutex);
   return state_->crashed;
@@ -374,6 +389,7 @@ absl::Status FaultVfs::PowerLoss(uint32_t seed, double keep_probability) {
   // The wal-index is shared memory: it does not survive a power loss.
   for (const std::string& shm : state_->shm_paths) ::unlink(shm.c_str());
   state_->crash_at = -1;
+  state_->database_crash_at = -1;
   state_->crashed = false;
   state_->disk_full = false;
   state_->sync_fails = false;

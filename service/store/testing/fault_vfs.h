@@ -3,8 +3,9 @@
 // leveldb's ErrorEnv:
 // - I/O errors on demand: every write fails with SQLITE_FULL (disk full), or
 //   every sync fails with SQLITE_IOERR_FSYNC;
-// - a crash at a chosen I/O: after N more writes or syncs, every read, write,
-//   sync, truncate and delete fails, as if the machine had stopped;
+// - a crash at a chosen I/O: after N more writes or syncs (of any tracked file,
+//   or of the main database file only), every read, write, sync, truncate and
+//   delete fails, as if the machine had stopped;
 // - power loss: PowerLoss() rewinds every file written through the VFS to what
 //   its last successful sync made durable, then re-applies a random subset of
 //   the unsynced writes in order (some torn to their first half), because a
@@ -54,6 +55,10 @@ class FaultVfs {
   // The `n`th write or sync from now (1 = the next one) and everything after
   // it fails: the machine stopped. Cleared by PowerLoss.
   void CrashAfter(int64_t n);
+  // The same crash, at the `n`th write or sync of a main database file from
+  // now. In WAL mode only a checkpoint (or the last connection's close)
+  // writes the database file, so this stops the machine inside a checkpoint.
+  void CrashAfterDatabaseIo(int64_t n);
   bool crashed() const;
 
   // Writes and syncs of tracked files so far (to choose crash points).
