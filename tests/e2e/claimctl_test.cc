@@ -250,7 +250,10 @@ TEST_F(ClaimctlE2eTest, WatchPrintsEveryEventOnceAcrossServerRestart) {
 
   CtlOk({"deny", "x", "--source",
          "Israeli Defence Ministry official"});  // revision 3
-  events = WaitForWatchedRevision(dir_.File("watch.out"), 3, absl::Seconds(15));
+  // While claimd was down the watch's reconnect backoff doubled towards its
+  // 30 s cap: on a loaded machine a slow restart leaves it waiting one full
+  // step before it tries again.
+  events = WaitForWatchedRevision(dir_.File("watch.out"), 3, absl::Seconds(45));
   EXPECT_THAT(RevisionsOf(events), ElementsAre(2, 3))
       << "each event exactly once; stderr of the watch:\n"
       << (*watch)->ReadStderr();
