@@ -212,9 +212,15 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Status BuildBatch(std::vector<Task>& tasks, Batch& batch)
       ABSL_LOCKS_EXCLUDED(state_mutex_);
   // One commit Txn, reported to EtcdMetrics::OnTxn: true committed, false
-  // lost the race to another replica.
-  absl::StatusOr<bool> TryCommit(Batch& batch);
-  absl::StatusOr<bool> SendTxn(Batch& batch);
+  // lost the race to another replica. An attempt that fails or hangs is sent
+  // again until `deadline` (on the monotonic clock); after that the outcome
+  // is unknown (UNAVAILABLE).
+  absl::StatusOr<bool> TryCommit(Batch& batch, absl::Duration deadline);
+  absl::StatusOr<bool> SendTxn(Batch& batch, absl::Duration deadline);
+  // Whether the event at the batch's first revision is the batch's own (by
+  // its batch_id); nullopt when there is none yet.
+  absl::StatusOr<std::optional<bool>> IsOurCommit(const Batch& batch,
+                                                  absl::Duration timeout);
   // Records a committed batch in the overlay and hands it to the completer.
   void RememberOwnCommit(const Batch& batch);
   void ForgetAppliedOwnWrites(int64_t applied);
@@ -238,8 +244,16 @@ class EtcdClaimStore final : public core::ClaimStore {
   // Reads the counter linearizably and waits until the watch applied it.
   absl::StatusOr<int64_t> CatchUp();
   // Waits until the watch applied `revision`, at most `timeout` on the
-  // monotonic clock. Errors: UNAVAILABLE (timed out, or closed).
+  // monotonic clock. Errors: UNAVAILABLE (timed out, or closed). A watch that
+  // delivers nothing for kWatchStallTimeout while a caller waits for a
+  // revision etcd has committed is restarted (RestartStalledWatch).
   absl::Status WaitApplied(int64_t revision, absl::Duration timeout);
+  // Ends the watch's stream, which WatchLoop then opens again (on the next
+  // member round_robin picks), if it has delivered nothing for
+  // kWatchStallTimeout: a member that hangs (stopped, its disk stuck) keeps
+  // its connection up but sends nothing, and etcd's own leader check cannot
+  // run on it to end the watch.
+  void RestartStalledWatch();
   absl::StatusOr<core::EventPage> ReadEvents(const core::ListEventsQuery& query,
                                              bool wait_applied);
   absl::StatusOr<core::Claim> Incarnation(const std::string& id,
@@ -316,6 +330,12 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::Mutex watch_context_mutex_;
   grpc::ClientContext* watch_context_ ABSL_GUARDED_BY(watch_context_mutex_) =
       nullptr;
+  static constexpr absl::Duration kWatchStallTimeout = absl::Seconds(1);
+  // When the watch's stream last started or delivered (monotonic clock).
+  absl::Duration watch_progress_at_ ABSL_GUARDED_BY(watch_context_mutex_);
+  // The watch's stream was ended by RestartStalledWatch: WatchLoop reopens it
+  // at once and leaves health alone.
+  bool watch_restart_requested_ ABSL_GUARDED_BY(watch_context_mutex_) = false;
   // Set by Close; the watch and maintenance threads sleep on it (on the
   // monotonic clock: a clock step neither stretches nor cuts their waits).
   util::StopSignal stop_;

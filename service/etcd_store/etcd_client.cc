@@ -213,13 +213,17 @@ absl::Status EtcdClient::FromGrpc(const grpc::Status& status,
 
 #define CLAIMD_ETCD_UNARY(Stub, Method, Request, Response)              \
   absl::StatusOr<etcdserverpb::Response> EtcdClient::Method(            \
-      const etcdserverpb::Request& request) {                           \
+      const etcdserverpb::Request& request, absl::Duration timeout) {   \
     grpc::ClientContext context;                                        \
-    PrepareContext(context, request_timeout_);                          \
+    PrepareContext(context, timeout);                                   \
     etcdserverpb::Response response;                                    \
     grpc::Status status = (Stub)->Method(&context, request, &response); \
     if (!status.ok()) return FromGrpc(status, "etcd " #Method);         \
     return response;                                                    \
+  }                                                                     \
+  absl::StatusOr<etcdserverpb::Response> EtcdClient::Method(            \
+      const etcdserverpb::Request& request) {                           \
+    return Method(request, request_timeout_);                           \
   }
 
 CLAIMD_ETCD_UNARY(kv_, Range, RangeRequest, RangeResponse)

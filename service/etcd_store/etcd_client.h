@@ -49,16 +49,25 @@ class EtcdClient {
   // plaintext, or the other way round).
   absl::Status WaitConnected();
 
-  // Each call waits at most request_timeout. Errors: the call's status mapped
-  // to absl (UNAVAILABLE for a lost connection, a deadline or no leader).
+  // Each call waits at most request_timeout (or `timeout`). Errors: the
+  // call's status mapped to absl (UNAVAILABLE for a lost connection, a
+  // deadline or no leader).
   absl::StatusOr<etcdserverpb::RangeResponse> Range(
       const etcdserverpb::RangeRequest& request);
+  absl::StatusOr<etcdserverpb::RangeResponse> Range(
+      const etcdserverpb::RangeRequest& request, absl::Duration timeout);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(
       const etcdserverpb::TxnRequest& request);
+  absl::StatusOr<etcdserverpb::TxnResponse> Txn(
+      const etcdserverpb::TxnRequest& request, absl::Duration timeout);
   absl::StatusOr<etcdserverpb::CompactionResponse> Compact(
       const etcdserverpb::CompactionRequest& request);
+  absl::StatusOr<etcdserverpb::CompactionResponse> Compact(
+      const etcdserverpb::CompactionRequest& request, absl::Duration timeout);
   absl::StatusOr<etcdserverpb::LeaseGrantResponse> LeaseGrant(
       const etcdserverpb::LeaseGrantRequest& request);
+  absl::StatusOr<etcdserverpb::LeaseGrantResponse> LeaseGrant(
+      const etcdserverpb::LeaseGrantRequest& request, absl::Duration timeout);
 
   // A watch stream; `context` must be prepared with PrepareContext(context,
   // absl::InfiniteDuration()) and may be cancelled from another thread to end

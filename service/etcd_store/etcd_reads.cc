@@ -17,14 +17,22 @@ namespace claimd::etcd_store {
 
 absl::Status EtcdClaimStore::WaitApplied(int64_t revision,
                                          absl::Duration timeout) {
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration deadline = clock.Now() + timeout;
   int64_t applied = 0;
-  switch (applied_waiter_.Wait(revision, timeout, &applied)) {
-    case RevisionWaiter::Outcome::kReached:
-      return absl::OkStatus();
-    case RevisionWaiter::Outcome::kClosed:
-      return ClosedError();
-    case RevisionWaiter::Outcome::kTimedOut:
-      break;
+  for (;;) {
+    const absl::Duration left = deadline - clock.Now();
+    switch (applied_waiter_.Wait(revision, std::min(left, kWatchStallTimeout),
+                                 &applied)) {
+      case RevisionWaiter::Outcome::kReached:
+        return absl::OkStatus();
+      case RevisionWaiter::Outcome::kClosed:
+        return ClosedError();
+      case RevisionWaiter::Outcome::kTimedOut:
+        break;
+    }
+    if (clock.Now() >= deadline) break;
+    RestartStalledWatch();
   }
   return absl::UnavailableError(
       absl::StrCat("this replica's etcd watch is at revision ", applied,

@@ -8,6 +8,7 @@
 #include "absl/strings/str_cat.h"
 #include "service/etcd_store/etcd_claim_store.h"
 #include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
 #include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
@@ -19,6 +20,15 @@ void EtcdClaimStore::WatchLoop() {
     const int64_t before = next;
     absl::Status status = WatchOnce(next);
     if (Stopping()) return;
+    bool restart_requested = false;
+    {
+      absl::MutexLock lock(&watch_context_mutex_);
+      restart_requested = std::exchange(watch_restart_requested_, false);
+    }
+    if (restart_requested) {
+      etcd_metrics_.OnWatchRestart(/*resync=*/false);
+      continue;
+    }
     const bool resync = absl::IsOutOfRange(status) || absl::IsInternal(status);
     etcd_metrics_.OnWatchRestart(resync);
     if (resync) {
@@ -43,6 +53,7 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
     absl::MutexLock lock(&watch_context_mutex_);
     if (Stopping()) return absl::CancelledError("closing");
     watch_context_ = &context;
+    watch_progress_at_ = util::MonotonicClock::Real().Now();
   }
   auto stream = client_->Watch(&context);
   etcdserverpb::WatchRequest request;
@@ -56,6 +67,10 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
     std::vector<const mvccpb::Event*> changes;
     std::vector<core::ClaimEventPtr> events;
     while (result.ok() && stream->Read(&response)) {
+      {
+        absl::MutexLock lock(&watch_context_mutex_);
+        watch_progress_at_ = util::MonotonicClock::Real().Now();
+      }
       if (response.compact_revision() > 0) {
         result = absl::OutOfRangeError(
             absl::StrCat("etcd compacted revision ", next_etcd_revision,
@@ -104,6 +119,19 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
   absl::MutexLock lock(&watch_context_mutex_);
   watch_context_ = nullptr;
   return result;
+}
+
+void EtcdClaimStore::RestartStalledWatch() {
+  const absl::Duration now = util::MonotonicClock::Real().Now();
+  absl::MutexLock lock(&watch_context_mutex_);
+  // Between streams WatchLoop is reconnecting already.
+  if (watch_context_ == nullptr || watch_restart_requested_) return;
+  if (now - watch_progress_at_ < kWatchStallTimeout) return;
+  util::LogWarning("etcd watch delivered nothing for ",
+                   absl::FormatDuration(now - watch_progress_at_),
+                   " while etcd holds newer revisions; reconnecting");
+  watch_restart_requested_ = true;
+  watch_context_->TryCancel();
 }
 
 absl::Status EtcdClaimStore::ApplyRevision(

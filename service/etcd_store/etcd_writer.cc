@@ -31,6 +31,13 @@ constexpr int64_t kStageLeaseSeconds = 600;
 // flowing while the watch delivers the previous ones, few enough that a
 // stalled watch stops the writer soon (and bounds the overlay).
 constexpr size_t kMaxPendingCompletions = 8;
+// How long one attempt of a commit Txn (and the lookup after it) may take.
+// etcd answers in milliseconds, but a Txn whose proposal died with the leader
+// that was to order it gets no answer before etcd's own request timeout (5 s
+// plus two elections): the attempt is given up after this long and the batch
+// sent again, which a new leader then commits within its election time.
+constexpr absl::Duration kTxnAttemptTimeout = absl::Milliseconds(1500);
+constexpr absl::Duration kTxnRetryPause = absl::Milliseconds(100);
 
 absl::Status OutcomeUnknown(const absl::Status& status) {
   return absl::UnavailableError(absl::StrCat(
@@ -367,10 +374,11 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
   return absl::OkStatus();
 }
 
-absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
+absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch,
+                                               absl::Duration deadline) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration sent = clock.Now();
-  absl::StatusOr<bool> committed = SendTxn(batch);
+  absl::StatusOr<bool> committed = SendTxn(batch, deadline);
   const absl::Duration answered = clock.Now();
   using Result = EtcdMetrics::TxnResult;
   etcd_metrics_.OnTxn(!committed.ok() ? Result::kFailed
@@ -381,39 +389,63 @@ absl::StatusOr<bool> EtcdClaimStore::TryCommit(Batch& batch) {
   return committed;
 }
 
-absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch) {
-  absl::StatusOr<etcdserverpb::TxnResponse> response = client_->Txn(batch.txn);
-  if (response.ok()) {
-    if (response->succeeded()) return true;
-    // Another replica committed first: learn how far, so the next attempt
-    // waits for the watch to get there.
-    const auto& range = response->responses(0).response_range();
-    if (!range.kvs().empty()) {
-      absl::StatusOr<int64_t> counter =
-          ParseRevision(range.kvs(0).value(), keys_.Revision());
-      if (counter.ok()) NoteCounter(*counter);
+absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
+                                             absl::Duration deadline) {
+  // Every attempt sends the same Txn, compared on the same base: at most one
+  // of them commits, and the event at base + 1 names the batch that did.
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration attempt_timeout =
+      std::min(kTxnAttemptTimeout, client_->request_timeout());
+  absl::Status failure = absl::UnavailableError("etcd Txn not answered");
+  for (int attempt = 0;; ++attempt) {
+    absl::StatusOr<etcdserverpb::TxnResponse> response =
+        client_->Txn(batch.txn, attempt_timeout);
+    if (response.ok() && response->succeeded()) return true;
+    if (response.ok() && attempt == 0) {
+      // Another replica committed first: learn how far, so the next attempt
+      // waits for the watch to get there.
+      const auto& range = response->responses(0).response_range();
+      if (!range.kvs().empty()) {
+        absl::StatusOr<int64_t> counter =
+            ParseRevision(range.kvs(0).value(), keys_.Revision());
+        if (counter.ok()) NoteCounter(*counter);
+      }
+      return false;
     }
-    return false;
+    if (!response.ok()) {
+      if (absl::IsInternal(response.status())) return response.status();
+      failure = response.status();
+    }
+    // The call failed, or a resend lost its compare, perhaps to an earlier
+    // attempt of this batch: the event at base + 1 tells.
+    absl::StatusOr<std::optional<bool>> ours =
+        IsOurCommit(batch, attempt_timeout);
+    if (!ours.ok() && absl::IsInternal(ours.status())) return ours.status();
+    if (ours.ok() && ours->has_value()) {
+      if (!**ours) NoteCounter(batch.base + 1);  // apply again on top of it
+      return **ours;
+    }
+    // Not committed when etcd answered, or etcd did not answer: send again
+    // while time is left, else the outcome stays unknown (a proposal still in
+    // flight could land later).
+    if (clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
+      return OutcomeUnknown(failure);
+    absl::SleepFor(kTxnRetryPause);
   }
-  if (absl::IsInternal(response.status())) return response.status();
-  // The call failed: the Txn may or may not have been applied. Ask etcd for
-  // the event our batch would have written first, and recognise ours by its
-  // batch_id.
+}
+
+absl::StatusOr<std::optional<bool>> EtcdClaimStore::IsOurCommit(
+    const Batch& batch, absl::Duration timeout) {
   etcdserverpb::RangeRequest read;
   read.set_key(keys_.Event(batch.base + 1));
-  absl::StatusOr<etcdserverpb::RangeResponse> found = client_->Range(read);
-  if (!found.ok()) return OutcomeUnknown(response.status());
-  if (found->kvs().empty()) {
-    // Not applied when etcd answered; a proposal still in flight could land
-    // later, so the answer stays "retry with the same request_id".
-    return OutcomeUnknown(response.status());
-  }
+  absl::StatusOr<etcdserverpb::RangeResponse> found =
+      client_->Range(read, timeout);
+  if (!found.ok()) return found.status();
+  if (found->kvs().empty()) return std::nullopt;
   absl::StatusOr<pb::EventRecord> record =
       Parse<pb::EventRecord>(found->kvs(0).value(), found->kvs(0).key());
   if (!record.ok()) return record.status();
-  if (record->batch_id() == batch.batch_id) return true;
-  NoteCounter(batch.base + 1);
-  return false;  // another replica took that revision: apply again
+  return record->batch_id() == batch.batch_id;
 }
 
 void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
@@ -479,7 +511,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       }
       continue;
     }
-    absl::StatusOr<bool> committed = TryCommit(batch);
+    absl::StatusOr<bool> committed = TryCommit(batch, deadline);
     if (!committed.ok()) {
       failure = committed.status();
       break;

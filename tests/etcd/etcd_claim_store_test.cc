@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <iostream>
 #include <memory>
 #include <string>
 #include <thread>
@@ -13,6 +14,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
+#include "absl/synchronization/mutex.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "service/core/limits.h"
@@ -330,6 +333,82 @@ TEST_F(EtcdReplicasTest, CompactionByBothReplicasRunsOnce) {
   // Both replicas still serve after etcd's compaction.
   ASSERT_OK(b->Apply(CreateMutation("after")));
   EXPECT_OK(a->Get("after"));
+}
+
+// SIGSTOP of the etcd leader with writes on their way: a Txn whose proposal
+// went to the stopped leader (directly or through a follower) gets no answer
+// from etcd before its own request timeout. The writer gives up on the attempt
+// and sends the same Txn again, which the newly elected leader commits: every
+// write succeeds, once. (Before, each failed after the 5 s request timeout as
+// "may or may not have been applied".) Disturbs the shared cluster, then waits
+// until it is healthy again.
+TEST_F(EtcdReplicasTest, ZYWritesOutliveTheLeaderStoppingUnderThem) {
+  auto store = OpenReplica(&observer_a_);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Apply(CreateMutation("before")));
+  EtcdCluster& cluster = SharedEtcdCluster();
+  ASSERT_OK_AND_ASSIGN(const int leader, cluster.Leader());
+  cluster.Stop(leader);
+  constexpr int kWrites = 8;
+  absl::BlockingCounter pending(kWrites);
+  absl::Mutex mutex;
+  std::vector<std::string> failures;
+  const absl::Time stopped = absl::Now();
+  for (int i = 0; i < kWrites; ++i) {
+    store->Submit(CreateMutation(absl::StrCat("during-", i)),
+                  [&](const absl::StatusOr<core::MutationResult>& result) {
+                    if (!result.ok()) {
+                      absl::MutexLock lock(&mutex);
+                      failures.push_back(result.status().ToString());
+                    }
+                    pending.DecrementCount();
+                  });
+  }
+  pending.Wait();
+  std::cout << "writes answered " << absl::Now() - stopped
+            << " after the leader (member " << leader << ") stopped"
+            << std::endl;
+  cluster.Continue(leader);
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
+  EXPECT_THAT(failures, ::testing::IsEmpty());
+  std::vector<int64_t> expected;
+  for (int r = 1; r <= kWrites + 1; ++r) expected.push_back(r);
+  ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
+                       store->ReadSnapshot(core::Filter()));
+  EXPECT_EQ(snapshot.claims.size(), static_cast<size_t>(kWrites + 1));
+  EXPECT_EQ(snapshot.revision, kWrites + 1);
+  EXPECT_THAT(Revisions(observer_a_.events()), ElementsAreArray(expected));
+}
+
+// A member that hangs (SIGSTOP) keeps its connections up but sends nothing,
+// so a replica whose etcd watch runs on it would learn of no commit until
+// gRPC's keepalive gave up on the connection (15 s). Each member in turn
+// hangs while replica b writes; replica a's read of that write, which waits
+// for a's watch to deliver it, must succeed within a's request timeout: a's
+// watch, once it delivered nothing for a second while a waited, is reopened
+// on another member.
+TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
+  etcd_store::EtcdStoreOptions options =
+      EtcdOptions(absl::StrCat(dir_.path(), "/"));
+  options.connect.request_timeout = absl::Seconds(10);
+  options.observer = &observer_a_;
+  ASSERT_OK_AND_ASSIGN(auto a,
+                       etcd_store::EtcdClaimStore::Open(std::move(options)));
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  EtcdCluster& cluster = SharedEtcdCluster();
+  for (int member = 0; member < cluster.size(); ++member) {
+    ASSERT_OK(a->Apply(CreateMutation(absl::StrCat("warm-", member))));
+    cluster.Stop(member);
+    const std::string id = absl::StrCat("while-", member, "-hangs");
+    const absl::StatusOr<core::MutationResult> written =
+        b->Apply(CreateMutation(id));
+    const absl::StatusOr<core::Claim> read = a->Get(id);
+    cluster.Continue(member);
+    ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
+    ASSERT_OK(written) << "member " << member << " hung";
+    EXPECT_OK(read) << "member " << member << " hung";
+  }
 }
 
 // SIGSTOP of two of three members: no quorum. Writes and reads fail
