@@ -68,13 +68,17 @@ class TxnCounter : public etcd_store::EtcdMetrics {
 // Two replicas (stores) over one prefix.
 class EtcdReplicasTest : public ::testing::Test {
  protected:
+  // `request_timeout` zero: the default.
   std::unique_ptr<etcd_store::EtcdClaimStore> OpenReplica(
       RecordingObserver* observer,
-      etcd_store::EtcdMetrics* etcd_metrics = nullptr) {
+      etcd_store::EtcdMetrics* etcd_metrics = nullptr,
+      absl::Duration request_timeout = absl::ZeroDuration()) {
     etcd_store::EtcdStoreOptions options =
         EtcdOptions(absl::StrCat(dir_.path(), "/"));
     options.observer = observer;
     options.etcd_metrics = etcd_metrics;
+    if (request_timeout > absl::ZeroDuration())
+      options.connect.request_timeout = request_timeout;
     absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> store =
         etcd_store::EtcdClaimStore::Open(std::move(options));
     EXPECT_OK(store);
@@ -388,13 +392,9 @@ TEST_F(EtcdReplicasTest, ZYWritesOutliveTheLeaderStoppingUnderThem) {
 // watch, once it delivered nothing for a second while a waited, is reopened
 // on another member.
 TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
-  etcd_store::EtcdStoreOptions options =
-      EtcdOptions(absl::StrCat(dir_.path(), "/"));
-  options.connect.request_timeout = absl::Seconds(10);
-  options.observer = &observer_a_;
-  ASSERT_OK_AND_ASSIGN(auto a,
-                       etcd_store::EtcdClaimStore::Open(std::move(options)));
+  auto a = OpenReplica(&observer_a_, nullptr, absl::Seconds(10));
   auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(a, nullptr);
   ASSERT_NE(b, nullptr);
   EtcdCluster& cluster = SharedEtcdCluster();
   for (int member = 0; member < cluster.size(); ++member) {
@@ -415,12 +415,8 @@ TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
 // UNAVAILABLE (never a false OK) and health says so; after SIGCONT both
 // recover. Runs last in this file: it disturbs the shared cluster.
 TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
-  etcd_store::EtcdStoreOptions options =
-      EtcdOptions(absl::StrCat(dir_.path(), "/"));
-  options.connect.request_timeout = absl::Seconds(2);
-  options.observer = &observer_a_;
-  ASSERT_OK_AND_ASSIGN(auto store,
-                       etcd_store::EtcdClaimStore::Open(std::move(options)));
+  auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(2));
+  ASSERT_NE(store, nullptr);
   ASSERT_OK(store->Apply(CreateMutation("before")));
   EtcdCluster& cluster = SharedEtcdCluster();
   cluster.Stop(0);
