@@ -427,8 +427,10 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
     }
     // Not committed when etcd answered, or etcd did not answer: send again
     // while time is left, else the outcome stays unknown (a proposal still in
-    // flight could land later).
-    if (clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
+    // flight could land later). A refusal that is not transient (permission
+    // denied) would only be refused again.
+    if (!absl::IsUnavailable(failure) ||
+        clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
       return OutcomeUnknown(failure);
     absl::SleepFor(kTxnRetryPause);
   }
