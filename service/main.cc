@@ -56,8 +56,12 @@ ABSL_FLAG(std::string, etcd_prefix, "/claimd/",
           "With --store=etcd: the key prefix of this deployment's data (ends "
           "with /; deployments sharing a cluster use different ones)");
 ABSL_FLAG(absl::Duration, etcd_request_timeout, absl::Seconds(5),
-          "With --store=etcd: how long one etcd request may take before the "
-          "write or read fails UNAVAILABLE");
+          "With --store=etcd: how long one etcd request may take before a "
+          "read fails UNAVAILABLE. A write's commit is sent again, each "
+          "attempt waiting at most 1.5 s (for a member or leader that died or "
+          "hangs), for up to twice this long; then its writes fail "
+          "UNAVAILABLE and may or may not have been applied (retry with the "
+          "same request_id)");
 ABSL_FLAG(absl::Duration, etcd_compaction_interval, absl::Minutes(5),
           "With --store=etcd: how often etcd's own MVCC history is compacted "
           "(to the etcd revision seen one interval earlier)");
