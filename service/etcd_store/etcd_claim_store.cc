@@ -298,7 +298,7 @@ absl::Status EtcdClaimStore::ProbeHealth() {
   etcdserverpb::RangeRequest request;
   request.set_key(keys_.Revision());
   absl::StatusOr<etcdserverpb::RangeResponse> response =
-      client_->Range(request);
+      client_->RangeSmall(request);
   if (response.ok() && !response->kvs().empty()) {
     absl::StatusOr<int64_t> counter =
         ParseRevision(response->kvs(0).value(), keys_.Revision());
@@ -328,7 +328,8 @@ void EtcdClaimStore::MaintenanceLoop() {
     etcdserverpb::RangeRequest head;
     head.set_key(keys_.Revision());
     head.set_count_only(true);
-    absl::StatusOr<etcdserverpb::RangeResponse> response = client_->Range(head);
+    absl::StatusOr<etcdserverpb::RangeResponse> response =
+        client_->RangeSmall(head);
     if (!response.ok()) continue;
     if (previous_tick_revision > 0) {
       absl::StatusOr<bool> compacted =

@@ -232,6 +232,20 @@ CLAIMD_ETCD_UNARY(kv_, Compact, CompactionRequest, CompactionResponse)
 CLAIMD_ETCD_UNARY(lease_, LeaseGrant, LeaseGrantRequest, LeaseGrantResponse)
 #undef CLAIMD_ETCD_UNARY
 
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
+    const etcdserverpb::RangeRequest& request) {
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  const absl::Duration deadline = clock.Now() + request_timeout_;
+  for (;;) {
+    const absl::Duration left = deadline - clock.Now();
+    absl::StatusOr<etcdserverpb::RangeResponse> response =
+        Range(request, std::min(left, kAttemptTimeout));
+    if (response.ok() || !absl::IsUnavailable(response.status()) ||
+        clock.Now() >= deadline)
+      return response;
+  }
+}
+
 std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,
                                          etcdserverpb::WatchResponse>>
 EtcdClient::Watch(grpc::ClientContext* context) {

@@ -56,6 +56,18 @@ class EtcdClient {
       const etcdserverpb::RangeRequest& request);
   absl::StatusOr<etcdserverpb::RangeResponse> Range(
       const etcdserverpb::RangeRequest& request, absl::Duration timeout);
+  // A Range that etcd answers in milliseconds (a key or two), sent again
+  // after each kAttemptTimeout without an answer until request_timeout: a
+  // member that hangs (stopped, its disk stuck) keeps its connection up and
+  // would hold a single call for the whole timeout, where round_robin sends
+  // the next attempt to another member. Only transient failures (UNAVAILABLE)
+  // are sent again.
+  absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
+      const etcdserverpb::RangeRequest& request);
+  // How long one attempt of a call that is sent again may wait: etcd answers
+  // in milliseconds, but a member that hangs, or a proposal that died with
+  // its leader, gets no answer before etcd's own 5 s request timeout.
+  static constexpr absl::Duration kAttemptTimeout = absl::Milliseconds(500);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(
       const etcdserverpb::TxnRequest& request);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(

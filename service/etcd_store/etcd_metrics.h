@@ -40,6 +40,10 @@ class EtcdMetrics {
 
   // Writer thread: every commit Txn, with how long etcd took to answer it.
   virtual void OnTxn(TxnResult result, absl::Duration duration) {}
+  // Writer thread: a commit Txn sent again, after an attempt that failed or
+  // got no answer within EtcdClient::kAttemptTimeout (a member or leader
+  // that died or hangs) and a read that found it not committed.
+  virtual void OnTxnResend() {}
   // Completer thread: for a commit of this replica, the time from its Txn's
   // success to this replica's watch applying it (its callers wait for that).
   virtual void OnWatchLag(absl::Duration lag) {}

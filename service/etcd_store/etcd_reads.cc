@@ -52,7 +52,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
         request.set_key(keys_.Revision());
         const absl::Duration sent = util::MonotonicClock::Real().Now();
         absl::StatusOr<etcdserverpb::RangeResponse> response =
-            client_->Range(request);
+            client_->RangeSmall(request);
         etcd_metrics_.OnLinearizableRead(
             util::MonotonicClock::Real().Now() - sent, response.ok());
         if (!response.ok()) {

@@ -31,12 +31,12 @@ constexpr int64_t kStageLeaseSeconds = 600;
 // flowing while the watch delivers the previous ones, few enough that a
 // stalled watch stops the writer soon (and bounds the overlay).
 constexpr size_t kMaxPendingCompletions = 8;
-// How long one attempt of a commit Txn (and the lookup after it) may take.
-// etcd answers in milliseconds, but a Txn whose proposal died with the leader
-// that was to order it gets no answer before etcd's own request timeout (5 s
-// plus two elections): the attempt is given up after this long and the batch
-// sent again, which a new leader then commits within its election time.
-constexpr absl::Duration kTxnAttemptTimeout = absl::Milliseconds(1500);
+// How long one attempt of a commit Txn (and the lookup after it) may take:
+// a Txn whose proposal died with the leader that was to order it gets no
+// answer before etcd's own request timeout (5 s plus two elections), so the
+// attempt is given up after this long and the batch sent again, which a new
+// leader then commits once elected.
+constexpr absl::Duration kTxnAttemptTimeout = EtcdClient::kAttemptTimeout;
 constexpr absl::Duration kTxnRetryPause = absl::Milliseconds(100);
 
 absl::Status OutcomeUnknown(const absl::Status& status) {
@@ -433,6 +433,7 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
         clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
       return OutcomeUnknown(failure);
     absl::SleepFor(kTxnRetryPause);
+    etcd_metrics_.OnTxnResend();
   }
 }
 
@@ -489,7 +490,8 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       // here a linearizable read of the counter does.
       etcdserverpb::RangeRequest head;
       head.set_key(keys_.Revision());
-      absl::StatusOr<etcdserverpb::RangeResponse> now = client_->Range(head);
+      absl::StatusOr<etcdserverpb::RangeResponse> now =
+          client_->RangeSmall(head);
       if (!now.ok()) {
         failure = absl::UnavailableError(now.status().message());
         break;

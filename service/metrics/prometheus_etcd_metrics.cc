@@ -35,6 +35,12 @@ PrometheusEtcdMetrics::PrometheusEtcdMetrics(prometheus::Registry& registry)
           registry, "claimd_etcd_txn_duration_seconds",
           "Commit Txn attempts, from sending the Txn to knowing its result "
           "(a failed call includes the read that looks for its outcome)")),
+      txn_resends_(Counter(
+          registry, "claimd_etcd_txn_resends_total",
+          "Commit Txns sent again after an attempt failed or got no answer "
+          "within 0.5 s and a read found it not committed (a member or "
+          "leader that died or hangs; every attempt compares the same "
+          "revision, so at most one commits)")),
       watch_lag_(Latency(
           registry, "claimd_etcd_watch_lag_seconds",
           "For this replica's commits: from etcd's answer that the Txn "
@@ -97,6 +103,8 @@ void PrometheusEtcdMetrics::OnTxn(TxnResult result, absl::Duration duration) {
   txns_[static_cast<int>(result)]->Increment();
   txn_duration_.Observe(absl::ToDoubleSeconds(duration));
 }
+
+void PrometheusEtcdMetrics::OnTxnResend() { txn_resends_.Increment(); }
 
 void PrometheusEtcdMetrics::OnWatchLag(absl::Duration lag) {
   watch_lag_.Observe(absl::ToDoubleSeconds(lag));

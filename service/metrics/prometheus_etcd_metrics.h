@@ -5,6 +5,7 @@
 //   claimd_etcd_txn_total{result}                  commit Txns: committed,
 //                                                  lost_race, failed
 //   claimd_etcd_txn_duration_seconds               one commit Txn attempt
+//   claimd_etcd_txn_resends_total                  commit Txns sent again
 //   claimd_etcd_watch_lag_seconds                  own commit to watch applied
 //   claimd_etcd_watch_applied_revision             revision the watch applied
 //   claimd_etcd_watch_restarts_total               watch streams started again
@@ -41,6 +42,7 @@ class PrometheusEtcdMetrics final : public etcd_store::EtcdMetrics {
   void OnWatchLag(absl::Duration lag) override;
   void OnLinearizableRead(absl::Duration duration, bool ok) override;
   void OnWatchApplied(int64_t revision) override;
+  void OnTxnResend() override;
   void OnWatchRestart(bool resync) override;
   void OnCompactionPass() override;
   void OnCompactedKeys(int64_t keys) override;
@@ -51,6 +53,7 @@ class PrometheusEtcdMetrics final : public etcd_store::EtcdMetrics {
   // that a rate over it never starts from a missing series.
   std::array<prometheus::Counter*, 3> txns_{};
   prometheus::Histogram& txn_duration_;
+  prometheus::Counter& txn_resends_;
   prometheus::Histogram& watch_lag_;
   prometheus::Gauge& watch_applied_;
   prometheus::Counter& watch_restarts_;

@@ -55,14 +55,16 @@ std::vector<int64_t> Revisions(const std::vector<core::ClaimEventPtr>& events) {
   return revisions;
 }
 
-// Counts commit Txns by outcome.
+// Counts commit Txns by outcome, and resends.
 class TxnCounter : public etcd_store::EtcdMetrics {
  public:
   void OnTxn(TxnResult result, absl::Duration) override {
     (result == TxnResult::kCommitted ? committed : lost_or_failed)++;
   }
+  void OnTxnResend() override { resends++; }
   std::atomic<int> committed{0};
   std::atomic<int> lost_or_failed{0};
+  std::atomic<int> resends{0};
 };
 
 // Two replicas (stores) over one prefix.
@@ -347,7 +349,8 @@ TEST_F(EtcdReplicasTest, CompactionByBothReplicasRunsOnce) {
 // "may or may not have been applied".) Disturbs the shared cluster, then waits
 // until it is healthy again.
 TEST_F(EtcdReplicasTest, ZYWritesOutliveTheLeaderStoppingUnderThem) {
-  auto store = OpenReplica(&observer_a_);
+  TxnCounter txns;
+  auto store = OpenReplica(&observer_a_, &txns);
   ASSERT_NE(store, nullptr);
   ASSERT_OK(store->Apply(CreateMutation("before")));
   EtcdCluster& cluster = SharedEtcdCluster();
@@ -375,6 +378,9 @@ TEST_F(EtcdReplicasTest, ZYWritesOutliveTheLeaderStoppingUnderThem) {
   cluster.Continue(leader);
   ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
   EXPECT_THAT(failures, ::testing::IsEmpty());
+  // The first Txn went to the stopped leader, or to a follower that forwarded
+  // it there: only a resend could commit it.
+  EXPECT_GE(txns.resends.load(), 1);
   std::vector<int64_t> expected;
   for (int r = 1; r <= kWrites + 1; ++r) expected.push_back(r);
   ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
@@ -408,6 +414,41 @@ TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
     ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
     ASSERT_OK(written) << "member " << member << " hung";
     EXPECT_OK(read) << "member " << member << " hung";
+  }
+}
+
+// One follower hanging leaves a quorum and the leader: the replica stays
+// healthy and serves reads. Its health probe and its reads' check of the counter are single
+// small Ranges, which round_robin sends to each member in turn; one that
+// lands on the hung member gets no answer and, sent once with the whole
+// request timeout, would fail it (and flip the health to UNAVAILABLE, taking
+// the replica out of service). They are sent again on another member after
+// EtcdClient::kAttemptTimeout instead.
+TEST_F(EtcdReplicasTest, ZYBOneMemberHangingLeavesHealthAndReadsAlone) {
+  // Shorter than the time the calls below take in all: a call that waited
+  // out the hung member would fail.
+  auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(2));
+  ASSERT_NE(store, nullptr);
+  EtcdCluster& cluster = SharedEtcdCluster();
+  ASSERT_OK(store->Apply(CreateMutation("read-while-one-hangs")));
+  // (A stopped leader would leave no leader until the others elect one, and
+  // then failing is right.)
+  ASSERT_OK_AND_ASSIGN(const int leader, cluster.Leader());
+  for (int member = 0; member < cluster.size(); ++member) {
+    if (member == leader) continue;
+    cluster.Stop(member);
+    // More calls than members: round_robin sends at least one to it.
+    std::vector<absl::Status> probes, reads;
+    for (int call = 0; call < 2 * cluster.size(); ++call) {
+      probes.push_back(store->ProbeHealth());
+      reads.push_back(store->Get("read-while-one-hangs").status());
+    }
+    cluster.Continue(member);
+    ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
+    for (size_t call = 0; call < probes.size(); ++call) {
+      EXPECT_OK(probes[call]) << "member " << member << " hung, call " << call;
+      EXPECT_OK(reads[call]) << "member " << member << " hung, call " << call;
+    }
   }
 }
 

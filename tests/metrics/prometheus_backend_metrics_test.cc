@@ -102,7 +102,8 @@ TEST(PrometheusEtcdMetrics, RegistersItsSeriesWithHelpAndNoSqliteOnes) {
                   "claimd_etcd_linearizable_read_duration_seconds",
                   "claimd_etcd_linearizable_read_failures_total",
                   "claimd_etcd_mvcc_compactions_total",
-                  "claimd_etcd_txn_duration_seconds", "claimd_etcd_txn_total",
+                  "claimd_etcd_txn_duration_seconds",
+                  "claimd_etcd_txn_resends_total", "claimd_etcd_txn_total",
                   "claimd_etcd_watch_applied_revision",
                   "claimd_etcd_watch_lag_seconds",
                   "claimd_etcd_watch_restarts_total",
@@ -125,6 +126,8 @@ TEST(PrometheusEtcdMetrics, TxnsAreCountedByResultAndTimed) {
   metrics.OnTxn(TxnResult::kLostRace, absl::Milliseconds(3));
   metrics.OnTxn(TxnResult::kLostRace, absl::Milliseconds(2));
   metrics.OnTxn(TxnResult::kFailed, absl::Seconds(5));
+  metrics.OnTxnResend();
+  metrics.OnTxnResend();
   const auto families = Collect(registry);
   auto txns = [&](const std::string& result) {
     return Series(families, "claimd_etcd_txn_total", "result", result)
@@ -133,6 +136,8 @@ TEST(PrometheusEtcdMetrics, TxnsAreCountedByResultAndTimed) {
   EXPECT_EQ(txns("committed"), 1);
   EXPECT_EQ(txns("lost_race"), 2);
   EXPECT_EQ(txns("failed"), 1);
+  EXPECT_EQ(Series(families, "claimd_etcd_txn_resends_total").counter.value,
+            2);
   const prometheus::ClientMetric::Histogram& duration =
       Series(families, "claimd_etcd_txn_duration_seconds").histogram;
   EXPECT_EQ(duration.sample_count, 4u);
