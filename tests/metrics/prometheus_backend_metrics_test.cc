@@ -97,17 +97,16 @@ TEST(PrometheusEtcdMetrics, RegistersItsSeriesWithHelpAndNoSqliteOnes) {
   const auto families = Collect(registry);
   EXPECT_THAT(
       Names(families),
-      ElementsAre("claimd_etcd_history_compacted_keys_total",
-                  "claimd_etcd_history_compaction_passes_total",
-                  "claimd_etcd_linearizable_read_duration_seconds",
-                  "claimd_etcd_linearizable_read_failures_total",
-                  "claimd_etcd_mvcc_compactions_total",
-                  "claimd_etcd_txn_duration_seconds",
-                  "claimd_etcd_txn_resends_total", "claimd_etcd_txn_total",
-                  "claimd_etcd_watch_applied_revision",
-                  "claimd_etcd_watch_lag_seconds",
-                  "claimd_etcd_watch_restarts_total",
-                  "claimd_etcd_watch_resyncs_total"));
+      ElementsAre(
+          "claimd_etcd_history_compacted_keys_total",
+          "claimd_etcd_history_compaction_passes_total",
+          "claimd_etcd_linearizable_read_duration_seconds",
+          "claimd_etcd_linearizable_read_failures_total",
+          "claimd_etcd_mvcc_compactions_total",
+          "claimd_etcd_txn_duration_seconds", "claimd_etcd_txn_resends_total",
+          "claimd_etcd_txn_total", "claimd_etcd_watch_applied_revision",
+          "claimd_etcd_watch_lag_seconds", "claimd_etcd_watch_restarts_total",
+          "claimd_etcd_watch_resyncs_total"));
   for (const auto& [name, family] : families)
     EXPECT_FALSE(family.help.empty()) << name;
   // Every result is exported from the start, at 0.
@@ -136,8 +135,7 @@ TEST(PrometheusEtcdMetrics, TxnsAreCountedByResultAndTimed) {
   EXPECT_EQ(txns("committed"), 1);
   EXPECT_EQ(txns("lost_race"), 2);
   EXPECT_EQ(txns("failed"), 1);
-  EXPECT_EQ(Series(families, "claimd_etcd_txn_resends_total").counter.value,
-            2);
+  EXPECT_EQ(Series(families, "claimd_etcd_txn_resends_total").counter.value, 2);
   const prometheus::ClientMetric::Histogram& duration =
       Series(families, "claimd_etcd_txn_duration_seconds").histogram;
   EXPECT_EQ(duration.sample_count, 4u);
