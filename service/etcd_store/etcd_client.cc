@@ -11,6 +11,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
 #include "absl/strings/str_split.h"
+#include "absl/time/clock.h"
 #include "grpc/support/time.h"
 #include "service/util/monotonic_clock.h"
 
@@ -232,18 +233,30 @@ CLAIMD_ETCD_UNARY(kv_, Compact, CompactionRequest, CompactionResponse)
 CLAIMD_ETCD_UNARY(lease_, LeaseGrant, LeaseGrantRequest, LeaseGrantResponse)
 #undef CLAIMD_ETCD_UNARY
 
-absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
-    const etcdserverpb::RangeRequest& request) {
+template <typename Response, typename Attempt>
+absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration deadline = clock.Now() + request_timeout_;
   for (;;) {
-    const absl::Duration left = deadline - clock.Now();
-    absl::StatusOr<etcdserverpb::RangeResponse> response =
-        Range(request, std::min(left, kAttemptTimeout));
+    absl::StatusOr<Response> response =
+        attempt(std::min(deadline - clock.Now(), kAttemptTimeout));
     if (response.ok() || !absl::IsUnavailable(response.status()) ||
-        clock.Now() >= deadline)
+        clock.Now() + kResendPause >= deadline)
       return response;
+    absl::SleepFor(kResendPause);
   }
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
+    const etcdserverpb::RangeRequest& request) {
+  return WithResends<etcdserverpb::RangeResponse>(
+      [&](absl::Duration timeout) { return Range(request, timeout); });
+}
+
+absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::ReadTxnSmall(
+    const etcdserverpb::TxnRequest& request) {
+  return WithResends<etcdserverpb::TxnResponse>(
+      [&](absl::Duration timeout) { return Txn(request, timeout); });
 }
 
 std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,

@@ -61,13 +61,20 @@ class EtcdClient {
   // member that hangs (stopped, its disk stuck) keeps its connection up and
   // would hold a single call for the whole timeout, where round_robin sends
   // the next attempt to another member. Only transient failures (UNAVAILABLE)
-  // are sent again.
+  // are sent again, after a pause of kResendPause.
   absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
       const etcdserverpb::RangeRequest& request);
+  // The same for a Txn that only reads (so that an attempt etcd applied
+  // after all does no harm) and whose answer is small: a page of events.
+  absl::StatusOr<etcdserverpb::TxnResponse> ReadTxnSmall(
+      const etcdserverpb::TxnRequest& request);
   // How long one attempt of a call that is sent again may wait: etcd answers
   // in milliseconds, but a member that hangs, or a proposal that died with
   // its leader, gets no answer before etcd's own 5 s request timeout.
   static constexpr absl::Duration kAttemptTimeout = absl::Milliseconds(500);
+  // Between attempts: a member without a leader refuses at once, and the
+  // next attempt should not follow at once.
+  static constexpr absl::Duration kResendPause = absl::Milliseconds(50);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(
       const etcdserverpb::TxnRequest& request);
   absl::StatusOr<etcdserverpb::TxnResponse> Txn(
@@ -102,6 +109,10 @@ class EtcdClient {
   EtcdClient(std::shared_ptr<grpc::Channel> channel,
              absl::Duration request_timeout, bool tls, bool client_cert);
   static void SetDeadline(grpc::ClientContext& context, absl::Duration timeout);
+  // Runs `attempt(timeout)` until it succeeds, fails for good or
+  // request_timeout is spent (RangeSmall, ReadTxnSmall).
+  template <typename Response, typename Attempt>
+  absl::StatusOr<Response> WithResends(const Attempt& attempt);
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;

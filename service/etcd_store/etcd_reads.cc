@@ -149,7 +149,8 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
                                         : keys_.Index(query.claim_id, start));
   range->set_range_end(end);
   range->set_limit(limit + 1);
-  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
+  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response,
+                   client_->ReadTxnSmall(txn));
   const auto& counter_kvs = response.responses(0).response_range().kvs();
   const auto& compact_kvs = response.responses(1).response_range().kvs();
   core::EventPage page;
@@ -237,7 +238,7 @@ absl::StatusOr<core::Claim> EtcdClaimStore::Incarnation(
   etcdserverpb::RangeRequest request;
   request.set_key(key);
   ASSIGN_OR_RETURN(etcdserverpb::RangeResponse response,
-                   client_->Range(request));
+                   client_->RangeSmall(request));
   if (response.kvs().empty()) {
     return absl::OutOfRangeError(
         absl::StrCat("the history of claims/", id, " created at revision ",

@@ -418,12 +418,12 @@ TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
 }
 
 // One follower hanging leaves a quorum and the leader: the replica stays
-// healthy and serves reads. Its health probe and its reads' check of the counter are single
-// small Ranges, which round_robin sends to each member in turn; one that
-// lands on the hung member gets no answer and, sent once with the whole
-// request timeout, would fail it (and flip the health to UNAVAILABLE, taking
-// the replica out of service). They are sent again on another member after
-// EtcdClient::kAttemptTimeout instead.
+// healthy and serves reads. Its health probe, its reads' check of the counter
+// and a page of history are each one small etcd call, which round_robin sends
+// to each member in turn; one that lands on the hung member gets no answer
+// and, sent once with the whole request timeout, would fail (and the probe
+// would flip the health to UNAVAILABLE, taking the replica out of service).
+// They are sent again on another member after EtcdClient::kAttemptTimeout.
 TEST_F(EtcdReplicasTest, ZYBOneMemberHangingLeavesHealthAndReadsAlone) {
   // Shorter than the time the calls below take in all: a call that waited
   // out the hung member would fail.
@@ -438,16 +438,20 @@ TEST_F(EtcdReplicasTest, ZYBOneMemberHangingLeavesHealthAndReadsAlone) {
     if (member == leader) continue;
     cluster.Stop(member);
     // More calls than members: round_robin sends at least one to it.
-    std::vector<absl::Status> probes, reads;
+    std::vector<absl::Status> probes, reads, pages;
     for (int call = 0; call < 2 * cluster.size(); ++call) {
       probes.push_back(store->ProbeHealth());
       reads.push_back(store->Get("read-while-one-hangs").status());
+      core::ListEventsQuery history;
+      history.limit = 10;
+      pages.push_back(store->ListEvents(history).status());
     }
     cluster.Continue(member);
     ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
     for (size_t call = 0; call < probes.size(); ++call) {
       EXPECT_OK(probes[call]) << "member " << member << " hung, call " << call;
       EXPECT_OK(reads[call]) << "member " << member << " hung, call " << call;
+      EXPECT_OK(pages[call]) << "member " << member << " hung, call " << call;
     }
   }
 }
