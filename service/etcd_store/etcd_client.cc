@@ -238,8 +238,9 @@ absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration deadline = clock.Now() + request_timeout_;
   for (;;) {
-    absl::StatusOr<Response> response =
-        attempt(std::min(deadline - clock.Now(), kAttemptTimeout));
+    const absl::Duration left = deadline - clock.Now();
+    absl::StatusOr<Response> response = attempt(
+        left > request_timeout_ / 5 ? std::min(left, kAttemptTimeout) : left);
     if (response.ok() || !absl::IsUnavailable(response.status()) ||
         clock.Now() + kResendPause >= deadline)
       return response;

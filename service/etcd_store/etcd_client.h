@@ -57,18 +57,23 @@ class EtcdClient {
   absl::StatusOr<etcdserverpb::RangeResponse> Range(
       const etcdserverpb::RangeRequest& request, absl::Duration timeout);
   // A Range that etcd answers in milliseconds (a key or two), sent again
-  // after each kAttemptTimeout without an answer until request_timeout: a
-  // member that hangs (stopped, its disk stuck) keeps its connection up and
-  // would hold a single call for the whole timeout, where round_robin sends
-  // the next attempt to another member. Only transient failures (UNAVAILABLE)
-  // are sent again, after a pause of kResendPause.
+  // when an attempt got no answer within kAttemptTimeout, until
+  // request_timeout: a member that hangs (stopped, its disk stuck) keeps its
+  // connection up and would hold a single call for the whole timeout, where
+  // round_robin sends the next attempt (most often) to another member. The
+  // last attempt, in the final fifth of request_timeout, waits for all the
+  // time left, so that a cluster that is merely slow still answers one. Only
+  // transient failures (UNAVAILABLE) are sent again, after a pause of
+  // kResendPause.
   absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
       const etcdserverpb::RangeRequest& request);
   // The same for a Txn that only reads (so that an attempt etcd applied
   // after all does no harm) and whose answer is small: a page of events.
   absl::StatusOr<etcdserverpb::TxnResponse> ReadTxnSmall(
       const etcdserverpb::TxnRequest& request);
-  // How long one attempt of a call that is sent again may wait: etcd answers
+  // How long the first attempt of a call that is sent again may wait (a
+  // commit Txn's attempts all wait this long: one that etcd was slow to
+  // answer still commits, and the writer finds it): etcd answers
   // in milliseconds, but a member that hangs, or a proposal that died with
   // its leader, gets no answer before etcd's own 5 s request timeout.
   static constexpr absl::Duration kAttemptTimeout = absl::Milliseconds(500);

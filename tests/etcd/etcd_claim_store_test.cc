@@ -427,7 +427,7 @@ TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
 TEST_F(EtcdReplicasTest, ZYBOneMemberHangingLeavesHealthAndReadsAlone) {
   // Shorter than the time the calls below take in all: a call that waited
   // out the hung member would fail.
-  auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(2));
+  auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(3));
   ASSERT_NE(store, nullptr);
   EtcdCluster& cluster = SharedEtcdCluster();
   ASSERT_OK(store->Apply(CreateMutation("read-while-one-hangs")));
