@@ -57,10 +57,11 @@ ABSL_FLAG(std::string, etcd_prefix, "/claimd/",
           "with /; deployments sharing a cluster use different ones)");
 ABSL_FLAG(absl::Duration, etcd_request_timeout, absl::Seconds(5),
           "With --store=etcd: how long one etcd request may take before a "
-          "read fails UNAVAILABLE (its small reads are sent again, each "
-          "attempt waiting at most 0.5 s, so that a member that hangs costs "
-          "no more). A write's commit is sent again the same way (for a "
-          "member or leader that died or hangs), for up to twice this long; "
+          "read fails UNAVAILABLE (its small reads are sent again after "
+          "0.5 s without an answer, the last attempt waiting for all the time "
+          "left, so that a member that hangs costs 0.5 s, not this long). A "
+          "write's commit is sent again after 0.5 s too (for a member or "
+          "leader that died or hangs), for up to twice this long; "
           "then its writes fail "
           "UNAVAILABLE and may or may not have been applied (retry with the "
           "same request_id)");
