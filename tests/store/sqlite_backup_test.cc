@@ -270,6 +270,29 @@ TEST_F(BackupFileTest, NeverOverwritesAFile) {
                        HasSubstr("never overwrites")));
 }
 
+// A store smaller than one default step (1,024 pages) is still copied at the
+// rate asked for: a throttled copy steps about a tenth of a second's worth of
+// pages at a time (here one page), not the whole store at once.
+TEST_F(BackupFileTest, AThrottledCopyOfASmallStoreStepsAtTheRate) {
+  BackupOptions options;
+  options.max_bytes_per_second = 40960;  // a tenth of it: one 4 KiB page
+  int64_t pages = 0;
+  std::vector<int64_t> copied_after_each_step;
+  options.on_start = [&](int64_t, int64_t total) { pages = total; };
+  options.on_progress = [&](int64_t copied, int64_t) {
+    copied_after_each_step.push_back(copied);
+  };
+  ASSERT_OK(
+      BackupStore(dir_.File("data"), dir_.File("slow.cbk"), options).status());
+  ASSERT_GT(pages, 1);
+  ASSERT_LT(pages, 1024);
+  // One report per step but the last (which ends the copy).
+  ASSERT_EQ(copied_after_each_step.size(), static_cast<size_t>(pages - 1));
+  for (size_t i = 0; i < copied_after_each_step.size(); ++i) {
+    EXPECT_EQ(copied_after_each_step[i], static_cast<int64_t>(i + 1));
+  }
+}
+
 TEST_F(BackupFileTest, RefusesADirectoryWithoutAStore) {
   fs::create_directories(dir_.File("empty"));
   EXPECT_THAT(BackupStore(dir_.File("empty"), dir_.File("x.cbk")),
