@@ -99,9 +99,9 @@ std::string CallGate::ScopedRequestId(const Caller& caller,
 void CallGate::StampActor(const Caller& caller, core::Mutation& mutation) {
   if (!caller.authenticated) return;
   if (auto* create = std::get_if<core::CreateClaim>(&mutation.op)) {
-    for (core::Evidence& evidence : create->claim.evidence) {
-      evidence.actor = caller.identity;
-    }
+    core::EvidenceList& evidence = create->claim.evidence;
+    for (size_t i = 0; i < evidence.size(); ++i)
+      evidence.Mutable(i).actor = caller.identity;
   } else if (auto* update =
                  std::get_if<core::UpdateClaimStatus>(&mutation.op)) {
     update->evidence.actor = caller.identity;

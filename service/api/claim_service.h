@@ -16,6 +16,7 @@
 #include "absl/functional/any_invocable.h"
 #include "absl/functional/function_ref.h"
 #include "claims/v1/claims.grpc.pb.h"
+#include "service/api/arena_messages.h"
 #include "service/api/call_gate.h"
 #include "service/api/unary_deadline.h"
 #include "service/api/watch_reactor.h"
@@ -51,7 +52,14 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
       : deps_(WithEventBytes(deps, &event_bytes_)),
         gate_(gate),
         deadlines_(deadlines),
-        timer_(timer) {}
+        timer_(timer) {
+    SetMessageAllocatorFor_CreateClaim(&create_messages_);
+    SetMessageAllocatorFor_GetClaim(&get_messages_);
+    SetMessageAllocatorFor_ListClaims(&list_messages_);
+    SetMessageAllocatorFor_UpdateClaimStatus(&update_messages_);
+    SetMessageAllocatorFor_DeleteClaim(&delete_messages_);
+    SetMessageAllocatorFor_ListClaimEvents(&list_events_messages_);
+  }
 
   grpc::ServerUnaryReactor* CreateClaim(
       grpc::CallbackServerContext* context,
@@ -110,6 +118,19 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
     return deps;
   }
 
+  // Each unary method's request and response share an arena.
+  ArenaMessages<claims::v1::CreateClaimRequest, claims::v1::Claim>
+      create_messages_;
+  ArenaMessages<claims::v1::GetClaimRequest, claims::v1::Claim> get_messages_;
+  ArenaMessages<claims::v1::ListClaimsRequest, claims::v1::ListClaimsResponse>
+      list_messages_;
+  ArenaMessages<claims::v1::UpdateClaimStatusRequest, claims::v1::Claim>
+      update_messages_;
+  ArenaMessages<claims::v1::DeleteClaimRequest, google::protobuf::Empty>
+      delete_messages_;
+  ArenaMessages<claims::v1::ListClaimEventsRequest,
+                claims::v1::ListClaimEventsResponse>
+      list_events_messages_;
   EventBytesCache event_bytes_;  // before deps_, which points at it
   const ServiceDependencies deps_;
   const CallGate* const gate_;

@@ -1,5 +1,7 @@
 #include "service/api/event_bytes.h"
 
+#include <google/protobuf/arena.h>
+
 #include <utility>
 
 #include "claims/v1/claims.pb.h"
@@ -36,10 +38,14 @@ grpc::Slice SharedSlice(const EventBytes& bytes) {
 }  // namespace
 
 EventBytes SerializeEvent(const core::ClaimEvent& event) {
-  claims::v1::ClaimEvent proto;
-  ToProto(event, &proto);
+  // Built only to be serialised: on an arena, its messages cost no malloc or
+  // free each.
+  google::protobuf::Arena arena;
+  auto* proto =
+      google::protobuf::Arena::CreateMessage<claims::v1::ClaimEvent>(&arena);
+  ToProto(event, proto);
   auto bytes = std::make_shared<std::string>();
-  proto.SerializeToString(bytes.get());
+  proto->SerializeToString(bytes.get());
   return bytes;
 }
 

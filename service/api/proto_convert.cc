@@ -30,11 +30,13 @@ absl::Time FromProto(const Timestamp& time, bool present) {
 }
 
 void ToProto(const core::Evidence& evidence, claims::v1::Evidence* out) {
-  out->set_source(evidence.source);
-  out->set_url(evidence.url);
-  out->set_quote(evidence.quote);
-  out->set_note(evidence.note);
-  out->set_actor(evidence.actor);
+  // Empty strings are left unset (the same bytes on the wire): setting one
+  // still allocates a string, and a claim's items mostly leave several empty.
+  if (!evidence.source.empty()) out->set_source(evidence.source);
+  if (!evidence.url.empty()) out->set_url(evidence.url);
+  if (!evidence.quote.empty()) out->set_quote(evidence.quote);
+  if (!evidence.note.empty()) out->set_note(evidence.note);
+  if (!evidence.actor.empty()) out->set_actor(evidence.actor);
   if (evidence.time != absl::InfinitePast())
     ToProto(evidence.time, out->mutable_time());
   out->set_status(api::ToProto(evidence.status));

@@ -1,5 +1,8 @@
 #include "service/core/claim.h"
 
+#include <algorithm>
+#include <utility>
+
 #include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
@@ -51,6 +54,65 @@ absl::string_view EventTypeName(EventType type) {
   return "UNSPECIFIED";
 }
 
+EvidenceList::EvidenceList(std::initializer_list<Evidence> items) {
+  slots_.reserve(items.size());
+  for (const Evidence& item : items) push_back(item);
+}
+
+EvidenceList EvidenceList::Prefix(size_t n) const {
+  EvidenceList prefix;
+  n = std::min(n, slots_.size());
+  prefix.slots_.assign(slots_.begin(), slots_.begin() + n);
+  return prefix;
+}
+
+void EvidenceList::push_back(Evidence item) {
+  slots_.push_back(std::make_shared<Evidence>(std::move(item)));
+}
+
+void EvidenceList::resize(size_t n) {
+  if (n <= slots_.size()) {
+    slots_.resize(n);
+    return;
+  }
+  slots_.reserve(n);
+  while (slots_.size() < n) slots_.push_back(std::make_shared<Evidence>());
+}
+
+void EvidenceList::assign(size_t n, const Evidence& item) {
+  auto shared = std::make_shared<Evidence>(item);
+  slots_.assign(n, shared);
+}
+
+Evidence& EvidenceList::Mutable(size_t i) {
+  std::shared_ptr<Evidence>& slot = slots_[i];
+  // use_count() == 1 cannot race: only this list holds the item, and a list
+  // being changed is not being copied by another thread at the same time.
+  if (slot.use_count() != 1) slot = std::make_shared<Evidence>(*slot);
+  return *slot;
+}
+
+size_t EvidenceList::ApproximateBytes() const {
+  // Per item: the object, the control block make_shared puts beside it, its
+  // slot here, and its strings' lengths.
+  size_t bytes = slots_.capacity() * sizeof(std::shared_ptr<Evidence>);
+  for (const std::shared_ptr<Evidence>& slot : slots_) {
+    const Evidence& item = *slot;
+    bytes += sizeof(Evidence) + 32 + item.source.size() + item.url.size() +
+             item.quote.size() + item.note.size() + item.actor.size();
+  }
+  return bytes;
+}
+
+bool EvidenceList::operator==(const EvidenceList& other) const {
+  if (slots_.size() != other.slots_.size()) return false;
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    if (slots_[i] != other.slots_[i] && *slots_[i] != *other.slots_[i])
+      return false;
+  }
+  return true;
+}
+
 std::string ClaimName(absl::string_view claim_id) {
   return absl::StrCat(kClaimNamePrefix, claim_id);
 }
@@ -66,12 +128,9 @@ size_t ApproximateBytes(const Claim& claim) {
     bytes +=
         4 * sizeof(void*) + sizeof(std::string) * 2 + text(key) + text(value);
   }
-  bytes += claim.evidence.capacity() * sizeof(Evidence);
-  for (const Evidence& evidence : claim.evidence) {
-    bytes += text(evidence.source) + text(evidence.url) + text(evidence.quote) +
-             text(evidence.note) + text(evidence.actor);
-  }
-  return bytes;
+  // Each item counted whole, although copies of a claim share them: a bound
+  // that errs high.
+  return bytes + claim.evidence.ApproximateBytes();
 }
 
 }  // namespace claimd::core

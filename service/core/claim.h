@@ -9,7 +9,10 @@
 #ifndef CLAIMD_SERVICE_CORE_CLAIM_H_
 #define CLAIMD_SERVICE_CORE_CLAIM_H_
 
+#include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+#include <iterator>
 #include <map>
 #include <memory>
 #include <string>
@@ -63,12 +66,110 @@ struct Evidence {
   bool operator==(const Evidence&) const = default;
 };
 
+// A claim's evidence: a list whose copies share the items.
+//
+// Evidence is never edited once recorded, yet every change to a claim copies
+// the claim (into its event, the store's state, the reply). Each item is held
+// once, behind a shared pointer, so such a copy costs a pointer per item
+// rather than five strings: an update to a claim holding 200 items then costs
+// about what one to a claim holding 1 does. Reads are const; Mutable(i) gives
+// the list a private copy of an item before it is changed (copy on write).
+// Thread-safety: as a std::vector. Items are never changed while two lists
+// share them, so copies may be read on other threads.
+class EvidenceList {
+  using Slots = std::vector<std::shared_ptr<Evidence>>;
+
+ public:
+  // Random access over const Evidence&.
+  class const_iterator {
+   public:
+    using iterator_category = std::random_access_iterator_tag;
+    using value_type = Evidence;
+    using difference_type = std::ptrdiff_t;
+    using pointer = const Evidence*;
+    using reference = const Evidence&;
+
+    const_iterator() = default;
+    reference operator*() const { return **slot_; }
+    pointer operator->() const { return slot_->get(); }
+    reference operator[](difference_type n) const { return *slot_[n]; }
+    const_iterator& operator++() { return ++slot_, *this; }
+    const_iterator operator++(int) { return const_iterator(slot_++); }
+    const_iterator& operator--() { return --slot_, *this; }
+    const_iterator operator--(int) { return const_iterator(slot_--); }
+    const_iterator& operator+=(difference_type n) { return slot_ += n, *this; }
+    const_iterator& operator-=(difference_type n) { return slot_ -= n, *this; }
+    friend const_iterator operator+(const_iterator it, difference_type n) {
+      return it += n;
+    }
+    friend const_iterator operator+(difference_type n, const_iterator it) {
+      return it += n;
+    }
+    friend const_iterator operator-(const_iterator it, difference_type n) {
+      return it -= n;
+    }
+    friend difference_type operator-(const const_iterator& a,
+                                     const const_iterator& b) {
+      return a.slot_ - b.slot_;
+    }
+    friend bool operator==(const const_iterator&,
+                           const const_iterator&) = default;
+    friend auto operator<=>(const const_iterator&,
+                            const const_iterator&) = default;
+
+   private:
+    friend class EvidenceList;
+    explicit const_iterator(Slots::const_iterator slot) : slot_(slot) {}
+    Slots::const_iterator slot_;
+  };
+  using iterator = const_iterator;
+  using value_type = Evidence;
+  using size_type = size_t;
+  using difference_type = std::ptrdiff_t;
+  using reference = const Evidence&;
+  using const_reference = const Evidence&;
+
+  EvidenceList() = default;
+  EvidenceList(std::initializer_list<Evidence> items);
+
+  size_t size() const { return slots_.size(); }
+  bool empty() const { return slots_.empty(); }
+  const Evidence& operator[](size_t i) const { return *slots_[i]; }
+  const Evidence& front() const { return *slots_.front(); }
+  const Evidence& back() const { return *slots_.back(); }
+  const_iterator begin() const { return const_iterator(slots_.begin()); }
+  const_iterator end() const { return const_iterator(slots_.end()); }
+
+  // The first n items (at most size()), shared with this list.
+  EvidenceList Prefix(size_t n) const;
+
+  void reserve(size_t n) { slots_.reserve(n); }
+  void push_back(Evidence item);
+  void pop_back() { slots_.pop_back(); }
+  void clear() { slots_.clear(); }
+  // n items, the new ones default-constructed.
+  void resize(size_t n);
+  // n copies of `item` (sharing one).
+  void assign(size_t n, const Evidence& item);
+  // Item i, for changing it: a private copy first if another list shares it.
+  Evidence& Mutable(size_t i);
+
+  // About how many heap bytes the items take, each counted whole (shared or
+  // not): a bound that errs high.
+  size_t ApproximateBytes() const;
+
+  bool operator==(const EvidenceList& other) const;
+
+ private:
+  Slots slots_;
+};
+
 struct Claim {
   std::string id;  // the {claim_id} of "claims/{claim_id}"
   std::string statement;
   VerificationStatus status = VerificationStatus::kUnspecified;
   std::map<std::string, std::string> labels;
-  std::vector<Evidence> evidence;
+  EvidenceList evidence;
   int64_t revision = 0;         // revision of the last change
   int64_t create_revision = 0;  // revision of the creation
   absl::Time create_time = absl::UnixEpoch();

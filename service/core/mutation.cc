@@ -79,7 +79,8 @@ absl::StatusOr<ClaimEvent> Apply(const CreateClaim& create,
   if (claim.status == VerificationStatus::kUnspecified) {
     claim.status = VerificationStatus::kReported;
   }
-  for (Evidence& evidence : claim.evidence) {
+  for (size_t i = 0; i < claim.evidence.size(); ++i) {
+    Evidence& evidence = claim.evidence.Mutable(i);
     evidence = Recorded(std::move(evidence), claim.status, revision, now);
   }
   claim.revision = revision;

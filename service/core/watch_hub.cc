@@ -11,11 +11,9 @@ size_t ApproximateEventBytes(const ClaimEvent& event) {
       sizeof(ClaimEvent) + claim.id.capacity() + claim.statement.capacity();
   for (const auto& [key, value] : claim.labels)
     bytes += 64 + key.size() + value.size();
-  for (const Evidence& e : claim.evidence) {
-    bytes += sizeof(Evidence) + e.source.size() + e.url.size() +
-             e.quote.size() + e.note.size() + e.actor.size();
-  }
-  return bytes;
+  // Items shared with other events are counted in each: a bound that errs
+  // high, kept by the list as items are added (no walk per event).
+  return bytes + claim.evidence.ApproximateBytes();
 }
 
 WatchHub::WatchHub(WatchHubOptions options) : options_(options) {}

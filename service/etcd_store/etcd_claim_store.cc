@@ -162,7 +162,7 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
       [&](const mvccpb::KeyValue& kv) -> absl::Status {
         ASSIGN_OR_RETURN(pb::ClaimHeader header,
                          Parse<pb::ClaimHeader>(kv.value(), kv.key()));
-        std::vector<core::Evidence> evidence;
+        core::EvidenceList evidence;
         for (const std::string& key : header.chunk_keys()) {
           auto chunk = chunks.find(key);
           if (chunk == chunks.end()) {
@@ -170,9 +170,7 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
                 "etcd: evidence chunk ", key, " of ", kv.key(), " is missing"));
           }
           for (const pb::Evidence& item : chunk->second.items()) {
-            evidence.push_back(DecodeEvidence(item));
-            if (evidence.back().revision == 0)
-              evidence.back().revision = header.create_revision();
+            evidence.push_back(DecodeEvidence(item, header.create_revision()));
           }
         }
         auto live = std::make_shared<LiveClaim>();

@@ -258,8 +258,8 @@ class EtcdClaimStore final : public core::ClaimStore {
                                              bool wait_applied);
   absl::StatusOr<core::Claim> Incarnation(const std::string& id,
                                           int64_t create_revision);
-  absl::StatusOr<std::vector<core::Evidence>> ReadChunks(
-      const std::string& id, const pb::ClaimHeader& header);
+  absl::StatusOr<core::EvidenceList> ReadChunks(const std::string& id,
+                                                const pb::ClaimHeader& header);
   void NoteCounter(int64_t revision);
 
   // Maintenance thread: health probes, etcd MVCC compaction.

@@ -109,7 +109,8 @@ void EncodeEvidence(const core::Evidence& evidence, pb::Evidence* out) {
   out->set_revision(evidence.revision);
 }
 
-core::Evidence DecodeEvidence(const pb::Evidence& record) {
+core::Evidence DecodeEvidence(const pb::Evidence& record,
+                              int64_t create_revision) {
   core::Evidence evidence;
   evidence.source = record.source();
   evidence.url = record.url();
@@ -119,7 +120,8 @@ core::Evidence DecodeEvidence(const pb::Evidence& record) {
   evidence.time =
       record.has_time() ? DecodeTime(record.time()) : absl::InfinitePast();
   evidence.status = static_cast<core::VerificationStatus>(record.status());
-  evidence.revision = record.revision();
+  evidence.revision =
+      record.revision() != 0 ? record.revision() : create_revision;
   return evidence;
 }
 
@@ -139,7 +141,7 @@ pb::ClaimHeader HeaderOf(const core::Claim& claim,
 }
 
 core::Claim ClaimOf(const pb::ClaimHeader& header,
-                    std::vector<core::Evidence> evidence) {
+                    core::EvidenceList evidence) {
   core::Claim claim;
   claim.id = header.id();
   claim.statement = header.statement();
@@ -181,10 +183,11 @@ core::ClaimEvent EventAt(int64_t revision, const pb::EventRecord& record,
   event.claim.status = static_cast<core::VerificationStatus>(record.status());
   event.claim.revision = revision;
   event.claim.update_time = event.event_time;
-  for (const core::Evidence& evidence : incarnation.evidence) {
-    if (evidence.revision > revision) break;  // evidence only grows
-    event.claim.evidence.push_back(evidence);
-  }
+  size_t count = 0;  // evidence only grows: the items recorded by `revision`
+  while (count < incarnation.evidence.size() &&
+         incarnation.evidence[count].revision <= revision)
+    ++count;
+  event.claim.evidence = incarnation.evidence.Prefix(count);
   return event;
 }
 

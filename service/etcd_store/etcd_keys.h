@@ -90,14 +90,16 @@ std::string PaddedRevision(int64_t revision);
 void EncodeTime(absl::Time time, pb::Time* out);
 absl::Time DecodeTime(const pb::Time& record);
 void EncodeEvidence(const core::Evidence& evidence, pb::Evidence* out);
-core::Evidence DecodeEvidence(const pb::Evidence& record);
+// An item a create recorded carries revision 0 (the create's revision was not
+// known when its chunk was written): it gets `create_revision`.
+core::Evidence DecodeEvidence(const pb::Evidence& record,
+                              int64_t create_revision);
 
 // The header of `claim` (its evidence goes to chunks; `chunk_keys` as given).
 pb::ClaimHeader HeaderOf(const core::Claim& claim,
                          std::vector<std::string> chunk_keys);
 // The claim a header and its evidence describe (evidence as given).
-core::Claim ClaimOf(const pb::ClaimHeader& header,
-                    std::vector<core::Evidence> evidence);
+core::Claim ClaimOf(const pb::ClaimHeader& header, core::EvidenceList evidence);
 // The event's own fields (revision, type, previous status, time, actor), the
 // claim aside: shared by history reads and the watch that applies commits.
 void DecodeEventFields(int64_t revision, const pb::EventRecord& record,

@@ -246,14 +246,13 @@ absl::StatusOr<core::Claim> EtcdClaimStore::Incarnation(
   }
   ASSIGN_OR_RETURN(pb::ClaimHeader header,
                    Parse<pb::ClaimHeader>(response.kvs(0).value(), key));
-  ASSIGN_OR_RETURN(std::vector<core::Evidence> evidence,
-                   ReadChunks(id, header));
+  ASSIGN_OR_RETURN(core::EvidenceList evidence, ReadChunks(id, header));
   return ClaimOf(header, std::move(evidence));
 }
 
-absl::StatusOr<std::vector<core::Evidence>> EtcdClaimStore::ReadChunks(
+absl::StatusOr<core::EvidenceList> EtcdClaimStore::ReadChunks(
     const std::string& id, const pb::ClaimHeader& header) {
-  std::vector<core::Evidence> evidence;
+  core::EvidenceList evidence;
   if (header.chunk_keys().empty()) return evidence;
   etcdserverpb::RangeRequest request;
   request.set_key(keys_.ChunkPrefix(id));
@@ -272,9 +271,7 @@ absl::StatusOr<std::vector<core::Evidence>> EtcdClaimStore::ReadChunks(
     ASSIGN_OR_RETURN(pb::EvidenceChunk chunk,
                      Parse<pb::EvidenceChunk>(*value->second, key));
     for (const pb::Evidence& item : chunk.items()) {
-      evidence.push_back(DecodeEvidence(item));
-      if (evidence.back().revision == 0)
-        evidence.back().revision = header.create_revision();
+      evidence.push_back(DecodeEvidence(item, header.create_revision()));
     }
   }
   return evidence;

@@ -226,7 +226,7 @@ absl::Status EtcdClaimStore::ApplyRevision(
       }
       auto live = std::make_shared<LiveClaim>();
       size_t known_chunks = 0;
-      std::vector<core::Evidence> evidence;
+      core::EvidenceList evidence;
       if (event->type != core::EventType::kCreated &&
           current != claims_.end()) {
         evidence = current->second->claim.evidence;
@@ -242,9 +242,8 @@ absl::Status EtcdClaimStore::ApplyRevision(
         ASSIGN_OR_RETURN(pb::EvidenceChunk decoded,
                          Parse<pb::EvidenceChunk>(*chunk->second, keys[k]));
         for (const pb::Evidence& item : decoded.items()) {
-          evidence.push_back(DecodeEvidence(item));
-          if (evidence.back().revision == 0)
-            evidence.back().revision = header->second.create_revision();
+          evidence.push_back(
+              DecodeEvidence(item, header->second.create_revision()));
         }
       }
       live->claim = ClaimOf(header->second, std::move(evidence));

@@ -288,7 +288,7 @@ absl::StatusOr<EventChange> DecodeEventChange(absl::string_view bytes) {
 
 absl::StatusOr<core::ClaimEventPtr> AssembleEvent(
     const EventChange& change, const core::Claim& head,
-    absl::Span<const core::Evidence> evidence) {
+    const core::EvidenceList& evidence) {
   if (change.evidence_count < 0 ||
       static_cast<size_t>(change.evidence_count) > evidence.size() ||
       head.create_revision != change.create_revision) {
@@ -309,8 +309,7 @@ absl::StatusOr<core::ClaimEventPtr> AssembleEvent(
   claim.statement = head.statement;
   claim.status = change.claim_status;
   claim.labels = head.labels;
-  claim.evidence.assign(evidence.begin(),
-                        evidence.begin() + change.evidence_count);
+  claim.evidence = evidence.Prefix(static_cast<size_t>(change.evidence_count));
   claim.revision = change.claim_revision;
   claim.create_revision = head.create_revision;
   claim.create_time = head.create_time;

@@ -93,7 +93,7 @@ absl::StatusOr<EventChange> DecodeEventChange(absl::string_view bytes);
 // short or `head` belongs to another incarnation (corrupt store).
 absl::StatusOr<core::ClaimEventPtr> AssembleEvent(
     const EventChange& change, const core::Claim& head,
-    absl::Span<const core::Evidence> evidence);
+    const core::EvidenceList& evidence);
 
 }  // namespace claimd::store
 

@@ -35,7 +35,7 @@ constexpr char kSelectRetiredHead[] =
 // append-only and each item carries the revision that recorded it.
 size_t AddedEvidence(const core::ClaimEvent& event) {
   if (event.type == core::EventType::kDeleted) return 0;
-  const std::vector<core::Evidence>& evidence = event.claim.evidence;
+  const core::EvidenceList& evidence = event.claim.evidence;
   size_t added = 0;
   while (added < evidence.size() &&
          evidence[evidence.size() - 1 - added].revision == event.revision) {
@@ -88,7 +88,7 @@ absl::Status EventRowWriter::Write(Connection& db,
 }
 
 absl::Status ReadEvidence(Connection& db, int64_t create_revision, int64_t from,
-                          int64_t count, std::vector<core::Evidence>* out) {
+                          int64_t count, core::EvidenceList* out) {
   if (count <= 0) return absl::OkStatus();
   ASSIGN_OR_RETURN(CachedStatement select, db.Cached(kSelectEvidence));
   select->BindInt64(1, create_revision);

@@ -47,7 +47,7 @@ class EventRowWriter {
 // Appends the evidence items [from, from + count) of the incarnation
 // `create_revision` to `out`. Errors: INTERNAL when fewer are stored.
 absl::Status ReadEvidence(Connection& db, int64_t create_revision, int64_t from,
-                          int64_t count, std::vector<core::Evidence>* out);
+                          int64_t count, core::EvidenceList* out);
 
 // The whole claim of a `claims` row's record.
 absl::StatusOr<core::Claim> ReadClaim(Connection& db,
@@ -79,7 +79,7 @@ class EventAssembler {
  private:
   struct Incarnation {
     core::Claim head;
-    std::vector<core::Evidence> evidence;  // a prefix of the claim's
+    core::EvidenceList evidence;  // a prefix of the claim's
   };
   absl::StatusOr<Incarnation*> Find(absl::string_view claim_id,
                                     int64_t create_revision);

@@ -476,7 +476,9 @@ TEST(MutationFingerprint, DiffersWhenAnyCreateFieldDiffers) {
       {"extra evidence", [](Claim& c) { c.evidence.push_back(Evidence{}); }},
       {"fewer evidence", [](Claim& c) { c.evidence.pop_back(); }},
       {"evidence order",
-       [](Claim& c) { std::swap(c.evidence[0], c.evidence[1]); }},
+       [](Claim& c) {
+         std::swap(c.evidence.Mutable(0), c.evidence.Mutable(1));
+       }},
   };
   for (const auto& [what, change] : changes) {
     Mutation m = FullCreate();
@@ -485,7 +487,7 @@ TEST(MutationFingerprint, DiffersWhenAnyCreateFieldDiffers) {
   }
   for (const auto& [what, change] : EvidenceChanges()) {
     Mutation m = FullCreate();
-    change(std::get<CreateClaim>(m.op).claim.evidence[0]);
+    change(std::get<CreateClaim>(m.op).claim.evidence.Mutable(0));
     EXPECT_NE(MutationFingerprint(m), base) << "evidence " << what;
   }
 }

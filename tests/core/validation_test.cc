@@ -100,23 +100,23 @@ std::vector<TextField> TextFields() {
        }},
       {"claim.evidence[0].source", kMaxSourceBytes, ValidCreate,
        [](Mutation& m, std::string s) {
-         ClaimOf(m).evidence[0].source = std::move(s);
+         ClaimOf(m).evidence.Mutable(0).source = std::move(s);
        }},
       {"claim.evidence[0].url", kMaxUrlBytes, ValidCreate,
        [](Mutation& m, std::string s) {
-         ClaimOf(m).evidence[0].url = std::move(s);
+         ClaimOf(m).evidence.Mutable(0).url = std::move(s);
        }},
       {"claim.evidence[0].quote", kMaxQuoteBytes, ValidCreate,
        [](Mutation& m, std::string s) {
-         ClaimOf(m).evidence[0].quote = std::move(s);
+         ClaimOf(m).evidence.Mutable(0).quote = std::move(s);
        }},
       {"claim.evidence[0].note", kMaxNoteBytes, ValidCreate,
        [](Mutation& m, std::string s) {
-         ClaimOf(m).evidence[0].note = std::move(s);
+         ClaimOf(m).evidence.Mutable(0).note = std::move(s);
        }},
       {"claim.evidence[0].actor", kMaxActorBytes, ValidCreate,
        [](Mutation& m, std::string s) {
-         ClaimOf(m).evidence[0].actor = std::move(s);
+         ClaimOf(m).evidence.Mutable(0).actor = std::move(s);
        }},
       {"evidence.source", kMaxSourceBytes, ValidUpdate,
        [](Mutation& m, std::string s) {
@@ -375,7 +375,7 @@ TEST(ValidateMutation, RejectsOnePieceOfInitialEvidenceTooMany) {
 TEST(ValidateMutation, NamesTheIndexOfBadEvidence) {
   Mutation m = ValidCreate();
   ClaimOf(m).evidence.assign(3, ValidEvidence());
-  ClaimOf(m).evidence[2].url = std::string(kMaxUrlBytes + 1, 'u');
+  ClaimOf(m).evidence.Mutable(2).url = std::string(kMaxUrlBytes + 1, 'u');
   EXPECT_THAT(ValidateMutation(m),
               StatusIs(absl::StatusCode::kInvalidArgument,
                        StartsWith("claim.evidence[2].url: ")));

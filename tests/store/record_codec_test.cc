@@ -83,7 +83,7 @@ TEST(RecordCodec, HeadEvidenceAndChangeRebuildTheEvent) {
     ASSERT_OK_AND_ASSIGN(const ClaimHead head, DecodeClaimHead(bytes));
     EXPECT_TRUE(head.claim.evidence.empty());
     EXPECT_EQ(head.evidence_count, 2);
-    std::vector<core::Evidence> evidence;
+    core::EvidenceList evidence;
     for (const core::Evidence& item : event.claim.evidence) {
       EncodeEvidence(item, &bytes);
       ASSERT_OK_AND_ASSIGN(core::Evidence decoded, DecodeEvidence(bytes));
