@@ -319,8 +319,19 @@ void EtcdClaimStore::MaintenanceLoop() {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   absl::Duration next_compaction =
       clock.Now() + options_.etcd_compaction_interval;
+  // A revision etcd had committed at the previous probe that the watch had not
+  // applied then (0: none).
+  int64_t awaited = 0;
   while (!SleepUnlessStopping(options_.health_interval)) {
     ProbeHealth().IgnoreError();
+    // Reads restart a watch stuck on a hung member (WaitApplied). On a replica
+    // nobody reads from only its watchers would wait, until gRPC's keepalive
+    // gave the member up (15 s): so what etcd had committed one probe ago must
+    // have been applied by now, or the watch is restarted.
+    const int64_t applied = AppliedRevision();
+    if (awaited > applied) RestartStalledWatch();
+    const int64_t known = known_revision_.load(std::memory_order_relaxed);
+    awaited = known > applied ? known : 0;
     if (clock.Now() < next_compaction) continue;
     next_compaction = clock.Now() + options_.etcd_compaction_interval;
     etcdserverpb::RangeRequest head;

@@ -417,6 +417,51 @@ TEST_F(EtcdReplicasTest, ZYAReplicaReadsThroughAMemberHangingUnderItsWatch) {
   }
 }
 
+// A replica nobody reads from still delivers to its watchers while the member
+// under its etcd watch hangs: its health probe finds a revision etcd committed
+// one probe ago still unapplied and restarts the watch, which round_robin
+// opens on another member. Otherwise only gRPC's keepalive (10 s, then 5 s
+// for the answer) would give the silent member up. Each member hangs in turn,
+// so the one under the idle replica's watch is among them. The bound is wide:
+// round_robin may reopen the watch on the hung member again (one time in
+// three), and each such round costs about a second.
+TEST_F(EtcdReplicasTest,
+       ZYCAnIdleReplicaDeliversWhileTheMemberUnderItsWatchHangs) {
+  auto idle = OpenReplica(&observer_a_);
+  auto writer = OpenReplica(&observer_b_, nullptr, absl::Seconds(10));
+  ASSERT_NE(idle, nullptr);
+  ASSERT_NE(writer, nullptr);
+  EtcdCluster& cluster = SharedEtcdCluster();
+  auto delivered_to_idle = [&](int64_t revision) {
+    const std::vector<core::ClaimEventPtr> events = observer_a_.events();
+    return !events.empty() && events.back()->revision >= revision;
+  };
+  for (int member = 0; member < cluster.size(); ++member) {
+    ASSERT_OK_AND_ASSIGN(
+        const core::MutationResult warm,
+        writer->Apply(CreateMutation(absl::StrCat("before-", member))));
+    for (int i = 0; i < 500 && !delivered_to_idle(warm.event->revision); ++i)
+      absl::SleepFor(absl::Milliseconds(20));
+    ASSERT_TRUE(delivered_to_idle(warm.event->revision));
+    cluster.Stop(member);
+    const absl::StatusOr<core::MutationResult> written =
+        writer->Apply(CreateMutation(absl::StrCat("while-", member, "-hangs")));
+    const absl::Time acknowledged = absl::Now();
+    bool delivered = false;
+    while (written.ok() && !delivered &&
+           absl::Now() - acknowledged < absl::Seconds(8)) {
+      absl::SleepFor(absl::Milliseconds(20));
+      delivered = delivered_to_idle(written->event->revision);
+    }
+    const absl::Duration waited = absl::Now() - acknowledged;
+    cluster.Continue(member);
+    ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
+    ASSERT_OK(written) << "member " << member << " hung";
+    EXPECT_TRUE(delivered) << "member " << member << " hung: not delivered in "
+                           << waited;
+  }
+}
+
 // One follower hanging leaves a quorum and the leader: the replica stays
 // healthy and serves reads. Its health probe, its reads' check of the counter
 // and a page of history are each one small etcd call, which round_robin sends
