@@ -1,6 +1,8 @@
 #include "service/core/claim.h"
 
 #include <algorithm>
+#include <atomic>
+#include <string>
 #include <utility>
 
 #include "absl/strings/ascii.h"
@@ -86,20 +88,31 @@ void EvidenceList::assign(size_t n, const Evidence& item) {
 
 Evidence& EvidenceList::Mutable(size_t i) {
   std::shared_ptr<Evidence>& slot = slots_[i];
-  // use_count() == 1 cannot race: only this list holds the item, and a list
-  // being changed is not being copied by another thread at the same time.
-  if (slot.use_count() != 1) slot = std::make_shared<Evidence>(*slot);
+  // use_count() == 1 cannot change under us: only this list holds the item,
+  // and a list being changed is not being copied at the same time. The count
+  // is read relaxed, so the fence orders our writes after the reads of a list
+  // that let go of the item on another thread (its release decrement).
+  if (slot.use_count() != 1) {
+    slot = std::make_shared<Evidence>(*slot);
+  } else {
+    std::atomic_thread_fence(std::memory_order_acquire);
+  }
   return *slot;
 }
 
 size_t EvidenceList::ApproximateBytes() const {
-  // Per item: the object, the control block make_shared puts beside it, its
-  // slot here, and its strings' lengths.
+  // Per item: its slot here, the object and the control block make_shared
+  // puts beside it (about 32 bytes with the allocator's header), and each
+  // string's heap buffer (capacity plus the allocator's header; short ones
+  // live inline).
+  auto text = [](const std::string& s) {
+    return s.capacity() > 15 ? s.capacity() + 16 : size_t{0};
+  };
   size_t bytes = slots_.capacity() * sizeof(std::shared_ptr<Evidence>);
   for (const std::shared_ptr<Evidence>& slot : slots_) {
     const Evidence& item = *slot;
-    bytes += sizeof(Evidence) + 32 + item.source.size() + item.url.size() +
-             item.quote.size() + item.note.size() + item.actor.size();
+    bytes += sizeof(Evidence) + 32 + text(item.source) + text(item.url) +
+             text(item.quote) + text(item.note) + text(item.actor);
   }
   return bytes;
 }
