@@ -56,6 +56,16 @@ absl::string_view EventTypeName(EventType type) {
   return "UNSPECIFIED";
 }
 
+namespace {
+
+// Heap bytes of a string: its buffer's capacity plus the allocator's header;
+// short strings live inline (in sizeof of what holds them).
+size_t HeapStringBytes(const std::string& s) {
+  return s.capacity() > 15 ? s.capacity() + 16 : size_t{0};
+}
+
+}  // namespace
+
 EvidenceList::EvidenceList(std::initializer_list<Evidence> items) {
   slots_.reserve(items.size());
   for (const Evidence& item : items) push_back(item);
@@ -103,11 +113,8 @@ Evidence& EvidenceList::Mutable(size_t i) {
 size_t EvidenceList::ApproximateBytes() const {
   // Per item: its slot here, the object and the control block make_shared
   // puts beside it (about 32 bytes with the allocator's header), and each
-  // string's heap buffer (capacity plus the allocator's header; short ones
-  // live inline).
-  auto text = [](const std::string& s) {
-    return s.capacity() > 15 ? s.capacity() + 16 : size_t{0};
-  };
+  // string's heap buffer.
+  const auto text = HeapStringBytes;
   size_t bytes = slots_.capacity() * sizeof(std::shared_ptr<Evidence>);
   for (const std::shared_ptr<Evidence>& slot : slots_) {
     const Evidence& item = *slot;
@@ -131,11 +138,8 @@ std::string ClaimName(absl::string_view claim_id) {
 }
 
 size_t ApproximateBytes(const Claim& claim) {
-  // A heap string costs its capacity plus the allocator's header; short ones
-  // live inline (counted in sizeof). A std::map node adds about four pointers.
-  auto text = [](const std::string& s) {
-    return s.capacity() > 15 ? s.capacity() + 16 : size_t{0};
-  };
+  // A std::map node adds about four pointers to its key and value.
+  const auto text = HeapStringBytes;
   size_t bytes = sizeof(Claim) + text(claim.id) + text(claim.statement);
   for (const auto& [key, value] : claim.labels) {
     bytes +=

@@ -12,7 +12,7 @@ size_t ApproximateEventBytes(const ClaimEvent& event) {
   for (const auto& [key, value] : claim.labels)
     bytes += 64 + key.size() + value.size();
   // Items shared with other events are counted in each: a bound that errs
-  // high, kept by the list as items are added (no walk per event).
+  // high.
   return bytes + claim.evidence.ApproximateBytes();
 }
 

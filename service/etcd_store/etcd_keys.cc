@@ -1,6 +1,7 @@
 // Key layout and record conversions of the etcd store (see etcd_keys.h).
 #include "service/etcd_store/etcd_keys.h"
 
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -183,11 +184,12 @@ core::ClaimEvent EventAt(int64_t revision, const pb::EventRecord& record,
   event.claim.status = static_cast<core::VerificationStatus>(record.status());
   event.claim.revision = revision;
   event.claim.update_time = event.event_time;
-  size_t count = 0;  // evidence only grows: the items recorded by `revision`
-  while (count < incarnation.evidence.size() &&
-         incarnation.evidence[count].revision <= revision)
-    ++count;
-  event.claim.evidence = incarnation.evidence.Prefix(count);
+  // Evidence only grows, in revision order: the items recorded by `revision`.
+  const auto recorded = std::partition_point(
+      incarnation.evidence.begin(), incarnation.evidence.end(),
+      [revision](const core::Evidence& e) { return e.revision <= revision; });
+  event.claim.evidence = incarnation.evidence.Prefix(
+      static_cast<size_t>(recorded - incarnation.evidence.begin()));
   return event;
 }
 
