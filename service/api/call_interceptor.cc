@@ -50,13 +50,8 @@ std::string NewRequestId() {
 // gRPC 1.51's callback handlers answer a request they cannot deserialize
 // (most often a proto3 string that is not valid UTF-8) with UNIMPLEMENTED and
 // no message, before any handler of ours runs. Our handlers never answer
-// UNIMPLEMENTED, so on a method we serve that status can only mean this.
-grpc::Status UnparsableRequestStatus() {
-  return grpc::Status(
-      grpc::StatusCode::INVALID_ARGUMENT,
-      "the request could not be parsed as this method's request message "
-      "(strings must be valid UTF-8, and the bytes valid protobuf)");
-}
+// UNIMPLEMENTED, so on a method we serve that status can only mean this; it
+// becomes UnparsableRequestStatus() (status_mapping.h).
 
 class CallInterceptor : public grpc::experimental::Interceptor {
  public:

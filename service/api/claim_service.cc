@@ -1,5 +1,7 @@
 #include "service/api/claim_service.h"
 
+#include <google/protobuf/arena.h>
+
 #include <algorithm>
 #include <atomic>
 #include <memory>
@@ -12,6 +14,7 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "service/api/event_bytes.h"
 #include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
@@ -47,15 +50,35 @@ std::string NewClaimId() {
   return core::GenerateClaimId(gen);
 }
 
-absl::Status GetInto(core::ClaimStore& store,
-                     const claims::v1::GetClaimRequest& request,
-                     claims::v1::Claim* response) {
-  ASSIGN_OR_RETURN(std::string id,
-                   core::ParseClaimName(request.name(), "name"));
-  ASSIGN_OR_RETURN(core::Claim claim, store.Get(id));
-  ToProto(claim, response);
-  return absl::OkStatus();
+// Parses a raw request body onto `arena`; null when the bytes are not a
+// `Request`.
+template <typename Request>
+const Request* ParseRequest(const grpc::ByteBuffer& raw,
+                            google::protobuf::Arena& arena) {
+  auto* request = google::protobuf::Arena::CreateMessage<Request>(&arena);
+  grpc::ByteBuffer copy(raw);  // shares the slices; Deserialize consumes
+  if (!grpc::SerializationTraits<Request>::Deserialize(&copy, request).ok())
+    return nullptr;
+  return request;
 }
+
+// A request's arena with its first block on the caller's stack: a request
+// parsed on it costs no heap unless it is large (a create with evidence).
+class RequestArena {
+ public:
+  RequestArena() : arena_(Options(block_)) {}
+  google::protobuf::Arena& get() { return arena_; }
+
+ private:
+  static google::protobuf::ArenaOptions Options(char (&block)[2048]) {
+    google::protobuf::ArenaOptions options;
+    options.initial_block = block;
+    options.initial_block_size = sizeof(block);
+    return options;
+  }
+  alignas(16) char block_[2048];  // arenas want 8-byte aligned blocks
+  google::protobuf::Arena arena_;
+};
 
 absl::Status ListClaimsInto(core::ClaimStore& store,
                             const core::RequestLimits& limits,
@@ -180,7 +203,7 @@ bool ClaimServiceImpl::RejectIfDraining(grpc::ServerUnaryReactor* reactor) {
 grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
     grpc::CallbackServerContext* context, const absl::StatusOr<Caller>& caller,
     absl::FunctionRef<absl::StatusOr<core::Mutation>()> make_mutation,
-    claims::v1::Claim* response) {
+    grpc::ByteBuffer* response) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
   if (RejectIfDraining(reactor)) return reactor;
   if (!caller.ok()) {
@@ -235,7 +258,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
         // Urgent: ahead of the watch pumps this commit just woke.
         pool->ScheduleUrgent([reactor, response, result = std::move(result)] {
           if (result.ok() && response != nullptr) {
-            ToProto(result->event->claim, response);
+            *response = ClaimBytes(result->event->claim);
           }
           reactor->Finish(ToGrpcStatus(result.status()));
         });
@@ -254,7 +277,8 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
   }
   auto run = [reactor, response, read = std::move(read)]() mutable {
     absl::Status status = std::move(read)();
-    if (!status.ok()) response->Clear();  // an error carries no partial page
+    // An error carries no partial page.
+    if (!status.ok() && response != nullptr) response->Clear();
     reactor->Finish(ToGrpcStatus(status));
   };
   // The call stays counted until it finishes, and shutdown waits for counted
@@ -267,10 +291,22 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
   return reactor;
 }
 
+grpc::ServerUnaryReactor* ClaimServiceImpl::Unparsable() {
+  grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
+  reactor->Finish(UnparsableRequestStatus());
+  return reactor;
+}
+
+// The raw methods parse before they admit the caller, as gRPC does before a
+// generated handler runs: bad bytes are refused before credentials are looked
+// at.
 grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
-    grpc::CallbackServerContext* context,
-    const claims::v1::CreateClaimRequest* request,
-    claims::v1::Claim* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  RequestArena arena;
+  const auto* request =
+      ParseRequest<claims::v1::CreateClaimRequest>(*raw_request, arena.get());
+  if (request == nullptr) return Unparsable();
   return Mutate(
       context, gate_->Admit(*context, auth::methods::kCreateClaim),
       [&] {
@@ -282,9 +318,12 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::CreateClaim(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::UpdateClaimStatus(
-    grpc::CallbackServerContext* context,
-    const claims::v1::UpdateClaimStatusRequest* request,
-    claims::v1::Claim* response) {
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  RequestArena arena;
+  const auto* request = ParseRequest<claims::v1::UpdateClaimStatusRequest>(
+      *raw_request, arena.get());
+  if (request == nullptr) return Unparsable();
   return Mutate(
       context, gate_->Admit(*context, auth::methods::kUpdateClaimStatus),
       [&]() -> absl::StatusOr<core::Mutation> {
@@ -310,11 +349,25 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::DeleteClaim(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
-    grpc::CallbackServerContext* context,
-    const claims::v1::GetClaimRequest* request, claims::v1::Claim* response) {
-  return Read(gate_->Admit(*context, auth::methods::kGetClaim), response,
-              [this, request, response] {
-                return GetInto(*deps_.store, *request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  // The name is all the read needs: taken here, so that the read pool holds
+  // no reference to the request.
+  std::string name;
+  {
+    RequestArena arena;
+    const auto* request =
+        ParseRequest<claims::v1::GetClaimRequest>(*raw_request, arena.get());
+    if (request == nullptr) return Unparsable();
+    name = request->name();
+  }
+  return Read(gate_->Admit(*context, auth::methods::kGetClaim), nullptr,
+              [this, name = std::move(name), response]() -> absl::Status {
+                ASSIGN_OR_RETURN(std::string id,
+                                 core::ParseClaimName(name, "name"));
+                ASSIGN_OR_RETURN(core::Claim claim, deps_.store->Get(id));
+                *response = ClaimBytes(claim);
+                return absl::OkStatus();
               });
 }
 

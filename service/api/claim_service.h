@@ -26,12 +26,14 @@ namespace claimd::api {
 
 namespace internal {
 using V1 = claims::v1::ClaimService;
-// The generated CallbackService, except that WatchClaims is a raw method: its
+// The generated CallbackService, except for the raw methods. WatchClaims's
 // responses are assembled from serialised events shared by every watcher
-// (event_bytes.h).
-using ClaimServiceBase = V1::WithCallbackMethod_CreateClaim<
-    V1::WithCallbackMethod_GetClaim<V1::WithCallbackMethod_ListClaims<
-        V1::WithCallbackMethod_UpdateClaimStatus<
+// (event_bytes.h). The methods that answer with a whole claim write it
+// straight from the core claim (claim_wire.h) instead of building a message
+// of up to 256 evidence items only to serialise it.
+using ClaimServiceBase = V1::WithRawCallbackMethod_CreateClaim<
+    V1::WithRawCallbackMethod_GetClaim<V1::WithCallbackMethod_ListClaims<
+        V1::WithRawCallbackMethod_UpdateClaimStatus<
             V1::WithCallbackMethod_DeleteClaim<
                 V1::WithCallbackMethod_ListClaimEvents<
                     V1::WithRawCallbackMethod_WatchClaims<V1::Service>>>>>>>;
@@ -53,29 +55,27 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
         gate_(gate),
         deadlines_(deadlines),
         timer_(timer) {
-    SetMessageAllocatorFor_CreateClaim(&create_messages_);
-    SetMessageAllocatorFor_GetClaim(&get_messages_);
     SetMessageAllocatorFor_ListClaims(&list_messages_);
-    SetMessageAllocatorFor_UpdateClaimStatus(&update_messages_);
     SetMessageAllocatorFor_DeleteClaim(&delete_messages_);
     SetMessageAllocatorFor_ListClaimEvents(&list_events_messages_);
   }
 
-  grpc::ServerUnaryReactor* CreateClaim(
-      grpc::CallbackServerContext* context,
-      const claims::v1::CreateClaimRequest* request,
-      claims::v1::Claim* response) override;
+  // Raw: a claims.v1.CreateClaimRequest in, a claims.v1.Claim out.
+  grpc::ServerUnaryReactor* CreateClaim(grpc::CallbackServerContext* context,
+                                        const grpc::ByteBuffer* request,
+                                        grpc::ByteBuffer* response) override;
+  // Raw: a claims.v1.GetClaimRequest in, a claims.v1.Claim out.
   grpc::ServerUnaryReactor* GetClaim(grpc::CallbackServerContext* context,
-                                     const claims::v1::GetClaimRequest* request,
-                                     claims::v1::Claim* response) override;
+                                     const grpc::ByteBuffer* request,
+                                     grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* ListClaims(
       grpc::CallbackServerContext* context,
       const claims::v1::ListClaimsRequest* request,
       claims::v1::ListClaimsResponse* response) override;
+  // Raw: a claims.v1.UpdateClaimStatusRequest in, a claims.v1.Claim out.
   grpc::ServerUnaryReactor* UpdateClaimStatus(
-      grpc::CallbackServerContext* context,
-      const claims::v1::UpdateClaimStatusRequest* request,
-      claims::v1::Claim* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerUnaryReactor* DeleteClaim(
       grpc::CallbackServerContext* context,
       const claims::v1::DeleteClaimRequest* request,
@@ -97,18 +97,21 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   // answered UNAVAILABLE at once while draining.
 
   // Validates `mutation`, submits it, and finishes the call when it commits,
-  // filling `response` with the claim the event left (nullptr: no body).
-  // `caller` is the gate's answer: an error finishes the call with it.
+  // filling `response` with the serialised claim the event left (nullptr: no
+  // body). `caller` is the gate's answer: an error finishes the call with it.
   grpc::ServerUnaryReactor* Mutate(
       grpc::CallbackServerContext* context,
       const absl::StatusOr<Caller>& caller,
       absl::FunctionRef<absl::StatusOr<core::Mutation>()> mutation,
-      claims::v1::Claim* response);
-  // Runs `read` (which fills `response`) and finishes the call: on the read
+      grpc::ByteBuffer* response);
+  // Runs `read` (which fills the response) and finishes the call: on the read
   // pool when there is one, else on the calling (gRPC callback) thread.
+  // `response`, when not null, is cleared if the read fails.
   grpc::ServerUnaryReactor* Read(const absl::StatusOr<Caller>& caller,
                                  google::protobuf::Message* response,
                                  absl::AnyInvocable<absl::Status() &&> read);
+  // A call finished with UnparsableRequestStatus().
+  grpc::ServerUnaryReactor* Unparsable();
   // True (and `reactor` finished with UNAVAILABLE) when draining.
   bool RejectIfDraining(grpc::ServerUnaryReactor* reactor);
 
@@ -118,14 +121,9 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
     return deps;
   }
 
-  // Each unary method's request and response share an arena.
-  ArenaMessages<claims::v1::CreateClaimRequest, claims::v1::Claim>
-      create_messages_;
-  ArenaMessages<claims::v1::GetClaimRequest, claims::v1::Claim> get_messages_;
+  // Each typed unary method's request and response share an arena.
   ArenaMessages<claims::v1::ListClaimsRequest, claims::v1::ListClaimsResponse>
       list_messages_;
-  ArenaMessages<claims::v1::UpdateClaimStatusRequest, claims::v1::Claim>
-      update_messages_;
   ArenaMessages<claims::v1::DeleteClaimRequest, google::protobuf::Empty>
       delete_messages_;
   ArenaMessages<claims::v1::ListClaimEventsRequest,

@@ -1,11 +1,8 @@
 #include "service/api/event_bytes.h"
 
-#include <google/protobuf/arena.h>
-
 #include <utility>
 
-#include "claims/v1/claims.pb.h"
-#include "service/api/proto_convert.h"
+#include "service/api/claim_wire.h"
 
 namespace claimd::api {
 namespace {
@@ -38,15 +35,15 @@ grpc::Slice SharedSlice(const EventBytes& bytes) {
 }  // namespace
 
 EventBytes SerializeEvent(const core::ClaimEvent& event) {
-  // Built only to be serialised: on an arena, its messages cost no malloc or
-  // free each.
-  google::protobuf::Arena arena;
-  auto* proto =
-      google::protobuf::Arena::CreateMessage<claims::v1::ClaimEvent>(&arena);
-  ToProto(event, proto);
-  auto bytes = std::make_shared<std::string>();
-  proto->SerializeToString(bytes.get());
-  return bytes;
+  return std::make_shared<const std::string>(EncodeClaimEvent(event));
+}
+
+grpc::ByteBuffer ClaimBytes(const core::Claim& claim) {
+  grpc::Slice slice(ClaimWireSize(claim));
+  // The slice is new and not shared yet: this is its only writer.
+  WriteClaim(claim,
+             reinterpret_cast<char*>(const_cast<uint8_t*>(slice.begin())));
+  return grpc::ByteBuffer(&slice, 1);
 }
 
 EventBytesCache::EventBytesCache(size_t slots)

@@ -34,8 +34,12 @@ namespace claimd::api {
 // The serialised claims.v1.ClaimEvent of one event.
 using EventBytes = std::shared_ptr<const std::string>;
 
-// Serialises `event` (ToProto + SerializeToString), uncached.
+// Serialises `event` (claim_wire.h), uncached.
 EventBytes SerializeEvent(const core::ClaimEvent& event);
+
+// A serialised claims.v1.Claim, written into one slice (claim_wire.h): the
+// reply of the methods that answer with a whole claim.
+grpc::ByteBuffer ClaimBytes(const core::Claim& claim);
 
 class EventBytesCache {
  public:

@@ -5,6 +5,7 @@
 #include "absl/strings/str_cat.h"
 #include "google/protobuf/util/time_util.h"
 #include "grpcpp/impl/codegen/proto_utils.h"
+#include "service/api/claim_wire.h"
 #include "service/core/claim_id.h"
 #include "service/util/status_macros.h"
 
@@ -14,12 +15,9 @@ namespace {
 using google::protobuf::Timestamp;
 
 void ToProto(absl::Time time, Timestamp* out) {
-  // Seconds and nanoseconds apart: Unix nanoseconds saturate after the year
-  // 2262.
-  const int64_t seconds = absl::ToUnixSeconds(time);
-  out->set_seconds(seconds);
-  out->set_nanos(static_cast<int32_t>(
-      absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds))));
+  const WireTime split = SplitTime(time);
+  out->set_seconds(split.seconds);
+  out->set_nanos(split.nanos);
 }
 
 // An unset timestamp means "the caller did not say".

@@ -25,4 +25,11 @@ grpc::Status ToGrpcStatus(const absl::Status& status) {
                       std::string(status.message()));
 }
 
+grpc::Status UnparsableRequestStatus() {
+  return grpc::Status(
+      grpc::StatusCode::INVALID_ARGUMENT,
+      "the request could not be parsed as this method's request message "
+      "(strings must be valid UTF-8, and the bytes valid protobuf)");
+}
+
 }  // namespace claimd::api

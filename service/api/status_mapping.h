@@ -17,6 +17,12 @@ grpc::Status ToGrpcStatus(const absl::Status& status);
 // logs such calls at warning level.
 bool IsServerFault(grpc::StatusCode code);
 
+// INVALID_ARGUMENT for a request whose bytes are not the method's request
+// message (most often a proto3 string that is not valid UTF-8). Raw handlers
+// answer it themselves; for generated ones the call interceptor rewrites
+// gRPC's bare UNIMPLEMENTED into it.
+grpc::Status UnparsableRequestStatus();
+
 }  // namespace claimd::api
 
 #endif  // CLAIMD_SERVICE_API_STATUS_MAPPING_H_

@@ -12,7 +12,10 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
+#include "absl/synchronization/notification.h"
+#include "absl/time/clock.h"
 #include "gmock/gmock.h"
+#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "tests/api/api_matchers.h"
 #include "tests/api/api_test_fixture.h"
@@ -302,6 +305,58 @@ TEST_F(ClaimsApiTest, EvidenceLimits) {
   EXPECT_THAT(UpdateClaimStatus(stub(), update),
               StatusIs(kInvalid, HasSubstr("evidence.source")));
   EXPECT_THAT(CurrentRevision(stub()), IsOkAndHolds(1));
+}
+
+// The methods that answer with a claim parse their requests and write their
+// replies themselves (claim_wire.h): bad bytes get the same answer a generated
+// handler gives, and nothing is written.
+TEST_F(ClaimsApiTest, UnparsableRequestsAreInvalidArgumentAndWriteNothing) {
+  ASSERT_OK(CreateClaim(stub(), "a", "statement").status());
+  // Field 1 as a string that is not UTF-8; then bytes that are not protobuf
+  // (a length running past the end).
+  const std::string not_utf8("\x0a\x02\xc3\x28", 4);
+  const std::string truncated(
+      "\x0a\x10"
+      "claims/a",
+      10);
+  for (const char* method : {"CreateClaim", "UpdateClaimStatus", "GetClaim"}) {
+    for (const std::string& bytes : {not_utf8, truncated}) {
+      SCOPED_TRACE(method);
+      const grpc::Status status = CallWithRawRequest(
+          *server_->channel(), absl::StrCat("/claims.v1.ClaimService/", method),
+          bytes);
+      EXPECT_EQ(status.error_code(), grpc::StatusCode::INVALID_ARGUMENT);
+      EXPECT_THAT(status.error_message(), HasSubstr("could not be parsed"));
+    }
+  }
+  EXPECT_THAT(CurrentRevision(stub()), IsOkAndHolds(1));
+}
+
+// A reply is the stored claim, exactly as protobuf would serialise it: every
+// field, the evidence in order, labels and times included.
+TEST_F(ClaimsApiTest, RepliesCarryTheWholeClaim) {
+  CreateClaimRequest create;
+  create.set_claim_id("whole");
+  create.mutable_claim()->set_statement("caf\xc3\xa9 closed on Monday");
+  (*create.mutable_claim()->mutable_labels())["desk"] = "city";
+  (*create.mutable_claim()->mutable_labels())["lang"] = "fr";
+  for (int i = 0; i < 3; ++i) {
+    auto* evidence = create.mutable_claim()->add_evidence();
+    evidence->set_source(absl::StrCat("outlet ", i));
+    evidence->set_quote(std::string(200, 'q'));
+  }
+  ASSERT_OK_AND_ASSIGN(Claim created, CreateClaim(stub(), create));
+  ASSERT_OK_AND_ASSIGN(Claim updated, UpdateClaimStatus(stub(), "claims/whole",
+                                                        kConfirmed, "AP"));
+  ASSERT_OK_AND_ASSIGN(Claim got, GetClaim(stub(), "claims/whole"));
+  EXPECT_EQ(got.SerializeAsString(), updated.SerializeAsString());
+  EXPECT_EQ(got.labels().size(), 2u);
+  ASSERT_EQ(got.evidence_size(), 4);
+  EXPECT_EQ(got.evidence(2).quote(), std::string(200, 'q'));
+  EXPECT_EQ(got.evidence(3).source(), "AP");
+  EXPECT_EQ(got.create_time().seconds(), created.create_time().seconds());
+  EXPECT_EQ(got.revision(), 2);
+  EXPECT_EQ(got.create_revision(), 1);
 }
 
 // ------------------------------------------------------------------- GetClaim

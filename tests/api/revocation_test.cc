@@ -11,9 +11,7 @@
 #include <vector>
 
 #include "absl/strings/str_cat.h"
-#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
-#include "grpcpp/generic/generic_stub.h"
 #include "gtest/gtest.h"
 #include "service/api/call_gate.h"
 #include "service/api/stream_registry.h"
@@ -257,24 +255,11 @@ TEST_F(RevocationTest, BadBytesAreRefusedBeforeCredentialsAreLookedAt) {
   ssl.pem_root_certs = ReadFileOrEmpty(pki_.ca_cert);
   ssl.pem_cert_chain = ReadFileOrEmpty(pki_.Client("alice").cert);
   ssl.pem_private_key = ReadFileOrEmpty(pki_.Client("alice").key);
-  grpc::GenericStub stub(
-      grpc::CreateChannel(server_->address(), grpc::SslCredentials(ssl)));
+  const std::shared_ptr<grpc::Channel> channel =
+      grpc::CreateChannel(server_->address(), grpc::SslCredentials(ssl));
   auto call = [&](const std::string& bytes) {
-    grpc::Slice slice(bytes);
-    grpc::ByteBuffer request(&slice, 1);
-    grpc::ByteBuffer response;
-    grpc::ClientContext context;
-    context.set_deadline(absl::ToChronoTime(absl::Now() + kRpcTimeout));
-    absl::Notification done;
-    grpc::Status status;
-    stub.UnaryCall(&context, "/claims.v1.ClaimService/GetClaim",
-                   grpc::StubOptions(), &request, &response,
-                   [&](grpc::Status s) {
-                     status = std::move(s);
-                     done.Notify();
-                   });
-    done.WaitForNotification();
-    return status;
+    return CallWithRawRequest(*channel, "/claims.v1.ClaimService/GetClaim",
+                              bytes);
   };
   // alice's certificate is valid but not in the credentials file.
   v1::GetClaimRequest valid;

@@ -4,6 +4,8 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/strings/string_view.h"
+#include "absl/synchronization/notification.h"
+#include "grpcpp/generic/generic_stub.h"
 
 namespace claimd::testing {
 
@@ -207,6 +209,27 @@ std::vector<int64_t> Range(int64_t first, int64_t last) {
   std::vector<int64_t> range;
   for (int64_t r = first; r <= last; ++r) range.push_back(r);
   return range;
+}
+
+grpc::Status CallWithRawRequest(grpc::Channel& channel,
+                                const std::string& method,
+                                const std::string& request_bytes) {
+  grpc::GenericStub stub(
+      std::shared_ptr<grpc::Channel>(&channel, [](grpc::Channel*) {}));
+  grpc::Slice slice(request_bytes);
+  grpc::ByteBuffer request(&slice, 1);
+  grpc::ByteBuffer response;
+  grpc::ClientContext context;
+  SetTimeout(context, kRpcTimeout);
+  absl::Notification done;
+  grpc::Status status;
+  stub.UnaryCall(&context, method, grpc::StubOptions(), &request, &response,
+                 [&](grpc::Status answered) {
+                   status = std::move(answered);
+                   done.Notify();
+                 });
+  done.WaitForNotification();
+  return status;
 }
 
 }  // namespace claimd::testing

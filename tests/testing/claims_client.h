@@ -81,6 +81,13 @@ absl::StatusOr<std::vector<claims::v1::ClaimEvent>> ListAllEvents(
 // The store's current revision, as ListClaims reports it.
 absl::StatusOr<int64_t> CurrentRevision(ClaimStub& stub);
 
+// Calls `method` ("/claims.v1.ClaimService/GetClaim") with `request_bytes` as
+// the request body, as a client with a broken encoder would, and returns the
+// call's status unchanged.
+grpc::Status CallWithRawRequest(grpc::Channel& channel,
+                                const std::string& method,
+                                const std::string& request_bytes);
+
 // Evidence with only a source.
 claims::v1::Evidence MakeEvidence(const std::string& source);
 
