@@ -14,8 +14,8 @@
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/time/clock.h"
+#include "service/api/claim_wire.h"
 #include "service/api/event_bytes.h"
-#include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
 #include "service/api/store_identity.h"
@@ -80,56 +80,70 @@ class RequestArena {
   google::protobuf::Arena arena_;
 };
 
-absl::Status ListClaimsInto(core::ClaimStore& store,
-                            const core::RequestLimits& limits,
-                            const claims::v1::ListClaimsRequest& request,
-                            claims::v1::ListClaimsResponse* response) {
+// The fields of a ListClaimsRequest a page needs, copied off the request so
+// that the read pool holds no reference to it.
+struct ClaimsPageRequest {
+  int32_t page_size = 0;
+  std::string page_token;
+  std::string filter;
+};
+
+// A page of claims, serialised as a ListClaimsResponse (claim_wire.h).
+absl::StatusOr<std::string> ClaimsPage(core::ClaimStore& store,
+                                       const core::RequestLimits& limits,
+                                       const ClaimsPageRequest& request) {
   ASSIGN_OR_RETURN(core::Filter filter,
-                   core::Filter::Parse(request.filter(), limits));
-  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size(), limits));
+                   core::Filter::Parse(request.filter, limits));
+  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size, limits));
   core::ListClaimsQuery query{.limit = page_size, .filter = std::move(filter)};
-  if (!request.page_token().empty()) {
-    ASSIGN_OR_RETURN(query.after_id, core::DecodePageToken(request.page_token(),
-                                                           request.filter()));
+  if (!request.page_token.empty()) {
+    ASSIGN_OR_RETURN(query.after_id,
+                     core::DecodePageToken(request.page_token, request.filter));
   }
   ASSIGN_OR_RETURN(core::ClaimPage page, store.List(query));
-  response->set_revision(page.revision);
-  response->set_store_id(store.StoreId());
   std::string resume_after = page.last_examined_id;
   bool more = page.more;
-  size_t added = AppendWithinBudget(
-      absl::MakeConstSpan(page.claims), response->mutable_claims(),
-      page.claims.size(), kMaxResponseBytes,
-      [](const core::Claim& claim, claims::v1::Claim* out) {
-        ToProto(claim, out);
-      });
-  if (added < page.claims.size()) {
-    resume_after = page.claims[added - 1].id;
+  // Claims while the page stays within the budget; the first always.
+  size_t taken = 0;
+  for (size_t bytes = 0; taken < page.claims.size(); ++taken) {
+    const size_t size = ClaimWireSize(page.claims[taken]);
+    if (taken > 0 && bytes + size > kMaxResponseBytes) break;
+    bytes += size;
+  }
+  if (taken < page.claims.size()) {
+    resume_after = page.claims[taken - 1].id;
     more = true;
   }
-  if (more) {
-    response->set_next_page_token(
-        core::EncodePageToken(request.filter(), resume_after));
-  }
-  return absl::OkStatus();
+  return EncodeClaimsPage(
+      absl::MakeConstSpan(page.claims).first(taken),
+      more ? core::EncodePageToken(request.filter, resume_after) : "",
+      page.revision, store.StoreId());
 }
 
-absl::Status ListEventsInto(core::ClaimStore& store,
-                            const core::RequestLimits& limits,
-                            const claims::v1::ListClaimEventsRequest& request,
-                            claims::v1::ListClaimEventsResponse* response) {
-  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size(), limits));
+// The fields of a ListClaimEventsRequest a page needs, copied off the request.
+struct EventsPageRequest {
+  std::string parent;
+  int32_t page_size = 0;
+  std::string page_token;
+};
+
+// A page of history as a ListClaimEventsResponse, its events' bytes shared
+// with the watch streams through `cache`.
+absl::StatusOr<grpc::ByteBuffer> EventsPage(core::ClaimStore& store,
+                                            const core::RequestLimits& limits,
+                                            EventBytesCache& cache,
+                                            const EventsPageRequest& request) {
+  ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size, limits));
   core::ListEventsQuery query{.limit = page_size};
-  if (request.parent() != core::kAllClaimsParent) {
+  if (request.parent != core::kAllClaimsParent) {
     ASSIGN_OR_RETURN(query.claim_id,
-                     core::ParseClaimName(request.parent(), "parent"));
+                     core::ParseClaimName(request.parent, "parent"));
   }
-  if (request.page_token().empty()) {
+  if (request.page_token.empty()) {
     query.from_revision = 0;  // the oldest revision kept
   } else {
-    ASSIGN_OR_RETURN(
-        std::string position,
-        core::DecodePageToken(request.page_token(), request.parent()));
+    ASSIGN_OR_RETURN(std::string position,
+                     core::DecodePageToken(request.page_token, request.parent));
     if (!absl::SimpleAtoi(position, &query.from_revision) ||
         query.from_revision < 1) {
       return absl::InvalidArgumentError(
@@ -137,8 +151,7 @@ absl::Status ListEventsInto(core::ClaimStore& store,
     }
   }
   ASSIGN_OR_RETURN(core::EventPage page, store.ListEvents(query));
-  response->set_store_id(store.StoreId());
-  if (page.events.empty() && request.page_token().empty() &&
+  if (page.events.empty() && request.page_token.empty() &&
       !query.claim_id.empty()) {
     // No history at all: the claim never existed (or its history was trimmed).
     absl::StatusOr<core::Claim> claim = store.Get(query.claim_id);
@@ -146,21 +159,23 @@ absl::Status ListEventsInto(core::ClaimStore& store,
   }
   int64_t next = page.next_revision;
   bool more = page.more;
-  size_t added = AppendWithinBudget(
-      absl::MakeConstSpan(page.events), response->mutable_events(),
-      page.events.size(), kMaxResponseBytes,
-      [](const core::ClaimEventPtr& event, claims::v1::ClaimEvent* out) {
-        ToProto(*event, out);
-      });
-  if (added < page.events.size()) {
-    next = page.events[added - 1]->revision + 1;
+  // Events while the page stays within the budget; the first always.
+  std::vector<EventBytes> events;
+  events.reserve(page.events.size());
+  for (size_t bytes = 0; events.size() < page.events.size();) {
+    EventBytes event = cache.Get(*page.events[events.size()]);
+    if (!events.empty() && bytes + event->size() > kMaxResponseBytes) break;
+    bytes += event->size();
+    events.push_back(std::move(event));
+  }
+  if (events.size() < page.events.size()) {
+    next = page.events[events.size() - 1]->revision + 1;
     more = true;
   }
-  if (more) {
-    response->set_next_page_token(
-        core::EncodePageToken(request.parent(), absl::StrCat(next)));
-  }
-  return absl::OkStatus();
+  return EventsPageBytes(
+      events,
+      more ? core::EncodePageToken(request.parent, absl::StrCat(next)) : "",
+      store.StoreId());
 }
 
 // A compare-and-set carries the store id its expected_revision was read from:
@@ -372,24 +387,49 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
-    grpc::CallbackServerContext* context,
-    const claims::v1::ListClaimsRequest* request,
-    claims::v1::ListClaimsResponse* response) {
-  return Read(gate_->Admit(*context, auth::methods::kListClaims), response,
-              [this, request, response] {
-                return ListClaimsInto(*deps_.store, deps_.request_limits,
-                                      *request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  ClaimsPageRequest page_request;
+  {
+    RequestArena arena;
+    const auto* request =
+        ParseRequest<claims::v1::ListClaimsRequest>(*raw_request, arena.get());
+    if (request == nullptr) return Unparsable();
+    page_request = {.page_size = request->page_size(),
+                    .page_token = request->page_token(),
+                    .filter = request->filter()};
+  }
+  return Read(gate_->Admit(*context, auth::methods::kListClaims), nullptr,
+              [this, page_request = std::move(page_request),
+               response]() -> absl::Status {
+                ASSIGN_OR_RETURN(std::string bytes,
+                                 ClaimsPage(*deps_.store, deps_.request_limits,
+                                            page_request));
+                *response = MessageBytes(std::move(bytes));
+                return absl::OkStatus();
               });
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
-    grpc::CallbackServerContext* context,
-    const claims::v1::ListClaimEventsRequest* request,
-    claims::v1::ListClaimEventsResponse* response) {
-  return Read(gate_->Admit(*context, auth::methods::kListClaimEvents), response,
-              [this, request, response] {
-                return ListEventsInto(*deps_.store, deps_.request_limits,
-                                      *request, response);
+    grpc::CallbackServerContext* context, const grpc::ByteBuffer* raw_request,
+    grpc::ByteBuffer* response) {
+  EventsPageRequest page_request;
+  {
+    RequestArena arena;
+    const auto* request = ParseRequest<claims::v1::ListClaimEventsRequest>(
+        *raw_request, arena.get());
+    if (request == nullptr) return Unparsable();
+    page_request = {.parent = request->parent(),
+                    .page_size = request->page_size(),
+                    .page_token = request->page_token()};
+  }
+  return Read(gate_->Admit(*context, auth::methods::kListClaimEvents), nullptr,
+              [this, page_request = std::move(page_request),
+               response]() -> absl::Status {
+                ASSIGN_OR_RETURN(*response,
+                                 EventsPage(*deps_.store, deps_.request_limits,
+                                            *deps_.event_bytes, page_request));
+                return absl::OkStatus();
               });
 }
 

@@ -30,12 +30,14 @@ using V1 = claims::v1::ClaimService;
 // responses are assembled from serialised events shared by every watcher
 // (event_bytes.h). The methods that answer with a whole claim write it
 // straight from the core claim (claim_wire.h) instead of building a message
-// of up to 256 evidence items only to serialise it.
+// of up to 256 evidence items only to serialise it; ListClaims writes its page
+// the same way, and ListClaimEvents shares its events' bytes with the watch
+// streams.
 using ClaimServiceBase = V1::WithRawCallbackMethod_CreateClaim<
-    V1::WithRawCallbackMethod_GetClaim<V1::WithCallbackMethod_ListClaims<
+    V1::WithRawCallbackMethod_GetClaim<V1::WithRawCallbackMethod_ListClaims<
         V1::WithRawCallbackMethod_UpdateClaimStatus<
             V1::WithCallbackMethod_DeleteClaim<
-                V1::WithCallbackMethod_ListClaimEvents<
+                V1::WithRawCallbackMethod_ListClaimEvents<
                     V1::WithRawCallbackMethod_WatchClaims<V1::Service>>>>>>>;
 }  // namespace internal
 
@@ -55,9 +57,7 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
         gate_(gate),
         deadlines_(deadlines),
         timer_(timer) {
-    SetMessageAllocatorFor_ListClaims(&list_messages_);
     SetMessageAllocatorFor_DeleteClaim(&delete_messages_);
-    SetMessageAllocatorFor_ListClaimEvents(&list_events_messages_);
   }
 
   // Raw: a claims.v1.CreateClaimRequest in, a claims.v1.Claim out.
@@ -68,10 +68,10 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   grpc::ServerUnaryReactor* GetClaim(grpc::CallbackServerContext* context,
                                      const grpc::ByteBuffer* request,
                                      grpc::ByteBuffer* response) override;
-  grpc::ServerUnaryReactor* ListClaims(
-      grpc::CallbackServerContext* context,
-      const claims::v1::ListClaimsRequest* request,
-      claims::v1::ListClaimsResponse* response) override;
+  // Raw: a claims.v1.ListClaimsRequest in, a ListClaimsResponse out.
+  grpc::ServerUnaryReactor* ListClaims(grpc::CallbackServerContext* context,
+                                       const grpc::ByteBuffer* request,
+                                       grpc::ByteBuffer* response) override;
   // Raw: a claims.v1.UpdateClaimStatusRequest in, a claims.v1.Claim out.
   grpc::ServerUnaryReactor* UpdateClaimStatus(
       grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
@@ -80,10 +80,11 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
       grpc::CallbackServerContext* context,
       const claims::v1::DeleteClaimRequest* request,
       google::protobuf::Empty* response) override;
+  // Raw: a claims.v1.ListClaimEventsRequest in, a ListClaimEventsResponse out,
+  // its events' bytes shared with the watch streams (event_bytes.h).
   grpc::ServerUnaryReactor* ListClaimEvents(
-      grpc::CallbackServerContext* context,
-      const claims::v1::ListClaimEventsRequest* request,
-      claims::v1::ListClaimEventsResponse* response) override;
+      grpc::CallbackServerContext* context, const grpc::ByteBuffer* request,
+      grpc::ByteBuffer* response) override;
   grpc::ServerWriteReactor<grpc::ByteBuffer>* WatchClaims(
       grpc::CallbackServerContext* context,
       const grpc::ByteBuffer* request) override;
@@ -122,13 +123,8 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   }
 
   // Each typed unary method's request and response share an arena.
-  ArenaMessages<claims::v1::ListClaimsRequest, claims::v1::ListClaimsResponse>
-      list_messages_;
   ArenaMessages<claims::v1::DeleteClaimRequest, google::protobuf::Empty>
       delete_messages_;
-  ArenaMessages<claims::v1::ListClaimEventsRequest,
-                claims::v1::ListClaimEventsResponse>
-      list_events_messages_;
   EventBytesCache event_bytes_;  // before deps_, which points at it
   const ServiceDependencies deps_;
   const CallGate* const gate_;

@@ -1,6 +1,7 @@
 #include "service/api/claim_wire.h"
 
 #include <cstring>
+#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -210,6 +211,22 @@ std::string EncodeClaim(const core::Claim& claim) {
 std::string EncodeClaimEvent(const core::ClaimEvent& event) {
   const size_t claim_size = ClaimWireSize(event.claim);
   return Encode([&](auto& pass) { EmitClaimEvent(event, claim_size, pass); });
+}
+
+std::string EncodeClaimsPage(absl::Span<const core::Claim> claims,
+                             absl::string_view next_page_token,
+                             int64_t revision, absl::string_view store_id) {
+  std::vector<size_t> sizes;  // each claim sized once, for both passes
+  sizes.reserve(claims.size());
+  for (const core::Claim& claim : claims) sizes.push_back(ClaimWireSize(claim));
+  return Encode([&](auto& pass) {
+    for (size_t i = 0; i < claims.size(); ++i) {
+      pass.Nested(1, sizes[i], [&](auto& body) { EmitClaim(claims[i], body); });
+    }
+    pass.String(2, next_page_token);
+    pass.Varint(3, AsVarint(revision));
+    pass.String(4, store_id);
+  });
 }
 
 size_t ClaimWireSize(const core::Claim& claim) {

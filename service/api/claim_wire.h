@@ -23,7 +23,9 @@
 #include <cstdint>
 #include <string>
 
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
+#include "absl/types/span.h"
 #include "service/core/claim.h"
 
 namespace claimd::api {
@@ -44,6 +46,11 @@ size_t ClaimWireSize(const core::Claim& claim);
 void WriteClaim(const core::Claim& claim, char* out);
 // A serialised claims.v1.ClaimEvent.
 std::string EncodeClaimEvent(const core::ClaimEvent& event);
+// A serialised claims.v1.ListClaimsResponse: `claims` in order, then the
+// page's token (empty: the last page), revision and store id.
+std::string EncodeClaimsPage(absl::Span<const core::Claim> claims,
+                             absl::string_view next_page_token,
+                             int64_t revision, absl::string_view store_id);
 
 }  // namespace claimd::api
 

@@ -32,6 +32,19 @@ grpc::Slice SharedSlice(const EventBytes& bytes) {
                      &ReleaseShared, holder);
 }
 
+// Each event as field 1 (`events` in both WatchClaimsResponse and
+// ListClaimEventsResponse): a header of a few bytes, copied, and the shared
+// bytes.
+void AppendEventFields(absl::Span<const EventBytes> events,
+                       std::vector<grpc::Slice>& slices) {
+  for (const EventBytes& event : events) {
+    std::string header(1, kEventsTag);
+    AppendVarint(event->size(), header);
+    slices.emplace_back(header);
+    if (!event->empty()) slices.push_back(SharedSlice(event));
+  }
+}
+
 }  // namespace
 
 EventBytes SerializeEvent(const core::ClaimEvent& event) {
@@ -43,6 +56,12 @@ grpc::ByteBuffer ClaimBytes(const core::Claim& claim) {
   // The slice is new and not shared yet: this is its only writer.
   WriteClaim(claim,
              reinterpret_cast<char*>(const_cast<uint8_t*>(slice.begin())));
+  return grpc::ByteBuffer(&slice, 1);
+}
+
+grpc::ByteBuffer MessageBytes(std::string bytes) {
+  grpc::Slice slice =
+      SharedSlice(std::make_shared<const std::string>(std::move(bytes)));
   return grpc::ByteBuffer(&slice, 1);
 }
 
@@ -69,12 +88,7 @@ grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
                                     int64_t revision, bool snapshot_complete) {
   std::vector<grpc::Slice> slices;
   slices.reserve(events.size() * 2 + 1);
-  for (const EventBytes& event : events) {
-    std::string header(1, kEventsTag);
-    AppendVarint(event->size(), header);
-    slices.emplace_back(header);  // a few bytes, copied
-    if (!event->empty()) slices.push_back(SharedSlice(event));
-  }
+  AppendEventFields(events, slices);
   std::string trailer;
   // proto3 leaves out fields at their default value.
   if (revision != 0) {
@@ -86,6 +100,29 @@ grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
     trailer.push_back(1);
   }
   if (!trailer.empty()) slices.emplace_back(trailer);
+  return grpc::ByteBuffer(slices.data(), slices.size());
+}
+
+grpc::ByteBuffer EventsPageBytes(absl::Span<const EventBytes> events,
+                                 absl::string_view next_page_token,
+                                 absl::string_view store_id) {
+  // ListClaimEventsResponse (claims.proto): events = 1, next_page_token = 2,
+  // store_id = 3, the last two length-delimited.
+  constexpr char kPageTokenTag = (2 << 3) | 2;
+  constexpr char kPageStoreIdTag = (3 << 3) | 2;
+  std::vector<grpc::Slice> slices;
+  slices.reserve(events.size() * 2 + 1);
+  AppendEventFields(events, slices);
+  std::string trailer;
+  for (const auto& [tag, value] : {std::pair{kPageTokenTag, next_page_token},
+                                   std::pair{kPageStoreIdTag, store_id}}) {
+    if (value.empty()) continue;  // proto3 leaves out empty strings
+    trailer.push_back(tag);
+    AppendVarint(value.size(), trailer);
+    trailer.append(value.data(), value.size());
+  }
+  // An empty page of an unknown store is the empty message: one empty slice.
+  slices.emplace_back(trailer);
   return grpc::ByteBuffer(slices.data(), slices.size());
 }
 

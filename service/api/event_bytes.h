@@ -24,6 +24,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "grpcpp/support/byte_buffer.h"
@@ -40,6 +41,15 @@ EventBytes SerializeEvent(const core::ClaimEvent& event);
 // A serialised claims.v1.Claim, written into one slice (claim_wire.h): the
 // reply of the methods that answer with a whole claim.
 grpc::ByteBuffer ClaimBytes(const core::Claim& claim);
+
+// A message already serialised into `bytes`, handed to gRPC without a copy.
+grpc::ByteBuffer MessageBytes(std::string bytes);
+
+// A serialised claims.v1.ListClaimEventsResponse: `events` (shared, not
+// copied), then the page's token (empty: the last page) and the store id.
+grpc::ByteBuffer EventsPageBytes(absl::Span<const EventBytes> events,
+                                 absl::string_view next_page_token,
+                                 absl::string_view store_id);
 
 class EventBytesCache {
  public:

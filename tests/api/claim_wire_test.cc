@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <random>
 #include <string>
+#include <vector>
 
 #include "absl/strings/str_cat.h"
 #include "claims/v1/claims.pb.h"
@@ -169,6 +170,26 @@ TEST(ClaimWire, RandomEventsMatchProtobuf) {
   for (int i = 0; i < 400; ++i) {
     const core::ClaimEvent event = random.Event();
     ASSERT_EQ(EncodeClaimEvent(event), Expected(event)) << "event " << i;
+  }
+}
+
+TEST(ClaimWire, RandomPagesMatchProtobuf) {
+  RandomClaims random(2026);
+  for (int i = 0; i < 100; ++i) {
+    std::vector<core::Claim> claims;
+    for (int n = i % 7; n > 0; --n) claims.push_back(random.Claim(3));
+    // The trailing fields at their defaults too: the last page, revision 0.
+    const std::string token = i % 2 == 0 ? "" : random.Text();
+    const int64_t revision = i % 3 == 0 ? 0 : random.Revision();
+    const std::string store_id = i % 5 == 0 ? "" : "store-8f3a";
+    claims::v1::ListClaimsResponse proto;
+    for (const core::Claim& claim : claims) ToProto(claim, proto.add_claims());
+    proto.set_next_page_token(token);
+    proto.set_revision(revision);
+    proto.set_store_id(store_id);
+    ASSERT_EQ(EncodeClaimsPage(claims, token, revision, store_id),
+              Serialized(proto))
+        << "page " << i;
   }
 }
 

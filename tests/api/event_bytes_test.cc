@@ -92,6 +92,34 @@ TEST(WatchResponseBytes, ParsesBackToTheSameEvents) {
   EXPECT_EQ(parsed.revision(), 2);
 }
 
+TEST(EventsPageBytes, MatchesProtobufForPagesOfHistory) {
+  std::vector<core::ClaimEvent> events = {MakeEvent(3, 0), MakeEvent(4, 2),
+                                          MakeEvent(5, 30)};
+  std::vector<EventBytes> parts;
+  parts.reserve(events.size());
+  for (const core::ClaimEvent& event : events)
+    parts.push_back(SerializeEvent(event));
+  auto expected = [](const std::vector<core::ClaimEvent>& page,
+                     const std::string& token, const std::string& store_id) {
+    claims::v1::ListClaimEventsResponse response;
+    for (const core::ClaimEvent& event : page)
+      ToProto(event, response.add_events());
+    response.set_next_page_token(token);
+    response.set_store_id(store_id);
+    return response.SerializeAsString();
+  };
+  // A middle page, the last page (no token), an empty page, and the empty
+  // message (an empty page with no store id).
+  const std::string token(300, 't');  // a length of two varint bytes
+  EXPECT_EQ(Flatten(EventsPageBytes(parts, token, "store-1")),
+            expected(events, token, "store-1"));
+  EXPECT_EQ(Flatten(EventsPageBytes(parts, "", "store-1")),
+            expected(events, "", "store-1"));
+  EXPECT_EQ(Flatten(EventsPageBytes({}, "", "store-1")),
+            expected({}, "", "store-1"));
+  EXPECT_EQ(Flatten(EventsPageBytes({}, "", "")), "");
+}
+
 TEST(EventBytesCache, SerialisesEachRevisionOnceAndSharesIt) {
   EventBytesCache cache(16);
   const core::ClaimEvent event = MakeEvent(5, 2);
