@@ -27,10 +27,12 @@ PACKAGES=(
 )
 # Only the tests need these (CLAIMD_BUILD_ONLY=1, the container's build stage, skips
 # them): the container image built and started (podman and what it runs with, a
-# Debian base from mmdebstrap), the HAProxy front, promtool, and etcd.
+# Debian base from mmdebstrap), the HAProxy front, promtool, etcd, and a Python gRPC
+# client generated from the proto (tests/e2e/python_client_test.py).
 TEST_PACKAGES=(
   podman buildah runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs
   haproxy prometheus etcd-server etcd-client iproute2
+  python3-grpcio python3-grpc-tools
 )
 if [ "${CLAIMD_BUILD_ONLY:-0}" != 1 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
