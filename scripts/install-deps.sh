@@ -32,7 +32,8 @@ PACKAGES=(
 TEST_PACKAGES=(
   podman buildah runc catatonit mmdebstrap uidmap slirp4netns fuse-overlayfs
   haproxy prometheus etcd-server etcd-client iproute2
-  python3-grpcio python3-grpc-tools
+  # grpc_tools.protoc imports pkg_resources, which the package does not depend on
+  python3-grpcio python3-grpc-tools python3-pkg-resources
 )
 if [ "${CLAIMD_BUILD_ONLY:-0}" != 1 ]; then PACKAGES+=("${TEST_PACKAGES[@]}"); fi
 
