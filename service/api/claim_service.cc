@@ -16,6 +16,7 @@
 #include "absl/time/clock.h"
 #include "service/api/claim_wire.h"
 #include "service/api/event_bytes.h"
+#include "service/api/message_budget.h"
 #include "service/api/proto_convert.h"
 #include "service/api/status_mapping.h"
 #include "service/api/store_identity.h"
@@ -101,21 +102,21 @@ absl::StatusOr<std::string> ClaimsPage(core::ClaimStore& store,
                      core::DecodePageToken(request.page_token, request.filter));
   }
   ASSIGN_OR_RETURN(core::ClaimPage page, store.List(query));
+  std::vector<size_t> sizes;  // each claim sized once: for the budget, then
+  sizes.reserve(page.claims.size());  // for the encoder
+  const size_t taken =
+      CountWithinBudget(page.claims.size(), kMaxResponseBytes, [&](size_t i) {
+        return sizes.emplace_back(ClaimWireSize(page.claims[i]));
+      });
   std::string resume_after = page.last_examined_id;
   bool more = page.more;
-  // Claims while the page stays within the budget; the first always.
-  size_t taken = 0;
-  for (size_t bytes = 0; taken < page.claims.size(); ++taken) {
-    const size_t size = ClaimWireSize(page.claims[taken]);
-    if (taken > 0 && bytes + size > kMaxResponseBytes) break;
-    bytes += size;
-  }
   if (taken < page.claims.size()) {
     resume_after = page.claims[taken - 1].id;
     more = true;
   }
   return EncodeClaimsPage(
       absl::MakeConstSpan(page.claims).first(taken),
+      absl::MakeConstSpan(sizes).first(taken),
       more ? core::EncodePageToken(request.filter, resume_after) : "",
       page.revision, store.StoreId());
 }
@@ -159,17 +160,15 @@ absl::StatusOr<grpc::ByteBuffer> EventsPage(core::ClaimStore& store,
   }
   int64_t next = page.next_revision;
   bool more = page.more;
-  // Events while the page stays within the budget; the first always.
   std::vector<EventBytes> events;
   events.reserve(page.events.size());
-  for (size_t bytes = 0; events.size() < page.events.size();) {
-    EventBytes event = cache.Get(*page.events[events.size()]);
-    if (!events.empty() && bytes + event->size() > kMaxResponseBytes) break;
-    bytes += event->size();
-    events.push_back(std::move(event));
-  }
-  if (events.size() < page.events.size()) {
-    next = page.events[events.size() - 1]->revision + 1;
+  const size_t taken =
+      CountWithinBudget(page.events.size(), kMaxResponseBytes, [&](size_t i) {
+        return events.emplace_back(cache.Get(*page.events[i]))->size();
+      });
+  events.resize(taken);  // the one that did not fit opens the next page
+  if (taken < page.events.size()) {
+    next = page.events[taken - 1]->revision + 1;
     more = true;
   }
   return EventsPageBytes(
@@ -282,7 +281,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Mutate(
 }
 
 grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
-    const absl::StatusOr<Caller>& caller, google::protobuf::Message* response,
+    const absl::StatusOr<Caller>& caller,
     absl::AnyInvocable<absl::Status() &&> read) {
   grpc::ServerUnaryReactor* reactor = new CountedUnaryReactor(deps_.counter);
   if (RejectIfDraining(reactor)) return reactor;
@@ -290,11 +289,8 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::Read(
     reactor->Finish(ToGrpcStatus(caller.status()));
     return reactor;
   }
-  auto run = [reactor, response, read = std::move(read)]() mutable {
-    absl::Status status = std::move(read)();
-    // An error carries no partial page.
-    if (!status.ok() && response != nullptr) response->Clear();
-    reactor->Finish(ToGrpcStatus(status));
+  auto run = [reactor, read = std::move(read)]() mutable {
+    reactor->Finish(ToGrpcStatus(std::move(read)()));
   };
   // The call stays counted until it finishes, and shutdown waits for counted
   // calls before the pool goes: the pool outlives the task.
@@ -376,7 +372,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::GetClaim(
     if (request == nullptr) return Unparsable();
     name = request->name();
   }
-  return Read(gate_->Admit(*context, auth::methods::kGetClaim), nullptr,
+  return Read(gate_->Admit(*context, auth::methods::kGetClaim),
               [this, name = std::move(name), response]() -> absl::Status {
                 ASSIGN_OR_RETURN(std::string id,
                                  core::ParseClaimName(name, "name"));
@@ -399,7 +395,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaims(
                     .page_token = request->page_token(),
                     .filter = request->filter()};
   }
-  return Read(gate_->Admit(*context, auth::methods::kListClaims), nullptr,
+  return Read(gate_->Admit(*context, auth::methods::kListClaims),
               [this, page_request = std::move(page_request),
                response]() -> absl::Status {
                 ASSIGN_OR_RETURN(std::string bytes,
@@ -423,7 +419,7 @@ grpc::ServerUnaryReactor* ClaimServiceImpl::ListClaimEvents(
                     .page_size = request->page_size(),
                     .page_token = request->page_token()};
   }
-  return Read(gate_->Admit(*context, auth::methods::kListClaimEvents), nullptr,
+  return Read(gate_->Admit(*context, auth::methods::kListClaimEvents),
               [this, page_request = std::move(page_request),
                response]() -> absl::Status {
                 ASSIGN_OR_RETURN(*response,

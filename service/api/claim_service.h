@@ -105,11 +105,10 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
       const absl::StatusOr<Caller>& caller,
       absl::FunctionRef<absl::StatusOr<core::Mutation>()> mutation,
       grpc::ByteBuffer* response);
-  // Runs `read` (which fills the response) and finishes the call: on the read
-  // pool when there is one, else on the calling (gRPC callback) thread.
-  // `response`, when not null, is cleared if the read fails.
+  // Runs `read` (which fills the response only when it succeeds; gRPC sends
+  // no message with an error) and finishes the call: on the read pool when
+  // there is one, else on the calling (gRPC callback) thread.
   grpc::ServerUnaryReactor* Read(const absl::StatusOr<Caller>& caller,
-                                 google::protobuf::Message* response,
                                  absl::AnyInvocable<absl::Status() &&> read);
   // A call finished with UnparsableRequestStatus().
   grpc::ServerUnaryReactor* Unparsable();

@@ -1,7 +1,6 @@
 #include "service/api/claim_wire.h"
 
 #include <cstring>
-#include <vector>
 
 #include "absl/strings/string_view.h"
 
@@ -96,13 +95,7 @@ class Writer {
   }
 
  private:
-  void PutVarint(uint64_t value) {
-    while (value >= 0x80) {
-      *out_++ = static_cast<char>((value & 0x7F) | 0x80);
-      value >>= 7;
-    }
-    *out_++ = static_cast<char>(value);
-  }
+  void PutVarint(uint64_t value) { out_ = api::PutVarint(value, out_); }
   void Put(absl::string_view bytes) {
     if (bytes.empty()) return;  // memcpy from a null pointer is undefined
     std::memcpy(out_, bytes.data(), bytes.size());
@@ -204,8 +197,13 @@ WireTime SplitTime(absl::Time time) {
               absl::ToInt64Nanoseconds(time - absl::FromUnixSeconds(seconds)))};
 }
 
-std::string EncodeClaim(const core::Claim& claim) {
-  return Encode([&](auto& pass) { EmitClaim(claim, pass); });
+char* PutVarint(uint64_t value, char* out) {
+  while (value >= 0x80) {
+    *out++ = static_cast<char>((value & 0x7F) | 0x80);
+    value >>= 7;
+  }
+  *out++ = static_cast<char>(value);
+  return out;
 }
 
 std::string EncodeClaimEvent(const core::ClaimEvent& event) {
@@ -214,14 +212,13 @@ std::string EncodeClaimEvent(const core::ClaimEvent& event) {
 }
 
 std::string EncodeClaimsPage(absl::Span<const core::Claim> claims,
+                             absl::Span<const size_t> claim_sizes,
                              absl::string_view next_page_token,
                              int64_t revision, absl::string_view store_id) {
-  std::vector<size_t> sizes;  // each claim sized once, for both passes
-  sizes.reserve(claims.size());
-  for (const core::Claim& claim : claims) sizes.push_back(ClaimWireSize(claim));
   return Encode([&](auto& pass) {
     for (size_t i = 0; i < claims.size(); ++i) {
-      pass.Nested(1, sizes[i], [&](auto& body) { EmitClaim(claims[i], body); });
+      pass.Nested(1, claim_sizes[i],
+                  [&](auto& body) { EmitClaim(claims[i], body); });
     }
     pass.String(2, next_page_token);
     pass.Varint(3, AsVarint(revision));

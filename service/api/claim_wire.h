@@ -6,7 +6,8 @@
 // as claimd's largest cost. These encoders size the message first and then
 // write it into one buffer, with no message in between.
 //
-//   std::string bytes = EncodeClaim(event->claim);  // == a serialised Claim
+//   std::string bytes(ClaimWireSize(claim), '\0');
+//   WriteClaim(claim, bytes.data());  // bytes == a serialised claims.v1.Claim
 //
 // The bytes are exactly what protobuf's deterministic serialisation of the
 // message api::ToProto builds would be: fields in number order, proto3 defaults
@@ -38,17 +39,22 @@ struct WireTime {
 };
 WireTime SplitTime(absl::Time time);
 
-// A serialised claims.v1.Claim.
-std::string EncodeClaim(const core::Claim& claim);
-// The same in two steps, for a caller that owns the buffer (a gRPC slice):
-// WriteClaim writes exactly ClaimWireSize(claim) bytes at `out`.
+// The protobuf varint of `value` at `out` (at most 10 bytes); returns the end.
+// Every hand-written claims.v1 message (here and in event_bytes.h) uses it.
+char* PutVarint(uint64_t value, char* out);
+
+// A serialised claims.v1.Claim, in two steps so that the caller owns the
+// buffer (a gRPC slice): WriteClaim writes exactly ClaimWireSize(claim) bytes
+// at `out`.
 size_t ClaimWireSize(const core::Claim& claim);
 void WriteClaim(const core::Claim& claim, char* out);
 // A serialised claims.v1.ClaimEvent.
 std::string EncodeClaimEvent(const core::ClaimEvent& event);
 // A serialised claims.v1.ListClaimsResponse: `claims` in order, then the
-// page's token (empty: the last page), revision and store id.
+// page's token (empty: the last page), revision and store id. The caller has
+// sized the claims to fit the page: claim_sizes[i] == ClaimWireSize(claims[i]).
 std::string EncodeClaimsPage(absl::Span<const core::Claim> claims,
+                             absl::Span<const size_t> claim_sizes,
                              absl::string_view next_page_token,
                              int64_t revision, absl::string_view store_id);
 

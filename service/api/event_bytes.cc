@@ -15,11 +15,8 @@ constexpr char kSnapshotCompleteTag = (3 << 3) | 0;
 constexpr char kStoreIdTag = (4 << 3) | 2;  // store_id = 4 (length-delimited)
 
 void AppendVarint(uint64_t value, std::string& out) {
-  while (value >= 0x80) {
-    out.push_back(static_cast<char>((value & 0x7F) | 0x80));
-    value >>= 7;
-  }
-  out.push_back(static_cast<char>(value));
+  char bytes[10];
+  out.append(bytes, PutVarint(value, bytes));
 }
 
 // Keeps one shared string alive for as long as gRPC holds the slice.
