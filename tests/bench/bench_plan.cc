@@ -24,6 +24,7 @@
 #include "tests/bench/history_store.h"
 #include "tests/bench/measure.h"
 #include "tests/bench/targets.h"
+#include "tests/bench/writer_process.h"
 
 namespace claimd::bench {
 namespace {
@@ -124,13 +125,14 @@ class Runner {
   }
 
   // Fan-out rows (fixed rate and full speed) for every watcher count.
-  absl::Status FanoutRows(
-      const std::string& system,
-      const std::function<std::unique_ptr<WriteOp>(const std::string& prefix)>&
-          new_op,
-      const std::string& address, const StartWatchFn& start_watch,
-      pid_t server_pid) {
+  // `writer` names the writes (its prefix is set per trial); they run in a
+  // process of their own (writer_process.h).
+  absl::Status FanoutRows(const std::string& system, WriterSpec writer,
+                          const std::string& address,
+                          const StartWatchFn& start_watch, pid_t server_pid) {
     const Channels watch_channels = MakeChannels(address, plan_.watch_channels);
+    const Channels writer_channels =
+        MakeChannels(writer.address, writer.channels);
     for (int watchers : plan_.watchers) {
       for (const bool steady : {true, false}) {
         const int64_t budget =
@@ -145,9 +147,11 @@ class Runner {
         PrintProgress(absl::StrCat("fanout ", system, ": ", row.setup));
         ResultRow& added = report_.Add(std::move(row));
         for (int trial = 0; trial < plan_.trials; ++trial) {
-          std::unique_ptr<WriteOp> op = new_op(
-              absl::StrCat("f", watchers, steady ? "s" : "f", trial, "-"));
+          writer.prefix =
+              absl::StrCat("f", watchers, steady ? "s" : "f", trial, "-");
+          std::unique_ptr<WriteOp> op = NewWriteOp(writer, writer_channels);
           FanoutOptions options;
+          options.writer_process = writer;
           options.watchers = watchers;
           options.rate = steady ? plan_.steady_rate : 0;
           options.load = FullSpeed();
@@ -231,9 +235,7 @@ class Runner {
     if (plan_.Runs("fanout")) {
       return FanoutRows(
           "claimd",
-          [&channels](const std::string& prefix) {
-            return NewCreateClaimOp(channels, prefix);
-          },
+          {WriterSpec::kClaimdCreate, (*server)->address(), plan_.channels, ""},
           (*server)->address(), StartClaimdWatch, (*server)->pid());
     }
     return absl::OkStatus();
@@ -415,9 +417,7 @@ class Runner {
     if (plan_.Runs("fanout")) {
       return FanoutRows(
           "etcd",
-          [&channels](const std::string& prefix) {
-            return NewEtcdPutOp(channels, prefix, INT32_MAX, kEtcdValueBytes);
-          },
+          {WriterSpec::kEtcdPut, plan_.etcd_address, plan_.channels, ""},
           plan_.etcd_address, StartEtcdWatch, plan_.etcd_pid);
     }
     return absl::OkStatus();

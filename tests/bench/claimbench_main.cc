@@ -20,6 +20,7 @@
 #include "absl/strings/str_split.h"
 #include "service/util/parse_flags.h"
 #include "tests/bench/bench_plan.h"
+#include "tests/bench/writer_process.h"
 
 ABSL_FLAG(std::vector<std::string>, workloads,
           std::vector<std::string>({"ceiling", "write", "evidence", "fanout",
@@ -80,6 +81,9 @@ ABSL_FLAG(std::string, work_dir, "",
 ABSL_FLAG(bool, strict, false,
           "Exit non-zero when any call failed or any watcher missed an event "
           "(for the smoke test)");
+ABSL_FLAG(std::string, writer_child, "",
+          "Internal: run as the fan-out rows' writer process "
+          "(tests/bench/writer_process.h) with this description, then exit");
 ABSL_FLAG(std::string, history_store, "",
           "Reuse this generated large-store data directory instead of "
           "generating one (it is written to)");
@@ -129,6 +133,9 @@ claimd::bench::BenchPlan PlanFromFlags() {
 
 int main(int argc, char** argv) {
   claimd::util::ParseFlagsOrExit(argc, argv);
+  if (const std::string child = absl::GetFlag(FLAGS_writer_child);
+      !child.empty())
+    return claimd::bench::WriterChildMain(child);
   claimd::bench::BenchPlan plan = PlanFromFlags();
   std::string work_dir = absl::GetFlag(FLAGS_work_dir);
   const bool temporary = work_dir.empty();

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/mutex.h"
+#include "tests/bench/arena_reads.h"
 #include "tests/bench/unary_write.h"
 #include "tests/e2e/claimd_harness.h"
 
@@ -94,7 +95,7 @@ class ClaimdWatch final
         sink_(sink) {
     request_.set_start_revision(start_revision);
     stub_->async()->WatchClaims(&context_, &request_, this);
-    StartRead(&response_);
+    StartRead(response_.get());
     StartCall();
   }
   ~ClaimdWatch() override {
@@ -107,9 +108,9 @@ class ClaimdWatch final
   void OnReadDone(bool ok) override {
     if (!ok) return;  // OnDone follows
     const absl::Time received = absl::Now();
-    for (const v1::ClaimEvent& event : response_.events())
+    for (const v1::ClaimEvent& event : response_.get()->events())
       Deliver(event.revision(), received, *sink_);
-    StartRead(&response_);
+    StartRead(response_.Next());
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -124,7 +125,7 @@ class ClaimdWatch final
   DeliverySink* sink_;
   grpc::ClientContext context_;
   v1::WatchClaimsRequest request_;
-  v1::WatchClaimsResponse response_;
+  ArenaReads<v1::WatchClaimsResponse> response_;
 };
 
 }  // namespace

@@ -9,6 +9,7 @@
 #include "tests/bench/claimd_client.h"
 #include "tests/bench/fanout.h"
 #include "tests/bench/measure.h"
+#include "tests/bench/writer_process.h"
 
 namespace claimd::bench {
 namespace {
@@ -75,8 +76,11 @@ void RunClusterFanout(const BenchPlan& plan,
       PrintProgress(absl::StrCat("cluster trial ", trial, ": fanout, ",
                                  plan.cluster_fanout_watchers, " watchers, ",
                                  count, count == 1 ? " replica" : " replicas"));
-      std::unique_ptr<WriteOp> op = NewCreateClaimOp(
-          writer_channels, absl::StrCat("fan", count, "-", trial, "-"));
+      const WriterSpec writer{WriterSpec::kClaimdCreate, replicas[0]->address(),
+                              plan.channels,
+                              absl::StrCat("fan", count, "-", trial, "-")};
+      std::unique_ptr<WriteOp> op = NewWriteOp(writer, writer_channels);
+      options.writer_process = writer;
       absl::StatusOr<std::vector<Measurement>> measured =
           RunFanoutGroups(*op, setups[k], StartClaimdWatch, options);
       for (size_t r = 0; r < rows[k].size(); ++r) {

@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "etcd/etcdserver/etcdserverpb/rpc.grpc.pb.h"
+#include "tests/bench/arena_reads.h"
 #include "tests/bench/unary_write.h"
 
 namespace claimd::bench {
@@ -63,7 +64,7 @@ class EtcdWatch final
     // The send side stays open (etcd keeps a watch while its stream lives);
     // Cancel ends it.
     StartWrite(&request_);
-    StartRead(&response_);
+    StartRead(response_.get());
     StartCall();
   }
   ~EtcdWatch() override {
@@ -77,15 +78,16 @@ class EtcdWatch final
 
   void OnReadDone(bool ok) override {
     if (!ok) return;
-    if (response_.canceled()) {
-      cancel_reason_ = response_.cancel_reason();
+    const etcdserverpb::WatchResponse& response = *response_.get();
+    if (response.canceled()) {
+      cancel_reason_ = response.cancel_reason();
       Cancel();
       return;
     }
     const absl::Time received = absl::Now();
-    for (const mvccpb::Event& event : response_.events())
+    for (const mvccpb::Event& event : response.events())
       Deliver(event.kv().mod_revision(), received, *sink_);
-    StartRead(&response_);
+    StartRead(response_.Next());
   }
 
   void OnDone(const grpc::Status& status) override {
@@ -104,7 +106,7 @@ class EtcdWatch final
   DeliverySink* sink_;
   grpc::ClientContext context_;
   etcdserverpb::WatchRequest request_;
-  etcdserverpb::WatchResponse response_;
+  ArenaReads<etcdserverpb::WatchResponse> response_;
   std::string cancel_reason_;  // set before Cancel, read in OnDone
 };
 

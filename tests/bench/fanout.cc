@@ -139,11 +139,23 @@ absl::StatusOr<std::vector<Measurement>> RunFanoutGroups(
           ? options.rate * absl::ToDoubleSeconds(options.load.duration) * 1.5 +
                 options.load.in_flight + 1000
           : 4'000'000);
-  AckTable acks(*before + 2, capacity);
+  std::optional<ChildWriteLoad> child;
+  std::unique_ptr<AckTable> own_acks;
+  AckTable* acks = nullptr;
+  if (options.writer_process.has_value()) {
+    absl::StatusOr<ChildWriteLoad> shared =
+        ChildWriteLoad::Create(*before + 2, capacity);
+    if (!shared.ok()) return shared.status();
+    child.emplace(std::move(*shared));
+    acks = &child->acks();
+  } else {
+    own_acks = std::make_unique<AckTable>(*before + 2, capacity);
+    acks = own_acks.get();
+  }
   std::vector<std::unique_ptr<DeliverySink>> sinks;
   std::vector<std::vector<std::unique_ptr<WatchStream>>> streams(groups.size());
   for (size_t g = 0; g < groups.size(); ++g) {
-    sinks.push_back(std::make_unique<DeliverySink>(&acks));
+    sinks.push_back(std::make_unique<DeliverySink>(acks));
     streams[g].reserve(static_cast<size_t>(groups[g].watchers));
     for (int i = 0; i < groups[g].watchers; ++i) {
       const Channels& channels = groups[g].channels;
@@ -191,20 +203,31 @@ absl::StatusOr<std::vector<Measurement>> RunFanoutGroups(
   }
   for (auto& sink : sinks) sink->Reset();
 
-  LatencyHistogram write_latency;
+  LatencyHistogram own_latency;
+  const LatencyHistogram* write_latency = &own_latency;
   WriteLoadOptions load = options.load;
   load.rate = options.rate;
   load.first_sequence = sequence;
   load.max_ops =
       std::min<int64_t>(load.max_ops, static_cast<int64_t>(capacity));
-  const absl::Time start = absl::Now();
-  WriteLoadResult written = RunWriteLoad(op, load, write_latency, &acks);
+  absl::Time start = absl::Now();
+  WriteLoadResult written;
+  if (child.has_value()) {
+    absl::StatusOr<WriteLoadResult> result =
+        child->Run(*options.writer_process, load);
+    if (!result.ok()) return result.status();
+    written = std::move(*result);
+    start = child->started();
+    write_latency = &child->latency();
+  } else {
+    written = RunWriteLoad(op, load, own_latency, acks);
+  }
   const bool complete =
       AwaitAll(streams, written.last_revision, options.settle_timeout);
   const std::string writer = absl::StrCat(
       "writes ", static_cast<int64_t>(written.ops_per_second()),
       "/s, write p99 ",
-      FormatFigure(absl::ToDoubleMilliseconds(write_latency.Percentile(0.99))),
+      FormatFigure(absl::ToDoubleMilliseconds(write_latency->Percentile(0.99))),
       " ms");
   for (size_t g = 0; g < groups.size(); ++g) {
     Measurement& m = measured[g];

@@ -12,6 +12,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "absl/status/statusor.h"
@@ -19,6 +20,7 @@
 #include "tests/bench/claimd_client.h"
 #include "tests/bench/delivery.h"
 #include "tests/bench/write_load.h"
+#include "tests/bench/writer_process.h"
 
 namespace claimd::bench {
 
@@ -31,6 +33,11 @@ struct FanoutOptions {
   WriteLoadOptions load;
   absl::Duration settle_timeout = absl::Seconds(60);
   pid_t server_pid = 0;  // RunFanoutTrial only: for VmRSS; 0 = not measured
+  // Set: the timed writes run in a child process making these writes (the
+  // same as `op`'s: the same prefix, the sequence going on from the warm-up
+  // writes), so that the watchers' client does not delay the writer's
+  // (writer_process.h). Unset: `op` makes them in this process.
+  std::optional<WriterSpec> writer_process;
 };
 
 // One trial: rate = events delivered per second (all watchers), p50/p99 =

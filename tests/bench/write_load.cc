@@ -8,13 +8,13 @@ namespace claimd::bench {
 
 void AckTable::Record(int64_t revision, absl::Time ack) {
   const int64_t index = revision - first_;
-  if (index < 0 || index >= static_cast<int64_t>(acks_.size())) return;
+  if (index < 0 || index >= static_cast<int64_t>(capacity_)) return;
   acks_[index].store(absl::ToUnixNanos(ack), std::memory_order_release);
 }
 
 int64_t AckTable::AckNanos(int64_t revision) const {
   const int64_t index = revision - first_;
-  if (index < 0 || index >= static_cast<int64_t>(acks_.size())) return 0;
+  if (index < 0 || index >= static_cast<int64_t>(capacity_)) return 0;
   return acks_[index].load(std::memory_order_acquire);
 }
 

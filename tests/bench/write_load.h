@@ -47,14 +47,23 @@ class WriteOp {
 class AckTable {
  public:
   AckTable(int64_t first_revision, size_t capacity)
-      : first_(first_revision), acks_(capacity) {}
+      : first_(first_revision),
+        owned_(std::make_unique<std::atomic<int64_t>[]>(capacity)),
+        acks_(owned_.get()),
+        capacity_(capacity) {}
+  // Over `capacity` zeroed slots the caller keeps (memory shared with another
+  // process: writer_process.h).
+  AckTable(int64_t first_revision, std::atomic<int64_t>* slots, size_t capacity)
+      : first_(first_revision), acks_(slots), capacity_(capacity) {}
   void Record(int64_t revision, absl::Time ack);
   // Nullopt-like: 0 when unknown or outside the table.
   int64_t AckNanos(int64_t revision) const;
 
  private:
   const int64_t first_;
-  std::vector<std::atomic<int64_t>> acks_;
+  std::unique_ptr<std::atomic<int64_t>[]> owned_;
+  std::atomic<int64_t>* const acks_;
+  const size_t capacity_;
 };
 
 struct WriteLoadOptions {
