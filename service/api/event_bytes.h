@@ -1,10 +1,11 @@
 // Fan-out without per-watcher serialisation: each committed event is turned
 // into its claims.v1.ClaimEvent wire bytes once (EventBytesCache), and every
 // watch stream sends WatchClaimsResponse messages assembled from those shared
-// bytes (WatchResponseBytes) without copying or re-encoding them. A response
-// built this way is byte-for-byte what protobuf would serialise for the same
-// message (fields in number order; tests/api/event_bytes_test checks it), so
-// clients cannot tell the difference.
+// bytes (WatchResponseBytes) without re-encoding them (large ones are not even
+// copied). A response built this way is byte-for-byte what protobuf would
+// serialise for the same message (fields in number order;
+// tests/api/event_bytes_test checks it), so clients cannot tell the
+// difference.
 //
 //   EventBytesCache cache;
 //   std::vector<EventBytes> parts = {cache.Get(event)};
@@ -45,8 +46,10 @@ grpc::ByteBuffer ClaimBytes(const core::Claim& claim);
 // A message already serialised into `bytes`, handed to gRPC without a copy.
 grpc::ByteBuffer MessageBytes(std::string bytes);
 
-// A serialised claims.v1.ListClaimEventsResponse: `events` (shared, not
-// copied), then the page's token (empty: the last page) and the store id.
+// A serialised claims.v1.ListClaimEventsResponse: `events`, then the page's
+// token (empty: the last page) and the store id. Events of 1 KiB or more are
+// referenced, not copied; smaller ones are copied, which costs less than
+// sharing them.
 grpc::ByteBuffer EventsPageBytes(absl::Span<const EventBytes> events,
                                  absl::string_view next_page_token,
                                  absl::string_view store_id);
@@ -73,7 +76,7 @@ class EventBytesCache {
 };
 
 // The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete},
-// referencing `events`' strings instead of copying them.
+// referencing `events`' strings of 1 KiB or more instead of copying them.
 grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
                                     int64_t revision, bool snapshot_complete);
 

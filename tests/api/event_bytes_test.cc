@@ -79,6 +79,27 @@ TEST(WatchResponseBytes, MatchesProtobufForAProgressMessage) {
   EXPECT_EQ(Flatten(WatchResponseBytes({}, 0, false)), Expected({}, 0, false));
 }
 
+TEST(WatchResponseBytes, ReferencesLargeEventsAndCopiesSmallOnes) {
+  const EventBytes small = SerializeEvent(MakeEvent(1, 0));
+  const EventBytes large = SerializeEvent(MakeEvent(2, 40));
+  ASSERT_LT(small->size(), 1024U);
+  ASSERT_GE(large->size(), 1024U);
+  const std::vector<EventBytes> parts = {small, small, large, small};
+  const grpc::ByteBuffer message = WatchResponseBytes(parts, 2, false);
+  std::vector<grpc::Slice> slices;
+  ASSERT_TRUE(message.Dump(&slices).ok());
+  // The two small events with their headers and the large one's header; the
+  // large event where the cache keeps it; the last small event with the
+  // revision.
+  ASSERT_EQ(slices.size(), 3U);
+  EXPECT_EQ(reinterpret_cast<const char*>(slices[1].begin()), large->data());
+  EXPECT_EQ(slices[1].size(), large->size());
+  EXPECT_NE(reinterpret_cast<const char*>(slices[0].begin()), small->data());
+  EXPECT_EQ(Flatten(message), Expected({MakeEvent(1, 0), MakeEvent(1, 0),
+                                        MakeEvent(2, 40), MakeEvent(1, 0)},
+                                       2, false));
+}
+
 TEST(WatchResponseBytes, ParsesBackToTheSameEvents) {
   std::vector<core::ClaimEvent> events = {MakeEvent(1, 1), MakeEvent(2, 2)};
   std::vector<EventBytes> parts = {SerializeEvent(events[0]),

@@ -9,9 +9,11 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <iostream>
 #include <map>
 #include <new>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -52,7 +54,8 @@ std::atomic<int64_t>* Slots(void* mapping) {
 }
 
 absl::Status Errno(const std::string& what) {
-  return absl::InternalError(absl::StrCat(what, ": ", std::strerror(errno)));
+  return absl::InternalError(
+      absl::StrCat(what, ": ", std::generic_category().message(errno)));
 }
 
 const char* KindName(WriterSpec::Kind kind) {
@@ -143,14 +146,18 @@ absl::StatusOr<WriteLoadResult> ChildWriteLoad::Run(
       absl::StrCat("first_sequence=", options.first_sequence)};
   std::string flag =
       absl::StrCat("--writer_child=", absl::StrJoin(fields, ","));
-  std::string name = "claimbench";
-  std::vector<char*> argv = {name.data(), flag.data(), nullptr};
+  // This binary by its own name, so that ps and top say claimbench.
+  std::error_code error;
+  std::string binary = std::filesystem::read_symlink("/proc/self/exe", error);
+  if (error) binary = "/proc/self/exe";
+  std::vector<char*> argv = {binary.data(), flag.data(), nullptr};
   pid_t pid = 0;
-  const int spawned = posix_spawn(&pid, "/proc/self/exe", nullptr, nullptr,
-                                  argv.data(), environ);
+  const int spawned =
+      posix_spawn(&pid, binary.c_str(), nullptr, nullptr, argv.data(), environ);
   if (spawned != 0) {
-    return absl::InternalError(absl::StrCat(
-        "could not start the writer process: ", std::strerror(spawned)));
+    return absl::InternalError(
+        absl::StrCat("could not start the writer process: ",
+                     std::generic_category().message(spawned)));
   }
   int status = 0;
   while (waitpid(pid, &status, 0) < 0) {
@@ -209,7 +216,8 @@ int WriterChildMain(const std::string& description) {
   void* mapping =
       mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mapping == MAP_FAILED) {
-    std::cerr << "claimbench: writer: mmap: " << std::strerror(errno) << "\n";
+    std::cerr << "claimbench: writer: mmap: "
+              << std::generic_category().message(errno) << "\n";
     return 1;
   }
   // Constructed by the parent before this process started.
