@@ -78,7 +78,8 @@ ABSL_FLAG(
     "false is faster but an acknowledged write can be lost on power failure");
 ABSL_FLAG(int32_t, store_cache_mib, 64,
           "Page cache of the store's writer connection, in MiB (filled as "
-          "pages are read; the readers keep SQLite's default 2 MiB each)");
+          "pages are read; the readers keep SQLite's default 2 MiB each), and "
+          "again of the claims it wrote last, kept decoded");
 ABSL_FLAG(int32_t, max_batch, 512,
           "Most mutations committed in one transaction (group commit)");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),
@@ -88,7 +89,8 @@ ABSL_FLAG(int64_t, watch_cache_events, 100000,
           "Recent events kept in memory for watchers; older ones are read from "
           "the store");
 ABSL_FLAG(int64_t, watch_cache_mib, 64,
-          "Memory bound of the in-memory event window, in MiB");
+          "Memory bound of the in-memory event window, in MiB, and again of "
+          "the events' serialised form the watch streams share");
 ABSL_FLAG(int32_t, catch_up_threads, 2,
           "Threads reading history for watchers that are behind");
 ABSL_FLAG(int32_t, fanout_threads, 2,
@@ -334,7 +336,9 @@ int Run(const std::vector<char*>& positional) {
                 .max_snapshot_bytes = static_cast<size_t>(
                     absl::GetFlag(FLAGS_max_snapshot_mib) << 20),
                 .snapshot_memory_bytes = static_cast<size_t>(
-                    absl::GetFlag(FLAGS_snapshot_memory_mib) << 20)},
+                    absl::GetFlag(FLAGS_snapshot_memory_mib) << 20),
+                .event_bytes_cache_bytes = static_cast<size_t>(
+                    absl::GetFlag(FLAGS_watch_cache_mib) << 20)},
       .catch_up_threads = absl::GetFlag(FLAGS_catch_up_threads),
       .fanout_threads = absl::GetFlag(FLAGS_fanout_threads),
       .read_threads = absl::GetFlag(FLAGS_read_threads) >= 0

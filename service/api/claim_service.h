@@ -53,7 +53,9 @@ class ClaimServiceImpl final : public internal::ClaimServiceBase {
   ClaimServiceImpl(const ServiceDependencies& deps, const CallGate* gate,
                    UnaryDeadlineOptions deadlines = {},
                    DeadlineTimer* timer = nullptr)
-      : deps_(WithEventBytes(deps, &event_bytes_)),
+      : event_bytes_(EventBytesCache::kDefaultSlots,
+                     deps.watch.event_bytes_cache_bytes),
+        deps_(WithEventBytes(deps, &event_bytes_)),
         gate_(gate),
         deadlines_(deadlines),
         timer_(timer) {

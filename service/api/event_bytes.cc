@@ -112,23 +112,64 @@ grpc::ByteBuffer MessageBytes(std::string bytes) {
   return grpc::ByteBuffer(&slice, 1);
 }
 
-EventBytesCache::EventBytesCache(size_t slots)
-    : slots_(slots < 1 ? 1 : slots) {}
+EventBytesCache::EventBytesCache(size_t slots, size_t max_bytes)
+    : slots_(slots < 1 ? 1 : slots), max_bytes_(max_bytes) {}
 
 EventBytes EventBytesCache::Get(const core::ClaimEvent& event) {
-  Slot& slot = slots_[static_cast<uint64_t>(event.revision) % slots_.size()];
+  const size_t index = static_cast<uint64_t>(event.revision) % slots_.size();
+  Slot& slot = slots_[index];
   {
     absl::MutexLock lock(&slot.mutex);
     if (slot.revision == event.revision && slot.bytes != nullptr)
       return slot.bytes;
   }
   // Serialised outside the lock; two watchers racing for the same event make
-  // identical bytes and either copy may win.
+  // identical bytes, and the first one kept is shared.
   EventBytes bytes = SerializeEvent(event);
-  absl::MutexLock lock(&slot.mutex);
-  slot.revision = event.revision;
-  slot.bytes = bytes;
+  if (bytes->size() > max_bytes_) return bytes;
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    {
+      absl::MutexLock lock(&slot.mutex);
+      if (slot.revision == event.revision && slot.bytes != nullptr)
+        return slot.bytes;
+      if (slot.revision > event.revision) return bytes;
+      if (TryStore(slot, event.revision, bytes)) return bytes;
+    }
+    if (attempt == 0) EvictOlder(event.revision, index, bytes->size());
+  }
   return bytes;
+}
+
+bool EventBytesCache::TryStore(Slot& slot, int64_t revision,
+                               const EventBytes& bytes) {
+  const size_t old_size = slot.bytes == nullptr ? 0 : slot.bytes->size();
+  size_t total = bytes_.load(std::memory_order_relaxed);
+  // Another slot may change the total meanwhile: the exchange makes the check
+  // and the change one step, so the bound holds whatever the interleaving.
+  do {
+    if (total - old_size + bytes->size() > max_bytes_) return false;
+  } while (!bytes_.compare_exchange_weak(
+      total, total - old_size + bytes->size(), std::memory_order_relaxed));
+  slot.revision = revision;
+  slot.bytes = bytes;
+  return true;
+}
+
+void EventBytesCache::EvictOlder(int64_t revision, size_t index,
+                                 size_t needed) {
+  // Revisions fill the slots in turn, so the ones after `index` hold the
+  // oldest revisions: empty those first, one lock at a time.
+  for (size_t step = 1;
+       step < slots_.size() &&
+       bytes_.load(std::memory_order_relaxed) + needed > max_bytes_;
+       ++step) {
+    Slot& other = slots_[(index + step) % slots_.size()];
+    absl::MutexLock lock(&other.mutex);
+    if (other.bytes == nullptr || other.revision >= revision) continue;
+    bytes_.fetch_sub(other.bytes->size(), std::memory_order_relaxed);
+    other.revision = 0;
+    other.bytes = nullptr;
+  }
 }
 
 grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,

@@ -20,6 +20,8 @@
 #ifndef CLAIMD_SERVICE_API_EVENT_BYTES_H_
 #define CLAIMD_SERVICE_API_EVENT_BYTES_H_
 
+#include <atomic>
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -56,15 +58,26 @@ grpc::ByteBuffer EventsPageBytes(absl::Span<const EventBytes> events,
 
 class EventBytesCache {
  public:
-  // Remembers the bytes of the last `slots` revisions (revision % slots).
-  explicit EventBytesCache(size_t slots = 8192);
+  static constexpr size_t kDefaultSlots = 8192;
+  // Remembers the bytes of recent revisions, one per slot (revision % slots),
+  // at most `max_bytes` of them in all: claims near the size limits make
+  // events of megabytes, and slots alone would then hold gigabytes.
+  explicit EventBytesCache(size_t slots = kDefaultSlots,
+                           size_t max_bytes = size_t{64} << 20);
   EventBytesCache(const EventBytesCache&) = delete;
   EventBytesCache& operator=(const EventBytesCache&) = delete;
 
   // The bytes of `event`, serialised by the first caller that asks for its
   // revision. Revisions identify events (one event per revision, and an event
   // never changes), so events read back from the store share the entry too.
+  // To keep an event within the bound, the oldest ones are let go; an event
+  // larger than the whole bound is not kept, nor one older than what its slot
+  // holds (a page of old history must not push out what the live streams are
+  // sending).
   EventBytes Get(const core::ClaimEvent& event);
+
+  // The bytes the cache holds now (tests).
+  size_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
 
  private:
   struct Slot {
@@ -72,7 +85,18 @@ class EventBytesCache {
     int64_t revision ABSL_GUARDED_BY(mutex) = 0;
     EventBytes bytes ABSL_GUARDED_BY(mutex);
   };
+  // Replaces what `slot` holds with `bytes` if the bound allows.
+  bool TryStore(Slot& slot, int64_t revision, const EventBytes& bytes)
+      ABSL_EXCLUSIVE_LOCKS_REQUIRED(slot.mutex);
+  // Empties slots holding revisions older than `revision`, oldest first,
+  // until `needed` more bytes fit (or none is left to empty).
+  void EvictOlder(int64_t revision, size_t index, size_t needed);
+
   std::vector<Slot> slots_;
+  const size_t max_bytes_;
+  // The sum of the sizes the slots hold; changed only under a slot's mutex,
+  // by the difference that slot makes.
+  std::atomic<size_t> bytes_{0};
 };
 
 // The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete},

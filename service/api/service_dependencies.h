@@ -44,6 +44,9 @@ struct WatchOptions {
   // beyond either. A stream gives its share back as it sends. 0: no limit.
   size_t max_snapshot_bytes = size_t{64} << 20;
   size_t snapshot_memory_bytes = size_t{256} << 20;
+  // The serialised events all streams share (EventBytesCache) take at most
+  // this much memory.
+  size_t event_bytes_cache_bytes = size_t{64} << 20;
 };
 
 struct ServiceDependencies {

@@ -189,9 +189,16 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Claims as the last committed event left them (shared with the watch
   // window), so an update of a recently written claim skips reading and
   // decoding its row. Changed only after a successful commit; emptied when it
-  // reaches kRecentClaims entries. Writer thread only.
+  // would pass kRecentClaims entries or writer_cache_mib of claims
+  // (core::ApproximateBytes: claims near the size limits take megabytes
+  // each). Writer thread only.
   static constexpr size_t kRecentClaims = 16384;
-  absl::flat_hash_map<std::string, core::ClaimEventPtr> recent_claims_;
+  struct RecentClaim {
+    core::ClaimEventPtr event;
+    size_t bytes = 0;
+  };
+  absl::flat_hash_map<std::string, RecentClaim> recent_claims_;
+  size_t recent_claims_bytes_ = 0;
   std::thread writer_thread_;
   // Background checkpoints (null when off). After every commit that leaves
   // kCheckpointFrames or more in the WAL (SQLite's own threshold) the writer

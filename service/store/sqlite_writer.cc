@@ -276,7 +276,7 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
     if (it->second != nullptr) current = &it->second->claim;
   } else if (auto recent = recent_claims_.find(mutation.claim_id());
              recent != recent_claims_.end()) {
-    current = &recent->second->claim;
+    current = &recent->second.event->claim;
   } else {
     ASSIGN_OR_RETURN(stored,
                      internal::ReadLiveClaim(*writer_, mutation.claim_id()));
@@ -311,14 +311,24 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
 
 void SqliteClaimStore::RememberClaims(
     const std::vector<core::ClaimEventPtr>& events) {
+  const size_t max_bytes = static_cast<size_t>(options_.writer_cache_mib) << 20;
   for (const core::ClaimEventPtr& event : events) {
-    if (event->type == core::EventType::kDeleted) {
-      recent_claims_.erase(event->claim.id);
-      continue;
+    if (auto old = recent_claims_.find(event->claim.id);
+        old != recent_claims_.end()) {
+      recent_claims_bytes_ -= old->second.bytes;
+      recent_claims_.erase(old);
     }
+    if (event->type == core::EventType::kDeleted) continue;
+    const size_t bytes = core::ApproximateBytes(event->claim);
     // A crude bound: starting over costs a few reads, not correctness.
-    if (recent_claims_.size() >= kRecentClaims) recent_claims_.clear();
-    recent_claims_[event->claim.id] = event;
+    if (recent_claims_.size() >= kRecentClaims ||
+        recent_claims_bytes_ + bytes > max_bytes) {
+      recent_claims_.clear();
+      recent_claims_bytes_ = 0;
+    }
+    if (bytes > max_bytes) continue;
+    recent_claims_.emplace(event->claim.id, RecentClaim{event, bytes});
+    recent_claims_bytes_ += bytes;
   }
 }
 

@@ -154,6 +154,39 @@ TEST(EventBytesCache, SerialisesEachRevisionOnceAndSharesIt) {
   EXPECT_EQ(*first, *SerializeEvent(event));
 }
 
+TEST(EventBytesCache, HoldsAtMostItsBoundLettingTheOldestGo) {
+  const size_t largest = SerializeEvent(MakeEvent(99, 3))->size();
+  const size_t bound = 4 * largest;  // four events, give or take
+  EventBytesCache cache(64, bound);
+  for (int64_t revision = 1; revision <= 99; ++revision) {
+    const core::ClaimEvent event = MakeEvent(revision, 3);
+    EventBytes bytes = cache.Get(event);
+    EXPECT_EQ(*bytes, *SerializeEvent(event));
+    EXPECT_LE(cache.bytes(), bound) << "after revision " << revision;
+    // The newest event is kept, whatever the older ones took.
+    EXPECT_EQ(cache.Get(event).get(), bytes.get()) << "revision " << revision;
+  }
+  EXPECT_GE(cache.bytes(), 3 * largest);
+}
+
+TEST(EventBytesCache, AnEventLargerThanTheBoundIsServedNotKept) {
+  const core::ClaimEvent large = MakeEvent(7, 60);
+  EventBytesCache cache(64, SerializeEvent(large)->size() - 1);
+  EventBytes first = cache.Get(large);
+  EventBytes second = cache.Get(large);
+  EXPECT_NE(first.get(), second.get());
+  EXPECT_EQ(*first, *SerializeEvent(large));
+  EXPECT_EQ(cache.bytes(), 0U);
+}
+
+TEST(EventBytesCache, OldHistoryDoesNotPushOutANewerEventOfItsSlot) {
+  EventBytesCache cache(16);
+  EventBytes live = cache.Get(MakeEvent(21, 1));
+  EventBytes old = cache.Get(MakeEvent(5, 1));  // the same slot, 21 % 16
+  EXPECT_EQ(*old, *SerializeEvent(MakeEvent(5, 1)));
+  EXPECT_EQ(cache.Get(MakeEvent(21, 1)).get(), live.get());
+}
+
 TEST(EventBytesCache, SharedBytesAreNeverMutatedBySending) {
   EventBytesCache cache(64);
   std::vector<core::ClaimEvent> events;

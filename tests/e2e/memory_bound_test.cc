@@ -2,8 +2,9 @@
 // "Memory"): this drives each way a client can grow it against a real claimd
 // and checks the peak resident set (VmHWM in /proc/PID/status) against that
 // bound. The ways: initial_snapshot watches that never read, many idle
-// watchers, and many large requests at once. Generous margins, bounded loops;
-// the figures are printed.
+// watchers, many large requests at once, and a watcher of claims at the size
+// limits. Generous margins, bounded loops; the figures are printed.
+#include <atomic>
 #include <cstdint>
 #include <cstdio>
 #include <fstream>
@@ -34,7 +35,7 @@ using ::claimd::testing::CreateClaim;
 namespace v1 = ::claims::v1;
 
 // The flags under test and the bound README states for them:
-//   64 MiB + store_cache + watch_cache + snapshot_memory + memory_quota
+//   64 MiB + 2 x store_cache + 2 x watch_cache + snapshot_memory + memory_quota
 //   + 2 MiB per catch-up thread + 24 KiB per watcher.
 constexpr int kStoreCacheMib = 16;
 constexpr int kWatchCacheMib = 16;
@@ -45,7 +46,7 @@ constexpr int kCatchUpThreads = 2;
 constexpr int kMaxWatchers = 1500;
 
 constexpr int64_t BoundKib() {
-  return int64_t{64 + kStoreCacheMib + kWatchCacheMib + kSnapshotMemoryMib +
+  return int64_t{64 + 2 * kStoreCacheMib + 2 * kWatchCacheMib + kSnapshotMemoryMib +
                  kMemoryQuotaMib + 2 * kCatchUpThreads} *
              1024 +
          int64_t{kMaxWatchers} * 24;
@@ -253,6 +254,54 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
     for (std::thread& sender : senders) sender.join();
     std::printf("large requests: VmHWM %lld MiB\n",
                 static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
+  }
+
+  // 4. A watcher of claims at the size limits: 100 events of 2.6 MB, each sent
+  // from the cache of serialised events that all streams share, and each claim
+  // kept decoded by the store's writer. Bounded by count alone, either would
+  // hold all of them.
+  {
+    constexpr int kLargeClaims = 100;
+    auto watch_stub = v1::ClaimService::NewStub(channels[0]);
+    grpc::ClientContext watch_context;
+    watch_context.set_deadline(
+        absl::ToChronoTime(absl::Now() + absl::Minutes(3)));
+    std::unique_ptr<grpc::ClientReader<v1::WatchClaimsResponse>> reader =
+        watch_stub->WatchClaims(&watch_context, v1::WatchClaimsRequest());
+    v1::WatchClaimsResponse first;  // a progress message: the stream is open
+    ASSERT_TRUE(reader->Read(&first));
+    std::atomic<int> received{0};
+    std::thread watcher([&] {
+      v1::WatchClaimsResponse response;
+      while (received.load() < kLargeClaims && reader->Read(&response))
+        received += response.events_size();
+    });
+    auto stub = v1::ClaimService::NewStub(channels[1]);
+    for (int i = 0; i < kLargeClaims; ++i) {
+      v1::CreateClaimRequest request;
+      request.set_claim_id(absl::StrCat("large", i));
+      v1::Claim* claim = request.mutable_claim();
+      claim->set_statement("A claim with as much evidence as a claim may hold");
+      for (int e = 0; e < 256; ++e) {
+        v1::Evidence* evidence = claim->add_evidence();
+        evidence->set_source(std::string(200, 's'));
+        evidence->set_url(absl::StrCat("https://example.org/", i, "/", e, "/",
+                                       std::string(1900, 'u')));
+        evidence->set_quote(std::string(4000, 'q'));
+        evidence->set_note(std::string(4000, 'n'));
+      }
+      EXPECT_OK(CreateClaim(*stub, request).status()) << "claim " << i;
+    }
+    for (int i = 0; i < 600 && received.load() < kLargeClaims; ++i)
+      absl::SleepFor(absl::Milliseconds(100));
+    watch_context.TryCancel();
+    watcher.join();
+    reader->Finish().ok();
+    std::printf("large claims watched: %d events; VmHWM %lld MiB\n",
+                received.load(),
+                static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_EQ(received.load(), kLargeClaims);
     EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
   }
   EXPECT_TRUE(claimd.running());
