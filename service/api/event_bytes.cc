@@ -1,5 +1,6 @@
 #include "service/api/event_bytes.h"
 
+#include <algorithm>
 #include <string>
 #include <utility>
 #include <vector>
@@ -116,8 +117,7 @@ EventBytesCache::EventBytesCache(size_t slots, size_t max_bytes)
     : slots_(slots < 1 ? 1 : slots), max_bytes_(max_bytes) {}
 
 EventBytes EventBytesCache::Get(const core::ClaimEvent& event) {
-  const size_t index = static_cast<uint64_t>(event.revision) % slots_.size();
-  Slot& slot = slots_[index];
+  Slot& slot = slots_[static_cast<uint64_t>(event.revision) % slots_.size()];
   {
     absl::MutexLock lock(&slot.mutex);
     if (slot.revision == event.revision && slot.bytes != nullptr)
@@ -126,7 +126,11 @@ EventBytes EventBytesCache::Get(const core::ClaimEvent& event) {
   // Serialised outside the lock; two watchers racing for the same event make
   // identical bytes, and the first one kept is shared.
   EventBytes bytes = SerializeEvent(event);
-  if (bytes->size() > max_bytes_) return bytes;
+  // Too large for the bound, or older than what the cache already let go of
+  // (a page of old history): served, not kept.
+  if (bytes->size() > max_bytes_ ||
+      event.revision < evicted_below_.load(std::memory_order_relaxed))
+    return bytes;
   for (int attempt = 0; attempt < 2; ++attempt) {
     {
       absl::MutexLock lock(&slot.mutex);
@@ -135,7 +139,7 @@ EventBytes EventBytesCache::Get(const core::ClaimEvent& event) {
       if (slot.revision > event.revision) return bytes;
       if (TryStore(slot, event.revision, bytes)) return bytes;
     }
-    if (attempt == 0) EvictOlder(event.revision, index, bytes->size());
+    if (attempt == 0) EvictOlder(event.revision, bytes->size());
   }
   return bytes;
 }
@@ -155,20 +159,26 @@ bool EventBytesCache::TryStore(Slot& slot, int64_t revision,
   return true;
 }
 
-void EventBytesCache::EvictOlder(int64_t revision, size_t index,
-                                 size_t needed) {
-  // Revisions fill the slots in turn, so the ones after `index` hold the
-  // oldest revisions: empty those first, one lock at a time.
-  for (size_t step = 1;
-       step < slots_.size() &&
-       bytes_.load(std::memory_order_relaxed) + needed > max_bytes_;
-       ++step) {
-    Slot& other = slots_[(index + step) % slots_.size()];
-    absl::MutexLock lock(&other.mutex);
-    if (other.bytes == nullptr || other.revision >= revision) continue;
-    bytes_.fetch_sub(other.bytes->size(), std::memory_order_relaxed);
-    other.revision = 0;
-    other.bytes = nullptr;
+void EventBytesCache::EvictOlder(int64_t revision, size_t needed) {
+  // Revisions are let go in order, each slot visited once per lap whoever
+  // does it: the cursor only moves forward, one revision per exchange. A
+  // revision more than a lap behind `revision` has already been replaced in
+  // its slot, so the cursor skips ahead to the last lap.
+  const auto lap = static_cast<int64_t>(slots_.size());
+  int64_t next = evicted_below_.load(std::memory_order_relaxed);
+  while (bytes_.load(std::memory_order_relaxed) + needed > max_bytes_) {
+    const int64_t victim = std::max(next, revision - lap);
+    if (victim >= revision) return;
+    if (!evicted_below_.compare_exchange_weak(next, victim + 1,
+                                              std::memory_order_relaxed))
+      continue;  // `next` now holds where another caller moved it
+    next = victim + 1;
+    Slot& slot = slots_[static_cast<uint64_t>(victim) % slots_.size()];
+    absl::MutexLock lock(&slot.mutex);
+    if (slot.bytes == nullptr || slot.revision > victim) continue;
+    bytes_.fetch_sub(slot.bytes->size(), std::memory_order_relaxed);
+    slot.revision = 0;
+    slot.bytes = nullptr;
   }
 }
 

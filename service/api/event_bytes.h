@@ -72,8 +72,8 @@ class EventBytesCache {
   // never changes), so events read back from the store share the entry too.
   // To keep an event within the bound, the oldest ones are let go; an event
   // larger than the whole bound is not kept, nor one older than what its slot
-  // holds (a page of old history must not push out what the live streams are
-  // sending).
+  // holds or than what was let go (a page of old history must not push out
+  // what the live streams are sending).
   EventBytes Get(const core::ClaimEvent& event);
 
   // The bytes the cache holds now (tests).
@@ -88,15 +88,17 @@ class EventBytesCache {
   // Replaces what `slot` holds with `bytes` if the bound allows.
   bool TryStore(Slot& slot, int64_t revision, const EventBytes& bytes)
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(slot.mutex);
-  // Empties slots holding revisions older than `revision`, oldest first,
-  // until `needed` more bytes fit (or none is left to empty).
-  void EvictOlder(int64_t revision, size_t index, size_t needed);
+  // Lets revisions older than `revision` go, oldest first, until `needed`
+  // more bytes fit (or none is left).
+  void EvictOlder(int64_t revision, size_t needed);
 
   std::vector<Slot> slots_;
   const size_t max_bytes_;
   // The sum of the sizes the slots hold; changed only under a slot's mutex,
   // by the difference that slot makes.
   std::atomic<size_t> bytes_{0};
+  // Revisions below it have been let go (EvictOlder) and are not kept again.
+  std::atomic<int64_t> evicted_below_{0};
 };
 
 // The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete},

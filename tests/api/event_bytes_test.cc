@@ -3,6 +3,7 @@
 // must never change the shared bytes.
 #include "service/api/event_bytes.h"
 
+#include <atomic>
 #include <string>
 #include <thread>
 #include <vector>
@@ -167,6 +168,50 @@ TEST(EventBytesCache, HoldsAtMostItsBoundLettingTheOldestGo) {
     EXPECT_EQ(cache.Get(event).get(), bytes.get()) << "revision " << revision;
   }
   EXPECT_GE(cache.bytes(), 3 * largest);
+}
+
+TEST(EventBytesCache, ABoundReachedBeforeTheSlotsFillStillKeepsTheNewest) {
+  // 8,192 slots, room for about four events: the oldest entries sit far
+  // behind the new ones' slots, not just ahead of them.
+  const size_t largest = SerializeEvent(MakeEvent(3000, 3))->size();
+  EventBytesCache cache(EventBytesCache::kDefaultSlots, 4 * largest);
+  for (int64_t revision = 1; revision <= 3000; ++revision) {
+    const core::ClaimEvent event = MakeEvent(revision, 3);
+    EventBytes bytes = cache.Get(event);
+    ASSERT_EQ(cache.Get(event).get(), bytes.get()) << "revision " << revision;
+    ASSERT_LE(cache.bytes(), 4 * largest);
+  }
+  // What was let go is served again, and not kept in place of the newest.
+  EventBytes old = cache.Get(MakeEvent(10, 3));
+  EXPECT_EQ(*old, *SerializeEvent(MakeEvent(10, 3)));
+  EXPECT_NE(cache.Get(MakeEvent(10, 3)).get(), old.get());
+  EXPECT_NE(cache.Get(MakeEvent(3000, 3)), nullptr);
+}
+
+TEST(EventBytesCache, ConcurrentStreamsKeepTheBound) {
+  const size_t largest = SerializeEvent(MakeEvent(999, 2))->size();
+  const size_t bound = 8 * largest;
+  EventBytesCache cache(256, bound);
+  std::vector<core::ClaimEvent> events;
+  events.reserve(1000);
+  for (int64_t revision = 1; revision <= 1000; ++revision)
+    events.push_back(MakeEvent(revision, 2));
+  std::vector<std::thread> streams;
+  streams.reserve(4);
+  std::atomic<int> wrong{0};
+  for (size_t t = 0; t < 4; ++t) {
+    streams.emplace_back([&, t] {
+      // Each stream a little behind the one before it, as watchers are.
+      const size_t lag = 3 * t;
+      for (size_t i = 0; i < events.size(); ++i) {
+        const core::ClaimEvent& event = events[i >= lag ? i - lag : 0];
+        if (*cache.Get(event) != *SerializeEvent(event)) ++wrong;
+      }
+    });
+  }
+  for (std::thread& stream : streams) stream.join();
+  EXPECT_EQ(wrong.load(), 0);
+  EXPECT_LE(cache.bytes(), bound);
 }
 
 TEST(EventBytesCache, AnEventLargerThanTheBoundIsServedNotKept) {
