@@ -46,8 +46,8 @@ constexpr int kCatchUpThreads = 2;
 constexpr int kMaxWatchers = 1500;
 
 constexpr int64_t BoundKib() {
-  return int64_t{64 + 2 * kStoreCacheMib + 2 * kWatchCacheMib + kSnapshotMemoryMib +
-                 kMemoryQuotaMib + 2 * kCatchUpThreads} *
+  return int64_t{64 + 2 * kStoreCacheMib + 2 * kWatchCacheMib +
+                 kSnapshotMemoryMib + kMemoryQuotaMib + 2 * kCatchUpThreads} *
              1024 +
          int64_t{kMaxWatchers} * 24;
 }
