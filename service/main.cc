@@ -78,8 +78,8 @@ ABSL_FLAG(
     "false is faster but an acknowledged write can be lost on power failure");
 ABSL_FLAG(int32_t, store_cache_mib, 64,
           "Page cache of the store's writer connection, in MiB (filled as "
-          "pages are read; the readers keep SQLite's default 2 MiB each), and "
-          "again of the claims it wrote last, kept decoded");
+          "pages are read; the readers keep SQLite's default 2 MiB each); "
+          "four times it bounds the claims it wrote last, kept decoded");
 ABSL_FLAG(int32_t, max_batch, 512,
           "Most mutations committed in one transaction (group commit)");
 ABSL_FLAG(absl::Duration, progress_interval, absl::Seconds(5),

@@ -189,7 +189,7 @@ class SqliteClaimStore final : public core::ClaimStore {
   // Claims as the last committed event left them (shared with the watch
   // window), so an update of a recently written claim skips reading and
   // decoding its row. Changed only after a successful commit; emptied when it
-  // would pass kRecentClaims entries or writer_cache_mib of claims
+  // would pass kRecentClaims entries or 4 x writer_cache_mib of claims
   // (core::ApproximateBytes: claims near the size limits take megabytes
   // each). Writer thread only.
   static constexpr size_t kRecentClaims = 16384;

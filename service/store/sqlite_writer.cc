@@ -311,7 +311,9 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
 
 void SqliteClaimStore::RememberClaims(
     const std::vector<core::ClaimEventPtr>& events) {
-  const size_t max_bytes = static_cast<size_t>(options_.writer_cache_mib) << 20;
+  // Decoded, a claim takes about four times its rows' bytes: four times the
+  // page cache holds about as many claims as the page cache holds rows of.
+  const size_t max_bytes = static_cast<size_t>(options_.writer_cache_mib) << 22;
   for (const core::ClaimEventPtr& event : events) {
     if (auto old = recent_claims_.find(event->claim.id);
         old != recent_claims_.end()) {

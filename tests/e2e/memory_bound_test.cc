@@ -35,7 +35,7 @@ using ::claimd::testing::CreateClaim;
 namespace v1 = ::claims::v1;
 
 // The flags under test and the bound README states for them:
-//   64 MiB + 2 x store_cache + 2 x watch_cache + snapshot_memory + memory_quota
+//   64 MiB + 5 x store_cache + 2 x watch_cache + snapshot_memory + memory_quota
 //   + 2 MiB per catch-up thread + 24 KiB per watcher.
 constexpr int kStoreCacheMib = 16;
 constexpr int kWatchCacheMib = 16;
@@ -46,7 +46,7 @@ constexpr int kCatchUpThreads = 2;
 constexpr int kMaxWatchers = 1500;
 
 constexpr int64_t BoundKib() {
-  return int64_t{64 + 2 * kStoreCacheMib + 2 * kWatchCacheMib +
+  return int64_t{64 + 5 * kStoreCacheMib + 2 * kWatchCacheMib +
                  kSnapshotMemoryMib + kMemoryQuotaMib + 2 * kCatchUpThreads} *
              1024 +
          int64_t{kMaxWatchers} * 24;
