@@ -311,8 +311,9 @@ absl::StatusOr<core::MutationResult> SqliteClaimStore::WriteMutation(
 
 void SqliteClaimStore::RememberClaims(
     const std::vector<core::ClaimEventPtr>& events) {
-  // Decoded, a claim takes about four times its rows' bytes: four times the
-  // page cache holds about as many claims as the page cache holds rows of.
+  // Decoded, a claim takes about four times its rows' bytes (an evidence item
+  // of the disk benchmark: 69 bytes in its row, about 260 by ApproximateBytes):
+  // four times the page cache holds about as many claims as it holds rows of.
   const size_t max_bytes = static_cast<size_t>(options_.writer_cache_mib) << 22;
   for (const core::ClaimEventPtr& event : events) {
     if (auto old = recent_claims_.find(event->claim.id);

@@ -48,6 +48,11 @@ constexpr size_t kSlotsOffset = (sizeof(Shared) + 63) / 64 * 64;
 
 Shared& SharedAt(void* mapping) { return *static_cast<Shared*>(mapping); }
 
+// The shared memory's size: the report, then `capacity` acknowledgement slots.
+size_t MappingBytes(size_t capacity) {
+  return kSlotsOffset + capacity * sizeof(std::atomic<int64_t>);
+}
+
 std::atomic<int64_t>* Slots(void* mapping) {
   return reinterpret_cast<std::atomic<int64_t>*>(static_cast<char*>(mapping) +
                                                  kSlotsOffset);
@@ -76,7 +81,7 @@ absl::StatusOr<ChildWriteLoad> ChildWriteLoad::Create(int64_t first_revision,
   // Not close-on-exec: the child finds it by number.
   const int fd = memfd_create("claimbench-writer", 0);
   if (fd < 0) return Errno("memfd_create");
-  const size_t bytes = kSlotsOffset + capacity * sizeof(std::atomic<int64_t>);
+  const size_t bytes = MappingBytes(capacity);
   if (ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
     const absl::Status error = Errno("ftruncate");
     close(fd);
@@ -212,7 +217,7 @@ int WriterChildMain(const std::string& description) {
   spec.address = field["address"];
   spec.prefix = field["prefix"];
   options.duration = absl::Nanoseconds(duration_ns);
-  const size_t bytes = kSlotsOffset + capacity * sizeof(std::atomic<int64_t>);
+  const size_t bytes = MappingBytes(capacity);
   void* mapping =
       mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mapping == MAP_FAILED) {
