@@ -54,8 +54,10 @@ int main(int argc, char** argv) {
   env.width = tty ? TerminalWidth() : 0;
   // cli.cc has refused an address ServerTarget cannot read before these run.
   env.make_stub = [](const std::string& server,
-                     const claimd::client::ChannelSecurity& security) {
-    return MakeGrpcClaimStub(MakeClaimChannel(GrpcTarget(server), security));
+                     const claimd::client::ChannelSecurity& security,
+                     const claimd::client::ChannelOptions& channel) {
+    return MakeGrpcClaimStub(
+        MakeClaimChannel(GrpcTarget(server), security, channel));
   };
   env.stdin_tty = isatty(STDIN_FILENO) == 1;
   env.stdout_tty = tty;

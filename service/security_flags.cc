@@ -32,9 +32,16 @@ ABSL_FLAG(int32_t, max_concurrent_streams, 250,
           "Most streams (calls) open at once on one HTTP/2 connection");
 ABSL_FLAG(int32_t, max_metadata_bytes, 16 << 10,
           "Largest request header block (metadata) accepted");
-ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(30),
+ABSL_FLAG(absl::Duration, min_client_ping_interval, absl::Seconds(10),
           "Clients pinging more often than this are disconnected "
           "(too_many_pings)");
+ABSL_FLAG(absl::Duration, keepalive_time, absl::Seconds(30),
+          "Ping a client after this long without a frame from it, and close "
+          "its connection when the ping goes unanswered for "
+          "--keepalive_timeout: a watcher whose host vanished gives back its "
+          "slot (0: never)");
+ABSL_FLAG(absl::Duration, keepalive_timeout, absl::Seconds(10),
+          "How long a keepalive ping may go unanswered");
 ABSL_FLAG(absl::Duration, max_connection_idle, absl::Hours(1),
           "Close connections with no call for this long (0: never)");
 ABSL_FLAG(absl::Duration, max_connection_age, absl::ZeroDuration(),
@@ -164,6 +171,12 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
     return absl::InvalidArgumentError(
         "--default_deadline and --max_deadline must be 0 (none) or positive");
   }
+  if (absl::GetFlag(FLAGS_keepalive_time) < absl::ZeroDuration() ||
+      absl::GetFlag(FLAGS_keepalive_timeout) <= absl::ZeroDuration()) {
+    return absl::InvalidArgumentError(
+        "--keepalive_time must be 0 (never) or positive, and "
+        "--keepalive_timeout positive");
+  }
   if (absl::GetFlag(FLAGS_max_health_watchers) < 0 ||
       absl::GetFlag(FLAGS_max_health_watchers_per_host) < 0 ||
       absl::GetFlag(FLAGS_max_rss_mib) < 0) {
@@ -211,6 +224,8 @@ absl::StatusOr<SecuritySetup> ApplySecurityFlags(api::ServerOptions& options) {
       .max_concurrent_streams = absl::GetFlag(FLAGS_max_concurrent_streams),
       .max_metadata_bytes = absl::GetFlag(FLAGS_max_metadata_bytes),
       .min_ping_interval = absl::GetFlag(FLAGS_min_client_ping_interval),
+      .keepalive_time = absl::GetFlag(FLAGS_keepalive_time),
+      .keepalive_timeout = absl::GetFlag(FLAGS_keepalive_timeout),
       .max_connection_idle = absl::GetFlag(FLAGS_max_connection_idle),
       .max_connection_age = absl::GetFlag(FLAGS_max_connection_age),
       .max_connection_age_grace = absl::GetFlag(FLAGS_max_connection_age_grace),

@@ -141,28 +141,57 @@ std::string EnvironmentHelp() {
   return help;
 }
 
-}  // namespace
-
-absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
+// A duration flag's value: "10s", "500ms", "1m30s" or a plain number of
+// seconds; finite, and positive (or also 0 when `zero_means` names what 0
+// does).
+absl::StatusOr<absl::Duration> ParseDurationFlag(absl::string_view what,
+                                                 absl::string_view text,
+                                                 absl::string_view zero_means) {
   absl::Duration duration;
   double seconds = 0;
   if (absl::SimpleAtod(text, &seconds)) {
     duration = absl::Seconds(seconds);
   } else if (!absl::ParseDuration(text, &duration)) {
     return absl::InvalidArgumentError(absl::StrCat(
-        "timeout \"", text, "\" is not a duration like 10s, 500ms or 1m"));
+        what, " \"", text, "\" is not a duration like 10s, 500ms or 1m"));
   }
-  if (duration <= absl::ZeroDuration() ||
-      duration == absl::InfiniteDuration()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("timeout \"", text, "\" must be positive and finite"));
+  const bool too_small = zero_means.empty() ? duration <= absl::ZeroDuration()
+                                            : duration < absl::ZeroDuration();
+  if (too_small || duration == absl::InfiniteDuration()) {
+    return absl::InvalidArgumentError(absl::StrCat(
+        what, " \"", text, "\" must be ",
+        zero_means.empty() ? "" : absl::StrCat("0 (", zero_means, ") or "),
+        "positive and finite"));
   }
   return duration;
+}
+
+// The flag check that refuses what `parse` refuses, with its message.
+CLI::Validator DurationCheck(
+    absl::StatusOr<absl::Duration> (*parse)(absl::string_view)) {
+  return CLI::Validator(
+      [parse](const std::string& text) {
+        absl::StatusOr<absl::Duration> parsed = parse(text);
+        return parsed.ok() ? std::string()
+                           : std::string(parsed.status().message());
+      },
+      "DURATION");
+}
+
+}  // namespace
+
+absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text) {
+  return ParseDurationFlag("timeout", text, "");
+}
+
+absl::StatusOr<absl::Duration> ParseKeepalive(absl::string_view text) {
+  return ParseDurationFlag("keepalive", text, "off");
 }
 
 int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   GlobalFlags global;
   std::string timeout_text = "10s";
+  std::string keepalive_text = "20s";
 
   CLI::App app(kDescription, "claimctl");
   app.footer(absl::StrCat(kExitCodesHelp, EnvironmentHelp()));
@@ -179,13 +208,14 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
       ->capture_default_str();
   app.add_option("--timeout", timeout_text,
                  "deadline of each call, retries included (e.g. 10s, 500ms)")
-      ->check(
-          [](const std::string& text) {
-            absl::StatusOr<absl::Duration> parsed = ParseTimeout(text);
-            return parsed.ok() ? std::string()
-                               : std::string(parsed.status().message());
-          },
-          "DURATION")
+      ->check(DurationCheck(ParseTimeout))
+      ->capture_default_str();
+  app.add_option("--keepalive", keepalive_text,
+                 "ping the server after this long without a word from it, and "
+                 "move to another --server address when it does not answer "
+                 "within the same time (at most 10s): a hung server is left, "
+                 "not waited for (0: off)")
+      ->check(DurationCheck(ParseKeepalive))
       ->capture_default_str();
   // Transport security, named like etcdctl's. The files must be readable and
   // not empty: an empty CA bundle would make gRPC fall back to the system's
@@ -263,6 +293,9 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   }
   // Validated by the option's check.
   global.timeout = *ParseTimeout(timeout_text);
+  global.channel.keepalive_time = *ParseKeepalive(keepalive_text);
+  global.channel.keepalive_timeout =
+      std::min(global.channel.keepalive_time, absl::Seconds(10));
   // The current context fills what no flag or variable gave. A broken file
   // stops every command but `config`, which shows it for fixing (kubectl
   // does the same with a broken kubeconfig); the file is never half-used.

@@ -26,6 +26,9 @@ namespace claimd::client {
 // positive; INVALID_ARGUMENT else.
 absl::StatusOr<absl::Duration> ParseTimeout(absl::string_view text);
 
+// --keepalive's value: as ParseTimeout, but 0 (off) is allowed too.
+absl::StatusOr<absl::Duration> ParseKeepalive(absl::string_view text);
+
 // Parses `argv` and runs the chosen subcommand. Returns the process exit code.
 int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env);
 

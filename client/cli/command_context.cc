@@ -35,7 +35,8 @@ ClaimClient& CommandContext::client() {
     ClaimClientOptions options = env_.client_options;
     options.timeout = flags_.timeout;
     client_ = std::make_unique<ClaimClient>(
-        env_.make_stub(flags_.server, flags_.security), std::move(options));
+        env_.make_stub(flags_.server, flags_.security, flags_.channel),
+        std::move(options));
   }
   return *client_;
 }

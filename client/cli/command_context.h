@@ -44,7 +44,8 @@ struct CliEnvironment {
   // The stub for `--server`, secured by --cacert/--cert/--key/--token; called
   // at most once, after parsing.
   std::function<std::shared_ptr<ClaimStub>(const std::string& server,
-                                           const ChannelSecurity& security)>
+                                           const ChannelSecurity& security,
+                                           const ChannelOptions& channel)>
       make_stub;
   // ClaimClient's options; `timeout` is replaced by --timeout.
   ClaimClientOptions client_options;
@@ -82,6 +83,8 @@ struct GlobalFlags {
   std::string output = "table";
   absl::Duration timeout = absl::Seconds(10);
   ChannelSecurity security;
+  // --keepalive (timeout: the same, at most 10 s).
+  ChannelOptions channel;
   // Monitors (watch, top) give up when the first connections fail, instead of
   // retrying until stopped.
   bool fail_fast = false;

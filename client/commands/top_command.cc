@@ -112,7 +112,8 @@ int RunTop(CommandContext& context, const TopFlags& flags) {
   ClaimClientOptions options = env.client_options;
   options.timeout = context.flags().timeout;
   std::shared_ptr<ClaimStub> stub =
-      env.make_stub(context.flags().server, context.flags().security);
+      env.make_stub(context.flags().server, context.flags().security,
+                    context.flags().channel);
   ClaimClient watch_client(stub, options);
   ClaimClient history_client(stub, options);
 

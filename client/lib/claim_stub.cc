@@ -1,9 +1,16 @@
 #include "claimd/client/claim_stub.h"
 
+#include <algorithm>
+#include <cstdint>
 #include <memory>
 
 namespace claimd::client {
 namespace {
+
+int Milliseconds(absl::Duration duration) {
+  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(duration),
+                                            int64_t{INT32_MAX}));
+}
 
 // gRPC's own failover, as a service config: pick_first keeps one connection
 // at a time, to the first address that answers; when it goes away the channel
@@ -66,9 +73,24 @@ class GrpcClaimStub : public ClaimStub {
 
 }  // namespace
 
-std::shared_ptr<grpc::Channel> MakeClaimChannel(
-    const std::string& target, const ChannelSecurity& security) {
+std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
+                                                const ChannelSecurity& security,
+                                                const ChannelOptions& options) {
   grpc::ChannelArguments args;
+  if (options.keepalive_time > absl::ZeroDuration()) {
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
+                Milliseconds(options.keepalive_time));
+    args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
+                Milliseconds(std::max(options.keepalive_timeout,
+                                      absl::Milliseconds(1))));
+    // Idle connections too: pick_first's connection is checked between
+    // calls, so the next call does not wait out its deadline on a dead one.
+    args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
+    // A watch sends nothing after its request; by default gRPC stops pinging
+    // after two pings without sending data, which would leave a long quiet
+    // watch unchecked.
+    args.SetInt(GRPC_ARG_HTTP2_MAX_PINGS_WITHOUT_DATA, 0);
+  }
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS stays at its default: gRPC also uses it

@@ -44,8 +44,17 @@ struct TransportLimits {
   // Largest header block (metadata) a request may carry.
   int max_metadata_bytes = 16 << 10;
   // Clients pinging more often than this (without data) are sent GOAWAY
-  // (too_many_pings) after a few strikes.
-  absl::Duration min_ping_interval = absl::Seconds(30);
+  // (too_many_pings) after a few strikes. Allowed on connections without
+  // calls too, so a client can check its idle connection (claimctl and the
+  // client library ping every 20 s).
+  absl::Duration min_ping_interval = absl::Seconds(10);
+  // claimd pings every connection after this long without a frame from the
+  // client, and closes it when the ping is unanswered for keepalive_timeout:
+  // a watcher whose host vanished or whose process hangs gives its slot
+  // (--max_watchers) and its memory back within about their sum, instead of
+  // after TCP's retransmission timeout (about 15 minutes). 0: never.
+  absl::Duration keepalive_time = absl::Seconds(30);
+  absl::Duration keepalive_timeout = absl::Seconds(10);
   // A connection with no call for this long is closed (0: never).
   absl::Duration max_connection_idle = absl::Hours(1);
   // Any connection is closed after this long (0: never), calls in flight get

@@ -23,6 +23,7 @@
 #include "service/metrics/metrics_endpoint.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/http_get.h"
+#include "tests/e2e/metrics_scrape.h"
 #include "tests/e2e/prometheus_text.h"
 #include "tests/e2e/watch_recorder.h"
 #include "tests/testing/claims_client.h"
@@ -47,43 +48,6 @@ Labels Call(const std::string& method, const std::string& code) {
 }
 Labels Method(const std::string& method) {
   return {{"method", kService + method}};
-}
-
-// The metrics port claimd last logged ("... (port N) at /metrics"; the
-// harness keeps the stderr of every start); 0 if none.
-int MetricsPort(const std::string& stderr_text) {
-  const std::string marker = "metrics on ";
-  size_t at = stderr_text.rfind(marker);
-  if (at == std::string::npos) return 0;
-  at = stderr_text.find("(port ", at);
-  size_t end = stderr_text.find(')', at);
-  int port = 0;
-  if (at == std::string::npos || end == std::string::npos ||
-      !absl::SimpleAtoi(stderr_text.substr(at + 6, end - at - 6), &port))
-    return 0;
-  return port;
-}
-
-absl::StatusOr<Scrape> ScrapeMetrics(int port) {
-  absl::StatusOr<HttpResponse> response = HttpGet(port, "/metrics");
-  if (!response.ok()) return response.status();
-  if (response->status != 200 ||
-      !absl::StartsWith(response->content_type, "text/plain")) {
-    return absl::InternalError(
-        absl::StrCat("HTTP ", response->status, " ", response->content_type));
-  }
-  return ParsePrometheusText(response->body);
-}
-
-// Scrapes until `done` holds (bounded: 10 s); returns the last scrape.
-absl::StatusOr<Scrape> ScrapeUntil(
-    int port, const std::function<bool(const Scrape&)>& done) {
-  const absl::Time deadline = absl::Now() + absl::Seconds(10);
-  while (true) {
-    absl::StatusOr<Scrape> scrape = ScrapeMetrics(port);
-    if (!scrape.ok() || done(*scrape) || absl::Now() > deadline) return scrape;
-    absl::SleepFor(absl::Milliseconds(50));
-  }
 }
 
 class ClaimdMetrics : public ::testing::Test {

@@ -20,6 +20,7 @@
 #include "service/etcd_store/etcd_claim_store.h"
 #include "tests/e2e/claimd_harness.h"
 #include "tests/e2e/http_get.h"
+#include "tests/e2e/metrics_scrape.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/store/claim_store_conformance.h"
 #include "tests/testing/claims_client.h"
@@ -225,19 +226,6 @@ TEST_F(EtcdMetricsTest, CompactionIsCountedOnTheReplicaThatRanIt) {
   EXPECT_EQ(metrics_a_.counts().etcd_compactions, 0);
 }
 
-// The metrics port claimd logged ("... (port N) at /metrics"); 0 if none.
-int MetricsPort(const std::string& stderr_text) {
-  size_t at = stderr_text.find("metrics on ");
-  if (at == std::string::npos) return 0;
-  at = stderr_text.find("(port ", at);
-  const size_t end = stderr_text.find(')', at);
-  int port = 0;
-  if (at == std::string::npos || end == std::string::npos ||
-      !absl::SimpleAtoi(stderr_text.substr(at + 6, end - at - 6), &port))
-    return 0;
-  return port;
-}
-
 TEST(ClaimdOverEtcd, ExportsTheEtcdSeriesAndNoSqliteOnes) {
   TempDir dir;
   e2e::ClaimdHarness claimd(
@@ -247,7 +235,7 @@ TEST(ClaimdOverEtcd, ExportsTheEtcdSeriesAndNoSqliteOnes) {
        absl::StrCat("--etcd_prefix=", dir.path(), "/"),
        "--metrics_listen=127.0.0.1:0"});
   ASSERT_OK(claimd.Start());
-  const int port = MetricsPort(claimd.Stderr());
+  const int port = e2e::MetricsPort(claimd.Stderr());
   ASSERT_NE(port, 0) << claimd.Stderr();
   auto stub = claims::v1::ClaimService::NewStub(claimd.NewChannel());
   ASSERT_OK(CreateClaim(*stub, "scraped", "Water is wet").status());

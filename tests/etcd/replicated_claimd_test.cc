@@ -3,7 +3,8 @@
 // checker of tests/reliability: every acknowledged write is in the log exactly
 // once, revisions are 1..N without gaps, and every watcher saw exactly the
 // log's sequence. Faults: kill -9 of a replica (its writer and watcher move to
-// another replica) and kill -9 of the etcd leader.
+// another replica), kill -9 of the etcd leader, and a replica that hangs
+// (SIGSTOP) under `claimctl watch`, which must move to another replica.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -13,10 +14,13 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_join.h"
+#include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/process.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/reliability/checker.h"
 #include "tests/reliability/grpc_history.h"
@@ -42,7 +46,9 @@ class ReplicatedClaimdTest : public ::testing::Test {
               absl::StrCat("--etcd_endpoints=",
                            SharedEtcdCluster().EndpointList()),
               absl::StrCat("--etcd_prefix=", prefix),
-              "--etcd_request_timeout=3s", "--progress_interval=300ms"}));
+              "--etcd_request_timeout=3s", "--progress_interval=300ms",
+              // claimctl below pings every second.
+              "--min_client_ping_interval=500ms"}));
       ASSERT_EQ(mkdir(dir_.File(absl::StrCat("r", r)).c_str(), 0700), 0);
       ASSERT_TRUE(replicas_.back()->Start().ok()) << replicas_.back()->Stderr();
     }
@@ -149,6 +155,81 @@ TEST_F(ReplicatedClaimdTest, KillingTheEtcdLeaderUnderLoadLosesNothing) {
   ASSERT_GE(killed, 0);
   ASSERT_TRUE(cluster.Restart(killed).ok());
   ASSERT_TRUE(cluster.WaitHealthy(absl::Seconds(60)).ok());
+}
+
+// How many lines of `text` name `claim`.
+int LinesNaming(const std::string& text, const std::string& claim) {
+  int count = 0;
+  for (absl::string_view line : absl::StrSplit(text, '\n')) {
+    if (absl::StrContains(line, claim)) ++count;
+  }
+  return count;
+}
+
+// A replica that hangs keeps its connections open and answers nothing, so only
+// keepalive can tell a watcher to leave it. `claimctl watch` over all three
+// addresses is on replica 0 (pick_first takes the first); replica 0 stops
+// (SIGSTOP); a claim created through replica 1 must still reach the watch,
+// once.
+TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
+  std::vector<std::string> addresses;
+  addresses.reserve(replicas_.size());
+  for (auto& replica : replicas_) addresses.push_back(replica->address());
+  absl::StatusOr<std::unique_ptr<e2e::Process>> watch = e2e::Process::Start(
+      e2e::ClaimctlBinary(),
+      {absl::StrCat("--server=", absl::StrJoin(addresses, ",")),
+       "--keepalive=1s", "watch"},
+      dir_.File("watch.out"), dir_.File("watch.err"));
+  ASSERT_TRUE(watch.ok()) << watch.status();
+  auto writer = claims::v1::ClaimService::NewStub(FailoverChannel(1));
+  const auto create = [&](const std::string& id) {
+    claims::v1::CreateClaimRequest request;
+    request.set_claim_id(id);
+    request.mutable_claim()->set_statement("said before and after a hang");
+    claims::v1::Claim reply;
+    grpc::ClientContext context;
+    context.set_deadline(std::chrono::system_clock::now() +
+                         std::chrono::seconds(10));
+    return writer->CreateClaim(&context, request, &reply);
+  };
+  const auto wait_for = [&](const std::string& claim, absl::Duration limit) {
+    const absl::Time end = absl::Now() + limit;
+    while (absl::Now() < end) {
+      if (LinesNaming(e2e::ReadFile(dir_.File("watch.out")), claim) > 0)
+        return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    }
+    return false;
+  };
+  // The watch is live (on replica 0) once it shows a claim created after it
+  // started; keep creating until one shows.
+  bool live = false;
+  for (int i = 0; i < 20 && !live; ++i) {
+    ASSERT_TRUE(create(absl::StrCat("before-", i)).ok());
+    live = wait_for(absl::StrCat("claims/before-", i), absl::Seconds(1));
+  }
+  ASSERT_TRUE(live) << e2e::ReadFile(dir_.File("watch.err"));
+
+  ASSERT_EQ(kill(replicas_[0]->pid(), SIGSTOP), 0);
+  const absl::Time stopped = absl::Now();
+  ASSERT_TRUE(create("after-the-hang").ok());
+  const bool moved = wait_for("claims/after-the-hang", absl::Seconds(60));
+  const absl::Duration took = absl::Now() - stopped;
+  kill(replicas_[0]->pid(), SIGCONT);
+  const std::string out = e2e::ReadFile(dir_.File("watch.out"));
+  ASSERT_TRUE(moved) << "stdout:\n"
+                     << out << "stderr:\n"
+                     << e2e::ReadFile(dir_.File("watch.err"));
+  std::cerr << "the watch moved off the hung replica in " << took << std::endl;
+  EXPECT_EQ(LinesNaming(out, "claims/after-the-hang"), 1) << out;
+  for (int i = 0; i < 20; ++i) {
+    const std::string claim = absl::StrCat("claims/before-", i, " ");
+    EXPECT_LE(LinesNaming(out, claim), 1) << out;
+  }
+  EXPECT_TRUE((*watch)->Signal(SIGINT));
+  std::optional<e2e::ExitStatus> exit = (*watch)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
 }
 
 }  // namespace

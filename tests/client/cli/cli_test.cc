@@ -98,8 +98,10 @@ class CliTest : public ::testing::Test {
     env.out = &out_;
     env.err = &err_;
     env.now = [] { return absl::FromUnixSeconds(1714816800); };
-    env.make_stub = [this](const std::string& server, const ChannelSecurity&) {
+    env.make_stub = [this](const std::string& server, const ChannelSecurity&,
+                           const ChannelOptions& channel) {
       server_ = server;
+      channel_ = channel;
       calls_.push_back("make_stub");
       return stub_;
     };
@@ -122,6 +124,7 @@ class CliTest : public ::testing::Test {
   std::ostringstream out_;
   std::ostringstream err_;
   std::string server_;
+  ChannelOptions channel_;
   std::vector<std::string> calls_;
   std::function<void()> stop_;
   std::function<absl::StatusOr<std::string>(
@@ -229,6 +232,24 @@ TEST_F(CliTest, TimeoutSetsTheDeadline) {
   const absl::Duration left = absl::FromChrono(deadline) - before;
   EXPECT_GT(left, absl::Seconds(1));
   EXPECT_LE(left, absl::Seconds(3));
+}
+
+TEST_F(CliTest, KeepaliveSetsThePingsOfTheChannel) {
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .WillRepeatedly(Return(grpc::Status::OK));
+  EXPECT_EQ(Run({"get", "x"}), 0);
+  EXPECT_EQ(channel_.keepalive_time, absl::Seconds(20));
+  EXPECT_EQ(channel_.keepalive_timeout, absl::Seconds(10));
+  EXPECT_EQ(Run({"--keepalive", "3s", "get", "x"}), 0);
+  EXPECT_EQ(channel_.keepalive_time, absl::Seconds(3));
+  EXPECT_EQ(channel_.keepalive_timeout, absl::Seconds(3));
+  EXPECT_EQ(Run({"get", "x", "--keepalive=0"}), 0);
+  EXPECT_EQ(channel_.keepalive_time, absl::ZeroDuration());
+  for (const char* bad : {"-1s", "soon", "inf"}) {
+    err_.str("");
+    EXPECT_EQ(Run({"--keepalive", bad, "get", "x"}), 2) << bad;
+    EXPECT_NE(err_.str().find("keepalive"), std::string::npos) << err_.str();
+  }
 }
 
 // An empty CA bundle would make gRPC trust the system's roots instead: refused

@@ -544,7 +544,8 @@ class ImportCommandTest : public ::testing::Test {
     env.in = &in_;
     env.out = &out_;
     env.err = &err_;
-    env.make_stub = [this](const std::string&, const ChannelSecurity&) {
+    env.make_stub = [this](const std::string&, const ChannelSecurity&,
+                           const ChannelOptions&) {
       ++stubs_made_;
       return stub_;
     };

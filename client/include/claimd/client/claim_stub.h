@@ -17,6 +17,7 @@
 #include <memory>
 #include <string>
 
+#include "absl/time/time.h"
 #include "claimd/client/channel_security.h"
 #include "claims/v1/claims.grpc.pb.h"
 #include "claims/v1/claims.pb.h"
@@ -56,15 +57,31 @@ class ClaimStub {
               const claims::v1::WatchClaimsRequest& request) = 0;
 };
 
+// How a channel notices a server that stopped answering without closing its
+// connection (a hung process, a host that vanished, a network that drops
+// packets): gRPC keepalive. Without it a watch on such a server waits forever,
+// because nothing closes the connection.
+struct ChannelOptions {
+  // Ping the server after this long without a frame from it, on connections
+  // with and without calls; zero or less: never. claimd accepts a ping every
+  // 10 s (its --min_client_ping_interval); a shorter time gets the connection
+  // closed with too_many_pings once the server has sent nothing for a while.
+  absl::Duration keepalive_time = absl::Seconds(20);
+  // A ping unanswered for this long closes the connection: its calls fail
+  // with UNAVAILABLE, and the channel moves to another address of the target.
+  absl::Duration keepalive_timeout = absl::Seconds(10);
+};
+
 // A channel to `target` (a gRPC target, see server_target.h: one address,
 // several, or a DNS name), secured as `security` says (plaintext by default),
 // with gRPC's pick_first failover across the target's addresses (a service
-// config; retries are ClaimClient's, see claim_client.h), and short
-// reconnect backoff, so a retry or a watch reconnect after a server restart
-// actually dials again instead of failing fast while gRPC's default
-// 1 s..120 s reconnect backoff runs.
+// config; retries are ClaimClient's, see claim_client.h), keepalive as
+// `options` says, and short reconnect backoff, so a retry or a watch reconnect
+// after a server restart actually dials again instead of failing fast while
+// gRPC's default 1 s..120 s reconnect backoff runs.
 std::shared_ptr<grpc::Channel> MakeClaimChannel(
-    const std::string& target, const ChannelSecurity& security = {});
+    const std::string& target, const ChannelSecurity& security = {},
+    const ChannelOptions& options = {});
 
 // The production stub: forwards every call to the generated ClaimService stub.
 std::shared_ptr<ClaimStub> MakeGrpcClaimStub(
