@@ -214,7 +214,8 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
                  "ping the server after this long without a word from it, and "
                  "move to another --server address when it does not answer "
                  "within the same time (at most 10s): a hung server is left, "
-                 "not waited for (0: off)")
+                 "not waited for (0: off; claimd refuses pings more often "
+                 "than its --min_client_ping_interval, 10s)")
       ->check(DurationCheck(ParseKeepalive))
       ->capture_default_str();
   // Transport security, named like etcdctl's. The files must be readable and
