@@ -93,9 +93,12 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
   }
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
-  // GRPC_ARG_MIN_RECONNECT_BACKOFF_MS stays at its default: gRPC also uses it
-  // as the minimum connect timeout, and at 100 ms a loaded machine failed the
-  // loopback handshake ("tcp handshaker shutdown", UNAVAILABLE).
+  // gRPC 1.51 also uses GRPC_ARG_MIN_RECONNECT_BACKOFF_MS as the connect
+  // timeout. Its default, 20 s, is how long pick_first stays on a replica that
+  // hangs (it accepts TCP connections and never answers the handshake) before
+  // it tries the next address; 5 s still leaves room for a loaded machine,
+  // where 100 ms failed the loopback handshake ("tcp handshaker shutdown").
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimd-client");
   args.SetServiceConfigJSON(kServiceConfig);
   return grpc::experimental::CreateCustomChannelWithInterceptors(
