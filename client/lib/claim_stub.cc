@@ -7,9 +7,11 @@
 namespace claimd::client {
 namespace {
 
+// A positive duration as gRPC's int milliseconds, at least 1 (0 would turn a
+// sub-millisecond keepalive into gRPC's "unset").
 int Milliseconds(absl::Duration duration) {
-  return static_cast<int>(std::min<int64_t>(absl::ToInt64Milliseconds(duration),
-                                            int64_t{INT32_MAX}));
+  return static_cast<int>(std::clamp<int64_t>(
+      absl::ToInt64Milliseconds(duration), 1, int64_t{INT32_MAX}));
 }
 
 // gRPC's own failover, as a service config: pick_first keeps one connection
@@ -81,8 +83,7 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
     args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS,
                 Milliseconds(options.keepalive_time));
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
-                Milliseconds(std::max(options.keepalive_timeout,
-                                      absl::Milliseconds(1))));
+                Milliseconds(options.keepalive_timeout));
     // Idle connections too: pick_first's connection is checked between
     // calls, so the next call does not wait out its deadline on a dead one.
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);

@@ -93,5 +93,41 @@ TEST(ClaimdKeepalive, AQuietWatchThatPingsIsNotDisconnected) {
   EXPECT_TRUE(exit->Success()) << exit->ToString();
 }
 
+// The default after `flag` in a --help text: claimctl prints
+// "--keepalive TEXT:DURATION=20s", claimd "--min_client_ping_interval (...);
+// default: 10s;". InfiniteDuration when it cannot be read.
+absl::Duration DefaultIn(const std::string& help, const std::string& flag,
+                         const std::string& before, char after) {
+  size_t at = help.find(flag);
+  if (at == std::string::npos) return absl::InfiniteDuration();
+  at = help.find(before, at);
+  if (at == std::string::npos) return absl::InfiniteDuration();
+  at += before.size();
+  const size_t end = help.find_first_of(std::string(1, after) + " \n", at);
+  absl::Duration value;
+  if (!absl::ParseDuration(help.substr(at, end - at), &value))
+    return absl::InfiniteDuration();
+  return value;
+}
+
+// What README promises together: claimctl's default pings are ones claimd
+// accepts by default. The test above runs the same ratio (a ping every second
+// against a 500 ms bound) for real; this reads the two binaries' own defaults.
+TEST(ClaimdKeepalive, ClaimctlsDefaultPingsAreOnesClaimdAcceptsByDefault) {
+  testing::TempDir dir;
+  CommandResult claimctl = RunCommand(ClaimctlBinary(), {"--help"}, dir.path());
+  CommandResult claimd = RunCommand(ClaimdBinary(), {"--help"}, dir.path());
+  const absl::Duration pings =
+      DefaultIn(claimctl.out + claimctl.err, "--keepalive", "DURATION=", ' ');
+  const absl::Duration bound = DefaultIn(
+      claimd.out + claimd.err, "--min_client_ping_interval", "default: ", ';');
+  ASSERT_NE(pings, absl::InfiniteDuration()) << claimctl.Describe();
+  ASSERT_NE(bound, absl::InfiniteDuration()) << claimd.Describe();
+  // The figures README and docs/DESIGN.md give.
+  EXPECT_EQ(pings, absl::Seconds(20));
+  EXPECT_EQ(bound, absl::Seconds(10));
+  EXPECT_GE(pings, 2 * bound);
+}
+
 }  // namespace
 }  // namespace claimd::e2e
