@@ -4,7 +4,10 @@
 // once, revisions are 1..N without gaps, and every watcher saw exactly the
 // log's sequence. Faults: kill -9 of a replica (its writer and watcher move to
 // another replica), kill -9 of the etcd leader, and a replica that hangs
-// (SIGSTOP) under `claimctl watch`, which must move to another replica.
+// (SIGSTOP) under `claimctl watch`, which must move to another replica. And the
+// channel configuration docs/DESIGN.md gives services ("Failover for
+// clients"), read from the document, must carry writers through a replica's
+// kill -9 without a retry of their own.
 #include <signal.h>
 #include <sys/stat.h>
 
@@ -54,30 +57,36 @@ class ReplicatedClaimdTest : public ::testing::Test {
     }
   }
 
-  // A channel to replica `first` that fails over to the others in order
-  // (gRPC's pick_first over several addresses).
-  std::shared_ptr<grpc::Channel> FailoverChannel(int first) {
+  // Every replica's address, replica `first`'s first: "ipv4:A,B,C".
+  std::string ReplicasTarget(int first) {
     std::vector<std::string> addresses;
     addresses.reserve(3);
     for (int i = 0; i < 3; ++i)
       addresses.push_back(replicas_[(first + i) % 3]->address());
+    return absl::StrCat("ipv4:", absl::StrJoin(addresses, ","));
+  }
+
+  // A channel to replica `first` that fails over to the others in order
+  // (gRPC's pick_first over several addresses).
+  std::shared_ptr<grpc::Channel> FailoverChannel(int first) {
     grpc::ChannelArguments args;
     args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
     args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 500);
-    return grpc::CreateCustomChannel(
-        absl::StrCat("ipv4:", absl::StrJoin(addresses, ",")),
-        grpc::InsecureChannelCredentials(), args);
+    return grpc::CreateCustomChannel(ReplicasTarget(first),
+                                     grpc::InsecureChannelCredentials(), args);
   }
 
   // Runs a writer per replica for `steps` requests each while `fault` runs
   // (once, after `fault_after` requests in all), then checks the history.
+  // Writers and watchers reach the replicas through client_channel_; the
+  // writers' requests end up in writes_.
   void RunAndCheck(int steps, int fault_after,
                    const std::function<void()>& fault) {
     std::vector<std::unique_ptr<WatchFollower>> watchers;
     watchers.reserve(3);
     for (int r = 0; r < 3; ++r) {
       watchers.push_back(std::make_unique<WatchFollower>(
-          absl::StrCat("watcher-", r), FailoverChannel(r), 1));
+          absl::StrCat("watcher-", r), client_channel_(r), 1));
     }
     HistoryLog history;
     std::atomic<int> done{0};
@@ -85,10 +94,10 @@ class ReplicatedClaimdTest : public ::testing::Test {
     writers.reserve(3);
     for (int r = 0; r < 3; ++r) {
       writers.emplace_back([&, r] {
-        GrpcWorkload workload(FailoverChannel(r), history, absl::StrCat("w", r),
+        GrpcWorkload workload(client_channel_(r), history, absl::StrCat("w", r),
                               /*shared_claims=*/3);
         for (int step = 0; step < steps; ++step) {
-          workload.Step(step, /*retries=*/20);
+          workload.Step(step, writer_retries_);
           done.fetch_add(1);
         }
       });
@@ -102,6 +111,7 @@ class ReplicatedClaimdTest : public ::testing::Test {
       fault();
     }
     for (std::thread& writer : writers) writer.join();
+    writes_ = history.writes();
 
     size_t reader = 0;
     while (reader < replicas_.size() && !replicas_[reader]->running()) ++reader;
@@ -132,7 +142,27 @@ class ReplicatedClaimdTest : public ::testing::Test {
 
   TempDir dir_;
   std::vector<std::unique_ptr<e2e::ClaimdHarness>> replicas_;
+  // How RunAndCheck's clients reach the replicas (`first`: the replica listed
+  // first), and how often a writer itself sends again a request whose outcome
+  // it does not know.
+  std::function<std::shared_ptr<grpc::Channel>(int first)> client_channel_ =
+      [this](int first) { return FailoverChannel(first); };
+  int writer_retries_ = 20;
+  std::vector<reliability::WriteOp> writes_;
 };
+
+// The service config in docs/DESIGN.md's C++ example (the raw string passed to
+// SetServiceConfigJSON), or "" when the document no longer has one.
+std::string DocumentedServiceConfig() {
+  const std::string design =
+      e2e::ReadFile(absl::StrCat(CLAIMD_SOURCE_DIR, "/docs/DESIGN.md"));
+  const std::string open = "SetServiceConfigJSON(R\"(";
+  const size_t start = design.find(open);
+  if (start == std::string::npos) return "";
+  const size_t end = design.find(")\")", start);
+  if (end == std::string::npos) return "";
+  return design.substr(start + open.size(), end - start - open.size());
+}
 
 TEST_F(ReplicatedClaimdTest, WritersAndWatchersOnEveryReplicaSeeOneSequence) {
   RunAndCheck(/*steps=*/60, 0, nullptr);
@@ -155,6 +185,35 @@ TEST_F(ReplicatedClaimdTest, KillingTheEtcdLeaderUnderLoadLosesNothing) {
   ASSERT_GE(killed, 0);
   ASSERT_TRUE(cluster.Restart(killed).ok());
   ASSERT_TRUE(cluster.WaitHealthy(absl::Seconds(60)).ok());
+}
+
+// docs/DESIGN.md tells services to give their channel every replica's address
+// and gRPC's own round_robin and retry policy, not retries of their own. That
+// config, as the document gives it, and writers that never retry: a replica
+// killed under load must cost them nothing. Every request gets a definite
+// answer (gRPC sends a request that failed UNAVAILABLE again, to a live
+// replica; its request_id makes a repeat of one that had committed a replay),
+// and the history checker finds nothing lost or doubled.
+TEST_F(ReplicatedClaimdTest, TheDocumentedClientConfigRidesOutAReplicaKill) {
+  const std::string config = DocumentedServiceConfig();
+  ASSERT_NE(config.find("retryPolicy"), std::string::npos)
+      << "docs/DESIGN.md has no C++ service config with a retry policy";
+  client_channel_ = [&](int first) {
+    grpc::ChannelArguments args;
+    args.SetServiceConfigJSON(config);
+    return grpc::CreateCustomChannel(ReplicasTarget(first),
+                                     grpc::InsecureChannelCredentials(), args);
+  };
+  writer_retries_ = 0;
+  constexpr int kSteps = 60;
+  RunAndCheck(kSteps, /*fault_after=*/40, [&] { replicas_[0]->KillNow(); });
+  // Each request recorded once (a writer that could not read a claim before
+  // its compare-and-set records nothing), and none left unknown.
+  EXPECT_EQ(writes_.size(), size_t{3} * kSteps);
+  for (const reliability::WriteOp& write : writes_) {
+    EXPECT_NE(write.outcome, reliability::Outcome::kUnknown)
+        << write.tag << ": " << write.error;
+  }
 }
 
 // How many lines of `text` name `claim`.
