@@ -4,13 +4,16 @@ proto/claims/v1/claims.proto and calls every method of ClaimService on the real
 binary, with and without gzip, checking what the contract in the proto says.
 The claims come back as protobuf itself parses them, so a server that wrote a
 message by hand (service/api/claim_wire.h) must write exactly the messages the
-proto describes.
+proto describes. And the channel configuration docs/DESIGN.md gives Python
+services for failover (its service config, read from the document) carries
+calls through a server killed under them.
 
   /usr/bin/python3 python_client_test.py --claimd build/service/claimd \\
-      --proto_root proto
+      --proto_root proto --design docs/DESIGN.md
 """
 
 import argparse
+import json
 import os
 import queue
 import subprocess
@@ -236,10 +239,70 @@ def run(port):
     channel.close()
 
 
+def documented_service_config(design_path):
+    """The service config of docs/DESIGN.md's C++ example (the raw string given
+    to SetServiceConfigJSON), which the document says Python takes as is."""
+    with open(design_path, encoding="utf-8") as design:
+        text = design.read()
+    opening = 'SetServiceConfigJSON(R"('
+    start = text.find(opening)
+    end = text.find(')")', start)
+    expect(start >= 0 and end > start,
+           f"{design_path} has no service config in its C++ example")
+    config = text[start + len(opening):end]
+    try:
+        json.loads(config)
+    except ValueError as error:
+        raise Failed(f"the service config in {design_path} is not JSON: {error}")
+    return config
+
+
+def run_failover(binary, config, work):
+    """DESIGN.md's Python line, grpc.insecure_channel(target,
+    options=[("grpc.service_config", json)]), over two servers: the first is
+    killed (kill -9) with calls in flight, and no call may fail, though this
+    client never retries on its own (gRPC's policy sends them to the other)."""
+    import grpc
+    from claims.v1 import claims_pb2 as pb
+    from claims.v1 import claims_pb2_grpc as pb_grpc
+
+    servers = [harness.start_claimd(binary, os.path.join(work, f"server-{i}"),
+                                    []) for i in range(2)]
+    try:
+        target = "ipv4:" + ",".join(f"127.0.0.1:{port}" for _, port in servers)
+        channel = grpc.insecure_channel(
+            target, options=[("grpc.service_config", config)])
+        stub = pb_grpc.ClaimServiceStub(channel)
+
+        def create(i):
+            request = pb.CreateClaimRequest(claim_id=f"failover-{i}",
+                                            request_id=f"failover-{i}")
+            request.claim.statement = "said while a server went away"
+            return stub.CreateClaim.future(request, timeout=30)
+
+        for i in range(20):
+            create(i).result()
+        calls = [create(i) for i in range(20, 80)]
+        servers[0][0].proc.kill()
+        calls += [create(i) for i in range(80, 140)]
+        for i, call in enumerate(calls):
+            try:
+                call.result()
+            except grpc.RpcError as error:
+                raise Failed(f"call {20 + i} failed although the channel has "
+                             f"DESIGN.md's retry policy: {error.code()} "
+                             f"{error.details()!r}")
+        channel.close()
+    finally:
+        for claimd, _ in servers:
+            claimd.stop()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--claimd", required=True)
     parser.add_argument("--proto_root", required=True)
+    parser.add_argument("--design", required=True)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
         generate_stubs(args.proto_root, os.path.join(work, "stubs"))
@@ -253,7 +316,14 @@ def main():
             return 1
         finally:
             claimd.stop()
-    print("RESULT: every ClaimService method answered as the proto says")
+        try:
+            run_failover(args.claimd, documented_service_config(args.design),
+                         work)
+        except Failed as failure:
+            print("FAILED:", failure)
+            return 1
+    print("RESULT: every ClaimService method answered as the proto says, and "
+          "DESIGN.md's failover config carried calls through a killed server")
     return 0
 
 
