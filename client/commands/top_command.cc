@@ -33,6 +33,8 @@ constexpr absl::Duration kFrame = absl::Milliseconds(150);
 void Apply(TopUpdate& update, TopModel& model, TopViewState& view) {
   if (auto* event = std::get_if<TopEvent>(&update)) {
     model.ApplyEvent(event->event, absl::Now());
+  } else if (auto* left = std::get_if<TopLeftFilter>(&update)) {
+    model.ApplyLeftFilter(left->event, absl::Now());
   } else if (auto* progress = std::get_if<TopProgress>(&update)) {
     model.SetLive(progress->revision);
   } else if (auto* done = std::get_if<TopSnapshotDone>(&update)) {
@@ -180,8 +182,8 @@ namespace {
         "Without a terminal (stdout or stdin not a terminal, TERM unset or "
         "dumb) it says why on stderr and prints the claims and every change "
         "as lines, like `claimctl watch --snapshot`. NO_COLOR turns colours "
-        "off. A claim that leaves the filter keeps its row, with its new "
-        "state, until the filter is applied again.",
+        "off. A claim that a change takes out of the filter leaves the "
+        "table with that change.",
     .setup = [](CLI::App& command) -> CommandRun {
       auto flags = std::make_shared<TopFlags>();
       command.add_option("--filter", flags->filter,

@@ -18,6 +18,24 @@ namespace claimd::client {
 
 namespace v1 = ::claims::v1;
 
+namespace {
+
+// Once on_event is set: a change that takes a claim out of the filter is
+// printed as any other, then a stderr line says the claim left (the claim
+// alone does not tell a reader who cannot evaluate the filter).
+void AddLeftFilterNotice(CommandContext& context,
+                         WatchFollower::Callbacks& callbacks) {
+  callbacks.on_left_filter =
+      [&context, on_event = callbacks.on_event](const v1::ClaimEvent& event) {
+        if (on_event) on_event(event);
+        context.err() << "claimctl: " << Sanitize(event.claim().name())
+                      << " no longer matches the filter after revision "
+                      << event.revision() << std::endl;
+      };
+}
+
+}  // namespace
+
 void AddWatchNotices(CommandContext& context,
                      WatchFollower::Callbacks& callbacks) {
   callbacks.on_reconnect = [&context](
@@ -90,6 +108,7 @@ int ChangeRows::Run(absl::string_view what,
     }
     if (code != kExitOk) follower_.Stop();
   };
+  AddLeftFilterNotice(context_, callbacks);
   const absl::Status status = follower_.Run(request, callbacks);
   if (code != kExitOk) return code;
   if (status.ok()) return kExitOk;
@@ -127,6 +146,7 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
     context.out().flush();
   };
   AddWatchNotices(context, callbacks);
+  AddLeftFilterNotice(context, callbacks);
   callbacks.on_snapshot_complete = [&context, &flags,
                                     &follower](int64_t revision) {
     if (flags.once) {

@@ -36,7 +36,12 @@ absl::Status ClaimInformer::Run() {
   request.set_initial_snapshot(true);
   incoming_.clear();
   WatchFollower::Callbacks callbacks;
-  callbacks.on_event = [this](const v1::ClaimEvent& event) { OnEvent(event); };
+  callbacks.on_event = [this](const v1::ClaimEvent& event) {
+    OnEvent(event, /*left_filter=*/false);
+  };
+  callbacks.on_left_filter = [this](const v1::ClaimEvent& event) {
+    OnEvent(event, /*left_filter=*/true);
+  };
   callbacks.on_snapshot_complete = [this](int64_t revision) {
     OnSnapshotComplete(revision);
   };
@@ -54,7 +59,7 @@ absl::Status ClaimInformer::Run() {
 
 void ClaimInformer::Stop() { follower_.Stop(); }
 
-void ClaimInformer::OnEvent(const v1::ClaimEvent& event) {
+void ClaimInformer::OnEvent(const v1::ClaimEvent& event, bool left_filter) {
   const std::string& name = event.claim().name();
   if (event.type() == v1::EVENT_TYPE_SNAPSHOT) {
     incoming_[name] = event.claim();
@@ -64,7 +69,12 @@ void ClaimInformer::OnEvent(const v1::ClaimEvent& event) {
   {
     absl::MutexLock lock(&mu_);
     auto it = cache_.find(name);
-    if (event.type() == v1::EVENT_TYPE_DELETED) {
+    if (left_filter) {
+      revision_ = event.revision();
+      if (it == cache_.end()) return;
+      change = {Change::Kind::kDelete, event.claim(), {}};
+      cache_.erase(it);
+    } else if (event.type() == v1::EVENT_TYPE_DELETED) {
       if (it == cache_.end()) return;
       change = {Change::Kind::kDelete, std::move(it->second), {}};
       cache_.erase(it);

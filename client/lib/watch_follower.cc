@@ -78,7 +78,19 @@ void WatchFollower::StartOver() {
 void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
                             const Callbacks& callbacks) {
   if (!response.store_id().empty()) store_id_ = response.store_id();
+  // Both lists ascend by revision: one walk finds the events that left the
+  // filter.
+  const auto& left_filter = response.left_filter_revisions();
+  int next_left = 0;
   for (const v1::ClaimEvent& event : response.events()) {
+    bool left = false;
+    if (event.type() != v1::EVENT_TYPE_SNAPSHOT) {
+      while (next_left < left_filter.size() &&
+             left_filter[next_left] < event.revision())
+        ++next_left;
+      left = next_left < left_filter.size() &&
+             left_filter[next_left] == event.revision();
+    }
     if (event.type() == v1::EVENT_TYPE_SNAPSHOT) {
       // Snapshot events all carry the snapshot's revision; a redone snapshot is
       // deduplicated by claim and claim revision instead.
@@ -92,7 +104,11 @@ void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
       if (event.revision() <= last_event_revision_) continue;
       last_event_revision_ = event.revision();
     }
-    if (callbacks.on_event) callbacks.on_event(event);
+    if (left && callbacks.on_left_filter) {
+      callbacks.on_left_filter(event);
+    } else if (callbacks.on_event) {
+      callbacks.on_event(event);
+    }
   }
   if (snapshot_pending_ && response.snapshot_complete()) {
     snapshot_pending_ = false;

@@ -31,6 +31,9 @@ void TopFeed::StartWatch(const std::string& filter) {
     callbacks.on_event = [this](const v1::ClaimEvent& event) {
       Post(TopEvent{event});
     };
+    callbacks.on_left_filter = [this](const v1::ClaimEvent& event) {
+      Post(TopLeftFilter{event});
+    };
     callbacks.on_progress = [this](int64_t revision) {
       Post(TopProgress{revision});
     };

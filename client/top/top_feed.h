@@ -42,6 +42,10 @@ namespace claimd::client {
 struct TopEvent {
   claims::v1::ClaimEvent event;
 };
+// A change after which its claim no longer matches the filter.
+struct TopLeftFilter {
+  claims::v1::ClaimEvent event;
+};
 struct TopProgress {
   int64_t revision = 0;  // complete up to here
 };
@@ -65,8 +69,8 @@ struct TopHistory {
   absl::StatusOr<std::vector<claims::v1::ClaimEvent>> events;
 };
 using TopUpdate =
-    std::variant<TopEvent, TopProgress, TopSnapshotDone, TopReconnecting,
-                 TopStoreReset, TopEnded, TopHistory>;
+    std::variant<TopEvent, TopLeftFilter, TopProgress, TopSnapshotDone,
+                 TopReconnecting, TopStoreReset, TopEnded, TopHistory>;
 
 class TopFeed {
  public:

@@ -89,6 +89,14 @@ void TopModel::Reset(std::string filter) {
 }
 
 void TopModel::ApplyEvent(const v1::ClaimEvent& event, absl::Time now) {
+  Apply(event, /*remove=*/event.type() == v1::EVENT_TYPE_DELETED, now);
+}
+
+void TopModel::ApplyLeftFilter(const v1::ClaimEvent& event, absl::Time now) {
+  Apply(event, /*remove=*/true, now);
+}
+
+void TopModel::Apply(const v1::ClaimEvent& event, bool remove, absl::Time now) {
   const std::string& name = event.claim().name();
   const int64_t revision = RevisionOf(event);
   if (event.type() != v1::EVENT_TYPE_SNAPSHOT) {
@@ -103,7 +111,7 @@ void TopModel::ApplyEvent(const v1::ClaimEvent& event, absl::Time now) {
   auto it = rows_.find(name);
   if (it != rows_.end() && it->second.revision >= revision) return;
 
-  if (event.type() == v1::EVENT_TYPE_DELETED) {
+  if (remove) {
     deleted_[name] = revision;
     if (it != rows_.end()) rows_.erase(it);
   } else {

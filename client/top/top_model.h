@@ -16,9 +16,9 @@
 //   model.SetLive(event.revision());
 //   for (const TopRow* row : model.SortedRows()) ...
 //
-// A claim that leaves the filter (the server sends the change that made it
-// leave) stays in the table with its new state until the filter is applied
-// again; the client does not evaluate the filter language itself.
+// A claim that leaves the filter leaves the table: the server sends the change
+// that made it leave and says that the claim no longer matches
+// (ApplyLeftFilter); the client does not evaluate the filter language itself.
 //
 // Thread-safety: thread-compatible; `claimctl top` uses it from its UI thread
 // only.
@@ -66,6 +66,9 @@ class TopModel {
 
   // Applies one watch event received at `now` (see the file comment).
   void ApplyEvent(const claims::v1::ClaimEvent& event, absl::Time now);
+  // A change after which the claim no longer matches the filter: its row goes,
+  // as for a deletion.
+  void ApplyLeftFilter(const claims::v1::ClaimEvent& event, absl::Time now);
 
   // A response arrived: the table is complete up to `revision`.
   void SetLive(int64_t revision);
@@ -118,6 +121,8 @@ class TopModel {
   // stale (a snapshot of N claims would otherwise sort N times); it is fixed
   // once, when the selection is next read or moved.
   void FixSelection() const;
+  // ApplyEvent and ApplyLeftFilter: `remove` takes the row out.
+  void Apply(const claims::v1::ClaimEvent& event, bool remove, absl::Time now);
   void FixSelectionIfStale() const {
     if (selection_stale_) FixSelection();
   }
@@ -126,8 +131,9 @@ class TopModel {
   std::string filter_;
   TopSort sort_ = TopSort::kRecent;
   std::map<std::string, TopRow> rows_;  // by name
-  // Deleted claims: name -> revision of the deletion, so an older event of
-  // the same claim (a redone snapshot) does not bring the row back.
+  // Claims that left the table (deleted, or no longer matching the filter):
+  // name -> revision of that change, so an older event of the same claim (a
+  // redone snapshot) does not bring the row back.
   std::map<std::string, int64_t> deleted_;
   std::deque<absl::Time> recent_events_;
   // The selected row follows its claim when the order changes, once the

@@ -16,6 +16,8 @@ constexpr char kEventsTag = (1 << 3) | 2;
 constexpr char kRevisionTag = (2 << 3) | 0;
 constexpr char kSnapshotCompleteTag = (3 << 3) | 0;
 constexpr char kStoreIdTag = (4 << 3) | 2;  // store_id = 4 (length-delimited)
+constexpr char kLeftFilterTag =
+    (5 << 3) | 2;  // left_filter_revisions = 5, packed
 
 void AppendVarint(uint64_t value, std::string& out) {
   char bytes[10];
@@ -182,9 +184,11 @@ void EventBytesCache::EvictOlder(int64_t revision, size_t needed) {
   }
 }
 
-grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
-                                    int64_t revision, bool snapshot_complete) {
-  SliceBuilder message(CopiedBytes(events) + 16);
+grpc::ByteBuffer WatchResponseBytes(
+    absl::Span<const EventBytes> events, int64_t revision,
+    bool snapshot_complete, absl::Span<const int64_t> left_filter_revisions) {
+  SliceBuilder message(CopiedBytes(events) + 16 +
+                       11 * left_filter_revisions.size());
   AppendEventFields(events, message);
   std::string trailer;
   // proto3 leaves out fields at their default value.
@@ -195,6 +199,15 @@ grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
   if (snapshot_complete) {
     trailer.push_back(kSnapshotCompleteTag);
     trailer.push_back(1);
+  }
+  if (!left_filter_revisions.empty()) {
+    // A repeated scalar in proto3 is packed: one length-delimited field.
+    std::string packed;
+    for (const int64_t left : left_filter_revisions)
+      AppendVarint(static_cast<uint64_t>(left), packed);
+    trailer.push_back(kLeftFilterTag);
+    AppendVarint(packed.size(), trailer);
+    trailer.append(packed);
   }
   message.Copy(trailer);
   return message.Finish();

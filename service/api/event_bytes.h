@@ -101,10 +101,13 @@ class EventBytesCache {
   std::atomic<int64_t> evicted_below_{0};
 };
 
-// The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete},
-// referencing `events`' strings of 1 KiB or more instead of copying them.
-grpc::ByteBuffer WatchResponseBytes(absl::Span<const EventBytes> events,
-                                    int64_t revision, bool snapshot_complete);
+// The wire bytes of WatchClaimsResponse{events, revision, snapshot_complete,
+// left_filter_revisions}, referencing `events`' strings of 1 KiB or more
+// instead of copying them.
+grpc::ByteBuffer WatchResponseBytes(
+    absl::Span<const EventBytes> events, int64_t revision,
+    bool snapshot_complete,
+    absl::Span<const int64_t> left_filter_revisions = {});
 
 // `message` (a serialised WatchClaimsResponse) with its `store_id` field set:
 // appended as one more field, which protobuf parsers merge (no copy of the

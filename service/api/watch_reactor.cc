@@ -361,6 +361,9 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
                                int64_t covered_revision) {
   std::vector<EventBytes> parts;
   parts.reserve(events.size());
+  // Events delivered because their claim matched before the change but not
+  // after it (a deletion removes the claim anyway).
+  std::vector<int64_t> left_filter;
   size_t bytes = 0;
   for (size_t i = 0; i < events.size(); ++i) {
     EventBytes event_bytes = BytesOf(*events[i]);
@@ -373,10 +376,14 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
     }
     bytes += event_bytes->size();
     parts.push_back(std::move(event_bytes));
+    const core::ClaimEvent& event = *events[i];
+    if (!filter_.MatchesAll() && event.type != core::EventType::kDeleted &&
+        !filter_.Matches(event.claim))
+      left_filter.push_back(event.revision);
   }
   cursor_ = std::max(cursor_, covered_revision + 1);
-  Write(WatchResponseBytes(parts, covered_revision, false), covered_revision,
-        static_cast<int>(parts.size()));
+  Write(WatchResponseBytes(parts, covered_revision, false, left_filter),
+        covered_revision, static_cast<int>(parts.size()));
 }
 
 EventBytes WatchSession::BytesOf(const core::ClaimEvent& event) {

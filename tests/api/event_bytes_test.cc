@@ -51,12 +51,15 @@ std::string Flatten(const grpc::ByteBuffer& buffer) {
 }
 
 std::string Expected(const std::vector<core::ClaimEvent>& events,
-                     int64_t revision, bool snapshot_complete) {
+                     int64_t revision, bool snapshot_complete,
+                     const std::vector<int64_t>& left_filter = {}) {
   claims::v1::WatchClaimsResponse response;
   for (const core::ClaimEvent& event : events)
     ToProto(event, response.add_events());
   response.set_revision(revision);
   response.set_snapshot_complete(snapshot_complete);
+  for (const int64_t left : left_filter)
+    response.add_left_filter_revisions(left);
   return response.SerializeAsString();
 }
 
@@ -71,6 +74,22 @@ TEST(WatchResponseBytes, MatchesProtobufForABatchOfEvents) {
             Expected(events, 9, false));
   EXPECT_EQ(Flatten(WatchResponseBytes(parts, 300000, true)),
             Expected(events, 300000, true));
+}
+
+TEST(WatchResponseBytes, MatchesProtobufWithRevisionsThatLeftTheFilter) {
+  // Revisions of 1 to 9 varint bytes (packed, as proto3 encodes them).
+  std::vector<core::ClaimEvent> events = {MakeEvent(127, 0), MakeEvent(128, 1),
+                                          MakeEvent(int64_t{1} << 40, 2)};
+  std::vector<EventBytes> parts;
+  parts.reserve(events.size());
+  for (const core::ClaimEvent& event : events)
+    parts.push_back(SerializeEvent(event));
+  const std::vector<int64_t> one = {128};
+  const std::vector<int64_t> all = {127, 128, int64_t{1} << 40};
+  EXPECT_EQ(Flatten(WatchResponseBytes(parts, 128, false, one)),
+            Expected(events, 128, false, one));
+  EXPECT_EQ(Flatten(WatchResponseBytes(parts, int64_t{1} << 40, false, all)),
+            Expected(events, int64_t{1} << 40, false, all));
 }
 
 TEST(WatchResponseBytes, MatchesProtobufForAProgressMessage) {

@@ -59,6 +59,9 @@ std::optional<WatchClaimsResponse> WatchStream::Next(absl::Duration timeout) {
   queue_.pop_front();
   last_revision_ = response.revision();
   ++responses_;
+  left_filter_revisions_.insert(left_filter_revisions_.end(),
+                                response.left_filter_revisions().begin(),
+                                response.left_filter_revisions().end());
   return response;
 }
 

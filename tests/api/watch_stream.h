@@ -74,6 +74,10 @@ class WatchStream {
   int64_t last_revision() const { return last_revision_; }
   // Responses returned by Next so far.
   int responses() const { return responses_; }
+  // Their left_filter_revisions, in order.
+  const std::vector<int64_t>& left_filter_revisions() const {
+    return left_filter_revisions_;
+  }
 
  private:
   void ReadLoop();
@@ -86,6 +90,7 @@ class WatchStream {
   std::optional<grpc::Status> status_ ABSL_GUARDED_BY(mutex_);
   int64_t last_revision_ = 0;
   int responses_ = 0;
+  std::vector<int64_t> left_filter_revisions_;
   std::thread thread_;
 };
 

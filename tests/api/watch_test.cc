@@ -104,6 +104,24 @@ TEST(WatchClaims, FilteredWatchersSeeClaimsEnterAndLeaveTheirFilter) {
                           claims::v1::EVENT_TYPE_STATUS_CHANGED));
   EXPECT_EQ(got_reported[1].claim().status(), kConfirmed);
   EXPECT_EQ(got_reported[1].previous_status(), kReported);
+  // The server says which of them the claim left the filter by, so a client
+  // need not evaluate the filter itself. A deletion is not listed (it removes
+  // the claim anyway), nor a change after which the claim still matches.
+  EXPECT_THAT(reported.left_filter_revisions(), ElementsAre(3, 6));
+  EXPECT_THAT(confirmed.left_filter_revisions(), ElementsAre());
+
+  // A watch resumed from history says the same, and an unfiltered one never
+  // lists anything.
+  WatchStream resumed(stub, WatchFrom(1, "status = REPORTED"));
+  WatchStream everything(stub, WatchFrom(1));
+  std::vector<ClaimEvent> got_resumed;
+  std::vector<ClaimEvent> got_everything;
+  ASSERT_TRUE(resumed.ReadThrough(7, &got_resumed));
+  ASSERT_TRUE(everything.ReadThrough(7, &got_everything));
+  EXPECT_THAT(Revisions(got_resumed), ElementsAre(1, 3, 5, 6));
+  EXPECT_THAT(resumed.left_filter_revisions(), ElementsAre(3, 6));
+  EXPECT_THAT(Revisions(got_everything), ElementsAre(1, 2, 3, 4, 5, 6, 7));
+  EXPECT_THAT(everything.left_filter_revisions(), ElementsAre());
 }
 
 TEST(WatchClaims, IdleWatchersGetProgressMessages) {
@@ -151,6 +169,7 @@ TEST(WatchClaims, EvidenceCountFilterSeesTheClaimLeave) {
   // 2 moves the claim out of the filter (0 -> 1 evidence); 3 is none of its
   // business any more.
   EXPECT_THAT(Revisions(events), ElementsAre(1, 2));
+  EXPECT_THAT(bare.left_filter_revisions(), ElementsAre(2));
 }
 
 TEST(WatchClaims, LargeSnapshotsComeInChunks) {

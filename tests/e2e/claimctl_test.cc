@@ -344,13 +344,21 @@ TEST_F(ClaimctlE2eTest, ListWatchHonoursTheFilter) {
   ASSERT_TRUE(
       WaitForText(dir_.File("list.out"), "CONFIRMED", absl::Seconds(10)))
       << (*watch)->ReadStderr();
+  // The change that takes x out of the filter is shown, and said to be one.
+  CtlOk({"deny", "x", "--source", "ministry"});
+  ASSERT_TRUE(WaitForText(dir_.File("list.err"),
+                          "claims/x no longer matches the filter after "
+                          "revision 5",
+                          absl::Seconds(10)))
+      << (*watch)->ReadStderr();
   ASSERT_TRUE((*watch)->Signal(SIGINT));
   std::optional<ExitStatus> exit = (*watch)->Wait(absl::Seconds(5));
   ASSERT_TRUE(exit.has_value()) << "claimctl list --watch ignored SIGINT";
   EXPECT_TRUE(exit->Success()) << exit->ToString();
   const std::vector<std::string> lines = Lines((*watch)->ReadStdout());
-  ASSERT_EQ(lines.size(), 1u) << (*watch)->ReadStdout();
+  ASSERT_EQ(lines.size(), 2u) << (*watch)->ReadStdout();
   EXPECT_THAT(lines[0], AllOf(StartsWith("x "), HasSubstr("CONFIRMED")));
+  EXPECT_THAT(lines[1], AllOf(StartsWith("x "), HasSubstr("DENIED")));
 }
 
 TEST_F(ClaimctlE2eTest, VersionPrintsTheServersVersionOrWhyNot) {

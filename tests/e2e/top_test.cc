@@ -141,6 +141,15 @@ TEST_F(ClaimctlTopTest, ShowsOutsideChangesLiveAndAcrossARestart) {
   EXPECT_THAT(LinesWith(screen, "top-alpha "), SizeIs(0)) << screen;
   EXPECT_TRUE(RowShows(screen, "top-beta", "REPORTED")) << screen;
 
+  // A claim that a change takes out of the filter leaves the table with it.
+  CtlOk({"confirm", "top-gamma", "--source", "Ferry operator"});
+  screen = Await(*tmux, [](const std::string& s) {
+    return absl::StrContains(s, "LIVE at revision 6") &&
+           LinesWith(s, "top-gamma ").empty();
+  });
+  EXPECT_THAT(LinesWith(screen, "top-gamma "), SizeIs(0)) << screen;
+  EXPECT_TRUE(RowShows(screen, "top-beta", "REPORTED")) << screen;
+
   ASSERT_OK(tmux->SendKeys({"q"}));
   EXPECT_TRUE(GoneWithin(*tmux, absl::Seconds(10)))
       << "q did not quit; stderr:\n"

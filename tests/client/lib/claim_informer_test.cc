@@ -135,6 +135,30 @@ TEST_F(ClaimInformerTest, SnapshotThenChangesKeepTheCacheCurrent) {
   EXPECT_EQ(informer_->store_id(), "s1");
 }
 
+// The server lists the changes after which a claim no longer matches the
+// filter: that claim leaves the cache with its new state, once; a later
+// change that brings it back adds it again.
+TEST_F(ClaimInformerTest, AClaimThatLeavesTheFilterLeavesTheCache) {
+  v1::WatchClaimsResponse left =
+      Response(7, {Event(6, v1::EVENT_TYPE_STATUS_CHANGED, "a", 6,
+                         v1::VERIFICATION_STATUS_DENIED),
+                   Event(7, v1::EVENT_TYPE_STATUS_CHANGED, "b", 7)});
+  left.add_left_filter_revisions(6);
+  EXPECT_THAT(
+      Run({{{Response(5,
+                      {Event(5, v1::EVENT_TYPE_SNAPSHOT, "a", 2),
+                       Event(5, v1::EVENT_TYPE_SNAPSHOT, "b", 5)},
+                      true),
+             left,
+             Response(9, {Event(9, v1::EVENT_TYPE_STATUS_CHANGED, "a", 9)})},
+            kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(log_, ElementsAre("add claims/a@2", "add claims/b@5", "synced 5",
+                                "delete claims/a@6", "update @5 -> claims/b@7",
+                                "synced 7", "add claims/a@9", "synced 9"));
+  EXPECT_THAT(Names(), ElementsAre("claims/a@9", "claims/b@7"));
+}
+
 TEST_F(ClaimInformerTest, NothingIsCachedBeforeTheSnapshotCompletes) {
   EXPECT_THAT(
       Run({{{Response(5, {Event(5, v1::EVENT_TYPE_SNAPSHOT, "a", 2)})}, kEnd}}),

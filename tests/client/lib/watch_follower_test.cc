@@ -81,8 +81,16 @@ class WatchFollowerTest : public ::testing::Test {
     callbacks.on_reset = [this](const absl::Status& cause) {
       resets_.push_back(absl::StatusCodeToString(cause.code()));
     };
+    if (take_left_filter_) {
+      callbacks.on_left_filter = [this](const v1::ClaimEvent& event) {
+        delivered_.push_back(
+            absl::StrCat("left ", event.revision(), " ", event.claim().name()));
+      };
+    }
     return follower_->Run(request, callbacks);
   }
+
+  bool take_left_filter_ = false;  // sets on_left_filter
 
   std::deque<Script> scripts_;
   std::unique_ptr<WatchFollower> follower_;
@@ -111,6 +119,40 @@ TEST_F(WatchFollowerTest, ResumesAfterADropFromLastRevisionPlusOne) {
   EXPECT_THAT(delivered_, ElementsAre("4 claims/a@4", "5 claims/a@5",
                                       "6 claims/a@6", "7 claims/a@7"));
   EXPECT_THAT(reconnects_, ElementsAre("UNAVAILABLE from 6"));
+}
+
+v1::WatchClaimsResponse WithLeftFilter(v1::WatchClaimsResponse response,
+                                       const std::vector<int64_t>& left) {
+  for (const int64_t revision : left)
+    response.add_left_filter_revisions(revision);
+  return response;
+}
+
+TEST_F(WatchFollowerTest, ChangesThatLeftTheFilterGoToTheirOwnCallback) {
+  take_left_filter_ = true;
+  // The second connection repeats revision 5 (it left the filter): it is not
+  // delivered twice, by either callback.
+  EXPECT_THAT(
+      Run({},
+          {{{WithLeftFilter(Response(5, {Event(3),
+                                         Event(4, v1::EVENT_TYPE_STATUS_CHANGED,
+                                               "claims/b"),
+                                         Event(5)}),
+                            {4, 5})},
+            kDropped},
+           {{WithLeftFilter(Response(7, {Event(5), Event(7)}), {5, 7})},
+            kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(delivered_, ElementsAre("3 claims/a@3", "left 4 claims/b",
+                                      "left 5 claims/a", "left 7 claims/a"));
+}
+
+TEST_F(WatchFollowerTest, WithoutTheLeftFilterCallbackEveryChangeIsAnEvent) {
+  EXPECT_THAT(
+      Run({},
+          {{{WithLeftFilter(Response(5, {Event(4), Event(5)}), {5})}, kEnd}}),
+      StatusIs(absl::StatusCode::kPermissionDenied));
+  EXPECT_THAT(delivered_, ElementsAre("4 claims/a@4", "5 claims/a@5"));
 }
 
 TEST_F(WatchFollowerTest, NeverDeliversAnEventTwice) {

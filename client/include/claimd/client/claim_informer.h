@@ -20,9 +20,8 @@
 //   informer.Stop(); thread.join();
 //
 // With a filter, the server sends a change when the claim matches before or
-// after it, so a claim that stops matching stays in the cache with its new
-// state until the next snapshot (a resync); consumers that care test the
-// state they receive.
+// after it, and says when it no longer matches after: such a claim leaves the
+// cache (on_delete, with its new state), as a deleted one does.
 //
 // Thread-safety: Run is called by one thread; its handlers run on that thread,
 // one at a time, after the cache has taken the change (no lock is held while
@@ -64,8 +63,9 @@ class ClaimInformer {
     std::function<void(const claims::v1::Claim& before,
                        const claims::v1::Claim& after)>
         on_update;
-    // A claim left the cache (deleted, or gone from a new snapshot); `last` is
-    // its last known state.
+    // A claim left the cache (deleted, changed so that it no longer matches
+    // the filter, or gone from a new snapshot); `last` is its last known
+    // state.
     std::function<void(const claims::v1::Claim& last)> on_delete;
     // The cache reflects the store at `revision` (after every snapshot, and
     // after every later response: "synced at revision N").
@@ -105,7 +105,8 @@ class ClaimInformer {
   std::vector<claims::v1::Claim> List() const;
 
  private:
-  void OnEvent(const claims::v1::ClaimEvent& event);
+  // `left_filter`: the claim no longer matches the filter after this change.
+  void OnEvent(const claims::v1::ClaimEvent& event, bool left_filter);
   void OnSnapshotComplete(int64_t revision);
   void OnProgress(int64_t revision);
 

@@ -70,6 +70,11 @@ class WatchFollower {
   struct Callbacks {
     // Every event, exactly once, in order.
     std::function<void(const claims::v1::ClaimEvent&)> on_event;
+    // When set, a change after which its claim no longer matches the watch's
+    // filter (the server lists it in left_filter_revisions) comes here
+    // instead of on_event, in the same order: a consumer that keeps the
+    // filter's claims drops this one. Unset: on_event gets it.
+    std::function<void(const claims::v1::ClaimEvent&)> on_left_filter;
     // Before waiting `delay` to reconnect after `cause`. `from_revision` is 0
     // when the watch restarts as first asked (nothing received yet, or a
     // snapshot to redo). `was_connected`: some stream has delivered a response.
