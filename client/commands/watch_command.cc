@@ -197,7 +197,8 @@ namespace {
       auto flags = std::make_shared<WatchFlags>();
       command.add_option("--filter", flags->filter,
                          "only changes of matching claims (same syntax as "
-                         "list)");
+                         "list); the change that takes a claim out of the "
+                         "filter is printed too, and said so on stderr");
       CLI::Option* from =
           command
               .add_option("--from-revision", flags->from_revision,

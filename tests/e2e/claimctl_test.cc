@@ -285,6 +285,32 @@ bool WaitForText(const std::string& path, absl::string_view needle,
   return true;
 }
 
+// `watch --filter` prints the change that takes a claim out of the filter, as
+// its --help says, and says on stderr that the claim left.
+TEST_F(ClaimctlE2eTest, WatchSaysWhenAClaimLeavesItsFilter) {
+  CreateX();  // revision 1, REPORTED
+  absl::StatusOr<std::unique_ptr<Process>> watch =
+      Process::Start(ClaimctlBinary(),
+                     {"--server", claimd_.address(), "watch", "--filter",
+                      "status = REPORTED", "--from-revision", "1"},
+                     dir_.File("watch.out"), dir_.File("watch.err"));
+  ASSERT_OK(watch);
+  CtlOk({"confirm", "x", "--source", "Ukrainian officials"});  // revision 2
+  ASSERT_TRUE(WaitForText(dir_.File("watch.err"),
+                          "claims/x no longer matches the filter after "
+                          "revision 2",
+                          absl::Seconds(10)))
+      << (*watch)->ReadStderr();
+  ASSERT_TRUE((*watch)->Signal(SIGINT));
+  std::optional<ExitStatus> exit = (*watch)->Wait(absl::Seconds(5));
+  ASSERT_TRUE(exit.has_value()) << "claimctl watch ignored SIGINT";
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+  const std::vector<std::string> lines = Lines((*watch)->ReadStdout());
+  ASSERT_EQ(lines.size(), 2u) << (*watch)->ReadStdout();
+  EXPECT_THAT(lines[0], AllOf(StartsWith("rev 1 "), HasSubstr("CREATED")));
+  EXPECT_THAT(lines[1], AllOf(StartsWith("rev 2 "), HasSubstr("CONFIRMED")));
+}
+
 TEST_F(ClaimctlE2eTest, GetWatchPrintsARowPerChangeUntilInterrupted) {
   CreateX();
   absl::StatusOr<std::unique_ptr<Process>> watch = Process::Start(
