@@ -68,15 +68,18 @@ void ClaimInformer::OnEvent(const v1::ClaimEvent& event, bool left_filter) {
   Change change{Change::Kind::kAdd, {}, {}};
   {
     absl::MutexLock lock(&mu_);
+    revision_ = event.revision();
     auto it = cache_.find(name);
-    if (left_filter) {
-      revision_ = event.revision();
+    if (left_filter || event.type() == v1::EVENT_TYPE_DELETED) {
       if (it == cache_.end()) return;
-      change = {Change::Kind::kDelete, event.claim(), {}};
-      cache_.erase(it);
-    } else if (event.type() == v1::EVENT_TYPE_DELETED) {
-      if (it == cache_.end()) return;
-      change = {Change::Kind::kDelete, std::move(it->second), {}};
+      // A claim that left the filter is reported as it is now; a deleted one
+      // as it was last cached.
+      change.kind = Change::Kind::kDelete;
+      if (left_filter) {
+        change.before = event.claim();
+      } else {
+        change.before = std::move(it->second);
+      }
       cache_.erase(it);
     } else if (it == cache_.end()) {
       change = {Change::Kind::kAdd, {}, event.claim()};
@@ -85,7 +88,6 @@ void ClaimInformer::OnEvent(const v1::ClaimEvent& event, bool left_filter) {
       change = {Change::Kind::kUpdate, it->second, event.claim()};
       it->second = event.claim();
     }
-    revision_ = event.revision();
   }
   switch (change.kind) {
     case Change::Kind::kAdd:

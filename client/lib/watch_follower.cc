@@ -84,13 +84,6 @@ void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
   int next_left = 0;
   for (const v1::ClaimEvent& event : response.events()) {
     bool left = false;
-    if (event.type() != v1::EVENT_TYPE_SNAPSHOT) {
-      while (next_left < left_filter.size() &&
-             left_filter[next_left] < event.revision())
-        ++next_left;
-      left = next_left < left_filter.size() &&
-             left_filter[next_left] == event.revision();
-    }
     if (event.type() == v1::EVENT_TYPE_SNAPSHOT) {
       // Snapshot events all carry the snapshot's revision; a redone snapshot is
       // deduplicated by claim and claim revision instead.
@@ -101,6 +94,11 @@ void WatchFollower::Deliver(const v1::WatchClaimsResponse& response,
         it->second = event.claim().revision();
       }
     } else {
+      while (next_left < left_filter.size() &&
+             left_filter[next_left] < event.revision())
+        ++next_left;
+      left = next_left < left_filter.size() &&
+             left_filter[next_left] == event.revision();
       if (event.revision() <= last_event_revision_) continue;
       last_event_revision_ = event.revision();
     }

@@ -16,8 +16,8 @@ constexpr char kEventsTag = (1 << 3) | 2;
 constexpr char kRevisionTag = (2 << 3) | 0;
 constexpr char kSnapshotCompleteTag = (3 << 3) | 0;
 constexpr char kStoreIdTag = (4 << 3) | 2;  // store_id = 4 (length-delimited)
-constexpr char kLeftFilterTag =
-    (5 << 3) | 2;  // left_filter_revisions = 5, packed
+// left_filter_revisions = 5, packed (one length-delimited field).
+constexpr char kLeftFilterTag = (5 << 3) | 2;
 
 void AppendVarint(uint64_t value, std::string& out) {
   char bytes[10];
