@@ -1,6 +1,7 @@
 #include "client/cli/errors.h"
 
 #include "absl/strings/str_cat.h"
+#include "claimd/client/claim_client.h"
 #include "client/render/text.h"
 
 namespace claimd::client {
@@ -54,6 +55,7 @@ std::string GenericHint(const absl::Status& status, absl::string_view server,
                         absl::Duration timeout) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
+      if (!ReachedNoServer(status)) return "";
       return absl::StrCat("is claimd running at ", server,
                           "? set --server or CLAIMD_ADDR");
     case absl::StatusCode::kDeadlineExceeded:
@@ -62,6 +64,27 @@ std::string GenericHint(const absl::Status& status, absl::string_view server,
     default:
       return "";
   }
+}
+
+std::string UnknownOutcomeHint(const absl::Status& status,
+                               absl::string_view request_id) {
+  switch (status.code()) {
+    case absl::StatusCode::kUnavailable:
+      if (ReachedNoServer(status)) return "";
+      break;
+    case absl::StatusCode::kDeadlineExceeded:
+    case absl::StatusCode::kCancelled:
+    case absl::StatusCode::kUnknown:
+    case absl::StatusCode::kInternal:
+    case absl::StatusCode::kDataLoss:
+      break;
+    default:
+      return "";
+  }
+  return absl::StrCat(
+      "the change may or may not have been applied; to learn which, run the "
+      "same command again with --request-id ",
+      request_id, " (it applies at most once)");
 }
 
 }  // namespace claimd::client

@@ -9,7 +9,8 @@
 //   INVALID_ARGUMENT from the server); 3 not found; 4 conflict (ABORTED:
 //   revision mismatch, ALREADY_EXISTS, FAILED_PRECONDITION); 5 unavailable
 //   (UNAVAILABLE or DEADLINE_EXCEEDED: the server cannot be reached or did not
-//   answer in time).
+//   answer in time; for a write, the message says when it may still have been
+//   applied and which --request-id learns the outcome).
 //
 // Thread-safety: pure functions.
 #ifndef CLAIMD_CLIENT_CLI_ERRORS_H_
@@ -42,10 +43,20 @@ std::string ErrorLine(absl::string_view what, const absl::Status& status,
                       absl::string_view hint);
 
 // What to do about codes whose remedy does not depend on the command:
-// UNAVAILABLE (check the server address) and DEADLINE_EXCEEDED (raise
-// --timeout). Else "".
+// UNAVAILABLE when no server was reached (check the server address; claimd's
+// own UNAVAILABLE explains itself) and DEADLINE_EXCEEDED (raise --timeout).
+// Else "".
 std::string GenericHint(const absl::Status& status, absl::string_view server,
                         absl::Duration timeout);
+
+// For a write that failed without a definite outcome: it reached claimd (or
+// may have) and then timed out, was cut off, or failed inside claimd
+// (DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, UNKNOWN, INTERNAL, DATA_LOSS).
+// Says how to learn the outcome: run the same command again with
+// --request-id `request_id`, which applies it at most once. Else "" (the
+// write was refused, or never left this machine: ReachedNoServer).
+std::string UnknownOutcomeHint(const absl::Status& status,
+                               absl::string_view request_id);
 
 }  // namespace claimd::client
 

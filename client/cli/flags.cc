@@ -32,6 +32,14 @@ CLI::Option* AddEvidenceOptions(CLI::App* command, EvidenceFlags& flags,
   return source;
 }
 
+void AddRequestIdOption(CLI::App* command, std::string& request_id) {
+  command->add_option(
+      "--request-id", request_id,
+      "idempotency key, up to 128 bytes: the same command run again with the "
+      "same key applies at most once and prints the first result (default: "
+      "a fresh key, printed when the outcome is unknown)");
+}
+
 void AddPageOptions(CLI::App* command, const char* what, int32_t& page_size,
                     int64_t& limit) {
   command

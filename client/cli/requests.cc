@@ -101,6 +101,10 @@ absl::StatusOr<v1::Evidence> BuildEvidence(const EvidenceFlags& flags) {
   return evidence;
 }
 
+std::string RequestIdOr(const std::string& given) {
+  return given.empty() ? NewRequestId() : given;
+}
+
 absl::StatusOr<v1::CreateClaimRequest> BuildCreateRequest(
     const CreateFlags& flags) {
   v1::CreateClaimRequest request;
@@ -125,7 +129,7 @@ absl::StatusOr<v1::CreateClaimRequest> BuildCreateRequest(
   if (!flags.evidence.source.empty()) {
     *claim.add_evidence() = *std::move(evidence);
   }
-  request.set_request_id(NewRequestId());
+  request.set_request_id(RequestIdOr(flags.request_id));
   return request;
 }
 
@@ -142,7 +146,7 @@ absl::StatusOr<v1::UpdateClaimStatusRequest> BuildUpdateStatusRequest(
     *request.mutable_evidence() = *std::move(evidence);
   }
   request.set_expected_revision(flags.expected_revision);
-  request.set_request_id(NewRequestId());
+  request.set_request_id(RequestIdOr(flags.request_id));
   return request;
 }
 
@@ -155,13 +159,14 @@ absl::StatusOr<v1::GetClaimRequest> BuildGetRequest(absl::string_view id) {
 }
 
 absl::StatusOr<v1::DeleteClaimRequest> BuildDeleteRequest(
-    absl::string_view id, int64_t expected_revision) {
+    absl::string_view id, int64_t expected_revision,
+    const std::string& request_id) {
   absl::StatusOr<std::string> name = ClaimName(id);
   if (!name.ok()) return name.status();
   v1::DeleteClaimRequest request;
   request.set_name(*name);
   request.set_expected_revision(expected_revision);
-  request.set_request_id(NewRequestId());
+  request.set_request_id(RequestIdOr(request_id));
   return request;
 }
 

@@ -7,8 +7,10 @@
 //   // name "claims/x", status CONFIRMED, evidence.source "S", a new
 //   // request_id.
 //
-// Every mutation gets a fresh random request_id, so ClaimClient may retry it
-// safely (AIP-155). Errors are INVALID_ARGUMENT naming the flag or argument at
+// Every mutation carries a request_id (AIP-155): the one given with
+// --request-id, else a fresh random one, so ClaimClient may retry it safely
+// and a user may run a command whose outcome was unknown again with the same
+// id: it applies at most once. Errors are INVALID_ARGUMENT naming the flag or argument at
 // fault; the server checks the rest (id syntax, lengths).
 //
 // Thread-safety: pure functions (NewRequestId draws from a thread-safe
@@ -44,6 +46,9 @@ absl::StatusOr<std::map<std::string, std::string>> ParseLabels(
 // A random UUID (version 4), e.g. "3b241101-e2bb-4255-8caf-4136c566a962".
 std::string NewRequestId();
 
+// `given` (a --request-id), or NewRequestId() when it is empty.
+std::string RequestIdOr(const std::string& given);
+
 struct EvidenceFlags {
   std::string source;
   std::string url;
@@ -64,6 +69,7 @@ struct CreateFlags {
   std::vector<std::string> labels;  // "key=value"
   std::string status;               // empty: REPORTED
   EvidenceFlags evidence;           // used when evidence.source is set
+  std::string request_id;           // empty: a fresh one
 };
 absl::StatusOr<claims::v1::CreateClaimRequest> BuildCreateRequest(
     const CreateFlags& flags);
@@ -73,6 +79,7 @@ struct VerdictFlags {
   std::string id;
   EvidenceFlags evidence;
   int64_t expected_revision = 0;
+  std::string request_id;  // empty: a fresh one
 };
 absl::StatusOr<claims::v1::UpdateClaimStatusRequest> BuildUpdateStatusRequest(
     const VerdictFlags& flags, claims::v1::VerificationStatus status);
@@ -81,7 +88,8 @@ absl::StatusOr<claims::v1::GetClaimRequest> BuildGetRequest(
     absl::string_view id);
 
 absl::StatusOr<claims::v1::DeleteClaimRequest> BuildDeleteRequest(
-    absl::string_view id, int64_t expected_revision);
+    absl::string_view id, int64_t expected_revision,
+    const std::string& request_id = "");
 
 claims::v1::ListClaimsRequest BuildListRequest(const std::string& filter,
                                                int32_t page_size);

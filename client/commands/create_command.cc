@@ -26,8 +26,10 @@ int RunCreate(CommandContext& context, const CreateFlags& flags) {
   if (!claim.ok()) {
     const bool taken =
         claim.status().code() == absl::StatusCode::kAlreadyExists;
-    return context.Fail(what, claim.status(),
-                        taken ? "choose another --id" : "");
+    return context.Fail(
+        what, claim.status(),
+        taken ? "choose another --id"
+              : UnknownOutcomeHint(claim.status(), request->request_id()));
   }
   if (context.structured()) return context.PrintMessage(*claim);
   context.PrintLine(absl::StrCat(claim->name(), " created (revision ",
@@ -60,6 +62,7 @@ int RunCreate(CommandContext& context, const CreateFlags& flags) {
                                 CLI::ignore_case));
       AddEvidenceOptions(&command, flags->evidence,
                          /*source_required=*/false);
+      AddRequestIdOption(&command, flags->request_id);
       return [flags](CommandContext& context) {
         return RunCreate(context, *flags);
       };

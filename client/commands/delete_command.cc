@@ -5,6 +5,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "client/cli/errors.h"
+#include "client/cli/flags.h"
 #include "client/cli/registry.h"
 #include "client/cli/requests.h"
 
@@ -16,17 +17,18 @@ namespace v1 = ::claims::v1;
 struct DeleteFlags {
   std::string id;
   int64_t expected_revision = 0;
+  std::string request_id;  // empty: a fresh one
 };
 
 int RunDelete(CommandContext& context, const DeleteFlags& flags) {
   absl::StatusOr<v1::DeleteClaimRequest> request =
-      BuildDeleteRequest(flags.id, flags.expected_revision);
+      BuildDeleteRequest(flags.id, flags.expected_revision, flags.request_id);
   if (!request.ok()) {
     return context.Fail("delete", request.status(), UsageHint("delete"));
   }
   absl::Status status = context.client().DeleteClaim(*request);
   if (!status.ok()) {
-    std::string hint;
+    std::string hint = UnknownOutcomeHint(status, request->request_id());
     if (status.code() == absl::StatusCode::kAborted) {
       hint = absl::StrCat("the claim changed; run `claimctl get ",
                           request->name(), "` and retry with its revision");
@@ -53,6 +55,7 @@ int RunDelete(CommandContext& context, const DeleteFlags& flags) {
                       "delete only if the claim is still at this revision "
                       "(else exit 4)")
           ->check(CLI::NonNegativeNumber);
+      AddRequestIdOption(&command, flags->request_id);
       return [flags](CommandContext& context) {
         return RunDelete(context, *flags);
       };

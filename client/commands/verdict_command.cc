@@ -13,12 +13,13 @@ namespace {
 
 namespace v1 = ::claims::v1;
 
-std::string ConflictHint(const absl::Status& status, absl::string_view name) {
+std::string FailureHint(const absl::Status& status,
+                        const v1::UpdateClaimStatusRequest& request) {
   if (status.code() == absl::StatusCode::kAborted) {
-    return absl::StrCat("the claim changed; run `claimctl get ", name,
+    return absl::StrCat("the claim changed; run `claimctl get ", request.name(),
                         "` and retry with its revision");
   }
-  return "";
+  return UnknownOutcomeHint(status, request.request_id());
 }
 
 const char* VerdictVerb(v1::VerificationStatus status) {
@@ -54,8 +55,7 @@ int RunVerdict(CommandContext& context, const VerdictFlags& flags,
       context.client().UpdateClaimStatus(*request);
   if (!claim.ok()) {
     return context.Fail(absl::StrCat(verb, " ", request->name()),
-                        claim.status(),
-                        ConflictHint(claim.status(), request->name()));
+                        claim.status(), FailureHint(claim.status(), *request));
   }
   if (context.structured()) return context.PrintMessage(*claim);
   context.PrintLine(absl::StrCat(claim->name(), " ", VerdictPastTense(status),
@@ -85,6 +85,7 @@ bool RegisterVerdict(v1::VerificationStatus status, const char* summary) {
                         "apply only if the claim is still at this revision "
                         "(else exit 4)")
             ->check(CLI::NonNegativeNumber);
+        AddRequestIdOption(&command, flags->request_id);
         return [flags, status](CommandContext& context) {
           return RunVerdict(context, *flags, status);
         };

@@ -2,6 +2,10 @@
 
 #include <utility>
 
+#include "absl/strings/match.h"
+#include "absl/strings/str_cat.h"
+#include "absl/strings/string_view.h"
+
 namespace claimd::client {
 namespace {
 
@@ -44,6 +48,7 @@ absl::Status ClaimClient::Call(
     const std::function<grpc::Status(grpc::ClientContext*)>& attempt) {
   const absl::Time deadline = absl::Now() + options_.timeout;
   absl::Status status;
+  absl::Status before;  // the previous attempt's answer
   for (int i = 0; i < options_.max_attempts; ++i) {
     if (i > 0) {
       const absl::Duration delay =
@@ -55,6 +60,7 @@ absl::Status ClaimClient::Call(
     }
     grpc::ClientContext context;
     context.set_deadline(absl::ToChronoTime(deadline));
+    before = std::move(status);
     status = FromGrpcStatus(attempt(&context));
     // claimctl never cancels a unary call itself, so CANCELLED means the server
     // cut the call off while shutting down, before it took effect.
@@ -62,7 +68,29 @@ absl::Status ClaimClient::Call(
                            status.code() == absl::StatusCode::kCancelled;
     if (!retryable || !transient) break;
   }
+  const bool before_reached_server = !before.ok() && !ReachedNoServer(before);
+  if (!status.ok() && before_reached_server &&
+      (before.code() != status.code() || ReachedNoServer(status))) {
+    return absl::Status(status.code(),
+                        absl::StrCat(status.message(), kEarlierAttempt,
+                                     absl::StatusCodeToString(before.code()),
+                                     ": ", before.message()));
+  }
   return status;
+}
+
+bool ReachedNoServer(const absl::Status& status) {
+  if (status.code() != absl::StatusCode::kUnavailable) return false;
+  const absl::string_view message = status.message();
+  if (absl::StrContains(message, kEarlierAttempt)) return false;
+  // gRPC 1.51's words when no subchannel could connect (pick_first,
+  // round_robin) or the name resolved to nothing.
+  for (absl::string_view start :
+       {"failed to connect to all addresses", "DNS resolution failed",
+        "empty address list", "connections to all backends failing"}) {
+    if (absl::StartsWith(message, start)) return true;
+  }
+  return false;
 }
 
 absl::StatusOr<v1::Claim> ClaimClient::CreateClaim(

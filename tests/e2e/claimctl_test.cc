@@ -395,6 +395,12 @@ TEST_F(ClaimctlE2eTest, VersionPrintsTheServersVersionOrWhyNot) {
   // "server: 0.1.0 (<commit>)", from claimd's response header.
   EXPECT_THAT(lines[1], AllOf(StartsWith("server: "), HasSubstr(" ("),
                               Not(HasSubstr("not reachable"))));
+  // Built from one tree: both name the same commit, the same way
+  // ("Client Version: 0.1.0 (commit 1a2b3c4d5e6f)").
+  const size_t commit_at = lines[0].find("(commit ");
+  ASSERT_NE(commit_at, std::string::npos) << lines[0];
+  const std::string commit = lines[0].substr(commit_at + 8);
+  EXPECT_THAT(lines[1], HasSubstr(absl::StrCat(" (", commit)));
   // No server there: the client's part still prints, and it exits 0.
   absl::StatusOr<int> free_port = PickFreePort();
   ASSERT_OK(free_port);
@@ -413,6 +419,53 @@ TEST_F(ClaimctlE2eTest, CreateOfATakenIdGivesItsAdviceOnce) {
   EXPECT_EQ(again.err,
             "claimctl: create claims/x: claims/x already exists "
             "(ALREADY_EXISTS); choose another --id\n");
+}
+
+// A write whose answer never came (claimd stopped under it) may or may not
+// have been applied. claimctl says so and names the request_id to run the
+// command again with; run again with it, the change is applied exactly once.
+TEST_F(ClaimctlE2eTest, AWriteWithoutAnAnswerCanBeRunAgainWithItsRequestId) {
+  CreateX();
+  ASSERT_EQ(kill(claimd_.pid(), SIGSTOP), 0);
+  CommandResult lost = Ctl(
+      {"--timeout", "2s", "confirm", "x", "--source", "Ukrainian officials"});
+  ASSERT_EQ(kill(claimd_.pid(), SIGCONT), 0);
+  EXPECT_EQ(lost.exit.code, 5) << lost.Describe();
+  EXPECT_THAT(lost.err, HasSubstr("DEADLINE_EXCEEDED"));
+  const std::string advice = "run the same command again with --request-id ";
+  const size_t at = lost.err.find(advice);
+  ASSERT_NE(at, std::string::npos) << lost.err;
+  const std::string request_id =
+      lost.err.substr(at + advice.size(), 36);  // a UUID
+  EXPECT_THAT(lost.err.substr(at + advice.size() + 36),
+              StartsWith(" (it applies at most once)"));
+  for (int run = 0; run < 2; ++run) {
+    CommandResult again =
+        CtlOk({"confirm", "x", "--source", "Ukrainian officials",
+               "--request-id", request_id});
+    EXPECT_THAT(again.out, HasSubstr("claims/x confirmed"));
+  }
+  std::vector<v1::ClaimEvent> events =
+      ParseJsonLines<v1::ClaimEvent>(CtlOk({"-o", "json", "history", "x"}).out);
+  ASSERT_EQ(events.size(), 2u) << "the confirm must be recorded once";
+  EXPECT_EQ(events[1].claim().status(), v1::VERIFICATION_STATUS_CONFIRMED);
+}
+
+// No server at all: the write was never sent, so claimctl asks where claimd
+// is instead of calling the outcome unknown (errors_test covers a claimd that
+// answers UNAVAILABLE itself).
+TEST_F(ClaimctlE2eTest, AWriteThatReachedNoServerAsksWhereClaimdIs) {
+  absl::StatusOr<int> free_port = PickFreePort();
+  ASSERT_OK(free_port);
+  const std::string nobody = absl::StrCat("127.0.0.1:", *free_port);
+  CommandResult create = RunCommand(
+      ClaimctlBinary(),
+      {"--server", nobody, "--timeout", "3s", "create", "s", "--id", "y"},
+      dir_.path(), absl::Seconds(15));
+  EXPECT_EQ(create.exit.code, 5) << create.Describe();
+  EXPECT_THAT(create.err,
+              AllOf(HasSubstr(absl::StrCat("is claimd running at ", nobody)),
+                    Not(HasSubstr("may or may not have been applied"))));
 }
 
 }  // namespace

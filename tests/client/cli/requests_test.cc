@@ -168,6 +168,24 @@ TEST(BuildDeleteRequest, SetsNameRevisionAndRequestId) {
   EXPECT_FALSE(request->request_id().empty());
 }
 
+// A command whose outcome was unknown is run again with --request-id: every
+// write carries the given key, so the server applies it once.
+TEST(RequestId, EveryWriteCarriesTheGivenRequestId) {
+  CreateFlags create;
+  create.statement = "s";
+  create.request_id = "retry-1";
+  EXPECT_EQ(BuildCreateRequest(create)->request_id(), "retry-1");
+  VerdictFlags verdict;
+  verdict.id = "x";
+  verdict.evidence.source = "S";
+  verdict.request_id = "retry-2";
+  EXPECT_EQ(BuildUpdateStatusRequest(verdict, v1::VERIFICATION_STATUS_DENIED)
+                ->request_id(),
+            "retry-2");
+  EXPECT_EQ(BuildDeleteRequest("x", 0, "retry-3")->request_id(), "retry-3");
+  EXPECT_NE(BuildDeleteRequest("x", 0, "")->request_id(), "");
+}
+
 TEST(BuildHistoryRequest, NoIdMeansAllClaims) {
   EXPECT_EQ(BuildHistoryRequest("", 0)->parent(), "claims/-");
   EXPECT_EQ(BuildHistoryRequest("abc", 50)->parent(), "claims/abc");

@@ -161,6 +161,60 @@ TEST_F(ClaimClientTest, GivesUpAfterMaxAttempts) {
   EXPECT_EQ(sleeps_.size(), 2u);
 }
 
+// claimd answered the first attempt UNAVAILABLE ("may or may not have been
+// applied"); the retry then ran out of time. The first answer is the one that
+// says what happened, and must not be lost behind DEADLINE_EXCEEDED.
+TEST_F(ClaimClientTest, KeepsTheAnswerBeforeALastAttemptThatFailedOtherwise) {
+  EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                                    "no quorum; may or may not have been "
+                                    "applied")))
+      .WillOnce(Return(
+          grpc::Status(grpc::StatusCode::DEADLINE_EXCEEDED, "Deadline")));
+  ClaimClient client = MakeClient();
+  const absl::Status status = client.UpdateClaimStatus(Update("r1")).status();
+  EXPECT_THAT(status,
+              StatusIs(absl::StatusCode::kDeadlineExceeded,
+                       "Deadline; the attempt before: UNAVAILABLE: no quorum; "
+                       "may or may not have been applied"));
+  EXPECT_FALSE(ReachedNoServer(status));
+}
+
+TEST_F(ClaimClientTest, AServerThatWentAwayAfterAnsweringWasReached) {
+  const grpc::Status refused(grpc::StatusCode::UNAVAILABLE,
+                             "failed to connect to all addresses; last "
+                             "error: Connection refused");
+  EXPECT_CALL(*stub_, UpdateClaimStatus(_, _, _))
+      .WillOnce(Return(kUnavailable))
+      .WillOnce(Return(refused));
+  ClaimClient client = MakeClient(/*max_attempts=*/2);
+  const absl::Status status = client.UpdateClaimStatus(Update("r1")).status();
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kUnavailable,
+                               "failed to connect to all addresses; last "
+                               "error: Connection refused; the attempt "
+                               "before: UNAVAILABLE: down"));
+  EXPECT_FALSE(ReachedNoServer(status));
+  EXPECT_TRUE(ReachedNoServer(FromGrpcStatus(refused)));
+}
+
+TEST_F(ClaimClientTest, ASameKindOfFailureIsReportedOnce) {
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .Times(2)
+      .WillRepeatedly(Return(kUnavailable));
+  ClaimClient client = MakeClient(/*max_attempts=*/2);
+  EXPECT_THAT(client.GetClaim(v1::GetClaimRequest()),
+              StatusIs(absl::StatusCode::kUnavailable, "down"));
+}
+
+TEST(ReachedNoServer, KnowsGrpcsWordsForNoConnection) {
+  EXPECT_TRUE(ReachedNoServer(
+      absl::UnavailableError("DNS resolution failed for x.invalid:1")));
+  EXPECT_TRUE(ReachedNoServer(absl::UnavailableError("empty address list: ")));
+  EXPECT_FALSE(ReachedNoServer(absl::UnavailableError("down")));
+  EXPECT_FALSE(ReachedNoServer(
+      absl::DeadlineExceededError("failed to connect to all addresses")));
+}
+
 TEST_F(ClaimClientTest, DoesNotRetryPastTheDeadline) {
   ClaimClientOptions options;
   options.timeout = absl::Milliseconds(50);

@@ -7,8 +7,11 @@
 // answer) is retried with capped exponential backoff, at most
 // `max_attempts` times in all, but only where a repeat is harmless: reads
 // always, mutations only when they carry a request_id (the server then answers
-// a repeat with the first result, AIP-155). claimctl sets a fresh request_id on
-// every mutation.
+// a repeat with the first result, AIP-155). claimctl sets a request_id on
+// every mutation. When the last attempt fails differently from the one before
+// it (claimd answered UNAVAILABLE, then the retry ran out of time), the
+// earlier answer is kept in the message after kEarlierAttempt: the last error
+// alone would hide that the write reached claimd and may have been applied.
 //
 //   auto channel = MakeClaimChannel("127.0.0.1:50051");
 //   ClaimClient client(MakeGrpcClaimStub(channel), {});
@@ -27,6 +30,7 @@
 #include "absl/random/random.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "absl/strings/string_view.h"
 #include "absl/time/time.h"
 #include "claimd/client/backoff.h"
 #include "claimd/client/claim_stub.h"
@@ -39,6 +43,15 @@ namespace claimd::client {
 // Maps a gRPC status to the absl::Status with the same code and message (the
 // two code enums share their values).
 absl::Status FromGrpcStatus(const grpc::Status& status);
+
+// Joins the last attempt's message and the answer before it.
+inline constexpr absl::string_view kEarlierAttempt = "; the attempt before: ";
+
+// True when the call reached no server: gRPC found no address that accepts a
+// connection, or none at all (DNS). A mutation that failed so was not sent;
+// one whose earlier attempt reached a server (kEarlierAttempt) may have been
+// applied, and is not such a failure.
+bool ReachedNoServer(const absl::Status& status);
 
 struct ClaimClientOptions {
   // Deadline of each unary call, all attempts included.
