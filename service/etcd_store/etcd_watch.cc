@@ -12,14 +12,33 @@
 #include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
+namespace {
+
+// A watch stream that breaks says little about the quorum: etcd cancels the
+// watches of a member that lost its leader during an election, and they open
+// again on the next attempt. Only a watch that keeps failing this long makes
+// the replica unhealthy; quorum itself is what the health probe, the reads
+// and the commits report.
+constexpr absl::Duration kWatchFailingBeforeUnhealthy = absl::Seconds(3);
+// A stream that lived this long worked: a failure after it starts a new run
+// of failures.
+constexpr absl::Duration kWatchStreamWorked = absl::Seconds(1);
+
+}  // namespace
 
 void EtcdClaimStore::WatchLoop() {
   int64_t next = watch_start_;
   absl::Duration backoff = absl::Milliseconds(50);
+  const util::MonotonicClock& clock = util::MonotonicClock::Real();
+  // When the current run of failed streams began (InfiniteDuration: none).
+  absl::Duration failing_since = absl::InfiniteDuration();
   while (!Stopping()) {
     const int64_t before = next;
+    const absl::Duration opened = clock.Now();
     absl::Status status = WatchOnce(next);
     if (Stopping()) return;
+    if (next > before || clock.Now() - opened >= kWatchStreamWorked)
+      failing_since = absl::InfiniteDuration();
     bool restart_requested = false;
     {
       absl::MutexLock lock(&watch_context_mutex_);
@@ -39,7 +58,13 @@ void EtcdClaimStore::WatchLoop() {
     }
     if (next > before) backoff = absl::Milliseconds(50);
     if (!status.ok()) {
-      SetHealth(absl::UnavailableError(status.message()));
+      if (failing_since == absl::InfiniteDuration())
+        failing_since = clock.Now();
+      if (clock.Now() - failing_since >= kWatchFailingBeforeUnhealthy) {
+        SetHealth(absl::UnavailableError(status.message()));
+      } else {
+        util::LogInfo("etcd watch: ", status.message(), "; reopening");
+      }
       SleepUnlessStopping(backoff);
       backoff = std::min(backoff * 2, absl::Seconds(1));
     }
