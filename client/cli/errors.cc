@@ -1,5 +1,6 @@
 #include "client/cli/errors.h"
 
+#include "absl/strings/match.h"
 #include "absl/strings/str_cat.h"
 #include "claimd/client/claim_client.h"
 #include "client/render/text.h"
@@ -51,11 +52,23 @@ std::string ErrorLine(absl::string_view what, const absl::Status& status,
   return line;
 }
 
+namespace {
+
+// gRPC's words for a call that reached no server, or `claimctl health`'s own
+// (health_command.cc checks the connection first).
+bool NothingAnswered(const absl::Status& status) {
+  return ReachedNoServer(status) ||
+         (status.code() == absl::StatusCode::kUnavailable &&
+          absl::StartsWith(status.message(), "cannot connect within "));
+}
+
+}  // namespace
+
 std::string GenericHint(const absl::Status& status, absl::string_view server,
                         absl::Duration timeout) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
-      if (!ReachedNoServer(status)) return "";
+      if (!NothingAnswered(status)) return "";
       return absl::StrCat("is claimd running at ", server,
                           "? set --server or CLAIMD_ADDR");
     case absl::StatusCode::kDeadlineExceeded:
@@ -70,7 +83,7 @@ std::string UnknownOutcomeHint(const absl::Status& status,
                                absl::string_view request_id) {
   switch (status.code()) {
     case absl::StatusCode::kUnavailable:
-      if (ReachedNoServer(status)) return "";
+      if (NothingAnswered(status)) return "";
       break;
     case absl::StatusCode::kDeadlineExceeded:
     case absl::StatusCode::kCancelled:

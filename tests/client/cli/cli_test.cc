@@ -29,7 +29,9 @@ using ::testing::SetArgPointee;
 using ::testing::StartsWith;
 using ::testing::UnorderedElementsAre;
 
-const grpc::Status kUnavailable(grpc::StatusCode::UNAVAILABLE, "down");
+// What gRPC answers when no server is there.
+const grpc::Status kUnavailable(grpc::StatusCode::UNAVAILABLE,
+                                "failed to connect to all addresses");
 
 v1::Claim MakeClaim(const std::string& id, int64_t revision,
                     v1::VerificationStatus status) {
@@ -205,7 +207,8 @@ TEST_F(CliTest, UnavailableExitsFiveAndNamesTheServer) {
   EXPECT_EQ(Run({"--server", "h:1", "get", "x"}), 5);
   EXPECT_EQ(server_, "h:1");
   EXPECT_EQ(err_.str(),
-            "claimctl: get claims/x: down (UNAVAILABLE); is claimd running at "
+            "claimctl: get claims/x: failed to connect to all addresses "
+            "(UNAVAILABLE); is claimd running at "
             "h:1? set --server or CLAIMD_ADDR\n");
 }
 
@@ -454,7 +457,8 @@ TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
       "rev 4  -  STATUS_CHANGED  claims/w  REPORTED -> DENIED  \"statement "
       "of w\"\n");
   EXPECT_EQ(err_.str(),
-            "claimctl: connection lost: down (UNAVAILABLE); reconnecting from "
+            "claimctl: connection lost: failed to connect to all addresses "
+            "(UNAVAILABLE); reconnecting from "
             "revision 5 in 0\n"
             "claimctl: watch: revision 5 is older than the history the server "
             "keeps: trimmed (OUT_OF_RANGE); run `claimctl watch --snapshot` to "
@@ -469,9 +473,11 @@ TEST_F(CliTest, WatchWithoutServerExitsFive) {
       }));
   EXPECT_EQ(Run({"watch"}), 5);
   EXPECT_EQ(out_.str(), "");
-  EXPECT_EQ(err_.str(),
-            "claimctl: watch: down (UNAVAILABLE); is claimd running at "
-            "127.0.0.1:50051? set --server or CLAIMD_ADDR\n");
+  EXPECT_EQ(
+      err_.str(),
+      "claimctl: watch: failed to connect to all addresses (UNAVAILABLE); "
+      "is claimd running at "
+      "127.0.0.1:50051? set --server or CLAIMD_ADDR\n");
 }
 
 TEST_F(CliTest, WatchStopsCleanlyOnInterrupt) {

@@ -698,7 +698,8 @@ TEST_F(ImportCommandTest, UnreachableServerStopsTheImportAndExitsFive) {
   EXPECT_CALL(*stub_, GetClaim(_, _, _))
       .WillOnce(Invoke(&server_, &FakeServer::Get))
       .WillRepeatedly(::testing::Return(
-          grpc::Status(grpc::StatusCode::UNAVAILABLE, "down")));
+          grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                       "failed to connect to all addresses")));
   EXPECT_CALL(*stub_, ListClaimEvents(_, _, _))
       .WillRepeatedly(Invoke(&server_, &FakeServer::History));
   EXPECT_CALL(*stub_, CreateClaim(_, _, _))
@@ -710,7 +711,8 @@ TEST_F(ImportCommandTest, UnreachableServerStopsTheImportAndExitsFive) {
   EXPECT_EQ(Run({"import", "-"}), 5);
   EXPECT_EQ(server_.log, (std::vector<std::string>{"create a import:a:0"}));
   EXPECT_EQ(err_.str(),
-            "claimctl: import stdin:2: down (UNAVAILABLE); is claimd running "
+            "claimctl: import stdin:2: failed to connect to all addresses "
+            "(UNAVAILABLE); is claimd running "
             "at 127.0.0.1:50051? set --server or CLAIMD_ADDR; stopped at line "
             "2, import again to continue\n");
   EXPECT_EQ(out_.str(),
