@@ -158,6 +158,52 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return timestamp;
 }
 
+// datePublished and dateModified -> the evidence time: the later of the two,
+// so a correction (which often changes dateModified alone) is newer than the
+// verdict it corrects, and a stale copy of the first verdict is older
+// (PlanClaimReviewImport compares them). A date that is not the evidence
+// time, or not in a standard form, is kept as text in the note; text that is
+// no date is kept there too, with a warning.
+void AddReviewTime(const JsonValue& review, v1::Evidence* evidence,
+                   std::vector<std::string>* note,
+                   std::vector<std::string>* warnings) {
+  struct Date {
+    absl::string_view property;
+    std::string text;
+    std::optional<absl::Time> time;
+  };
+  std::vector<Date> dates;
+  const Date* latest = nullptr;
+  for (absl::string_view property : {"datePublished", "dateModified"}) {
+    std::string text = Text(review.Find(property));
+    if (text.empty()) continue;
+    std::optional<absl::Time> time = ParseReviewDate(text);
+    dates.push_back({property, std::move(text), time});
+  }
+  for (const Date& date : dates) {
+    if (date.time.has_value() &&
+        (latest == nullptr || *date.time > *latest->time)) {
+      latest = &date;
+    }
+  }
+  if (latest != nullptr) *evidence->mutable_time() = ToTimestamp(*latest->time);
+  for (const Date& date : dates) {
+    if (!date.time.has_value()) {
+      note->push_back(
+          absl::StrCat(date.property, ": ", date.text, " (not a date)"));
+      warnings->push_back(absl::StrCat(
+          date.property, ": \"", date.text,
+          "\" is not a date (expected e.g. 2020-06-23 or "
+          "2020-06-23T20:02:00+02:00); kept in the evidence note",
+          latest == nullptr
+              ? ", and the evidence gets the time the server records it"
+              : ""));
+    } else if (&date != latest || !IsStandardDate(date.text)) {
+      note->push_back(absl::StrCat(date.property, ": ", date.text));
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
@@ -305,22 +351,7 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   evidence.set_url(url);
   evidence.set_quote(rating.wording);
   evidence.set_status(verdict->status);
-  const std::string date = Text(review.Find("datePublished"));
-  if (!date.empty()) {
-    if (std::optional<absl::Time> time = ParseReviewDate(date)) {
-      *evidence.mutable_time() = ToTimestamp(*time);
-      if (!IsStandardDate(date)) {
-        note.push_back(absl::StrCat("datePublished: ", date));
-      }
-    } else {
-      note.push_back(absl::StrCat("datePublished: ", date, " (not a date)"));
-      out.warnings.push_back(absl::StrCat(
-          "datePublished: \"", date,
-          "\" is not a date (expected e.g. 2020-06-23 or "
-          "2020-06-23T20:02:00+02:00); kept in the evidence note, and the "
-          "evidence gets the time the server records it"));
-    }
-  }
+  AddReviewTime(review, &evidence, &note, &out.warnings);
   evidence.set_note(absl::StrJoin(note, "; "));
   return out;
 }

@@ -16,11 +16,14 @@
 //   array), else publisher.name, else the host of author.url, publisher.url
 //   or url; without any, the claim gets the verdict and no evidence
 //   url -> evidence url; the rating's wording -> evidence quote
-//   datePublished -> evidence time (ParseReviewDate); a form that is not a
+//   datePublished, dateModified -> evidence time (ParseReviewDate): the
+//   later of the two, so a correction is newer than what it corrects
+//   (PlanClaimReviewImport in import.h compares them); a form that is not a
 //   date is kept as text in the note, with a warning
 //   evidence note: "ClaimReview" then, as there are, the numbers the wording
 //   overrode, the claimant (itemReviewed.author), inLanguage, a publisher
-//   other than the source, a date form that is not RFC 3339 (its text)
+//   other than the source, a date that is not the evidence time or not
+//   RFC 3339 (its text)
 //   identifier "claims/ID" or "ID" (a valid claim id) -> the claim id;
 //   otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of the
 //   identifier, or of url + claimReviewed (so the reviews of a round-up page

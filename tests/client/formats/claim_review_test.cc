@@ -12,6 +12,7 @@
 #include "client/formats/html.h"
 #include "client/formats/import.h"
 #include "client/formats/import_input.h"
+#include "client/render/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -429,12 +430,104 @@ TEST(PlanClaimReviewImport, CreatesAddsNewVerdictsAndKeepsKnownOnes) {
   EXPECT_EQ(update.updates[0].evidence().source(), "B");
   EXPECT_EQ(update.updates[0].evidence().actor(), "me");
   EXPECT_THAT(update.updates[0].request_id(),
-              MatchesRegex("import:x:review-[0-9a-f]{16}"));
+              MatchesRegex("import:x:1:review-[0-9a-f]{16}"));
 
   v1::Claim other = Review(kDenied, "A");
   other.set_statement("another");
   EXPECT_EQ(PlanClaimReviewImport(Review(kDenied, "A"), other, "me").result,
             ImportResult::kSkipped);
+}
+
+// What the server makes of a plan: the create, then each update appended.
+void Apply(const ImportPlan& plan, std::optional<v1::Claim>* stored) {
+  if (plan.create.has_value()) {
+    *stored = plan.create->claim();
+    (*stored)->set_name("claims/" + plan.create->claim_id());
+    for (v1::Evidence& item : *(*stored)->mutable_evidence()) {
+      item.set_status((*stored)->status());
+    }
+  }
+  for (const v1::UpdateClaimStatusRequest& update : plan.updates) {
+    v1::Evidence& item = *(*stored)->add_evidence();
+    item = update.evidence();
+    item.set_status(update.status());
+    (*stored)->set_status(update.status());
+  }
+}
+
+// testdata/corrections.jsonl: one publisher's review of one claim, rated
+// False, corrected to Mostly True (dateModified only), corrected back to
+// False, then re-rated Mostly False.
+TEST(PlanClaimReviewImport, FollowsThePublishersCorrectionsInOrder) {
+  const std::vector<ImportEntry> entries = Split(Fixture("corrections.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  std::optional<v1::Claim> stored;
+  std::vector<ImportResult> results;
+  std::vector<std::string> request_ids;
+  for (const ImportEntry& entry : entries) {
+    const ImportPlan plan = PlanClaimReviewImport(ClaimOf(entry), stored, "me");
+    results.push_back(plan.result);
+    for (const auto& update : plan.updates) {
+      request_ids.push_back(update.request_id());
+    }
+    Apply(plan, &stored);
+  }
+  EXPECT_THAT(results,
+              ElementsAre(ImportResult::kCreated, ImportResult::kUpdated,
+                          ImportResult::kUpdated, ImportResult::kUnchanged));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->status(), kDenied);
+  ASSERT_EQ(stored->evidence_size(), 3);
+  EXPECT_EQ(stored->evidence(1).quote(), "Mostly True");
+  // The correction's time is its dateModified; datePublished stays in the
+  // note.
+  EXPECT_EQ(FormatTimestamp(stored->evidence(1).time()),
+            "2024-03-04T09:30:00Z");
+  EXPECT_THAT(stored->evidence(1).note(),
+              HasSubstr("datePublished: 2024-03-01"));
+  // Each update is a request of its own, named by the evidence index it
+  // makes: a later flip back to an earlier verdict is not a replay.
+  const std::string id = ClaimIdOf(stored->name());
+  EXPECT_THAT(
+      request_ids,
+      ElementsAre(MatchesRegex("import:" + id + ":1:review-[0-9a-f]+"),
+                  MatchesRegex("import:" + id + ":2:review-[0-9a-f]+")));
+}
+
+TEST(PlanClaimReviewImport, AStaleCopyDoesNotUndoANewerVerdict) {
+  const std::vector<ImportEntry> entries = Split(Fixture("corrections.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  std::optional<v1::Claim> stored;
+  for (int i : {0, 1, 2}) {
+    Apply(PlanClaimReviewImport(ClaimOf(entries[i]), stored, "me"), &stored);
+  }
+  // The Mostly True correction of 2024-03-04 again, after False of 03-08.
+  const ImportPlan stale =
+      PlanClaimReviewImport(ClaimOf(entries[1]), stored, "me");
+  EXPECT_EQ(stale.result, ImportResult::kSkipped);
+  EXPECT_THAT(stale.skip_reason,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds a newer review by Check Desk "
+                                 "(2024-03-08T00:00:00Z, DENIED)")));
+  EXPECT_TRUE(stale.updates.empty());
+  // Without times the review cannot be placed: it is applied.
+  v1::Claim untimed = ClaimOf(entries[1]);
+  untimed.mutable_evidence(0)->clear_time();
+  EXPECT_EQ(PlanClaimReviewImport(untimed, stored, "me").result,
+            ImportResult::kUpdated);
+}
+
+TEST(PlanClaimReviewImport, ARetryOfTheSamePlanIsTheSameRequest) {
+  v1::Claim stored = Review(kDenied, "A");
+  const ImportPlan first =
+      PlanClaimReviewImport(Review(kConfirmed, "A"), stored, "me");
+  const ImportPlan again =
+      PlanClaimReviewImport(Review(kConfirmed, "A"), stored, "me");
+  ASSERT_EQ(first.updates.size(), 1u);
+  ASSERT_EQ(again.updates.size(), 1u);
+  EXPECT_EQ(first.updates[0].request_id(), again.updates[0].request_id());
+  EXPECT_THAT(first.updates[0].request_id(),
+              MatchesRegex("import:x:1:review-[0-9a-f]{16}"));
 }
 
 TEST(SplitImportInput, JsonLinesKeepTheirNumbers) {
