@@ -109,6 +109,27 @@ TEST(ClaimReviewShapes, DataFeedItemsInElevenLanguages) {
             "Falsch. Das Video stammt aus dem Jahr 2019.");
 }
 
+// testdata/sentences.jsonl: ratings that are a verdict and a sentence of
+// explanation naming another verdict word; the last one is really mixed.
+TEST(ClaimReviewMapping, AVerdictFollowedByItsExplanationDecides) {
+  const std::vector<ImportEntry> entries = Split(Fixture("sentences.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  for (int i : {0, 1, 2}) {
+    EXPECT_EQ(ClaimOf(entries[i]).status(), kDenied) << i;
+    EXPECT_THAT((*entries[i].review)->warnings, ::testing::IsEmpty()) << i;
+  }
+  EXPECT_EQ(ClaimOf(entries[3]).status(), kReported);
+  EXPECT_THAT((*entries[3].review)->warnings,
+              ElementsAre(HasSubstr("names more than one verdict")));
+  // README's example.
+  absl::StatusOr<ImportedReview> readme = ParseClaimReview(
+      R"({"claimReviewed": "s", "author": "Desk", "reviewRating":
+          {"alternateName": "Falsch. Das Video stammt aus 2019."}})",
+      Table());
+  ASSERT_OK(readme.status());
+  EXPECT_EQ(readme->claim.status(), kDenied);
+}
+
 TEST(ClaimReviewShapes, HtmlPageBlocksEntitiesAndDates) {
   const std::string page = Fixture("page_pt.html");
   ASSERT_TRUE(LooksLikeHtml(page));
