@@ -296,13 +296,26 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
 
   const std::string identifier = Text(review.Find("identifier"));
   const std::string url = Text(review.Find("url"));
+  const std::string author = EntityName(review.Find("author"));
+  const std::string publisher = EntityName(review.Find("publisher"));
+  std::string source = !author.empty() ? author : publisher;
+  for (const std::string& candidate :
+       {EntityUrl(review.Find("author")), EntityUrl(review.Find("publisher")),
+        url}) {
+    if (!source.empty()) break;
+    source = UrlHost(candidate);
+  }
+
   absl::string_view id = identifier;
-  absl::ConsumePrefix(&id, "claims/");
   std::string claim_id;
-  if (IsClaimId(id)) {
-    claim_id = std::string(id);
+  if (absl::ConsumePrefix(&id, "claims/") && IsClaimId(id)) {
+    claim_id = std::string(id);  // our own export's
   } else if (!identifier.empty()) {
-    claim_id = DerivedClaimId(identifier);
+    // A publisher's identifier (often a CMS post number, "366056") is unique
+    // only among its own reviews.
+    const std::string host = UrlHost(url);
+    claim_id = DerivedClaimId(
+        absl::StrCat(host.empty() ? source : host, "\n", identifier));
   } else if (!url.empty()) {
     claim_id = DerivedClaimId(absl::StrCat(url, "\n", statement));
   } else {
@@ -314,15 +327,6 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   claim.set_statement(statement);
   claim.set_status(verdict->status);
 
-  const std::string author = EntityName(review.Find("author"));
-  const std::string publisher = EntityName(review.Find("publisher"));
-  std::string source = !author.empty() ? author : publisher;
-  for (const std::string& candidate :
-       {EntityUrl(review.Find("author")), EntityUrl(review.Find("publisher")),
-        url}) {
-    if (!source.empty()) break;
-    source = UrlHost(candidate);
-  }
   if (source.empty()) return out;
 
   std::vector<std::string> note = {std::string(kClaimReviewNote)};

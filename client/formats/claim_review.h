@@ -24,11 +24,14 @@
 //   overrode, the claimant (itemReviewed.author), inLanguage, a publisher
 //   other than the source, a date that is not the evidence time or not
 //   RFC 3339 (its text)
-//   identifier "claims/ID" or "ID" (a valid claim id) -> the claim id;
-//   otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of the
-//   identifier, or of url + claimReviewed (so the reviews of a round-up page
-//   that share one url stay separate claims), or of claimReviewed alone.
-//   Importing the same review again finds the same claim.
+//   identifier "claims/ID" (ID a valid claim id, as export writes it) -> the
+//   claim id; otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of
+//   the publisher (the host of url, else the evidence source) and the
+//   identifier (publishers' identifiers are often CMS post numbers, unique
+//   only on their own site), or of url + claimReviewed (so the reviews of a
+//   round-up page that share one url stay separate claims), or of
+//   claimReviewed alone. Importing the same review again finds the same
+//   claim.
 //
 // Export mapping (the reverse; one claim -> one ClaimReview line):
 //   identifier "claims/ID", claimReviewed = statement, and from the verdict

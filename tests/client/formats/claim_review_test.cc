@@ -292,6 +292,28 @@ TEST(ClaimReviewMapping, IdentifierNamesTheClaimOtherwiseAHash) {
   EXPECT_EQ(hashed->claim.name(),
             "claims/" + DerivedClaimId("https://x.example/a\ns"));
   EXPECT_EQ(hashed->claim.evidence(0).source(), "x.example");
+  // Only our own export's form names the claim; a bare id is the
+  // publisher's.
+  absl::StatusOr<ImportedReview> bare = ParseClaimReview(
+      R"({"identifier": "port-strike", "claimReviewed": "s",
+          "author": "Desk", "reviewRating": {"alternateName": "True"}})",
+      Table());
+  ASSERT_OK(bare.status());
+  EXPECT_EQ(bare->claim.name(),
+            "claims/" + DerivedClaimId("Desk\nport-strike"));
+}
+
+// testdata/wp_site_a.html, wp_site_b.html: two sites whose CMS gave their
+// reviews the same post number as identifier.
+TEST(ClaimReviewMapping, TwoPublishersSameIdentifierAreTwoClaims) {
+  const std::vector<ImportEntry> a = Split(Fixture("wp_site_a.html"));
+  const std::vector<ImportEntry> b = Split(Fixture("wp_site_b.html"));
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(ClaimOf(a[0]).name(),
+            "claims/" + DerivedClaimId("sitio-a.example\n48213"));
+  EXPECT_EQ(ClaimOf(b[0]).name(),
+            "claims/" + DerivedClaimId("sitio-b.example\n48213"));
 }
 
 TEST(ClaimReviewMapping, WithoutAnySourceTheClaimHasNoEvidence) {
