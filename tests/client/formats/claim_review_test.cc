@@ -370,6 +370,36 @@ TEST(DecodeHtmlEntities, DecodesWhatPublishersLeaveInJson) {
             "AT&T; 5 &lt 6 &unknown; &#0; &#xD800;");
 }
 
+TEST(DecodeHtmlEntities, KnowsEveryHtml4NamedReference) {
+  // Latin-1, the first and last names in byte order.
+  EXPECT_EQ(DecodeHtmlEntities("&AElig;&Aring;&ograve;&ugrave;&igrave;&oslash;"
+                               "&thorn;&yuml;&zwnj;"),
+            "ÆÅòùìøþÿ\u200C");
+  // Symbols and Greek.
+  EXPECT_EQ(DecodeHtmlEntities("&alpha;&Omega;&thetasym;&forall;&hearts;&le;"),
+            "αΩϑ∀♥≤");
+  // Special: Latin Extended-A, punctuation, currency.
+  EXPECT_EQ(DecodeHtmlEntities("&oelig;&Scaron;&ndash;&mdash;&lsquo;&hellip;"
+                               "&trade;&permil;&euro;&dagger;"),
+            "œŠ–—‘…™‰€†");
+  // Names are case-sensitive.
+  EXPECT_EQ(DecodeHtmlEntities("&Euro; &OGRAVE;"), "&Euro; &OGRAVE;");
+}
+
+// testdata/entities.jsonl: Italian, Norwegian and French reviews with named
+// references the old table lacked.
+TEST(ClaimReviewMapping, NamedReferencesInEveryLanguageAreDecoded) {
+  const std::vector<ImportEntry> entries = Split(Fixture("entities.jsonl"));
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(ClaimOf(entries[0]).statement(),
+            "La città ha speso di più, però senza gara");
+  EXPECT_EQ(ClaimOf(entries[1]).statement(),
+            "Bussen til Åndalsnes blir gratis for øyboere");
+  EXPECT_EQ(ClaimOf(entries[1]).evidence(0).source(), "Sjekkå");
+  EXPECT_EQ(ClaimOf(entries[2]).statement(),
+            "Le cœur de ville coûtera 2 milliards d’€ – selon l’opposition…");
+}
+
 v1::Claim Exported() {
   v1::Claim claim;
   claim.set_name("claims/border");
