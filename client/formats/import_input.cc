@@ -59,7 +59,10 @@ void AddReviews(const JsonValue& document, absl::string_view prefix,
     if (per_line[entry.line] > 1)
       detail.push_back(absl::StrCat("review ", i + 1));
     entry.detail = absl::StrJoin(detail, ", ");
-    entry.review = ClaimReviewToClaim(*reviews[i], table);
+    const std::optional<JsonValue> resolved =
+        ResolveReferences(*reviews[i], document);
+    entry.review = ClaimReviewToClaim(
+        resolved.has_value() ? *resolved : *reviews[i], table);
     out->push_back(std::move(entry));
   }
 }

@@ -231,6 +231,20 @@ TEST(ClaimReviewShapes, PrettyPrintedFileWithABrokenDocumentGivesOneError) {
   EXPECT_EQ(ClaimOf(entries[1]).status(), kDenied);
 }
 
+// testdata/graph_refs.html: the review names its author and the claim by
+// @id; the claim node refers back to the review (a cycle), and the publisher
+// reference has no node.
+TEST(ClaimReviewShapes, GraphReferencesAreFollowedOneLevel) {
+  const std::vector<ImportEntry> entries = Split(Fixture("graph_refs.html"));
+  ASSERT_EQ(entries.size(), 1u);
+  const v1::Claim& claim = ClaimOf(entries[0]);
+  EXPECT_EQ(claim.status(), kDenied);
+  ASSERT_EQ(claim.evidence_size(), 1);
+  EXPECT_EQ(claim.evidence(0).source(), "Verifica Madrid");
+  EXPECT_THAT(claim.evidence(0).note(),
+              HasSubstr("claimant: Un audio de WhatsApp"));
+}
+
 TEST(ClaimReviewShapes, HtmlWithoutAReviewIsOneClearError) {
   std::vector<ImportEntry> entries = Split(
       "<html>\n<script type=\"application/ld+json\">{\"@type\": "
