@@ -208,8 +208,14 @@ void AddReviewTime(const JsonValue& review, v1::Evidence* evidence,
 
 std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
   std::string date(absl::StripAsciiWhitespace(text));
-  if (date.size() < 10) return std::nullopt;
-  if (date.size() > 10 && date[10] == ' ') date[10] = 'T';
+  // "20200623": the basic form of ISO 8601.
+  if (date.size() == 8 &&
+      std::all_of(date.begin(), date.end(), absl::ascii_isdigit)) {
+    date = absl::StrCat(date.substr(0, 4), "-", date.substr(4, 2), "-",
+                        date.substr(6));
+  }
+  const bool iso = date.size() > 4 && date[4] == '-';
+  if (iso && date.size() > 10 && date[10] == ' ') date[10] = 'T';
   for (absl::string_view utc : {" UTC", " GMT", "UTC", "GMT"}) {
     if (absl::EndsWith(date, utc)) {
       date.resize(date.size() - utc.size());
@@ -229,9 +235,26 @@ std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
                              "%Y-%m-%dT%H:%M%Ez", "%Y-%m-%dT%H:%M%z"}) {
     if (absl::ParseTime(format, date, &time, &error)) return time;
   }
+  // A month may lack its leading zero ("2020-6-3").
   for (const char* format :
        {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, date, absl::UTCTimeZone(), &time, &error)) {
+      return time;
+    }
+  }
+  if (iso) return std::nullopt;
+  // RFC 1123 (HTTP, RSS: "Tue, 23 Jun 2020 10:00:00 GMT") and dates in
+  // English words, whose order is unambiguous; "23/06/2020" is not.
+  for (const char* format :
+       {"%a, %d %b %Y %H:%M:%S%Ez", "%a, %d %b %Y %H:%M:%S%z",
+        "%d %b %Y %H:%M:%S%Ez", "%d %b %Y %H:%M:%S%z"}) {
+    if (absl::ParseTime(format, date, &time, &error)) return time;
+  }
+  for (const char* format :
+       {"%B %d, %Y", "%B %d %Y", "%d %B %Y", "%d %B, %Y", "%a, %d %b %Y"}) {
+    // A four-digit year: "June 2020" is not June 20 of the year 20.
+    if (absl::ParseTime(format, date, absl::UTCTimeZone(), &time, &error) &&
+        absl::ToCivilYear(time, absl::UTCTimeZone()).year() >= 1000) {
       return time;
     }
   }

@@ -89,8 +89,10 @@ absl::StatusOr<ImportedReview> ParseClaimReview(absl::string_view text,
 
 // A publication date as publishers write it: RFC 3339 ("2020-06-23T20:02:00Z",
 // "+02:00"), an offset without colon ("+0200"), a space instead of "T",
-// minutes without seconds, no offset (read as UTC), or a date alone
-// (midnight UTC). nullopt when it is none of these.
+// minutes without seconds, no offset (read as UTC), a date alone (midnight
+// UTC; "2020-6-3" and "20200623" too), RFC 1123 ("Tue, 23 Jun 2020 10:00:00
+// GMT"), or a date in English words ("June 23, 2020", "23 June 2020").
+// nullopt when it is none of these, or ambiguous ("23/06/2020").
 std::optional<absl::Time> ParseReviewDate(absl::string_view text);
 
 // True when `text` is RFC 3339 or a date alone (the forms export writes).

@@ -369,7 +369,17 @@ TEST(ParseReviewDate, AcceptsTheFormsPublishersUse) {
   EXPECT_EQ(seconds("2020-06-23T22:02+02:00"), 1592942520);
   EXPECT_EQ(seconds("2020-06-23T20:02:00.5Z"), 1592942520);
   EXPECT_EQ(seconds("2020-06-23 20:02:00 UTC"), 1592942520);
-  EXPECT_EQ(seconds("June 23, 2020"), -1);
+  EXPECT_EQ(seconds("June 23, 2020"), 1592870400);
+  EXPECT_EQ(seconds("Jun 23, 2020"), 1592870400);
+  EXPECT_EQ(seconds("23 June 2020"), 1592870400);
+  EXPECT_EQ(seconds("Tue, 23 Jun 2020 20:02:00 GMT"), 1592942520);
+  EXPECT_EQ(seconds("Tue, 23 Jun 2020 22:02:00 +0200"), 1592942520);
+  EXPECT_EQ(seconds("2020-6-23"), 1592870400);
+  EXPECT_EQ(seconds("20200623"), 1592870400);
+  EXPECT_EQ(seconds("23/06/2020"), -1);  // or is it 06/23?
+  EXPECT_EQ(seconds("06/23/2020"), -1);
+  EXPECT_EQ(seconds("June 2020"), -1);
+  EXPECT_EQ(seconds("2020"), -1);
   EXPECT_EQ(seconds(""), -1);
   EXPECT_TRUE(IsStandardDate("2020-06-23T20:02:00Z"));
   EXPECT_FALSE(IsStandardDate("2020-06-23 20:02"));
