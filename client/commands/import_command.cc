@@ -394,7 +394,7 @@ namespace {
                       "schema.org ClaimReview JSON-LD (one document per line "
                       "or per file, @graph, DataFeed, nested) or saved HTML "
                       "pages; factcheck-api: Fact Check Tools API "
-                      "claims:search responses")
+                      "claims:search responses and markup pages")
           ->check(CLI::IsMember({"jsonl", "claimreview", "factcheck-api"}))
           ->capture_default_str();
       command.add_option(

@@ -301,6 +301,12 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   }
   const JsonValue* rating_object = FirstObject(review.Find("reviewRating"));
   if (rating_object == nullptr) {
+    if (FirstObject(review.Find("rating")) != nullptr) {
+      return absl::InvalidArgumentError(
+          "reviewRating: is required; this object has \"rating\" instead, "
+          "as a Fact Check Tools markup page's claimReviewMarkups do: import "
+          "it with --format factcheck-api");
+    }
     return absl::InvalidArgumentError(
         "reviewRating: is required; expected an object with alternateName "
         "(the publisher's rating) or ratingValue, bestRating and worstRating");

@@ -157,7 +157,7 @@ struct ImportFlags {
   std::string actor;  // default actor of the evidence ($USER)
   // "jsonl": claims.v1.Claim per line; "claimreview": schema.org ClaimReview
   // JSON-LD or HTML pages (claim_review.h); "factcheck-api": Fact Check Tools
-  // API claims:search responses (factcheck_api.h).
+  // API claims:search responses and markup pages (factcheck_api.h).
   std::string format = "jsonl";
   // Extra verdict rows (verdict_table.h) for claimreview and factcheck-api;
   // "" for the shipped table alone.

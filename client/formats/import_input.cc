@@ -29,6 +29,11 @@ ImportEntry Failed(int64_t line, std::string detail, absl::Status status) {
 std::string Found(const JsonValue& document) {
   switch (document.kind) {
     case JsonValue::Kind::kObject: {
+      if (document.Find("claims") != nullptr ||
+          document.Find("claimReview") != nullptr) {
+        return "a Fact Check Tools API claims:search response (import it with "
+               "--format factcheck-api)";
+      }
       const std::string types = TypeNames(document);
       return types.empty() ? "an object without @type"
                            : absl::StrCat("@type \"", types, "\"");

@@ -910,5 +910,18 @@ TEST_F(ImportCommandTest, FactCheckApiResponseFromStdin) {
   EXPECT_EQ(claim.evidence(1).quote(), "Falso");
 }
 
+TEST_F(ImportCommandTest, FactCheckMarkupPagesAndTheFormatThatFits) {
+  server_.Install(*stub_);
+  const std::string pages =
+      std::string(CLAIMD_FORMATS_TESTDATA) + "/markup_pages.json";
+  EXPECT_EQ(Run({"import", "--format", "factcheck-api", pages}), 1);
+  EXPECT_EQ(out_.str(),
+            "imported 3 lines: 2 created, 0 updated, 0 unchanged, 1 failed\n");
+  EXPECT_EQ(Run({"import", "--format", "claimreview", pages}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("import it with --format factcheck-api"));
+  EXPECT_EQ(Run({"import", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("markup pages"));
+}
+
 }  // namespace
 }  // namespace claimd::client
