@@ -126,6 +126,29 @@ uint64_t Fnv1a64(absl::string_view text) {
   return hash;
 }
 
+// "NAME: URL, URL" into the note, for a CreativeWork, a URL or an array of
+// either (itemReviewed's appearance and firstAppearance).
+void NoteUrls(const JsonValue* value, absl::string_view name,
+              std::vector<std::string>* note) {
+  if (value == nullptr) return;
+  std::vector<std::string> urls;
+  const auto add = [&urls](const JsonValue& item) {
+    std::string url = item.is_object() ? Text(item.Find("url")) : Text(&item);
+    if (!url.empty() &&
+        std::find(urls.begin(), urls.end(), url) == urls.end()) {
+      urls.push_back(std::move(url));
+    }
+  };
+  if (value->is_array()) {
+    for (const JsonValue& item : value->items) add(item);
+  } else {
+    add(*value);
+  }
+  if (!urls.empty()) {
+    note->push_back(absl::StrCat(name, ": ", absl::StrJoin(urls, ", ")));
+  }
+}
+
 const v1::Evidence* VerdictEvidence(const v1::Claim& claim) {
   for (int i = claim.evidence_size() - 1; i >= 0; --i) {
     if (claim.evidence(i).status() == claim.status()) return &claim.evidence(i);
@@ -370,6 +393,12 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
         !claimant.empty()) {
       note.push_back(absl::StrCat("claimant: ", claimant));
     }
+    // When and where the claim was made, as factcheck-api keeps claimDate.
+    if (std::string date = Text(item->Find("datePublished")); !date.empty()) {
+      note.push_back(absl::StrCat("claimDate: ", date));
+    }
+    NoteUrls(item->Find("appearance"), "appearance", &note);
+    NoteUrls(item->Find("firstAppearance"), "firstAppearance", &note);
   }
   if (std::string language = Text(review.Find("inLanguage"));
       !language.empty()) {

@@ -21,7 +21,9 @@
 //   (PlanClaimReviewImport in import.h compares them); a form that is not a
 //   date is kept as text in the note, with a warning
 //   evidence note: "ClaimReview" then, as there are, the numbers the wording
-//   overrode, the claimant (itemReviewed.author), inLanguage, a publisher
+//   overrode, the claimant (itemReviewed.author), the claim's date
+//   ("claimDate: " itemReviewed.datePublished), the urls of its appearance
+//   and firstAppearance, inLanguage, a publisher
 //   other than the source, a date that is not the evidence time or not
 //   RFC 3339 (its text)
 //   identifier "claims/ID" (ID a valid claim id, as export writes it) -> the

@@ -79,7 +79,8 @@ TEST(ClaimReviewShapes, GraphWithOtherStructuredData) {
   EXPECT_EQ(evidence.url(), "https://verifica.example.es/2023/03/tren-gratis/");
   EXPECT_EQ(evidence.time().seconds(), 1678781700);  // 2023-03-14T08:15:00Z
   EXPECT_EQ(evidence.note(),
-            "ClaimReview; claimant: Un cartel viral; language: es");
+            "ClaimReview; claimant: Un cartel viral; claimDate: 2023-03-10; "
+            "appearance: https://social.example.com/p/123; language: es");
 }
 
 TEST(ClaimReviewShapes, DataFeedItemsInElevenLanguages) {
@@ -243,6 +244,26 @@ TEST(ClaimReviewShapes, GraphReferencesAreFollowedOneLevel) {
   EXPECT_EQ(claim.evidence(0).source(), "Verifica Madrid");
   EXPECT_THAT(claim.evidence(0).note(),
               HasSubstr("claimant: Un audio de WhatsApp"));
+}
+
+// testdata/claim_appearances.json: the reviewed claim's date, where it
+// appeared (objects and a bare URL, one twice) and where it first did.
+TEST(ClaimReviewMapping, TheClaimsDateAndAppearancesGoToTheNote) {
+  const std::vector<ImportEntry> entries =
+      Split(Fixture("claim_appearances.json"));
+  ASSERT_EQ(entries.size(), 1u);
+  const v1::Claim& claim = ClaimOf(entries[0]);
+  ASSERT_EQ(claim.evidence_size(), 1);
+  EXPECT_EQ(claim.evidence(0).note(),
+            "ClaimReview; claimant: Un blog local; claimDate: 2022-01-30; "
+            "appearance: https://blog.example/port, https://forum.example/t/9; "
+            "firstAppearance: https://chat.example/first; language: fr; "
+            "datePublished: 2022-02-03 10:15");
+  // Through an @id reference too.
+  const std::vector<ImportEntry> referenced = Split(Fixture("graph_refs.html"));
+  ASSERT_EQ(referenced.size(), 1u);
+  EXPECT_THAT(ClaimOf(referenced[0]).evidence(0).note(),
+              HasSubstr("claimDate: 2024-02-02"));
 }
 
 TEST(ClaimReviewShapes, HtmlWithoutAReviewIsOneClearError) {
