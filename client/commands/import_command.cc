@@ -369,8 +369,10 @@ namespace {
         "on an explicit scale -> CONFIRMED/DENIED/REPORTED; author or "
         "publisher, url, date and the publisher's wording -> evidence; see "
         "README); --format factcheck-api does the same for each claimReview of "
-        "each claim. A review already recorded (same source, url and verdict) "
-        "is unchanged, a new verdict on a known claim is added (updated). A "
+        "each claim. A review whose verdict is the newest one recorded from "
+        "its source and url is unchanged; another verdict is added "
+        "(updated), unless the recorded one is newer (skipped: a stale copy "
+        "does not undo a correction). A "
         "rating the table does not know is imported as REPORTED with a "
         "warning; --verdicts FILE adds words. Errors name the line (and the "
         "block or review within it); after --max_errors failed entries the "
@@ -392,7 +394,7 @@ namespace {
                       "schema.org ClaimReview JSON-LD (one document per line "
                       "or per file, @graph, DataFeed, nested) or saved HTML "
                       "pages; factcheck-api: Fact Check Tools API "
-                      "claims:search responses")
+                      "claims:search responses and markup pages")
           ->check(CLI::IsMember({"jsonl", "claimreview", "factcheck-api"}))
           ->capture_default_str();
       command.add_option(

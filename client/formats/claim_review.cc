@@ -126,6 +126,29 @@ uint64_t Fnv1a64(absl::string_view text) {
   return hash;
 }
 
+// "NAME: URL, URL" into the note, for a CreativeWork, a URL or an array of
+// either (itemReviewed's appearance and firstAppearance).
+void NoteUrls(const JsonValue* value, absl::string_view name,
+              std::vector<std::string>* note) {
+  if (value == nullptr) return;
+  std::vector<std::string> urls;
+  const auto add = [&urls](const JsonValue& item) {
+    std::string url = item.is_object() ? Text(item.Find("url")) : Text(&item);
+    if (!url.empty() &&
+        std::find(urls.begin(), urls.end(), url) == urls.end()) {
+      urls.push_back(std::move(url));
+    }
+  };
+  if (value->is_array()) {
+    for (const JsonValue& item : value->items) add(item);
+  } else {
+    add(*value);
+  }
+  if (!urls.empty()) {
+    note->push_back(absl::StrCat(name, ": ", absl::StrJoin(urls, ", ")));
+  }
+}
+
 const v1::Evidence* VerdictEvidence(const v1::Claim& claim) {
   for (int i = claim.evidence_size() - 1; i >= 0; --i) {
     if (claim.evidence(i).status() == claim.status()) return &claim.evidence(i);
@@ -158,12 +181,64 @@ google::protobuf::Timestamp ToTimestamp(absl::Time time) {
   return timestamp;
 }
 
+// datePublished and dateModified -> the evidence time: the later of the two,
+// so a correction (which often changes dateModified alone) is newer than the
+// verdict it corrects, and a stale copy of the first verdict is older
+// (PlanClaimReviewImport compares them). A date that is not the evidence
+// time, or not in a standard form, is kept as text in the note; text that is
+// no date is kept there too, with a warning.
+void AddReviewTime(const JsonValue& review, v1::Evidence* evidence,
+                   std::vector<std::string>* note,
+                   std::vector<std::string>* warnings) {
+  struct Date {
+    absl::string_view property;
+    std::string text;
+    std::optional<absl::Time> time;
+  };
+  std::vector<Date> dates;
+  const Date* latest = nullptr;
+  for (absl::string_view property : {"datePublished", "dateModified"}) {
+    std::string text = Text(review.Find(property));
+    if (text.empty()) continue;
+    std::optional<absl::Time> time = ParseReviewDate(text);
+    dates.push_back({property, std::move(text), time});
+  }
+  for (const Date& date : dates) {
+    if (date.time.has_value() &&
+        (latest == nullptr || *date.time > *latest->time)) {
+      latest = &date;
+    }
+  }
+  if (latest != nullptr) *evidence->mutable_time() = ToTimestamp(*latest->time);
+  for (const Date& date : dates) {
+    if (!date.time.has_value()) {
+      note->push_back(
+          absl::StrCat(date.property, ": ", date.text, " (not a date)"));
+      warnings->push_back(absl::StrCat(
+          date.property, ": \"", date.text,
+          "\" is not a date (expected e.g. 2020-06-23 or "
+          "2020-06-23T20:02:00+02:00); kept in the evidence note",
+          latest == nullptr
+              ? ", and the evidence gets the time the server records it"
+              : ""));
+    } else if (&date != latest || !IsStandardDate(date.text)) {
+      note->push_back(absl::StrCat(date.property, ": ", date.text));
+    }
+  }
+}
+
 }  // namespace
 
 std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
   std::string date(absl::StripAsciiWhitespace(text));
-  if (date.size() < 10) return std::nullopt;
-  if (date.size() > 10 && date[10] == ' ') date[10] = 'T';
+  // "20200623": the basic form of ISO 8601.
+  if (date.size() == 8 &&
+      std::all_of(date.begin(), date.end(), absl::ascii_isdigit)) {
+    date = absl::StrCat(date.substr(0, 4), "-", date.substr(4, 2), "-",
+                        date.substr(6));
+  }
+  const bool iso = date.size() > 4 && date[4] == '-';
+  if (iso && date.size() > 10 && date[10] == ' ') date[10] = 'T';
   for (absl::string_view utc : {" UTC", " GMT", "UTC", "GMT"}) {
     if (absl::EndsWith(date, utc)) {
       date.resize(date.size() - utc.size());
@@ -183,9 +258,26 @@ std::optional<absl::Time> ParseReviewDate(absl::string_view text) {
                              "%Y-%m-%dT%H:%M%Ez", "%Y-%m-%dT%H:%M%z"}) {
     if (absl::ParseTime(format, date, &time, &error)) return time;
   }
+  // A month may lack its leading zero ("2020-6-3").
   for (const char* format :
        {"%Y-%m-%dT%H:%M:%E*S", "%Y-%m-%dT%H:%M", "%Y-%m-%d"}) {
     if (absl::ParseTime(format, date, absl::UTCTimeZone(), &time, &error)) {
+      return time;
+    }
+  }
+  if (iso) return std::nullopt;
+  // RFC 1123 (HTTP, RSS: "Tue, 23 Jun 2020 10:00:00 GMT") and dates in
+  // English words, whose order is unambiguous; "23/06/2020" is not.
+  for (const char* format :
+       {"%a, %d %b %Y %H:%M:%S%Ez", "%a, %d %b %Y %H:%M:%S%z",
+        "%d %b %Y %H:%M:%S%Ez", "%d %b %Y %H:%M:%S%z"}) {
+    if (absl::ParseTime(format, date, &time, &error)) return time;
+  }
+  for (const char* format :
+       {"%B %d, %Y", "%B %d %Y", "%d %B %Y", "%d %B, %Y", "%a, %d %b %Y"}) {
+    // A four-digit year: "June 2020" is not June 20 of the year 20.
+    if (absl::ParseTime(format, date, absl::UTCTimeZone(), &time, &error) &&
+        absl::ToCivilYear(time, absl::UTCTimeZone()).year() >= 1000) {
       return time;
     }
   }
@@ -232,6 +324,12 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   }
   const JsonValue* rating_object = FirstObject(review.Find("reviewRating"));
   if (rating_object == nullptr) {
+    if (FirstObject(review.Find("rating")) != nullptr) {
+      return absl::InvalidArgumentError(
+          "reviewRating: is required; this object has \"rating\" instead, "
+          "as a Fact Check Tools markup page's claimReviewMarkups do: import "
+          "it with --format factcheck-api");
+    }
     return absl::InvalidArgumentError(
         "reviewRating: is required; expected an object with alternateName "
         "(the publisher's rating) or ratingValue, bestRating and worstRating");
@@ -250,13 +348,26 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
 
   const std::string identifier = Text(review.Find("identifier"));
   const std::string url = Text(review.Find("url"));
+  const std::string author = EntityName(review.Find("author"));
+  const std::string publisher = EntityName(review.Find("publisher"));
+  std::string source = !author.empty() ? author : publisher;
+  for (const std::string& candidate :
+       {EntityUrl(review.Find("author")), EntityUrl(review.Find("publisher")),
+        url}) {
+    if (!source.empty()) break;
+    source = UrlHost(candidate);
+  }
+
   absl::string_view id = identifier;
-  absl::ConsumePrefix(&id, "claims/");
   std::string claim_id;
-  if (IsClaimId(id)) {
-    claim_id = std::string(id);
+  if (absl::ConsumePrefix(&id, "claims/") && IsClaimId(id)) {
+    claim_id = std::string(id);  // our own export's
   } else if (!identifier.empty()) {
-    claim_id = DerivedClaimId(identifier);
+    // A publisher's identifier (often a CMS post number, "366056") is unique
+    // only among its own reviews.
+    const std::string host = UrlHost(url);
+    claim_id = DerivedClaimId(
+        absl::StrCat(host.empty() ? source : host, "\n", identifier));
   } else if (!url.empty()) {
     claim_id = DerivedClaimId(absl::StrCat(url, "\n", statement));
   } else {
@@ -268,15 +379,6 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   claim.set_statement(statement);
   claim.set_status(verdict->status);
 
-  const std::string author = EntityName(review.Find("author"));
-  const std::string publisher = EntityName(review.Find("publisher"));
-  std::string source = !author.empty() ? author : publisher;
-  for (const std::string& candidate :
-       {EntityUrl(review.Find("author")), EntityUrl(review.Find("publisher")),
-        url}) {
-    if (!source.empty()) break;
-    source = UrlHost(candidate);
-  }
   if (source.empty()) return out;
 
   std::vector<std::string> note = {std::string(kClaimReviewNote)};
@@ -291,6 +393,12 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
         !claimant.empty()) {
       note.push_back(absl::StrCat("claimant: ", claimant));
     }
+    // When and where the claim was made, as factcheck-api keeps claimDate.
+    if (std::string date = Text(item->Find("datePublished")); !date.empty()) {
+      note.push_back(absl::StrCat("claimDate: ", date));
+    }
+    NoteUrls(item->Find("appearance"), "appearance", &note);
+    NoteUrls(item->Find("firstAppearance"), "firstAppearance", &note);
   }
   if (std::string language = Text(review.Find("inLanguage"));
       !language.empty()) {
@@ -305,22 +413,7 @@ absl::StatusOr<ImportedReview> ClaimReviewToClaim(const JsonValue& review,
   evidence.set_url(url);
   evidence.set_quote(rating.wording);
   evidence.set_status(verdict->status);
-  const std::string date = Text(review.Find("datePublished"));
-  if (!date.empty()) {
-    if (std::optional<absl::Time> time = ParseReviewDate(date)) {
-      *evidence.mutable_time() = ToTimestamp(*time);
-      if (!IsStandardDate(date)) {
-        note.push_back(absl::StrCat("datePublished: ", date));
-      }
-    } else {
-      note.push_back(absl::StrCat("datePublished: ", date, " (not a date)"));
-      out.warnings.push_back(absl::StrCat(
-          "datePublished: \"", date,
-          "\" is not a date (expected e.g. 2020-06-23 or "
-          "2020-06-23T20:02:00+02:00); kept in the evidence note, and the "
-          "evidence gets the time the server records it"));
-    }
-  }
+  AddReviewTime(review, &evidence, &note, &out.warnings);
   evidence.set_note(absl::StrJoin(note, "; "));
   return out;
 }

@@ -16,16 +16,24 @@
 //   array), else publisher.name, else the host of author.url, publisher.url
 //   or url; without any, the claim gets the verdict and no evidence
 //   url -> evidence url; the rating's wording -> evidence quote
-//   datePublished -> evidence time (ParseReviewDate); a form that is not a
+//   datePublished, dateModified -> evidence time (ParseReviewDate): the
+//   later of the two, so a correction is newer than what it corrects
+//   (PlanClaimReviewImport in import.h compares them); a form that is not a
 //   date is kept as text in the note, with a warning
 //   evidence note: "ClaimReview" then, as there are, the numbers the wording
-//   overrode, the claimant (itemReviewed.author), inLanguage, a publisher
-//   other than the source, a date form that is not RFC 3339 (its text)
-//   identifier "claims/ID" or "ID" (a valid claim id) -> the claim id;
-//   otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of the
-//   identifier, or of url + claimReviewed (so the reviews of a round-up page
-//   that share one url stay separate claims), or of claimReviewed alone.
-//   Importing the same review again finds the same claim.
+//   overrode, the claimant (itemReviewed.author), the claim's date
+//   ("claimDate: " itemReviewed.datePublished), the urls of its appearance
+//   and firstAppearance, inLanguage, a publisher
+//   other than the source, a date that is not the evidence time or not
+//   RFC 3339 (its text)
+//   identifier "claims/ID" (ID a valid claim id, as export writes it) -> the
+//   claim id; otherwise "cr-" + 16 hex digits of a 64-bit FNV-1a hash of
+//   the publisher (the host of url, else the evidence source) and the
+//   identifier (publishers' identifiers are often CMS post numbers, unique
+//   only on their own site), or of url + claimReviewed (so the reviews of a
+//   round-up page that share one url stay separate claims), or of
+//   claimReviewed alone. Importing the same review again finds the same
+//   claim.
 //
 // Export mapping (the reverse; one claim -> one ClaimReview line):
 //   identifier "claims/ID", claimReviewed = statement, and from the verdict
@@ -83,8 +91,10 @@ absl::StatusOr<ImportedReview> ParseClaimReview(absl::string_view text,
 
 // A publication date as publishers write it: RFC 3339 ("2020-06-23T20:02:00Z",
 // "+02:00"), an offset without colon ("+0200"), a space instead of "T",
-// minutes without seconds, no offset (read as UTC), or a date alone
-// (midnight UTC). nullopt when it is none of these.
+// minutes without seconds, no offset (read as UTC), a date alone (midnight
+// UTC; "2020-6-3" and "20200623" too), RFC 1123 ("Tue, 23 Jun 2020 10:00:00
+// GMT"), or a date in English words ("June 23, 2020", "23 June 2020").
+// nullopt when it is none of these, or ambiguous ("23/06/2020").
 std::optional<absl::Time> ParseReviewDate(absl::string_view text);
 
 // True when `text` is RFC 3339 or a date alone (the forms export writes).

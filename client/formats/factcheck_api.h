@@ -1,7 +1,8 @@
 // Google Fact Check Tools API responses (`claims:search`,
-// https://developers.google.com/fact-check/tools/api/reference/rest/v1alpha1/claims/search)
-// -> claims, for `claimctl import --format factcheck-api`: how many desks pull
-// other fact-checkers' verdicts.
+// https://developers.google.com/fact-check/tools/api/reference/rest/v1alpha1/claims/search,
+// and markup pages, .../v1alpha1/pages) -> claims, for `claimctl import
+// --format factcheck-api`: how many desks pull other fact-checkers' verdicts,
+// and how the Fact Check Markup Tool hands out a desk's own.
 //
 // A response is {"claims": [Claim], "nextPageToken": "..."}; a Claim is
 // {"text", "claimant", "claimDate", "claimReview": [{"publisher": {"name",
@@ -21,6 +22,22 @@
 //   review of one claim (and the same claim on another page) lands on one
 //   claim, each publisher's verdict as its own evidence; the last review
 //   applied decides the claim's status.
+//
+// A markup page (ClaimReviewMarkupPage: {"pageUrl", "publishDate",
+// "claimReviewAuthor": {"name"}, "claimReviewMarkups": [{"url",
+// "claimReviewed", "claimDate", "claimAuthor": {"name"},
+// "claimAppearances", "claimFirstAppearance", "rating": {"textualRating",
+// "ratingValue", "bestRating", "worstRating"}}]}), alone or in a list
+// response ("claimReviewMarkupPages"), gives one review per markup:
+//   claimReviewed -> statement; rating -> the verdict by all of verdict.h's
+//   rules (a number decides only without wording, on an explicit scale)
+//   claimReviewAuthor.name (else the url's host) -> source; url (else the
+//   page's pageUrl) -> evidence url; publishDate -> evidence time
+//   note: "ClaimReview via Fact Check Tools markup page" then claimant
+//   (claimAuthor.name), claimDate, appearances, first appearance
+//   claim id: as for claims:search, from claimAuthor.name and claimReviewed.
+// A schema.org ClaimReview given here is refused naming --format
+// claimreview.
 //
 // Thread-safety: pure functions.
 #ifndef CLAIMD_CLIENT_FORMATS_FACTCHECK_API_H_
@@ -47,7 +64,8 @@ struct FactCheckReview {
 // Every review of `document`. INVALID_ARGUMENT when the document is none of
 // the shapes above (a response without "claims" that is not empty, a string,
 // ...). Per-review failures (a claim without text, a review without
-// textualRating) are returned in FactCheckReview::review.
+// textualRating, a markup without rating) are returned in
+// FactCheckReview::review.
 absl::StatusOr<std::vector<FactCheckReview>> FactCheckApiReviews(
     const JsonValue& document, const VerdictTable& table);
 

@@ -8,32 +8,11 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
+#include "client/formats/html_entities.h"
 #include "client/formats/utf8_append.h"
 
 namespace claimd::client {
 namespace {
-
-struct Entity {
-  const char* name;
-  uint32_t code_point;
-};
-
-// The named references found in publishers' markup; sorted by name.
-constexpr Entity kEntities[] = {
-    {"Aacute", 0xC1},  {"Agrave", 0xC0},   {"Ccedil", 0xC7},  {"Eacute", 0xC9},
-    {"Egrave", 0xC8},  {"Iacute", 0xCD},   {"Ntilde", 0xD1},  {"Oacute", 0xD3},
-    {"Ouml", 0xD6},    {"Uacute", 0xDA},   {"Uuml", 0xDC},    {"aacute", 0xE1},
-    {"acirc", 0xE2},   {"agrave", 0xE0},   {"amp", '&'},      {"apos", '\''},
-    {"atilde", 0xE3},  {"auml", 0xE4},     {"bdquo", 0x201E}, {"ccedil", 0xE7},
-    {"eacute", 0xE9},  {"ecirc", 0xEA},    {"egrave", 0xE8},  {"euml", 0xEB},
-    {"gt", '>'},       {"hellip", 0x2026}, {"iacute", 0xED},  {"icirc", 0xEE},
-    {"iexcl", 0xA1},   {"iquest", 0xBF},   {"laquo", 0xAB},   {"ldquo", 0x201C},
-    {"lsquo", 0x2018}, {"lt", '<'},        {"mdash", 0x2014}, {"nbsp", ' '},
-    {"ndash", 0x2013}, {"ntilde", 0xF1},   {"oacute", 0xF3},  {"ocirc", 0xF4},
-    {"otilde", 0xF5},  {"ouml", 0xF6},     {"quot", '"'},     {"raquo", 0xBB},
-    {"rdquo", 0x201D}, {"rsquo", 0x2019},  {"sbquo", 0x201A}, {"szlig", 0xDF},
-    {"uacute", 0xFA},  {"ucirc", 0xFB},    {"uuml", 0xFC},
-};
 
 // The code point of the reference body between '&' and ';', or 0.
 uint32_t Reference(absl::string_view body) {
@@ -50,12 +29,7 @@ uint32_t Reference(absl::string_view body) {
     }
     return value;
   }
-  const Entity* end = std::end(kEntities);
-  const Entity* it = std::lower_bound(
-      std::begin(kEntities), end, body,
-      [](const Entity& e, absl::string_view name) { return e.name < name; });
-  if (it != end && it->name == body) return it->code_point;
-  return 0;
+  return NamedHtmlEntity(body);
 }
 
 std::string DecodeOnce(absl::string_view text) {

@@ -39,10 +39,9 @@ bool LooksLikeHtml(absl::string_view text);
 std::vector<LdJsonBlock> LdJsonBlocks(absl::string_view html);
 
 // `text` with HTML character references replaced: &#NNN; &#xHH; and the
-// named ones publishers use (&amp; &lt; &gt; &quot; &apos; &nbsp; Latin-1
-// letters, quotes and dashes). A doubly escaped "&amp;#039;" is decoded
-// twice. Unknown or unterminated references are left as they are; &nbsp;
-// becomes a space.
+// named ones (html_entities.h: HTML 4's 252, &apos; too). A doubly escaped
+// "&amp;#039;" is decoded twice. Unknown or unterminated references are left
+// as they are; &nbsp; becomes a space.
 std::string DecodeHtmlEntities(absl::string_view text);
 
 }  // namespace claimd::client

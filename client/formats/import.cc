@@ -216,14 +216,16 @@ ImportPlan PlanImport(const v1::Claim& line,
 }
 
 std::string ClaimReviewRequestId(absl::string_view claim_id,
-                                 const v1::Evidence& evidence) {
+                                 const v1::Evidence& evidence,
+                                 int evidence_index) {
   // DerivedClaimId hashes with FNV-1a; its "cr-" prefix is dropped.
   const std::string hash =
       DerivedClaimId(absl::StrCat(evidence.source().size(), ":",
                                   evidence.source(), evidence.url().size(), ":",
                                   evidence.url(), ":", evidence.status()))
           .substr(3);
-  return absl::StrCat("import:", claim_id, ":review-", hash);
+  return absl::StrCat("import:", claim_id, ":", evidence_index, ":review-",
+                      hash);
 }
 
 ImportPlan PlanClaimReviewImport(const v1::Claim& review,
@@ -244,9 +246,26 @@ ImportPlan PlanClaimReviewImport(const v1::Claim& review,
     return plan;
   }
   const v1::Evidence& item = review.evidence(0);
+  // The publisher's latest verdict on record: a review flips as the
+  // publisher corrects it, so only the newest of this source and url counts.
+  const v1::Evidence* newest = nullptr;
   for (const v1::Evidence& held : stored.evidence()) {
-    if (held.source() == item.source() && held.url() == item.url() &&
-        held.status() == item.status()) {
+    if (held.source() == item.source() && held.url() == item.url()) {
+      newest = &held;
+    }
+  }
+  if (newest != nullptr) {
+    if (newest->status() == item.status()) return plan;
+    // A stale copy of the feed must not undo a newer verdict.
+    if (newest->has_time() && item.has_time() &&
+        std::pair(item.time().seconds(), item.time().nanos()) <
+            std::pair(newest->time().seconds(), newest->time().nanos())) {
+      plan.result = ImportResult::kSkipped;
+      plan.skip_reason = absl::FailedPreconditionError(absl::StrCat(
+          review.name(), " holds a newer review by ", item.source(), " (",
+          FormatTimestamp(newest->time()), ", ", StatusName(newest->status()),
+          ") than this one (", FormatTimestamp(item.time()), ", ",
+          StatusName(item.status()), "); the older verdict is not applied"));
       return plan;
     }
   }
@@ -256,7 +275,8 @@ ImportPlan PlanClaimReviewImport(const v1::Claim& review,
   update.set_name(review.name());
   update.set_status(item.status());
   *update.mutable_evidence() = RequestEvidence(review, 0, default_actor);
-  update.set_request_id(ClaimReviewRequestId(ClaimIdOf(review.name()), item));
+  update.set_request_id(ClaimReviewRequestId(ClaimIdOf(review.name()), item,
+                                             stored.evidence_size()));
   return plan;
 }
 

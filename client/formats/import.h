@@ -98,20 +98,29 @@ ImportPlan PlanImport(const claims::v1::Claim& line,
 // Plans one ClaimReview (ParseClaimReview in claim_review.h: a name, a
 // status, at most one evidence item) against the stored claim. Absent:
 // created as PlanImport does. Present with another statement: skipped.
-// Holding an evidence item with the review's source, url and status (without
-// evidence: already at the review's status): unchanged. Otherwise updated: one
-// UpdateClaimStatus with the review's verdict and evidence, request_id
-// ClaimReviewRequestId. A review without an author cannot update (the server
-// needs a source): skipped.
+// Otherwise the review is compared with the newest evidence item of the same
+// source and url (publishers correct their verdicts, so an older item of
+// theirs no longer counts): the same status -> unchanged; another status ->
+// updated, one UpdateClaimStatus with the review's verdict and evidence,
+// request_id ClaimReviewRequestId; but when both carry a time and the
+// review's is older -> skipped (FAILED_PRECONDITION naming the newer
+// review's time), so a stale copy of a feed does not undo a correction. No
+// item of that source and url: updated. A review without an author cannot
+// update (the server needs a source): unchanged when the claim already has
+// its status, else skipped.
 ImportPlan PlanClaimReviewImport(
     const claims::v1::Claim& review,
     const std::optional<claims::v1::Claim>& existing,
     absl::string_view default_actor);
 
-// "import:ID:review-" + 16 hex digits of a hash of the evidence's source, url
-// and status: the same review imported again is the same request.
+// "import:ID:N:review-" + 16 hex digits of a hash of the evidence's source,
+// url and status, where N is the evidence index the update makes
+// (`evidence_index`: the number of items the plan was made against). A retry
+// of the same plan is the same request; the same verdict given again after a
+// change in between (False, Mostly True, False) is a new one.
 std::string ClaimReviewRequestId(absl::string_view claim_id,
-                                 const claims::v1::Evidence& evidence);
+                                 const claims::v1::Evidence& evidence,
+                                 int evidence_index);
 
 struct ImportCounts {
   int64_t created = 0;
@@ -148,7 +157,7 @@ struct ImportFlags {
   std::string actor;  // default actor of the evidence ($USER)
   // "jsonl": claims.v1.Claim per line; "claimreview": schema.org ClaimReview
   // JSON-LD or HTML pages (claim_review.h); "factcheck-api": Fact Check Tools
-  // API claims:search responses (factcheck_api.h).
+  // API claims:search responses and markup pages (factcheck_api.h).
   std::string format = "jsonl";
   // Extra verdict rows (verdict_table.h) for claimreview and factcheck-api;
   // "" for the shipped table alone.

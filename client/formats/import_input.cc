@@ -29,6 +29,11 @@ ImportEntry Failed(int64_t line, std::string detail, absl::Status status) {
 std::string Found(const JsonValue& document) {
   switch (document.kind) {
     case JsonValue::Kind::kObject: {
+      if (document.Find("claims") != nullptr ||
+          document.Find("claimReview") != nullptr) {
+        return "a Fact Check Tools API claims:search response (import it with "
+               "--format factcheck-api)";
+      }
       const std::string types = TypeNames(document);
       return types.empty() ? "an object without @type"
                            : absl::StrCat("@type \"", types, "\"");
@@ -59,7 +64,10 @@ void AddReviews(const JsonValue& document, absl::string_view prefix,
     if (per_line[entry.line] > 1)
       detail.push_back(absl::StrCat("review ", i + 1));
     entry.detail = absl::StrJoin(detail, ", ");
-    entry.review = ClaimReviewToClaim(*reviews[i], table);
+    const std::optional<JsonValue> resolved =
+        ResolveReferences(*reviews[i], document);
+    entry.review = ClaimReviewToClaim(
+        resolved.has_value() ? *resolved : *reviews[i], table);
     out->push_back(std::move(entry));
   }
 }

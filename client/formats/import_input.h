@@ -7,8 +7,9 @@
 //                   ClaimReviewToClaim: JSON documents one per line, one or
 //                   more pretty-printed documents, or an HTML page (its
 //                   ld+json blocks; blocks without a ClaimReview ignored);
-//   factcheck-api:  every claimReview of Fact Check Tools API responses
-//                   (factcheck_api.h), documents as for claimreview.
+//   factcheck-api:  every claimReview of Fact Check Tools API responses, and
+//                   every markup of markup pages (factcheck_api.h),
+//                   documents as for claimreview.
 // Text that is not JSON becomes one failed entry per broken document (one per
 // broken line of a JSON Lines file, one per broken pretty-printed document),
 // naming the line and column and what was expected; reading goes on with the

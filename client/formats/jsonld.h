@@ -6,12 +6,19 @@
 // without a schema.org prefix ("schema:ClaimReview",
 // "https://schema.org/ClaimReview").
 //
+// A review may name its author, publisher or itemReviewed by reference
+// ({"@id": "https://example.org/#org"}) to another node of the same
+// document, as @graph markup does; ResolveReferences puts the node in its
+// place.
+//
 //   std::vector<const JsonValue*> reviews = FindClaimReviews(document);
+//   std::optional<JsonValue> whole = ResolveReferences(*reviews[0], document);
 //
 // Thread-safety: pure functions.
 #ifndef CLAIMD_CLIENT_FORMATS_JSONLD_H_
 #define CLAIMD_CLIENT_FORMATS_JSONLD_H_
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +40,15 @@ std::string TypeNames(const JsonValue& object);
 // "claimReviewed". The search does not descend into a ClaimReview (its
 // itemReviewed is part of it). The pointers point into `document`.
 std::vector<const JsonValue*> FindClaimReviews(const JsonValue& document);
+
+// A copy of `review` whose author, publisher and itemReviewed (or items of
+// their arrays) that are references (objects with "@id" and nothing else but
+// "@type") are replaced by the node of `document` with that @id (the first
+// with more than @id and @type). One level only: the nodes put in are not
+// resolved in turn, so references that form a cycle end there; a reference
+// to the review itself is left alone. nullopt when nothing was replaced.
+std::optional<JsonValue> ResolveReferences(const JsonValue& review,
+                                           const JsonValue& document);
 
 }  // namespace claimd::client
 

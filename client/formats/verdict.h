@@ -7,7 +7,9 @@
 //      whatever the number says: publishers such as Lupa use ratingValue as
 //      an index into their own label list, not as a truth scale.
 //   2. Wording that begins with one verdict and names another is mixed:
-//      REPORTED.
+//      REPORTED; but a leading verdict followed by a sentence end ('.', '!',
+//      ':', ';', a dash) and more text decides ("Incorrect. The correct
+//      figure is ...": DENIED).
 //   3. Wording the table does not know: REPORTED, with a warning; the wording
 //      is kept in the evidence for a person to judge. Never a guess from the
 //      number, which may be such an index.

@@ -132,6 +132,46 @@ absl::StatusOr<v1::VerificationStatus> ParseVerdict(absl::string_view text) {
       text, "\""));
 }
 
+// The byte offset in `text` just after its first `words` words, as
+// NormalizeWording reads words; npos when it has fewer.
+size_t EndOfWords(absl::string_view text, size_t words) {
+  size_t done = 0;
+  bool in_word = false;
+  size_t i = 0;
+  while (i < text.size()) {
+    const size_t start = i;
+    const uint32_t c = NextCodePoint(text, &i);
+    if (IsDropped(c)) continue;
+    if (!IsBreak(c)) {
+      in_word = true;
+      continue;
+    }
+    if (in_word && ++done == words) return start;
+    in_word = false;
+  }
+  return in_word && done + 1 == words ? text.size() : absl::string_view::npos;
+}
+
+// True when the first `words` words of `wording` end a sentence of their
+// own: a sentence end ('.', '!', ':', ';', a dash or the CJK full stop)
+// follows, and then more text. "False. The true number is 40" is a verdict
+// and its explanation, not two verdicts.
+bool IsLeadingSentence(absl::string_view wording, size_t words) {
+  const size_t end = EndOfWords(wording, words);
+  if (end == absl::string_view::npos) return false;
+  absl::string_view rest =
+      absl::StripLeadingAsciiWhitespace(wording.substr(end));
+  bool ended = false;
+  for (absl::string_view mark :
+       {".", "!", ":", ";", "-", "\u2013", "\u2014", "\u3002"}) {
+    if (absl::ConsumePrefix(&rest, mark)) {
+      ended = true;
+      break;
+    }
+  }
+  return ended && !NormalizeWording(rest).empty();
+}
+
 }  // namespace
 
 std::string NormalizeWording(absl::string_view text) {
@@ -238,6 +278,7 @@ WordingVerdict VerdictTable::Classify(absl::string_view wording) const {
   verdict.basis = WordingVerdict::Basis::kWord;
   verdict.status = first->second.status;
   verdict.row = first->first;
+  if (IsLeadingSentence(wording, first->second.words)) return verdict;
   // The rest of the sentence, phrase by phrase (longest rows first, so "no es
   // cierto" is read whole and not as "cierto"): another verdict makes it
   // mixed.

@@ -19,7 +19,10 @@
 // row when it is the row's wording, or when it BEGINS with it followed by a
 // word break ("Falsch. Das Video zeigt ..." matches "falsch"); the longest
 // such row wins. A rating that begins with one verdict and names a different
-// one later ("True, but misleading") is mixed: REPORTED.
+// one later ("True, but misleading") is mixed: REPORTED; unless the leading
+// verdict ends a sentence of its own, followed by '.', '!', ':', ';', a dash
+// or '。' and more text ("False. The true number is 40", "Falsch. Richtig ist
+// ..."): then the leading verdict decides and the rest is its explanation.
 //
 //   absl::StatusOr<VerdictTable> table = VerdictTable::Default();
 //   WordingVerdict v = table->Classify("Engañoso");  // kWord, DENIED
@@ -49,7 +52,8 @@ struct WordingVerdict {
   enum class Basis {
     kEmpty,    // no wording
     kWord,     // the wording is, or begins with, a row's wording
-    kMixed,    // it begins with one verdict and names another
+    kMixed,    // it begins with one verdict and names another (not after a
+               // sentence end)
     kUnknown,  // no row matches
   };
   Basis basis = Basis::kEmpty;

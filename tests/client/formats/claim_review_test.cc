@@ -12,6 +12,7 @@
 #include "client/formats/html.h"
 #include "client/formats/import.h"
 #include "client/formats/import_input.h"
+#include "client/render/render.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/status_matchers.h"
@@ -78,7 +79,8 @@ TEST(ClaimReviewShapes, GraphWithOtherStructuredData) {
   EXPECT_EQ(evidence.url(), "https://verifica.example.es/2023/03/tren-gratis/");
   EXPECT_EQ(evidence.time().seconds(), 1678781700);  // 2023-03-14T08:15:00Z
   EXPECT_EQ(evidence.note(),
-            "ClaimReview; claimant: Un cartel viral; language: es");
+            "ClaimReview; claimant: Un cartel viral; claimDate: 2023-03-10; "
+            "appearance: https://social.example.com/p/123; language: es");
 }
 
 TEST(ClaimReviewShapes, DataFeedItemsInElevenLanguages) {
@@ -106,6 +108,27 @@ TEST(ClaimReviewShapes, DataFeedItemsInElevenLanguages) {
   EXPECT_EQ(ClaimOf(entries[2]).evidence(0).time().seconds(), 1651561200);
   EXPECT_EQ(ClaimOf(entries[6]).evidence(0).quote(),
             "Falsch. Das Video stammt aus dem Jahr 2019.");
+}
+
+// testdata/sentences.jsonl: ratings that are a verdict and a sentence of
+// explanation naming another verdict word; the last one is really mixed.
+TEST(ClaimReviewMapping, AVerdictFollowedByItsExplanationDecides) {
+  const std::vector<ImportEntry> entries = Split(Fixture("sentences.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  for (int i : {0, 1, 2}) {
+    EXPECT_EQ(ClaimOf(entries[i]).status(), kDenied) << i;
+    EXPECT_THAT((*entries[i].review)->warnings, ::testing::IsEmpty()) << i;
+  }
+  EXPECT_EQ(ClaimOf(entries[3]).status(), kReported);
+  EXPECT_THAT((*entries[3].review)->warnings,
+              ElementsAre(HasSubstr("names more than one verdict")));
+  // README's example.
+  absl::StatusOr<ImportedReview> readme = ParseClaimReview(
+      R"({"claimReviewed": "s", "author": "Desk", "reviewRating":
+          {"alternateName": "Falsch. Das Video stammt aus 2019."}})",
+      Table());
+  ASSERT_OK(readme.status());
+  EXPECT_EQ(readme->claim.status(), kDenied);
 }
 
 TEST(ClaimReviewShapes, HtmlPageBlocksEntitiesAndDates) {
@@ -209,6 +232,40 @@ TEST(ClaimReviewShapes, PrettyPrintedFileWithABrokenDocumentGivesOneError) {
   EXPECT_EQ(ClaimOf(entries[1]).status(), kDenied);
 }
 
+// testdata/graph_refs.html: the review names its author and the claim by
+// @id; the claim node refers back to the review (a cycle), and the publisher
+// reference has no node.
+TEST(ClaimReviewShapes, GraphReferencesAreFollowedOneLevel) {
+  const std::vector<ImportEntry> entries = Split(Fixture("graph_refs.html"));
+  ASSERT_EQ(entries.size(), 1u);
+  const v1::Claim& claim = ClaimOf(entries[0]);
+  EXPECT_EQ(claim.status(), kDenied);
+  ASSERT_EQ(claim.evidence_size(), 1);
+  EXPECT_EQ(claim.evidence(0).source(), "Verifica Madrid");
+  EXPECT_THAT(claim.evidence(0).note(),
+              HasSubstr("claimant: Un audio de WhatsApp"));
+}
+
+// testdata/claim_appearances.json: the reviewed claim's date, where it
+// appeared (objects and a bare URL, one twice) and where it first did.
+TEST(ClaimReviewMapping, TheClaimsDateAndAppearancesGoToTheNote) {
+  const std::vector<ImportEntry> entries =
+      Split(Fixture("claim_appearances.json"));
+  ASSERT_EQ(entries.size(), 1u);
+  const v1::Claim& claim = ClaimOf(entries[0]);
+  ASSERT_EQ(claim.evidence_size(), 1);
+  EXPECT_EQ(claim.evidence(0).note(),
+            "ClaimReview; claimant: Un blog local; claimDate: 2022-01-30; "
+            "appearance: https://blog.example/port, https://forum.example/t/9; "
+            "firstAppearance: https://chat.example/first; language: fr; "
+            "datePublished: 2022-02-03 10:15");
+  // Through an @id reference too.
+  const std::vector<ImportEntry> referenced = Split(Fixture("graph_refs.html"));
+  ASSERT_EQ(referenced.size(), 1u);
+  EXPECT_THAT(ClaimOf(referenced[0]).evidence(0).note(),
+              HasSubstr("claimDate: 2024-02-02"));
+}
+
 TEST(ClaimReviewShapes, HtmlWithoutAReviewIsOneClearError) {
   std::vector<ImportEntry> entries = Split(
       "<html>\n<script type=\"application/ld+json\">{\"@type\": "
@@ -270,6 +327,28 @@ TEST(ClaimReviewMapping, IdentifierNamesTheClaimOtherwiseAHash) {
   EXPECT_EQ(hashed->claim.name(),
             "claims/" + DerivedClaimId("https://x.example/a\ns"));
   EXPECT_EQ(hashed->claim.evidence(0).source(), "x.example");
+  // Only our own export's form names the claim; a bare id is the
+  // publisher's.
+  absl::StatusOr<ImportedReview> bare = ParseClaimReview(
+      R"({"identifier": "port-strike", "claimReviewed": "s",
+          "author": "Desk", "reviewRating": {"alternateName": "True"}})",
+      Table());
+  ASSERT_OK(bare.status());
+  EXPECT_EQ(bare->claim.name(),
+            "claims/" + DerivedClaimId("Desk\nport-strike"));
+}
+
+// testdata/wp_site_a.html, wp_site_b.html: two sites whose CMS gave their
+// reviews the same post number as identifier.
+TEST(ClaimReviewMapping, TwoPublishersSameIdentifierAreTwoClaims) {
+  const std::vector<ImportEntry> a = Split(Fixture("wp_site_a.html"));
+  const std::vector<ImportEntry> b = Split(Fixture("wp_site_b.html"));
+  ASSERT_EQ(a.size(), 1u);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(ClaimOf(a[0]).name(),
+            "claims/" + DerivedClaimId("sitio-a.example\n48213"));
+  EXPECT_EQ(ClaimOf(b[0]).name(),
+            "claims/" + DerivedClaimId("sitio-b.example\n48213"));
 }
 
 TEST(ClaimReviewMapping, WithoutAnySourceTheClaimHasNoEvidence) {
@@ -311,7 +390,17 @@ TEST(ParseReviewDate, AcceptsTheFormsPublishersUse) {
   EXPECT_EQ(seconds("2020-06-23T22:02+02:00"), 1592942520);
   EXPECT_EQ(seconds("2020-06-23T20:02:00.5Z"), 1592942520);
   EXPECT_EQ(seconds("2020-06-23 20:02:00 UTC"), 1592942520);
-  EXPECT_EQ(seconds("June 23, 2020"), -1);
+  EXPECT_EQ(seconds("June 23, 2020"), 1592870400);
+  EXPECT_EQ(seconds("Jun 23, 2020"), 1592870400);
+  EXPECT_EQ(seconds("23 June 2020"), 1592870400);
+  EXPECT_EQ(seconds("Tue, 23 Jun 2020 20:02:00 GMT"), 1592942520);
+  EXPECT_EQ(seconds("Tue, 23 Jun 2020 22:02:00 +0200"), 1592942520);
+  EXPECT_EQ(seconds("2020-6-23"), 1592870400);
+  EXPECT_EQ(seconds("20200623"), 1592870400);
+  EXPECT_EQ(seconds("23/06/2020"), -1);  // or is it 06/23?
+  EXPECT_EQ(seconds("06/23/2020"), -1);
+  EXPECT_EQ(seconds("June 2020"), -1);
+  EXPECT_EQ(seconds("2020"), -1);
   EXPECT_EQ(seconds(""), -1);
   EXPECT_TRUE(IsStandardDate("2020-06-23T20:02:00Z"));
   EXPECT_FALSE(IsStandardDate("2020-06-23 20:02"));
@@ -324,6 +413,36 @@ TEST(DecodeHtmlEntities, DecodesWhatPublishersLeaveInJson) {
             "d'Oeste 中é");
   EXPECT_EQ(DecodeHtmlEntities("AT&T; 5 &lt 6 &unknown; &#0; &#xD800;"),
             "AT&T; 5 &lt 6 &unknown; &#0; &#xD800;");
+}
+
+TEST(DecodeHtmlEntities, KnowsEveryHtml4NamedReference) {
+  // Latin-1, the first and last names in byte order.
+  EXPECT_EQ(DecodeHtmlEntities("&AElig;&Aring;&ograve;&ugrave;&igrave;&oslash;"
+                               "&thorn;&yuml;&zwnj;"),
+            "ÆÅòùìøþÿ\u200C");
+  // Symbols and Greek.
+  EXPECT_EQ(DecodeHtmlEntities("&alpha;&Omega;&thetasym;&forall;&hearts;&le;"),
+            "αΩϑ∀♥≤");
+  // Special: Latin Extended-A, punctuation, currency.
+  EXPECT_EQ(DecodeHtmlEntities("&oelig;&Scaron;&ndash;&mdash;&lsquo;&hellip;"
+                               "&trade;&permil;&euro;&dagger;"),
+            "œŠ–—‘…™‰€†");
+  // Names are case-sensitive.
+  EXPECT_EQ(DecodeHtmlEntities("&Euro; &OGRAVE;"), "&Euro; &OGRAVE;");
+}
+
+// testdata/entities.jsonl: Italian, Norwegian and French reviews with named
+// references the old table lacked.
+TEST(ClaimReviewMapping, NamedReferencesInEveryLanguageAreDecoded) {
+  const std::vector<ImportEntry> entries = Split(Fixture("entities.jsonl"));
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(ClaimOf(entries[0]).statement(),
+            "La città ha speso di più, però senza gara");
+  EXPECT_EQ(ClaimOf(entries[1]).statement(),
+            "Bussen til Åndalsnes blir gratis for øyboere");
+  EXPECT_EQ(ClaimOf(entries[1]).evidence(0).source(), "Sjekkå");
+  EXPECT_EQ(ClaimOf(entries[2]).statement(),
+            "Le cœur de ville coûtera 2 milliards d’€ – selon l’opposition…");
 }
 
 v1::Claim Exported() {
@@ -429,12 +548,104 @@ TEST(PlanClaimReviewImport, CreatesAddsNewVerdictsAndKeepsKnownOnes) {
   EXPECT_EQ(update.updates[0].evidence().source(), "B");
   EXPECT_EQ(update.updates[0].evidence().actor(), "me");
   EXPECT_THAT(update.updates[0].request_id(),
-              MatchesRegex("import:x:review-[0-9a-f]{16}"));
+              MatchesRegex("import:x:1:review-[0-9a-f]{16}"));
 
   v1::Claim other = Review(kDenied, "A");
   other.set_statement("another");
   EXPECT_EQ(PlanClaimReviewImport(Review(kDenied, "A"), other, "me").result,
             ImportResult::kSkipped);
+}
+
+// What the server makes of a plan: the create, then each update appended.
+void Apply(const ImportPlan& plan, std::optional<v1::Claim>* stored) {
+  if (plan.create.has_value()) {
+    *stored = plan.create->claim();
+    (*stored)->set_name("claims/" + plan.create->claim_id());
+    for (v1::Evidence& item : *(*stored)->mutable_evidence()) {
+      item.set_status((*stored)->status());
+    }
+  }
+  for (const v1::UpdateClaimStatusRequest& update : plan.updates) {
+    v1::Evidence& item = *(*stored)->add_evidence();
+    item = update.evidence();
+    item.set_status(update.status());
+    (*stored)->set_status(update.status());
+  }
+}
+
+// testdata/corrections.jsonl: one publisher's review of one claim, rated
+// False, corrected to Mostly True (dateModified only), corrected back to
+// False, then re-rated Mostly False.
+TEST(PlanClaimReviewImport, FollowsThePublishersCorrectionsInOrder) {
+  const std::vector<ImportEntry> entries = Split(Fixture("corrections.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  std::optional<v1::Claim> stored;
+  std::vector<ImportResult> results;
+  std::vector<std::string> request_ids;
+  for (const ImportEntry& entry : entries) {
+    const ImportPlan plan = PlanClaimReviewImport(ClaimOf(entry), stored, "me");
+    results.push_back(plan.result);
+    for (const auto& update : plan.updates) {
+      request_ids.push_back(update.request_id());
+    }
+    Apply(plan, &stored);
+  }
+  EXPECT_THAT(results,
+              ElementsAre(ImportResult::kCreated, ImportResult::kUpdated,
+                          ImportResult::kUpdated, ImportResult::kUnchanged));
+  ASSERT_TRUE(stored.has_value());
+  EXPECT_EQ(stored->status(), kDenied);
+  ASSERT_EQ(stored->evidence_size(), 3);
+  EXPECT_EQ(stored->evidence(1).quote(), "Mostly True");
+  // The correction's time is its dateModified; datePublished stays in the
+  // note.
+  EXPECT_EQ(FormatTimestamp(stored->evidence(1).time()),
+            "2024-03-04T09:30:00Z");
+  EXPECT_THAT(stored->evidence(1).note(),
+              HasSubstr("datePublished: 2024-03-01"));
+  // Each update is a request of its own, named by the evidence index it
+  // makes: a later flip back to an earlier verdict is not a replay.
+  const std::string id = ClaimIdOf(stored->name());
+  EXPECT_THAT(
+      request_ids,
+      ElementsAre(MatchesRegex("import:" + id + ":1:review-[0-9a-f]+"),
+                  MatchesRegex("import:" + id + ":2:review-[0-9a-f]+")));
+}
+
+TEST(PlanClaimReviewImport, AStaleCopyDoesNotUndoANewerVerdict) {
+  const std::vector<ImportEntry> entries = Split(Fixture("corrections.jsonl"));
+  ASSERT_EQ(entries.size(), 4u);
+  std::optional<v1::Claim> stored;
+  for (int i : {0, 1, 2}) {
+    Apply(PlanClaimReviewImport(ClaimOf(entries[i]), stored, "me"), &stored);
+  }
+  // The Mostly True correction of 2024-03-04 again, after False of 03-08.
+  const ImportPlan stale =
+      PlanClaimReviewImport(ClaimOf(entries[1]), stored, "me");
+  EXPECT_EQ(stale.result, ImportResult::kSkipped);
+  EXPECT_THAT(stale.skip_reason,
+              StatusIs(absl::StatusCode::kFailedPrecondition,
+                       HasSubstr("holds a newer review by Check Desk "
+                                 "(2024-03-08T00:00:00Z, DENIED)")));
+  EXPECT_TRUE(stale.updates.empty());
+  // Without times the review cannot be placed: it is applied.
+  v1::Claim untimed = ClaimOf(entries[1]);
+  untimed.mutable_evidence(0)->clear_time();
+  EXPECT_EQ(PlanClaimReviewImport(untimed, stored, "me").result,
+            ImportResult::kUpdated);
+}
+
+TEST(PlanClaimReviewImport, ARetryOfTheSamePlanIsTheSameRequest) {
+  v1::Claim stored = Review(kDenied, "A");
+  const ImportPlan first =
+      PlanClaimReviewImport(Review(kConfirmed, "A"), stored, "me");
+  const ImportPlan again =
+      PlanClaimReviewImport(Review(kConfirmed, "A"), stored, "me");
+  ASSERT_EQ(first.updates.size(), 1u);
+  ASSERT_EQ(again.updates.size(), 1u);
+  EXPECT_EQ(first.updates[0].request_id(), again.updates[0].request_id());
+  EXPECT_THAT(first.updates[0].request_id(),
+              MatchesRegex("import:x:1:review-[0-9a-f]{16}"));
 }
 
 TEST(SplitImportInput, JsonLinesKeepTheirNumbers) {

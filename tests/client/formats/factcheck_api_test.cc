@@ -1,6 +1,7 @@
-// Fact Check Tools API claims:search responses (factcheck_api.h) through
-// SplitImportInput: every claimReview of every claim, publisher and dates in
-// the evidence, and errors naming where in the response.
+// Fact Check Tools API claims:search responses and markup pages
+// (factcheck_api.h) through SplitImportInput: every claimReview of every
+// claim, every markup of every page, publisher and dates in the evidence,
+// and errors naming where in the response or which --format fits.
 #include "client/formats/factcheck_api.h"
 
 #include <fstream>
@@ -129,6 +130,75 @@ TEST(FactCheckApi, UnknownRatingIsReportedWithAWarning) {
   EXPECT_EQ((*entries[0].review)->warnings.size(), 2u);
   EXPECT_THAT((*entries[0].review)->claim.evidence(0).note(),
               HasSubstr("reviewDate: soon (not a date)"));
+}
+
+// testdata/markup_pages.json: a pages list response (the Fact Check Markup
+// Tool's resource) with one page of three reviews.
+TEST(FactCheckApi, MarkupPagesGiveEveryMarkup) {
+  const std::vector<ImportEntry> entries = Split(Fixture("markup_pages.json"));
+  ASSERT_EQ(entries.size(), 3u);
+  EXPECT_EQ(entries[0].detail,
+            "claimReviewMarkupPages[0].claimReviewMarkups[0]");
+  ASSERT_OK(entries[0].review->status());
+  const v1::Claim& first = (*entries[0].review)->claim;
+  EXPECT_EQ(first.statement(), "The ferry fare tripled this summer");
+  EXPECT_EQ(first.status(), v1::VERIFICATION_STATUS_DENIED);
+  ASSERT_EQ(first.evidence_size(), 1);
+  const v1::Evidence& evidence = first.evidence(0);
+  EXPECT_EQ(evidence.source(), "Harbour Desk");
+  EXPECT_EQ(evidence.url(), "https://harbour-desk.example/checks/ferry");
+  EXPECT_EQ(evidence.quote(), "Mostly False");
+  EXPECT_EQ(evidence.time().seconds(), 1694649600);  // 2023-09-14
+  EXPECT_EQ(evidence.note(),
+            "ClaimReview via Fact Check Tools markup page; claimant: A council "
+            "member; claimDate: 2023-09-08; appearance: "
+            "https://video.example/v/1, https://radio.example/r/2; "
+            "firstAppearance: https://video.example/v/1");
+  // The same claim found by claims:search lands on the same claim.
+  const std::vector<ImportEntry> searched =
+      Split(R"({"claims": [{"text": "The ferry fare tripled this summer", )"
+            R"("claimant": "A council member", "claimReview": [{"publisher": )"
+            R"({"name": "Other"}, "textualRating": "False"}]}]})");
+  ASSERT_EQ(searched.size(), 1u);
+  EXPECT_EQ((*searched[0].review)->claim.name(), first.name());
+
+  // A number on an explicit scale, and the markup's own url.
+  ASSERT_OK(entries[1].review->status());
+  EXPECT_EQ((*entries[1].review)->claim.status(),
+            v1::VERIFICATION_STATUS_CONFIRMED);
+  EXPECT_EQ((*entries[1].review)->claim.evidence(0).url(),
+            "https://harbour-desk.example/checks/ferry#second");
+  EXPECT_THAT(
+      entries[2].review->status(),
+      StatusIs(absl::StatusCode::kInvalidArgument,
+               HasSubstr("claimReviewMarkupPages[0].claimReviewMarkups[2]."
+                         "rating.textualRating: is required")));
+}
+
+TEST(FactCheckApi, AClaimReviewNamesTheFormatThatReadsIt) {
+  const std::vector<ImportEntry> entries =
+      Split(R"({"@context": "https://schema.org", "@type": "ClaimReview", )"
+            R"("claimReviewed": "s"})");
+  ASSERT_EQ(entries.size(), 1u);
+  EXPECT_THAT(entries[0].review->status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("import it with --format claimreview")));
+}
+
+TEST(FactCheckApi, ApiShapesReadAsClaimReviewNameFactCheckApi) {
+  static const VerdictTable* table = new VerdictTable(*VerdictTable::Default());
+  const std::vector<ImportEntry> markup = SplitImportInput(
+      Fixture("markup_pages.json"), ImportFormat::kClaimReview, *table);
+  ASSERT_FALSE(markup.empty());
+  EXPECT_THAT(markup[0].review->status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("import it with --format factcheck-api")));
+  const std::vector<ImportEntry> search = SplitImportInput(
+      Fixture("factcheck_search.json"), ImportFormat::kClaimReview, *table);
+  ASSERT_EQ(search.size(), 1u);
+  EXPECT_THAT(search[0].review->status(),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("import it with --format factcheck-api")));
 }
 
 }  // namespace

@@ -853,6 +853,48 @@ TEST_F(ImportCommandTest, ClaimReviewWarningsAndUserVerdicts) {
                                     "claimreview and factcheck-api"));
 }
 
+// A publisher's corrections, each imported as its feed is fetched again:
+// every flip is written (a flip back to an earlier verdict is not answered
+// as a replay of that verdict's request), and an older copy is skipped.
+TEST_F(ImportCommandTest, ClaimReviewCorrectionsFlipTheVerdictBothWays) {
+  server_.Install(*stub_);
+  const auto review = [](const std::string& rating, const std::string& date) {
+    return absl::StrCat(
+        R"({"@type": "ClaimReview", "identifier": "claims/bridge", )"
+        R"("claimReviewed": "The bridge cost twice its budget", )"
+        R"("author": "Check Desk", "url": "https://desk.example/bridge", )"
+        R"("datePublished": "2024-03-01", "dateModified": ")",
+        date, R"(", "reviewRating": {"alternateName": ")", rating, "\"}}\n");
+  };
+  const std::vector<std::pair<std::string, v1::VerificationStatus>> steps = {
+      {review("False", "2024-03-01"), v1::VERIFICATION_STATUS_DENIED},
+      {review("Mostly True", "2024-03-04"), v1::VERIFICATION_STATUS_CONFIRMED},
+      {review("False", "2024-03-08"), v1::VERIFICATION_STATUS_DENIED},
+      {review("Mostly True", "2024-03-12"), v1::VERIFICATION_STATUS_CONFIRMED},
+  };
+  for (const auto& [text, status] : steps) {
+    EXPECT_EQ(Run({"import", "--format", "claimreview", WriteFile(text)}), 0)
+        << err_.str();
+    EXPECT_EQ(server_.claims["claims/bridge"].status(), status) << text;
+  }
+  EXPECT_EQ(server_.claims["claims/bridge"].evidence_size(), 4);
+
+  const std::string path = WriteFile(steps[2].first);  // the 03-08 copy
+  EXPECT_EQ(Run({"import", "--format", "claimreview", path}), 0);
+  EXPECT_EQ(out_.str(),
+            "imported 1 line: 0 created, 0 updated, 0 unchanged, 0 failed, 1 "
+            "skipped\n");
+  EXPECT_THAT(err_.str(),
+              HasSubstr("claims/bridge holds a newer review by Check Desk "
+                        "(2024-03-12T00:00:00Z, CONFIRMED) than this one "
+                        "(2024-03-08T00:00:00Z, DENIED)"));
+  EXPECT_EQ(server_.claims["claims/bridge"].status(),
+            v1::VERIFICATION_STATUS_CONFIRMED);
+
+  EXPECT_EQ(Run({"import", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("unless the recorded one is newer"));
+}
+
 TEST_F(ImportCommandTest, FactCheckApiResponseFromStdin) {
   server_.Install(*stub_);
   in_.str(R"({"claims": [{"text": "T", "claimReview": [)"
@@ -868,6 +910,19 @@ TEST_F(ImportCommandTest, FactCheckApiResponseFromStdin) {
   ASSERT_EQ(claim.evidence_size(), 2);
   EXPECT_EQ(claim.evidence(1).source(), "P2");
   EXPECT_EQ(claim.evidence(1).quote(), "Falso");
+}
+
+TEST_F(ImportCommandTest, FactCheckMarkupPagesAndTheFormatThatFits) {
+  server_.Install(*stub_);
+  const std::string pages =
+      std::string(CLAIMD_FORMATS_TESTDATA) + "/markup_pages.json";
+  EXPECT_EQ(Run({"import", "--format", "factcheck-api", pages}), 1);
+  EXPECT_EQ(out_.str(),
+            "imported 3 lines: 2 created, 0 updated, 0 unchanged, 1 failed\n");
+  EXPECT_EQ(Run({"import", "--format", "claimreview", pages}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("import it with --format factcheck-api"));
+  EXPECT_EQ(Run({"import", "--help"}), 0);
+  EXPECT_THAT(out_.str(), HasSubstr("markup pages"));
 }
 
 }  // namespace

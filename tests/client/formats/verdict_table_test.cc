@@ -121,9 +121,27 @@ TEST(VerdictTable, AnotherVerdictLaterMakesItMixed) {
   const WordingVerdict mixed = Shipped().Classify("True, but misleading");
   EXPECT_EQ(mixed.basis, WordingVerdict::Basis::kMixed);
   EXPECT_EQ(mixed.status, kReported);
-  EXPECT_EQ(
-      Shipped().Classify("Falso. Es cierto que subió, pero no tanto").basis,
-      WordingVerdict::Basis::kMixed);
+  EXPECT_EQ(Shipped().Classify("Half true, half false").status, kReported);
+  EXPECT_EQ(Shipped().Classify("False, but true in part").basis,
+            WordingVerdict::Basis::kMixed);
+}
+
+TEST(VerdictTable, ALeadingVerdictThatEndsASentenceDecides) {
+  for (const char* rating :
+       {"Falso. Es cierto que subió, pero no tanto",
+        "False. The true count was 40", "Incorrect. The correct share is 3%",
+        "Falsch. Richtig ist, dass es 2015 war", "Falsch! Wahr ist nur ...",
+        "Faux : c'est vrai ailleurs", "False; it is true of 2019",
+        "False - the true figure is lower", "False \u2014 true in 2019",
+        "錯誤。真實的照片是舊的"}) {
+    const WordingVerdict verdict = Shipped().Classify(rating);
+    EXPECT_EQ(verdict.basis, WordingVerdict::Basis::kWord) << rating;
+    EXPECT_EQ(verdict.status, kDenied) << rating;
+  }
+  EXPECT_EQ(WordVerdict("Mostly true. The false part is minor"), kConfirmed);
+  // A sentence end with nothing after it is only punctuation.
+  EXPECT_EQ(Shipped().Classify("True, not false.").basis,
+            WordingVerdict::Basis::kMixed);
 }
 
 TEST(VerdictTable, RejectsBrokenRowsNamingTheLine) {
