@@ -152,7 +152,8 @@ class EtcdClaimStore final : public core::ClaimStore {
     core::MutationCallback done;
     absl::Time now = absl::InfinitePast();  // fixed at the first attempt
     // A create too large for one Txn: its evidence, written beforehand under
-    // a lease (etcd_writer.cc), attached by the commit.
+    // a lease (etcd_writer.cc), attached by the commit. Only a create that
+    // applies on the writer's state is staged (not one refused or replayed).
     std::vector<std::string> staged_chunks;
   };
   // A live claim in memory and the chunk keys holding its evidence.
@@ -231,6 +232,9 @@ class EtcdClaimStore final : public core::ClaimStore {
   bool HasCompletionRoomLocked() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mutex_);
   absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
+  // Writes a create's evidence in chunks under a lease, for BuildBatch to
+  // attach; called only once BuildBatch found the create applies (its
+  // request_id new, its claim absent). Errors: UNAVAILABLE.
   absl::Status StageEvidence(Task& task);
 
   // Watch (etcd_watch.cc).

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -15,6 +16,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
+#include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
@@ -74,10 +76,11 @@ class EtcdReplicasTest : public ::testing::Test {
   std::unique_ptr<etcd_store::EtcdClaimStore> OpenReplica(
       RecordingObserver* observer,
       etcd_store::EtcdMetrics* etcd_metrics = nullptr,
-      absl::Duration request_timeout = absl::ZeroDuration()) {
-    etcd_store::EtcdStoreOptions options =
-        EtcdOptions(absl::StrCat(dir_.path(), "/"));
+      absl::Duration request_timeout = absl::ZeroDuration(),
+      std::function<absl::Time()> clock = nullptr) {
+    etcd_store::EtcdStoreOptions options = EtcdOptions(prefix());
     options.observer = observer;
+    if (clock != nullptr) options.clock = std::move(clock);
     options.etcd_metrics = etcd_metrics;
     if (request_timeout > absl::ZeroDuration())
       options.connect.request_timeout = request_timeout;
@@ -87,9 +90,54 @@ class EtcdReplicasTest : public ::testing::Test {
     return store.ok() ? *std::move(store) : nullptr;
   }
 
+  std::string prefix() const { return absl::StrCat(dir_.path(), "/"); }
+
+  // How many keys etcd holds under this test's prefix + `under`.
+  int64_t CountKeys(const std::string& under) {
+    etcd_store::EtcdConnectOptions connect;
+    connect.endpoints = SharedEtcdCluster().endpoints();
+    absl::StatusOr<std::unique_ptr<etcd_store::EtcdClient>> client =
+        etcd_store::EtcdClient::Create(connect);
+    EXPECT_OK(client);
+    if (!client.ok()) return -1;
+    etcdserverpb::RangeRequest range;
+    range.set_key(prefix() + under);
+    range.set_range_end(etcd_store::PrefixEnd(range.key()));
+    range.set_count_only(true);
+    absl::StatusOr<etcdserverpb::RangeResponse> counted =
+        (*client)->Range(range);
+    EXPECT_OK(counted);
+    return counted.ok() ? counted->count() : -1;
+  }
+
   TempDir dir_;
   RecordingObserver observer_a_, observer_b_;
 };
+
+// Every field at the contract's limit: 256 pieces of evidence of about 10.7
+// KiB each (2.7 MiB), more than one etcd request may carry (1.5 MiB), less
+// `missing` pieces.
+core::Mutation HugeCreate(const std::string& id, size_t missing = 0,
+                          const std::string& request_id = "") {
+  core::CreateClaim create;
+  create.claim.id = id;
+  create.claim.statement = std::string(core::kMaxStatementBytes, 's');
+  for (size_t i = 0; i < core::kMaxLabels; ++i) {
+    create.claim.labels[absl::StrCat("k", i)] =
+        std::string(core::kMaxLabelValueBytes, 'v');
+  }
+  for (size_t i = 0; i + missing < core::kMaxEvidencePerClaim; ++i) {
+    core::Evidence evidence;
+    evidence.source = std::string(core::kMaxSourceBytes, 'o');
+    evidence.url =
+        "https://example.com/" + std::string(core::kMaxUrlBytes - 20, 'u');
+    evidence.quote = std::string(core::kMaxQuoteBytes, 'q');
+    evidence.note = std::string(core::kMaxNoteBytes, 'n');
+    evidence.actor = std::string(core::kMaxActorBytes, 'a');
+    create.claim.evidence.push_back(std::move(evidence));
+  }
+  return core::Mutation{create, request_id};
+}
 
 TEST_F(EtcdReplicasTest, WritesThroughBothAreOneDenseSequenceSeenByBoth) {
   auto a = OpenReplica(&observer_a_);
@@ -252,30 +300,13 @@ TEST_F(EtcdReplicasTest, ARetryOnAnotherReplicaReplaysTheFirstResult) {
   EXPECT_EQ(b->CurrentRevision(), 1);
 }
 
-// Every field at the contract's limit: 256 pieces of evidence of about 10.7
-// KiB each (2.7 MiB), more than one etcd request may carry (1.5 MiB).
+// A claim at the contract's size limits (HugeCreate) commits, and so does an
+// update that adds its last piece of evidence.
 TEST_F(EtcdReplicasTest, AClaimAtTheContractsSizeLimitsCommits) {
   auto a = OpenReplica(&observer_a_);
   auto b = OpenReplica(&observer_b_);
   ASSERT_NE(b, nullptr);
-  core::CreateClaim create;
-  create.claim.id = "huge";
-  create.claim.statement = std::string(core::kMaxStatementBytes, 's');
-  for (size_t i = 0; i < core::kMaxLabels; ++i) {
-    create.claim.labels[absl::StrCat("k", i)] =
-        std::string(core::kMaxLabelValueBytes, 'v');
-  }
-  for (size_t i = 0; i + 1 < core::kMaxEvidencePerClaim; ++i) {
-    core::Evidence evidence;
-    evidence.source = std::string(core::kMaxSourceBytes, 'o');
-    evidence.url =
-        "https://example.com/" + std::string(core::kMaxUrlBytes - 20, 'u');
-    evidence.quote = std::string(core::kMaxQuoteBytes, 'q');
-    evidence.note = std::string(core::kMaxNoteBytes, 'n');
-    evidence.actor = std::string(core::kMaxActorBytes, 'a');
-    create.claim.evidence.push_back(std::move(evidence));
-  }
-  core::Mutation mutation{create, ""};
+  const core::Mutation mutation = HugeCreate("huge", 1);
   ASSERT_OK(core::ValidateMutation(mutation));
   ASSERT_OK_AND_ASSIGN(core::MutationResult created, a->Apply(mutation));
   // The last piece of evidence, as an update.
@@ -290,6 +321,68 @@ TEST_F(EtcdReplicasTest, AClaimAtTheContractsSizeLimitsCommits) {
   ASSERT_EQ(history.events.size(), 2u);
   EXPECT_EQ(*history.events[0], *created.event);
   EXPECT_EQ(*history.events[1], *updated.event);
+}
+
+// A create too large for one Txn stages its evidence in etcd first; one that
+// is refused (its claim exists) or replayed (its request_id was applied)
+// must not: the probe's 20 of each added 240 chunk keys and 100 MB to etcd.
+TEST_F(EtcdReplicasTest, RefusedOrReplayedLargeCreatesWriteNothingToEtcd) {
+  auto a = OpenReplica(&observer_a_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_OK(a->Apply(HugeCreate("dup", 0, "first")));
+  const int64_t chunks = CountKeys("v/dup/");
+  const int64_t requests = CountKeys("r/");
+  EXPECT_GT(chunks, 1);
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(a->Apply(HugeCreate("dup", 0, absl::StrCat("again-", i))),
+                StatusIs(absl::StatusCode::kAlreadyExists));
+    ASSERT_OK_AND_ASSIGN(core::MutationResult replay,
+                         a->Apply(HugeCreate("dup", 0, "first")));
+    EXPECT_TRUE(replay.replayed);
+  }
+  EXPECT_EQ(CountKeys("v/dup/"), chunks);
+  EXPECT_EQ(CountKeys("r/"), requests);
+  EXPECT_EQ(a->CurrentRevision(), 1);
+}
+
+// A refused create followed in one batch by a create that must be staged:
+// each gets its own answer (the refused one used to get the large one's
+// "needs N operations ... more than one etcd Txn holds").
+TEST_F(EtcdReplicasTest, ARefusedCreateBeforeAStagedOneGetsItsOwnAnswer) {
+  // The writer calls the clock once per mutation it applies: holding the
+  // first call of `held` keeps the writer busy while the pair is queued
+  // behind it, so the writer takes the pair as one batch.
+  absl::Notification entered, release;
+  std::atomic<bool> hold{false};
+  auto a = OpenReplica(&observer_a_, nullptr, absl::ZeroDuration(), [&] {
+    if (hold.exchange(false)) {
+      entered.Notify();
+      release.WaitForNotification();
+    }
+    return absl::Now();
+  });
+  ASSERT_NE(a, nullptr);
+  ASSERT_OK(a->Apply(CreateMutation("exists")));
+  hold = true;
+  absl::BlockingCounter pending(3);
+  std::vector<absl::Status> answers(3);
+  auto answer = [&](int i) {
+    return [&, i](const absl::StatusOr<core::MutationResult>& result) {
+      answers[i] = result.status();
+      pending.DecrementCount();
+    };
+  };
+  a->Submit(CreateMutation("held"), answer(0));
+  entered.WaitForNotification();
+  a->Submit(CreateMutation("exists"), answer(1));
+  a->Submit(HugeCreate("large"), answer(2));
+  release.Notify();
+  pending.Wait();
+  EXPECT_OK(answers[0]);
+  EXPECT_THAT(answers[1], StatusIs(absl::StatusCode::kAlreadyExists));
+  EXPECT_OK(answers[2]);
+  ASSERT_OK_AND_ASSIGN(core::Claim large, a->Get("large"));
+  EXPECT_EQ(large.evidence.size(), core::kMaxEvidencePerClaim);
 }
 
 // Every replica's ticker compacts: N replicas compacting to the same point
