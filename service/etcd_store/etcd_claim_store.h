@@ -83,6 +83,10 @@ struct EtcdStoreOptions {
   // seen one interval earlier (as the Kubernetes API server does), so it never
   // grows without bound; claimd's events are kept as its own keys.
   absl::Duration etcd_compaction_interval = absl::Minutes(5);
+  // The TTL of a replica's claim on the deletion pass over trimmed history
+  // (meta/compacting): how long a replica that dies mid-pass holds the
+  // others off. The running pass renews it every third of it.
+  absl::Duration compacting_lease = absl::Seconds(60);
   // How often an idle replica checks that it still reaches an etcd quorum.
   absl::Duration health_interval = absl::Seconds(1);
   // etcd's --max-txn-ops and --max-request-bytes (its defaults); a batch stays

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "service/core/mutation.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/etcd_store/etcd_txn.h"
 #include "service/util/log.h"
 #include "service/util/monotonic_clock.h"
 #include "service/util/status_macros.h"
@@ -17,10 +18,6 @@
 namespace claimd::etcd_store {
 namespace {
 
-// Room left in a request for etcd's own framing of each operation and the
-// header; keys and values are counted exactly.
-constexpr size_t kRequestOverhead = 64 << 10;
-constexpr size_t kPerOpOverhead = 32;
 // A create whose evidence is larger than this is staged (StageEvidence)
 // instead of riding in the commit's Txn, in chunks of at most kStageChunk.
 constexpr size_t kStageThreshold = 256 << 10;
