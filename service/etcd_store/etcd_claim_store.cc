@@ -3,6 +3,8 @@
 // etcd_watch.cc, etcd_reads.cc and etcd_compaction.cc.
 #include "service/etcd_store/etcd_claim_store.h"
 
+#include <openssl/sha.h>
+
 #include <utility>
 
 #include "absl/random/random.h"
@@ -43,6 +45,18 @@ absl::Status RangeAll(
 }
 
 }  // namespace
+
+absl::uint128 EtcdClaimStore::RequestKey(absl::string_view request_id) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(request_id.data()),
+         request_id.size(), digest);
+  uint64_t high = 0, low = 0;
+  for (int i = 0; i < 8; ++i) {
+    high = (high << 8) | digest[i];
+    low = (low << 8) | digest[8 + i];
+  }
+  return absl::MakeUint128(high, low);
+}
 
 absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
     EtcdStoreOptions options) {
@@ -180,8 +194,9 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
       [&](const mvccpb::KeyValue& kv) -> absl::Status {
         ASSIGN_OR_RETURN(pb::RequestRecord record,
                          Parse<pb::RequestRecord>(kv.value(), kv.key()));
-        loaded.requests[kv.key().substr(keys_.RequestsPrefix().size())] = {
-            record.revision(), record.fingerprint()};
+        loaded.requests[RequestKey(absl::string_view(kv.key()).substr(
+            keys_.RequestsPrefix().size()))] = {record.revision(),
+                                                record.fingerprint()};
         return absl::OkStatus();
       }));
   return loaded;

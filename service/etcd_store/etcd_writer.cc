@@ -209,7 +209,7 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
         seen[i].chunk_keys = &claim->second->chunk_keys;
       }
       if (mutation.request_id.empty()) continue;
-      auto request = requests_.find(mutation.request_id);
+      auto request = requests_.find(RequestKey(mutation.request_id));
       // An entry at or below the compaction point is forgotten history.
       if (request != requests_.end() && request->second.revision > compact_)
         seen[i].request = request->second;

@@ -304,6 +304,27 @@ TEST_F(EtcdReplicasTest, ARetryOnAnotherReplicaReplaysTheFirstResult) {
   EXPECT_EQ(b->CurrentRevision(), 1);
 }
 
+// A replica that opens after the write loads the request_id records (kept by
+// a hash of the request_id) and replays from them; another request_id is new.
+TEST_F(EtcdReplicasTest, ARetryOnAReplicaOpenedLaterReplaysTheFirstResult) {
+  auto a = OpenReplica(&observer_a_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_OK_AND_ASSIGN(core::MutationResult first,
+                       a->Apply(CreateMutation("c1", {}, "req-1")));
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(b, nullptr);
+  ASSERT_OK_AND_ASSIGN(core::MutationResult again,
+                       b->Apply(CreateMutation("c1", {}, "req-1")));
+  EXPECT_TRUE(again.replayed);
+  EXPECT_EQ(*again.event, *first.event);
+  EXPECT_THAT(b->Apply(CreateMutation("c2", {}, "req-1")),
+              StatusIs(absl::StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(core::MutationResult other,
+                       b->Apply(CreateMutation("c2", {}, "req-2")));
+  EXPECT_FALSE(other.replayed);
+  EXPECT_EQ(other.event->revision, 2);
+}
+
 // A claim at the contract's size limits (HugeCreate) commits, and so does an
 // update that adds its last piece of evidence.
 TEST_F(EtcdReplicasTest, AClaimAtTheContractsSizeLimitsCommits) {
