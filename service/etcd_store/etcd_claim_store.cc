@@ -1,13 +1,13 @@
-// EtcdClaimStore: open, load, close, health, compaction (see
-// etcd_claim_store.h). The writer, the watch and the reads live in
-// etcd_writer.cc, etcd_watch.cc and etcd_reads.cc.
+// EtcdClaimStore: open, load, close, health (see etcd_claim_store.h). The
+// writer, the watch, the reads and compaction live in etcd_writer.cc,
+// etcd_watch.cc, etcd_reads.cc and etcd_compaction.cc.
 #include "service/etcd_store/etcd_claim_store.h"
+
+#include <openssl/sha.h>
 
 #include <utility>
 
 #include "absl/random/random.h"
-#include "absl/strings/match.h"
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_format.h"
 #include "service/etcd_store/etcd_txn.h"
@@ -23,9 +23,6 @@ EtcdMetrics& NoEtcdMetrics() {
 }
 
 namespace {
-
-// How long a replica's claim on the deletion pass outlives the replica.
-constexpr int64_t kCompactingLeaseSeconds = 60;
 
 // Calls `each` for every key-value in [begin, end) as of etcd revision
 // `at_revision`, a page at a time.
@@ -48,6 +45,18 @@ absl::Status RangeAll(
 }
 
 }  // namespace
+
+absl::uint128 EtcdClaimStore::RequestKey(absl::string_view request_id) {
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(request_id.data()),
+         request_id.size(), digest);
+  uint64_t high = 0, low = 0;
+  for (int i = 0; i < 8; ++i) {
+    high = (high << 8) | digest[i];
+    low = (low << 8) | digest[8 + i];
+  }
+  return absl::MakeUint128(high, low);
+}
 
 absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
     EtcdStoreOptions options) {
@@ -185,8 +194,9 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
       [&](const mvccpb::KeyValue& kv) -> absl::Status {
         ASSIGN_OR_RETURN(pb::RequestRecord record,
                          Parse<pb::RequestRecord>(kv.value(), kv.key()));
-        loaded.requests[kv.key().substr(keys_.RequestsPrefix().size())] = {
-            record.revision(), record.fingerprint()};
+        loaded.requests[RequestKey(absl::string_view(kv.key()).substr(
+            keys_.RequestsPrefix().size()))] = {record.revision(),
+                                                record.fingerprint()};
         return absl::OkStatus();
       }));
   return loaded;
@@ -350,220 +360,6 @@ void EtcdClaimStore::MaintenanceLoop() {
     }
     previous_tick_revision = response->header().revision();
   }
-}
-
-absl::Status EtcdClaimStore::Compact(int64_t revision) {
-  {
-    absl::MutexLock lock(&queue_mutex_);
-    if (queue_closed_) return ClosedError();
-  }
-  ASSIGN_OR_RETURN(const int64_t current, CatchUp());
-  if (revision > current) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("cannot compact to revision ", revision,
-                     ": the current revision is ", current));
-  }
-  // 1. Advance meta/compact (compare-and-set on its mod revision), so readers
-  // answer OUT_OF_RANGE from now on, before anything is deleted.
-  for (int attempt = 0;; ++attempt) {
-    etcdserverpb::RangeRequest read;
-    read.set_key(keys_.Compact());
-    ASSIGN_OR_RETURN(etcdserverpb::RangeResponse now, client_->Range(read));
-    int64_t stored = 0, mod_revision = 0;
-    if (!now.kvs().empty()) {
-      ASSIGN_OR_RETURN(stored,
-                       ParseRevision(now.kvs(0).value(), keys_.Compact()));
-      mod_revision = now.kvs(0).mod_revision();
-    }
-    if (stored >= revision) break;
-    etcdserverpb::TxnRequest txn;
-    CompareModRevision(txn, keys_.Compact(), etcdserverpb::Compare::EQUAL,
-                       mod_revision);
-    PutOnSuccess(txn, keys_.Compact(), absl::StrCat(revision));
-    ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
-    if (response.succeeded()) break;
-    if (attempt >= 20)
-      return absl::AbortedError("compaction raced another replica 20 times");
-  }
-  {
-    absl::MutexLock lock(&state_mutex_);
-    compact_ = std::max(compact_, revision);
-  }
-  RETURN_IF_ERROR(DeleteCompactedHistory(revision));
-  absl::MutexLock lock(&state_mutex_);
-  for (auto it = requests_.begin(); it != requests_.end();) {
-    if (it->second.revision <= revision) {
-      requests_.erase(it++);
-    } else {
-      ++it;
-    }
-  }
-  return absl::OkStatus();
-}
-
-absl::Status EtcdClaimStore::DeleteCompactedHistory(int64_t revision) {
-  // Every replica's ticker compacts: the pass runs once. A replica skips it
-  // when the pass is recorded done up to `revision` (meta/compacted), or when
-  // another replica is running one (meta/compacting, under a lease so that a
-  // replica that dies mid-pass does not block the others for longer than its
-  // TTL). The pass is idempotent, so a lease that expires mid-pass costs
-  // repeated work, never wrong work.
-  etcdserverpb::RangeRequest done;
-  done.set_key(keys_.Compacted());
-  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse marker, client_->Range(done));
-  if (!marker.kvs().empty()) {
-    ASSIGN_OR_RETURN(const int64_t compacted,
-                     ParseRevision(marker.kvs(0).value(), keys_.Compacted()));
-    if (compacted >= revision) return absl::OkStatus();
-  }
-  etcdserverpb::LeaseGrantRequest grant;
-  grant.set_ttl(kCompactingLeaseSeconds);
-  ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
-                   client_->LeaseGrant(grant));
-  etcdserverpb::TxnRequest claim;
-  CompareAbsent(claim, keys_.Compacting());
-  PutOnSuccess(claim, keys_.Compacting(), absl::StrCat(revision))
-      ->set_lease(lease.id());
-  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
-  if (!claimed.succeeded()) return absl::OkStatus();  // another replica's pass
-  compaction_passes_.fetch_add(1, std::memory_order_relaxed);
-  etcd_metrics_.OnCompactionPass();
-  // A pass that fails frees its claim at once, so the next Compact (on any
-  // replica) finishes it without waiting for the lease to expire.
-  auto pass = [&]() -> absl::Status {
-    // Delete what the trimmed events kept alive: the events and their index
-    // entries, tombstones of claims deleted in them (and those claims'
-    // evidence), and the request_ids they recorded. Idempotent: a pass that
-    // failed halfway is finished by the next Compact.
-    const std::string events_end = keys_.Event(revision + 1);
-    for (;;) {
-      etcdserverpb::RangeRequest page;
-      page.set_key(keys_.EventsPrefix());
-      page.set_range_end(events_end);
-      page.set_limit(32);
-      ASSIGN_OR_RETURN(etcdserverpb::RangeResponse events,
-                       client_->Range(page));
-      if (events.kvs().empty()) break;
-      etcdserverpb::TxnRequest txn;
-      auto flush = [&]() -> absl::Status {
-        if (txn.success_size() == 0) return absl::OkStatus();
-        RETURN_IF_ERROR(client_->Txn(txn).status());
-        txn.Clear();
-        return absl::OkStatus();
-      };
-      auto remove = [&](const std::string& key) -> absl::Status {
-        txn.add_success()->mutable_request_delete_range()->set_key(key);
-        compaction_keys_deleted_.fetch_add(1, std::memory_order_relaxed);
-        etcd_metrics_.OnCompactedKeys(1);
-        if (txn.success_size() >= options_.max_txn_ops - 1) return flush();
-        return absl::OkStatus();
-      };
-      for (const mvccpb::KeyValue& kv : events.kvs()) {
-        ASSIGN_OR_RETURN(pb::EventRecord record,
-                         Parse<pb::EventRecord>(kv.value(), kv.key()));
-        absl::string_view rest;
-        keys_.Classify(kv.key(), &rest);
-        int64_t event_revision = 0;
-        if (!absl::SimpleAtoi(rest, &event_revision))
-          return absl::InternalError(absl::StrCat("bad event key ", kv.key()));
-        RETURN_IF_ERROR(remove(keys_.Index(record.claim_id(), event_revision)));
-        if (record.type() == static_cast<int>(core::EventType::kDeleted)) {
-          const std::string tombstone =
-              keys_.Tombstone(record.claim_id(), record.create_revision());
-          etcdserverpb::RangeRequest read;
-          read.set_key(tombstone);
-          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                           client_->Range(read));
-          if (!found.kvs().empty()) {
-            ASSIGN_OR_RETURN(
-                pb::ClaimHeader header,
-                Parse<pb::ClaimHeader>(found.kvs(0).value(), tombstone));
-            for (const std::string& chunk : header.chunk_keys())
-              RETURN_IF_ERROR(remove(chunk));
-            RETURN_IF_ERROR(remove(tombstone));
-          }
-        }
-        if (!record.request_id().empty()) {
-          // Only the record this event wrote (compare-and-delete on its mod
-          // revision): a request_id trimmed earlier may have been used again.
-          const std::string key = keys_.Request(record.request_id());
-          etcdserverpb::RangeRequest read;
-          read.set_key(key);
-          ASSIGN_OR_RETURN(etcdserverpb::RangeResponse found,
-                           client_->Range(read));
-          if (!found.kvs().empty()) {
-            ASSIGN_OR_RETURN(
-                pb::RequestRecord stored,
-                Parse<pb::RequestRecord>(found.kvs(0).value(), key));
-            if (stored.revision() == event_revision) {
-              etcdserverpb::TxnRequest one;
-              CompareModRevision(one, key, etcdserverpb::Compare::EQUAL,
-                                 found.kvs(0).mod_revision());
-              one.add_success()->mutable_request_delete_range()->set_key(key);
-              RETURN_IF_ERROR(client_->Txn(one).status());
-            }
-          }
-        }
-      }
-      RETURN_IF_ERROR(flush());
-      // The events last, so an interrupted pass is found again by the next one.
-      etcdserverpb::TxnRequest drop;
-      auto* range = drop.add_success()->mutable_request_delete_range();
-      range->set_key(events.kvs(0).key());
-      range->set_range_end(events.kvs().rbegin()->key() + std::string(1, '\0'));
-      RETURN_IF_ERROR(client_->Txn(drop).status());
-      compaction_keys_deleted_.fetch_add(events.kvs_size(),
-                                         std::memory_order_relaxed);
-      etcd_metrics_.OnCompactedKeys(events.kvs_size());
-      if (!events.more()) break;
-    }
-    return absl::OkStatus();
-  };
-  if (absl::Status passed = pass(); !passed.ok()) {
-    etcdserverpb::TxnRequest release;
-    release.add_success()->mutable_request_delete_range()->set_key(
-        keys_.Compacting());
-    client_->Txn(release).IgnoreError();  // else the lease expires
-    return passed;
-  }
-  // Done: record it and free the claim in one Txn.
-  etcdserverpb::TxnRequest finish;
-  PutOnSuccess(finish, keys_.Compacted(), absl::StrCat(revision));
-  finish.add_success()->mutable_request_delete_range()->set_key(
-      keys_.Compacting());
-  return client_->Txn(finish).status();
-}
-
-absl::StatusOr<bool> EtcdClaimStore::CompactEtcdHistory(int64_t etcd_revision,
-                                                        int64_t since) {
-  // Claim this round: the marker's mod revision below `since` means no
-  // replica compacted since then (a missing key compares as mod revision 0).
-  etcdserverpb::TxnRequest claim;
-  CompareModRevision(claim, keys_.EtcdCompacted(), etcdserverpb::Compare::LESS,
-                     since);
-  PutOnSuccess(claim, keys_.EtcdCompacted(), absl::StrCat(etcd_revision));
-  ASSIGN_OR_RETURN(etcdserverpb::TxnResponse claimed, client_->Txn(claim));
-  if (!claimed.succeeded()) return false;
-  // Claimed but the Compact call failed: the next round compacts further,
-  // covering this one.
-  etcdserverpb::CompactionRequest compaction;
-  compaction.set_revision(etcd_revision);
-  absl::StatusOr<etcdserverpb::CompactionResponse> compacted =
-      client_->Compact(compaction);
-  // OUT_OF_RANGE: etcd is compacted past it already (another deployment on
-  // the cluster, or an operator).
-  if (!compacted.ok() && !absl::IsOutOfRange(compacted.status()))
-    return compacted.status();
-  etcd_compactions_.fetch_add(1, std::memory_order_relaxed);
-  etcd_metrics_.OnEtcdCompaction();
-  return true;
-}
-
-EtcdClaimStore::CompactionWork EtcdClaimStore::compaction_work() const {
-  return CompactionWork{
-      .passes = compaction_passes_.load(std::memory_order_relaxed),
-      .keys_deleted = compaction_keys_deleted_.load(std::memory_order_relaxed),
-      .etcd_compactions = etcd_compactions_.load(std::memory_order_relaxed)};
 }
 
 }  // namespace claimd::etcd_store

@@ -50,6 +50,8 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/numeric/int128.h"
+#include "absl/strings/string_view.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
@@ -83,6 +85,10 @@ struct EtcdStoreOptions {
   // seen one interval earlier (as the Kubernetes API server does), so it never
   // grows without bound; claimd's events are kept as its own keys.
   absl::Duration etcd_compaction_interval = absl::Minutes(5);
+  // The TTL of a replica's claim on the deletion pass over trimmed history
+  // (meta/compacting): how long a replica that dies mid-pass holds the
+  // others off. The running pass renews it every third of it.
+  absl::Duration compacting_lease = absl::Seconds(60);
   // How often an idle replica checks that it still reaches an etcd quorum.
   absl::Duration health_interval = absl::Seconds(1);
   // etcd's --max-txn-ops and --max-request-bytes (its defaults); a batch stays
@@ -152,7 +158,8 @@ class EtcdClaimStore final : public core::ClaimStore {
     core::MutationCallback done;
     absl::Time now = absl::InfinitePast();  // fixed at the first attempt
     // A create too large for one Txn: its evidence, written beforehand under
-    // a lease (etcd_writer.cc), attached by the commit.
+    // a lease (etcd_writer.cc), attached by the commit. Only a create that
+    // applies on the writer's state is staged (not one refused or replayed).
     std::vector<std::string> staged_chunks;
   };
   // A live claim in memory and the chunk keys holding its evidence.
@@ -165,10 +172,17 @@ class EtcdClaimStore final : public core::ClaimStore {
     int64_t revision = 0;
     uint64_t fingerprint = 0;
   };
+  // The state's request_ids are kept by RequestKey: 32 bytes an entry instead
+  // of the string's (a 128-byte request_id took about 0.45 KiB), since with
+  // --history_retention=0 every request_id ever used stays in every replica.
+  using RequestMap = absl::flat_hash_map<absl::uint128, RequestEntry>;
+  // The first 128 bits of the request_id's SHA-256: a client cannot make two
+  // request_ids share an entry (and the fingerprint is still compared).
+  static absl::uint128 RequestKey(absl::string_view request_id);
   // What LoadState read, all at one etcd revision.
   struct Loaded {
     std::map<std::string, LivePtr> claims;
-    absl::flat_hash_map<std::string, RequestEntry> requests;
+    RequestMap requests;
     int64_t revision = 0;  // claimd's counter
     int64_t compact = 0;
     int64_t etcd_revision = 0;
@@ -231,6 +245,9 @@ class EtcdClaimStore final : public core::ClaimStore {
   bool HasCompletionRoomLocked() const
       ABSL_EXCLUSIVE_LOCKS_REQUIRED(completion_mutex_);
   absl::StatusOr<core::MutationResult> ReplayOf(int64_t revision);
+  // Writes a create's evidence in chunks under a lease, for BuildBatch to
+  // attach; called only once BuildBatch found the create applies (its
+  // request_id new, its claim absent). Errors: UNAVAILABLE.
   absl::Status StageEvidence(Task& task);
 
   // Watch (etcd_watch.cc).
@@ -275,8 +292,7 @@ class EtcdClaimStore final : public core::ClaimStore {
 
   absl::Mutex state_mutex_;
   std::map<std::string, LivePtr> claims_ ABSL_GUARDED_BY(state_mutex_);
-  absl::flat_hash_map<std::string, RequestEntry> requests_
-      ABSL_GUARDED_BY(state_mutex_);
+  RequestMap requests_ ABSL_GUARDED_BY(state_mutex_);
   // The revision claims_ and requests_ reflect (reads report it), and the
   // revision the observer has been given (writers and CatchUp wait for it);
   // state_revision_ >= applied_.

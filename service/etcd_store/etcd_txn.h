@@ -1,18 +1,26 @@
 // Building blocks of the etcd Txns the backend writes: the compares it guards
-// them with (a key's mod revision, a key that must not exist yet) and the
-// puts it makes when they hold. Each compare-and-put of the store reads as
+// them with (a key's mod revision, a key that must not exist yet), the
+// puts it makes when they hold, and what it allows for etcd's framing when
+// it sizes a Txn. Each compare-and-put of the store reads as
 // the condition and the write it makes, instead of six proto setters.
 //
 // Thread-safety: pure functions on the request they are given.
 #ifndef CLAIMD_SERVICE_ETCD_STORE_ETCD_TXN_H_
 #define CLAIMD_SERVICE_ETCD_STORE_ETCD_TXN_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "etcd/etcdserver/etcdserverpb/rpc.pb.h"
 
 namespace claimd::etcd_store {
+
+// Room left in a request for etcd's own framing of each operation and the
+// header, when a Txn is sized against --max-request-bytes; keys and values
+// are counted exactly.
+constexpr size_t kRequestOverhead = 64 << 10;
+constexpr size_t kPerOpOverhead = 32;
 
 // Holds when `key`'s mod revision compares to `mod_revision` as `result`
 // says (a missing key has mod revision 0).

@@ -279,9 +279,10 @@ absl::Status EtcdClaimStore::ApplyRevision(
     events.push_back(std::move(event));
   }
   if (!events.empty()) state_revision_ = events.back()->revision;
-  for (auto& [request_id, entry] : request_puts) requests_[request_id] = entry;
+  for (auto& [request_id, entry] : request_puts)
+    requests_[RequestKey(request_id)] = entry;
   for (const std::string& request_id : request_deletes)
-    requests_.erase(request_id);
+    requests_.erase(RequestKey(request_id));
   if (compact > compact_) compact_ = compact;
   return absl::OkStatus();
 }

@@ -10,6 +10,7 @@
 #include "absl/strings/str_format.h"
 #include "service/core/mutation.h"
 #include "service/etcd_store/etcd_claim_store.h"
+#include "service/etcd_store/etcd_txn.h"
 #include "service/util/log.h"
 #include "service/util/monotonic_clock.h"
 #include "service/util/status_macros.h"
@@ -17,10 +18,6 @@
 namespace claimd::etcd_store {
 namespace {
 
-// Room left in a request for etcd's own framing of each operation and the
-// header; keys and values are counted exactly.
-constexpr size_t kRequestOverhead = 64 << 10;
-constexpr size_t kPerOpOverhead = 32;
 // A create whose evidence is larger than this is staged (StageEvidence)
 // instead of riding in the commit's Txn, in chunks of at most kStageChunk.
 constexpr size_t kStageThreshold = 256 << 10;
@@ -39,6 +36,17 @@ constexpr size_t kMaxPendingCompletions = 8;
 constexpr absl::Duration kTxnAttemptTimeout = EtcdClient::kAttemptTimeout;
 constexpr absl::Duration kTxnRetryPause = absl::Milliseconds(100);
 
+// A create's evidence as it counts against kStageThreshold.
+size_t EvidenceBytes(const core::EvidenceList& evidence_list) {
+  size_t bytes = 0;
+  for (const core::Evidence& evidence : evidence_list) {
+    bytes += evidence.source.size() + evidence.url.size() +
+             evidence.quote.size() + evidence.note.size() +
+             evidence.actor.size() + 32;
+  }
+  return bytes;
+}
+
 absl::Status OutcomeUnknown(const absl::Status& status) {
   return absl::UnavailableError(absl::StrCat(
       "etcd commit failed: ", status.message(),
@@ -54,6 +62,9 @@ struct EtcdClaimStore::Batch {
   etcdserverpb::TxnRequest txn;
   size_t bytes = 0;
   size_t taken = 0;  // tasks this batch decided (a prefix of the queue)
+  // The first task is a create that applies on this state and must stage its
+  // evidence (StageEvidence) before a Txn can carry it; nothing is taken.
+  bool stage_first = false;
   std::vector<std::optional<absl::StatusOr<core::MutationResult>>> results;
   std::vector<int64_t> replays;  // per task: revision to replay, or 0
   std::vector<core::ClaimEventPtr> events;
@@ -112,15 +123,8 @@ void EtcdClaimStore::WriterLoop() {
 absl::Status EtcdClaimStore::StageEvidence(Task& task) {
   auto* create = std::get_if<core::CreateClaim>(&task.mutation.op);
   if (create == nullptr || !task.staged_chunks.empty()) return absl::OkStatus();
-  size_t bytes = 0;
-  for (const core::Evidence& evidence : create->claim.evidence) {
-    bytes += evidence.source.size() + evidence.url.size() +
-             evidence.quote.size() + evidence.note.size() +
-             evidence.actor.size() + 32;
-  }
-  if (bytes <= kStageThreshold) return absl::OkStatus();
-  // The evidence times ApplyMutation will record (it runs with task.now).
-  if (task.now == absl::InfinitePast()) task.now = options_.clock();
+  // BuildBatch has run ApplyMutation with task.now: the evidence times are
+  // the ones it recorded.
   etcdserverpb::LeaseGrantRequest grant;
   grant.set_ttl(kStageLeaseSeconds);
   ASSIGN_OR_RETURN(etcdserverpb::LeaseGrantResponse lease,
@@ -205,7 +209,7 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
         seen[i].chunk_keys = &claim->second->chunk_keys;
       }
       if (mutation.request_id.empty()) continue;
-      auto request = requests_.find(mutation.request_id);
+      auto request = requests_.find(RequestKey(mutation.request_id));
       // An entry at or below the compaction point is forgotten history.
       if (request != requests_.end() && request->second.revision > compact_)
         seen[i].request = request->second;
@@ -275,6 +279,20 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     }
     const core::ClaimEvent& event = *applied;
     const core::Claim& claim = event.claim;
+    // Staging writes to etcd, so only a create that applies on this state
+    // stages: a refused or replayed one (decided above) writes nothing. It is
+    // staged as the first task of a batch, so that the tasks before it are
+    // answered by their own batch. The commit's compare still guards the
+    // state: if it changed meanwhile and the create is refused after all, the
+    // staged chunks expire with their lease.
+    if (event.type == core::EventType::kCreated && task.staged_chunks.empty() &&
+        EvidenceBytes(claim.evidence) > kStageThreshold) {
+      if (batch.taken == 0) {
+        batch.stage_first = true;
+        return absl::OkStatus();
+      }
+      break;
+    }
 
     // The keys this mutation writes, into a scratch Txn first so that a
     // mutation that does not fit is left for the next batch whole.
@@ -338,8 +356,8 @@ absl::Status EtcdClaimStore::BuildBatch(std::vector<Task>& tasks,
     if (batch.txn.success_size() + mine.txn.success_size() > op_budget ||
         batch.bytes + mine.bytes > byte_budget) {
       if (batch.events.empty()) {
-        // Alone and still too large: only a create with evidence past the
-        // staging threshold can get here, and CommitBatch stages it first.
+        // Alone and still too large: a create with evidence past the staging
+        // threshold is staged before it gets here, so this is a bug.
         return absl::InternalError(
             absl::StrCat("a mutation of claims/", claim.id, " needs ",
                          mine.txn.success_size(), " operations and ",
@@ -457,13 +475,6 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration started = clock.Now();
   const absl::Duration deadline = started + 2 * client_->request_timeout();
-  // A create too large for one Txn stages its evidence first.
-  if (absl::Status staged = StageEvidence(tasks.front()); !staged.ok()) {
-    std::move(tasks.front().done)(OutcomeUnknown(staged));
-    tasks.erase(tasks.begin());
-    SetHealth(absl::UnavailableError(staged.message()));
-    return;
-  }
   Batch batch;
   absl::Status failure = absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
@@ -480,8 +491,24 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
     }
     batch = Batch();
     if (absl::Status built = BuildBatch(tasks, batch); !built.ok()) {
-      failure = built;
-      break;
+      // The mutation at batch.taken cannot be written; it alone fails (the
+      // ones before it are decided again by the next batch).
+      std::move(tasks[batch.taken].done)(built);
+      tasks.erase(tasks.begin() + static_cast<ptrdiff_t>(batch.taken));
+      return;
+    }
+    if (batch.stage_first) {
+      // A create too large for one Txn that applies on the current state:
+      // its evidence is written first, then the batch is built again.
+      if (absl::Status staged = StageEvidence(tasks.front()); !staged.ok()) {
+        std::move(tasks.front().done)(absl::UnavailableError(
+            absl::StrCat("staging evidence in etcd failed: ", staged.message(),
+                         "; not applied, retry")));
+        tasks.erase(tasks.begin());
+        SetHealth(absl::UnavailableError(staged.message()));
+        return;
+      }
+      continue;
     }
     if (batch.events.empty()) {
       // Only failures and replays, decided on this replica's state: final
@@ -535,9 +562,8 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   }
   if (!failure.ok()) {
     if (absl::IsUnavailable(failure)) SetHealth(failure);
-    // Nothing taken yet (the replica could not catch up, or no batch could be
-    // built): the cause holds for every queued mutation, so all of them fail
-    // now rather than one per wait.
+    // Nothing taken yet (the replica could not catch up): the cause holds for
+    // every queued mutation, so all of them fail now rather than one per wait.
     const size_t count = batch.taken > 0 ? batch.taken : tasks.size();
     const absl::Status status =
         absl::IsUnavailable(failure) ? failure : OutcomeUnknown(failure);
