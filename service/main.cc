@@ -114,8 +114,10 @@ ABSL_FLAG(int64_t, max_snapshot_mib, 64,
           "Most memory one WatchClaims initial_snapshot may hold, in MiB "
           "(RESOURCE_EXHAUSTED beyond: narrow the filter or page ListClaims)");
 ABSL_FLAG(int64_t, snapshot_memory_mib, 256,
-          "Most memory all initial snapshots together may hold, in MiB "
-          "(RESOURCE_EXHAUSTED beyond, until streams have sent theirs)");
+          "Most memory all initial snapshots, and the messages of watches "
+          "catching up from history older than the watch window, may hold "
+          "together until sent, in MiB (RESOURCE_EXHAUSTED beyond, until "
+          "streams have sent theirs)");
 
 // Observability.
 ABSL_FLAG(std::string, metrics_listen, "127.0.0.1:9464",

@@ -135,7 +135,10 @@ absl::StatusOr<grpc::ByteBuffer> EventsPage(core::ClaimStore& store,
                                             EventBytesCache& cache,
                                             const EventsPageRequest& request) {
   ASSIGN_OR_RETURN(const int page_size, PageSize(request.page_size, limits));
-  core::ListEventsQuery query{.limit = page_size};
+  // The store stops near the response cap too: a page of claims near the
+  // size limits is not read whole only to be cut to 2 MiB here.
+  core::ListEventsQuery query{.limit = page_size,
+                              .max_bytes = kMaxResponseBytes};
   if (request.parent != core::kAllClaimsParent) {
     ASSIGN_OR_RETURN(query.claim_id,
                      core::ParseClaimName(request.parent, "parent"));

@@ -13,7 +13,8 @@ namespace claimd::api {
 
 // OK when `given` is empty (the client names no store) or is `current`;
 // otherwise FAILED_PRECONDITION saying why and ending with `remedy` (what the
-// client does next).
+// client does next). The message quotes at most the first 64 bytes of
+// `given`, escaped to printable ASCII, and its length when longer.
 absl::Status CheckSameStore(absl::string_view current, absl::string_view given,
                             absl::string_view remedy);
 

@@ -53,8 +53,14 @@ class WatchSession : public core::WatchWaiter,
   void WriteSnapshotChunk();
   // Gives `bytes` of this stream's snapshot charge back to the budget.
   void ReleaseSnapshotBytes(size_t bytes);
+  // `own`: the events come from a catch-up read, so their bytes are (mostly)
+  // this stream's alone, not the hub's shared ones: the message is charged to
+  // deps_.snapshot_budget until written, and the stream ends with
+  // RESOURCE_EXHAUSTED when the budget cannot take it.
   void WriteEvents(const std::vector<core::ClaimEventPtr>& events,
-                   int64_t covered_revision);
+                   int64_t covered_revision, bool own = false);
+  // Gives the in-flight message's charge back to the budget.
+  void ReleaseMessageBytes();
   // Sends `message`, whose `revision` field is `revision`.
   // `events`: how many change events `message` carries (for the metrics).
   void Write(grpc::ByteBuffer message, int64_t revision, int events);
@@ -108,6 +114,7 @@ class WatchSession : public core::WatchWaiter,
   int64_t snapshot_revision_ = 0;
   size_t snapshot_charged_ = 0;  // bytes still held against the budgets
   grpc::ByteBuffer message_;     // the one in flight
+  size_t message_charged_ = 0;   // its bytes held against the budget
   int events_in_flight_ = 0;     // change events in message_
 };
 
@@ -247,6 +254,10 @@ void WatchSession::OnWriteDone(bool ok) {
   }
   sent_any_ = true;
   last_sent_ = deps_.clock->Now();
+  // gRPC is done with the bytes: free them now, not at the next write (a
+  // stream may wait long for its next event).
+  message_.Clear();
+  ReleaseMessageBytes();
   if (events_in_flight_ > 0)
     deps_.metrics->OnEventsDelivered(events_in_flight_);
   Pump();
@@ -358,7 +369,7 @@ void WatchSession::Pump() {
 }
 
 void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
-                               int64_t covered_revision) {
+                               int64_t covered_revision, bool own) {
   std::vector<EventBytes> parts;
   parts.reserve(events.size());
   // Events delivered because their claim matched before the change but not
@@ -381,6 +392,24 @@ void WatchSession::WriteEvents(const std::vector<core::ClaimEventPtr>& events,
         !filter_.Matches(event.claim))
       left_filter.push_back(event.revision);
   }
+  core::MemoryBudget* const budget = deps_.snapshot_budget;
+  if (own && budget != nullptr) {
+    // A stream that never reads holds its message for as long as it stays
+    // open: without a charge, each such watcher of old history would hold
+    // a message of its own outside every bound.
+    if (!budget->TryAcquire(bytes)) {
+      End(grpc::Status(
+          grpc::StatusCode::RESOURCE_EXHAUSTED,
+          absl::StrCat("the catch-up messages and initial snapshots being sent "
+                       "hold all ",
+                       budget->limit() >> 20,
+                       " MiB claimd allows them (--snapshot_memory_mib); "
+                       "resume with start_revision=",
+                       cursor_, " later")));
+      return;
+    }
+    message_charged_ = bytes;
+  }
   cursor_ = std::max(cursor_, covered_revision + 1);
   Write(WatchResponseBytes(parts, covered_revision, false, left_filter),
         covered_revision, static_cast<int>(parts.size()));
@@ -395,9 +424,12 @@ void WatchSession::CatchUp() {
     End(StopStatus());
     return;
   }
-  absl::StatusOr<core::EventPage> page =
-      deps_.store->ListEvents(core::ListEventsQuery{
-          .from_revision = cursor_, .limit = deps_.watch.catch_up_page});
+  // A page of about what one message carries: a page of large events would
+  // otherwise be read again for every message it fills.
+  absl::StatusOr<core::EventPage> page = deps_.store->ListEvents(
+      core::ListEventsQuery{.from_revision = cursor_,
+                            .limit = deps_.watch.catch_up_page,
+                            .max_bytes = deps_.watch.max_bytes_per_message});
   if (!page.ok()) {
     if (page.status().code() == absl::StatusCode::kOutOfRange) {
       End(grpc::Status(
@@ -432,7 +464,7 @@ void WatchSession::CatchUp() {
     Pump();
     return;
   }
-  WriteEvents(matching, covered);
+  WriteEvents(matching, covered, /*own=*/true);
 }
 
 void WatchSession::TakeSnapshot() {
@@ -481,6 +513,12 @@ void WatchSession::ReleaseSnapshotBytes(size_t bytes) {
   bytes = std::min(bytes, snapshot_charged_);
   snapshot_charged_ -= bytes;
   if (deps_.snapshot_budget != nullptr) deps_.snapshot_budget->Release(bytes);
+}
+
+void WatchSession::ReleaseMessageBytes() {
+  if (deps_.snapshot_budget != nullptr)
+    deps_.snapshot_budget->Release(message_charged_);
+  message_charged_ = 0;
 }
 
 void WatchSession::WriteSnapshotChunk() {
@@ -552,6 +590,10 @@ void WatchSession::End(const grpc::Status& status) {
   }
   snapshot_ = {};
   ReleaseSnapshotBytes(snapshot_charged_);
+  // Only the owner ends the stream, so no write is in flight: the last
+  // message's bytes can go now.
+  message_.Clear();
+  ReleaseMessageBytes();
   reactor->Finish(status);
 }
 

@@ -42,6 +42,14 @@ int NextPageSize(size_t largest_claim_bytes) {
 
 }  // namespace
 
+bool EventPageBytes::Fits(const ClaimEvent& event) {
+  if (max_bytes_ == 0) return true;
+  bytes_ += ApproximateBytes(event.claim);
+  if (!empty_ && bytes_ > max_bytes_) return false;
+  empty_ = false;
+  return true;
+}
+
 absl::StatusOr<Snapshot> ClaimStore::ReadSnapshotWithin(
     const Filter& filter, absl::FunctionRef<absl::Status(size_t)> charge) {
   // Invariant: `claims` holds, for every id <= `covered` (the last id a page

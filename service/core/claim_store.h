@@ -18,6 +18,7 @@
 #ifndef CLAIMD_SERVICE_CORE_CLAIM_STORE_H_
 #define CLAIMD_SERVICE_CORE_CLAIM_STORE_H_
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -75,6 +76,27 @@ struct ListEventsQuery {
   // Inclusive. 0: from the oldest revision the store still keeps.
   int64_t from_revision = 1;
   int limit = 100;
+  // 0: no bound. Otherwise the page stops before the event that would take
+  // the ApproximateBytes of its events' claims past max_bytes (the first event
+  // is always taken; more is then true): a reader that can send only so much
+  // at once (a watch message, a response) never holds a page of large claims
+  // it cannot send.
+  size_t max_bytes = 0;
+};
+
+// How a backend applies ListEventsQuery::max_bytes while it fills a page:
+// Fits(event) adds the event's claim's ApproximateBytes and is false for the
+// first event that takes the page past the bound (that event and the rest are
+// left to the next page); the first event always fits.
+class EventPageBytes {
+ public:
+  explicit EventPageBytes(size_t max_bytes) : max_bytes_(max_bytes) {}
+  bool Fits(const ClaimEvent& event);
+
+ private:
+  const size_t max_bytes_;  // 0: no bound
+  size_t bytes_ = 0;
+  bool empty_ = true;
 };
 
 struct EventPage {

@@ -5,7 +5,9 @@
 
 #include <openssl/sha.h>
 
+#include <optional>
 #include <utility>
+#include <vector>
 
 #include "absl/random/random.h"
 #include "absl/strings/str_cat.h"
@@ -156,39 +158,44 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
         ASSIGN_OR_RETURN(loaded.compact, ParseRevision(kv.value(), kv.key()));
         return absl::OkStatus();
       }));
-  // Chunks first (a claim's header names its chunks), then the headers.
-  absl::flat_hash_map<std::string, pb::EvidenceChunk> chunks;
-  const std::string chunk_prefix = keys_.prefix() + "v/";
-  RETURN_IF_ERROR(RangeAll(*client_, chunk_prefix, PrefixEnd(chunk_prefix), at,
-                           [&](const mvccpb::KeyValue& kv) -> absl::Status {
-                             ASSIGN_OR_RETURN(chunks[kv.key()],
-                                              Parse<pb::EvidenceChunk>(
-                                                  kv.value(), kv.key()));
-                             return absl::OkStatus();
-                           }));
-  RETURN_IF_ERROR(RangeAll(
-      *client_, keys_.ClaimsPrefix(), PrefixEnd(keys_.ClaimsPrefix()), at,
-      [&](const mvccpb::KeyValue& kv) -> absl::Status {
-        ASSIGN_OR_RETURN(pb::ClaimHeader header,
-                         Parse<pb::ClaimHeader>(kv.value(), kv.key()));
-        core::EvidenceList evidence;
-        for (const std::string& key : header.chunk_keys()) {
-          auto chunk = chunks.find(key);
-          if (chunk == chunks.end()) {
-            return absl::InternalError(absl::StrCat(
-                "etcd: evidence chunk ", key, " of ", kv.key(), " is missing"));
-          }
-          for (const pb::Evidence& item : chunk->second.items()) {
-            evidence.push_back(DecodeEvidence(item, header.create_revision()));
-          }
-        }
-        auto live = std::make_shared<LiveClaim>();
-        live->claim = ClaimOf(header, std::move(evidence));
-        live->chunk_keys.assign(header.chunk_keys().begin(),
-                                header.chunk_keys().end());
-        loaded.claims[header.id()] = std::move(live);
-        return absl::OkStatus();
-      }));
+  // The headers first, then exactly the chunks they name: v/ also holds the
+  // evidence of every deleted incarnation history still keeps (and staged
+  // leftovers), which no live claim needs; a scan of it made the open of a
+  // claim deleted and created again 100 times read 270 MB.
+  std::vector<pb::ClaimHeader> headers;
+  RETURN_IF_ERROR(
+      RangeAll(*client_, keys_.ClaimsPrefix(), PrefixEnd(keys_.ClaimsPrefix()),
+               at, [&](const mvccpb::KeyValue& kv) -> absl::Status {
+                 ASSIGN_OR_RETURN(headers.emplace_back(),
+                                  Parse<pb::ClaimHeader>(kv.value(), kv.key()));
+                 return absl::OkStatus();
+               }));
+  std::vector<const std::string*> chunk_keys;
+  for (const pb::ClaimHeader& header : headers) {
+    for (const std::string& key : header.chunk_keys())
+      chunk_keys.push_back(&key);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::optional<pb::EvidenceChunk>> chunks,
+                   ReadChunkKeys(chunk_keys, at));
+  size_t next_chunk = 0;
+  for (const pb::ClaimHeader& header : headers) {
+    core::EvidenceList evidence;
+    for (const std::string& key : header.chunk_keys()) {
+      const std::optional<pb::EvidenceChunk>& chunk = chunks[next_chunk++];
+      if (!chunk.has_value()) {
+        return absl::InternalError(absl::StrCat("etcd: evidence chunk ", key,
+                                                " of claims/", header.id(),
+                                                " is missing"));
+      }
+      for (const pb::Evidence& item : chunk->items())
+        evidence.push_back(DecodeEvidence(item, header.create_revision()));
+    }
+    auto live = std::make_shared<LiveClaim>();
+    live->claim = ClaimOf(header, std::move(evidence));
+    live->chunk_keys.assign(header.chunk_keys().begin(),
+                            header.chunk_keys().end());
+    loaded.claims[header.id()] = std::move(live);
+  }
   RETURN_IF_ERROR(RangeAll(
       *client_, keys_.RequestsPrefix(), PrefixEnd(keys_.RequestsPrefix()), at,
       [&](const mvccpb::KeyValue& kv) -> absl::Status {

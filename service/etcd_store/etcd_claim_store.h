@@ -55,6 +55,7 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "absl/types/span.h"
 #include "service/core/claim_store.h"
 #include "service/core/metrics.h"
 #include "service/etcd_store/coalesced_read.h"
@@ -273,10 +274,25 @@ class EtcdClaimStore final : public core::ClaimStore {
   void RestartStalledWatch();
   absl::StatusOr<core::EventPage> ReadEvents(const core::ListEventsQuery& query,
                                              bool wait_applied);
+  // The state of claims/`id` created at `create_revision`: the live claim,
+  // or its tombstone's final state with only the evidence recorded at or
+  // before `up_to` (what events up to that revision show). Errors:
+  // OUT_OF_RANGE when it was trimmed; etcd's.
   absl::StatusOr<core::Claim> Incarnation(const std::string& id,
-                                          int64_t create_revision);
+                                          int64_t create_revision,
+                                          int64_t up_to);
+  // The evidence in `header`'s chunks recorded at or before `up_to`, read by
+  // their keys (ReadChunkKeys).
   absl::StatusOr<core::EvidenceList> ReadChunks(const std::string& id,
-                                                const pb::ClaimHeader& header);
+                                                const pb::ClaimHeader& header,
+                                                int64_t up_to);
+  // The chunks stored under `keys` (nullopt: absent), at etcd revision
+  // `at_revision` (0: the latest), read in Txns of at most 64 Ranges: by key,
+  // never by a range over v/, which also holds the evidence of every deleted
+  // incarnation history still keeps. Errors: etcd's; INTERNAL for a value
+  // that is not a chunk.
+  absl::StatusOr<std::vector<std::optional<pb::EvidenceChunk>>> ReadChunkKeys(
+      absl::Span<const std::string* const> keys, int64_t at_revision);
   void NoteCounter(int64_t revision);
 
   // Maintenance thread: health probes, etcd MVCC compaction.

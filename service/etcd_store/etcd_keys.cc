@@ -18,6 +18,16 @@ std::string PaddedRevision(int64_t revision) {
   return absl::StrFormat("%020d", revision);
 }
 
+int64_t ChunkRevision(absl::string_view key, absl::string_view chunk_prefix,
+                      int64_t create_revision) {
+  int64_t revision = 0;
+  if (!absl::ConsumePrefix(&key, chunk_prefix) || key.size() < 20 ||
+      !absl::SimpleAtoi(key.substr(0, 20), &revision) ||
+      revision < create_revision)
+    return create_revision;
+  return revision;
+}
+
 std::string PrefixEnd(absl::string_view prefix) {
   std::string end(prefix);
   while (!end.empty()) {

@@ -84,6 +84,14 @@ class Keys {
 // The key just past every key that starts with `prefix` (etcd's range_end for
 // a prefix range).
 std::string PrefixEnd(absl::string_view prefix);
+// The revision at which the evidence in chunk `key` (under `chunk_prefix`,
+// v/<id>/) was recorded, from the names the writer gives chunks:
+// <rev:020> for the item an update added, <rev:020>-c and s<random>-<n>
+// (staged) for a create's, which get `create_revision`. A name of another
+// shape also gets `create_revision`, so that a reader that skips chunks
+// recorded after some revision never skips it.
+int64_t ChunkRevision(absl::string_view key, absl::string_view chunk_prefix,
+                      int64_t create_revision);
 // 20 decimal digits, so keys sort by revision.
 std::string PaddedRevision(int64_t revision);
 

@@ -3,7 +3,12 @@
 // read began (one linearizable etcd read of the counter: the consistent read
 // of the Kubernetes API server's watch cache). History is read from etcd.
 #include <algorithm>
+#include <limits>
+#include <memory>
+#include <optional>
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "absl/container/flat_hash_map.h"
 #include "absl/strings/numbers.h"
@@ -14,6 +19,14 @@
 #include "service/util/status_macros.h"
 
 namespace claimd::etcd_store {
+namespace {
+
+// Chunk keys read per Txn: well under etcd's --max-txn-ops (128). A chunk
+// holds at most about 512 KiB and a claim's evidence is bounded by the field
+// limits (about 2.7 MB), so each answer stays a few MiB.
+constexpr size_t kChunksPerRead = 64;
+
+}  // namespace
 
 absl::Status EtcdClaimStore::WaitApplied(int64_t revision,
                                          absl::Duration timeout) {
@@ -199,23 +212,41 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
     RETURN_IF_ERROR(
         WaitApplied(records.back().first, client_->request_timeout()));
   }
-  // Each incarnation's final (or current) state, fetched once per page.
+  // Per incarnation, the newest revision of it the page holds: evidence
+  // recorded later is not read (a deletion needs all of it).
+  auto incarnation_key = [](const pb::EventRecord& record) {
+    return absl::StrCat(record.claim_id(), "/", record.create_revision());
+  };
+  absl::flat_hash_map<std::string, int64_t> needed;
+  for (const auto& [revision, record] : records) {
+    int64_t& up_to = needed[incarnation_key(record)];
+    up_to =
+        static_cast<core::EventType>(record.type()) == core::EventType::kDeleted
+            ? std::numeric_limits<int64_t>::max()
+            : std::max(up_to, revision);
+  }
+  // Each incarnation's state, fetched once per page.
   absl::flat_hash_map<std::string, std::shared_ptr<const core::Claim>> bodies;
+  core::EventPageBytes bytes(query.max_bytes);
   for (auto& [revision, record] : records) {
-    const std::string body_key =
-        absl::StrCat(record.claim_id(), "/", record.create_revision());
+    const std::string body_key = incarnation_key(record);
     auto body = bodies.find(body_key);
     if (body == bodies.end()) {
-      ASSIGN_OR_RETURN(
-          core::Claim claim,
-          Incarnation(record.claim_id(), record.create_revision()));
+      ASSIGN_OR_RETURN(core::Claim claim,
+                       Incarnation(record.claim_id(), record.create_revision(),
+                                   needed[body_key]));
       body = bodies
                  .emplace(body_key,
                           std::make_shared<const core::Claim>(std::move(claim)))
                  .first;
     }
-    page.events.push_back(std::make_shared<const core::ClaimEvent>(
-        EventAt(revision, record, *body->second)));
+    auto event = std::make_shared<const core::ClaimEvent>(
+        EventAt(revision, record, *body->second));
+    if (!bytes.Fits(*event)) {
+      page.more = true;  // this event opens the next page
+      break;
+    }
+    page.events.push_back(std::move(event));
   }
   page.next_revision =
       page.events.empty() ? from : page.events.back()->revision + 1;
@@ -224,8 +255,9 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
   return page;
 }
 
-absl::StatusOr<core::Claim> EtcdClaimStore::Incarnation(
-    const std::string& id, int64_t create_revision) {
+absl::StatusOr<core::Claim> EtcdClaimStore::Incarnation(const std::string& id,
+                                                        int64_t create_revision,
+                                                        int64_t up_to) {
   {
     absl::MutexLock lock(&state_mutex_);
     auto live = claims_.find(id);
@@ -246,35 +278,65 @@ absl::StatusOr<core::Claim> EtcdClaimStore::Incarnation(
   }
   ASSIGN_OR_RETURN(pb::ClaimHeader header,
                    Parse<pb::ClaimHeader>(response.kvs(0).value(), key));
-  ASSIGN_OR_RETURN(core::EvidenceList evidence, ReadChunks(id, header));
+  ASSIGN_OR_RETURN(core::EvidenceList evidence, ReadChunks(id, header, up_to));
   return ClaimOf(header, std::move(evidence));
 }
 
 absl::StatusOr<core::EvidenceList> EtcdClaimStore::ReadChunks(
-    const std::string& id, const pb::ClaimHeader& header) {
-  core::EvidenceList evidence;
-  if (header.chunk_keys().empty()) return evidence;
-  etcdserverpb::RangeRequest request;
-  request.set_key(keys_.ChunkPrefix(id));
-  request.set_range_end(PrefixEnd(keys_.ChunkPrefix(id)));
-  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse response,
-                   client_->Range(request));
-  absl::flat_hash_map<absl::string_view, const std::string*> values;
-  for (const mvccpb::KeyValue& kv : response.kvs())
-    values[kv.key()] = &kv.value();
+    const std::string& id, const pb::ClaimHeader& header, int64_t up_to) {
+  // Exactly the keys the header names, never a range over v/<id>/: that
+  // prefix also holds every other incarnation's chunks (and staged leftovers),
+  // so a claim deleted and re-created many times would make each read as
+  // large as its whole past.
+  const std::string prefix = keys_.ChunkPrefix(id);
+  std::vector<const std::string*> wanted;
   for (const std::string& key : header.chunk_keys()) {
-    auto value = values.find(key);
-    if (value == values.end()) {
+    // Oldest first: the rest was recorded later still.
+    if (ChunkRevision(key, prefix, header.create_revision()) > up_to) break;
+    wanted.push_back(&key);
+  }
+  ASSIGN_OR_RETURN(std::vector<std::optional<pb::EvidenceChunk>> chunks,
+                   ReadChunkKeys(wanted, 0));
+  core::EvidenceList evidence;
+  for (size_t i = 0; i < wanted.size(); ++i) {
+    if (!chunks[i].has_value()) {
       return absl::OutOfRangeError(absl::StrCat(
-          "evidence of claims/", id, " has been compacted (", key, ")"));
+          "evidence of claims/", id, " has been compacted (", *wanted[i], ")"));
     }
-    ASSIGN_OR_RETURN(pb::EvidenceChunk chunk,
-                     Parse<pb::EvidenceChunk>(*value->second, key));
-    for (const pb::Evidence& item : chunk.items()) {
+    for (const pb::Evidence& item : chunks[i]->items())
       evidence.push_back(DecodeEvidence(item, header.create_revision()));
-    }
   }
   return evidence;
+}
+
+absl::StatusOr<std::vector<std::optional<pb::EvidenceChunk>>>
+EtcdClaimStore::ReadChunkKeys(absl::Span<const std::string* const> keys,
+                              int64_t at_revision) {
+  std::vector<std::optional<pb::EvidenceChunk>> chunks;
+  chunks.reserve(keys.size());
+  for (size_t first = 0; first < keys.size(); first += kChunksPerRead) {
+    const size_t count = std::min(kChunksPerRead, keys.size() - first);
+    etcdserverpb::TxnRequest txn;
+    for (size_t i = first; i < first + count; ++i) {
+      auto* range = txn.add_success()->mutable_request_range();
+      range->set_key(*keys[i]);
+      range->set_revision(at_revision);
+    }
+    // One attempt, as for other large reads: an answer of megabytes may take
+    // longer than a resent small read's first attempt is given.
+    ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
+    for (size_t i = 0; i < count; ++i) {
+      const auto& kvs =
+          response.responses(static_cast<int>(i)).response_range().kvs();
+      if (kvs.empty()) {
+        chunks.emplace_back();
+        continue;
+      }
+      ASSIGN_OR_RETURN(chunks.emplace_back(),
+                       Parse<pb::EvidenceChunk>(kvs[0].value(), kvs[0].key()));
+    }
+  }
+  return chunks;
 }
 
 }  // namespace claimd::etcd_store

@@ -205,6 +205,7 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
     select->BindInt64(
         index, static_cast<int64_t>(limit) + 1);  // one more: is there more?
     internal::EventAssembler assembler(reader.db());
+    core::EventPageBytes bytes(query.max_bytes);
     for (;;) {
       ASSIGN_OR_RETURN(const bool found, select->Step());
       if (!found) break;
@@ -215,6 +216,10 @@ absl::StatusOr<core::EventPage> SqliteClaimStore::ListEvents(
       ASSIGN_OR_RETURN(
           core::ClaimEventPtr event,
           assembler.Assemble(select->ColumnText(0), select->ColumnBlob(1)));
+      if (!bytes.Fits(*event)) {
+        page.more = true;  // this event opens the next page
+        break;
+      }
       page.events.push_back(std::move(event));
     }
     return absl::OkStatus();

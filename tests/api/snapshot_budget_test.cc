@@ -59,6 +59,43 @@ std::optional<grpc::Status> EndOf(WatchStream& watch) {
   return watch.WaitForEnd(absl::Seconds(30));
 }
 
+// The message `watch` ended with, which must be RESOURCE_EXHAUSTED.
+std::string RefusalOf(WatchStream& watch) {
+  std::optional<grpc::Status> ended = EndOf(watch);
+  if (!ended.has_value()) {
+    ADD_FAILURE() << "the watch did not end";
+    return "";
+  }
+  EXPECT_EQ(ended->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
+      << ended->error_message();
+  return ended->error_message();
+}
+
+// A watch that never reads (no Read call at all), on its own connection
+// without BDP probing, so its flow-control window stays at gRPC's 64 KiB as a
+// hostile client's would: past what gRPC buffers, what it was to be sent stays
+// on the server.
+struct UnreadWatch {
+  UnreadWatch(TestServer& server,
+              const claims::v1::WatchClaimsRequest& request) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    stub = claims::v1::ClaimService::NewStub(grpc::CreateCustomChannel(
+        server.address(), grpc::InsecureChannelCredentials(), args));
+    context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
+    reader = stub->WatchClaims(&context, request);
+  }
+  void Cancel() {
+    context.TryCancel();
+    reader->Finish().ok();
+  }
+
+  std::unique_ptr<claims::v1::ClaimService::Stub> stub;
+  grpc::ClientContext context;
+  std::unique_ptr<grpc::ClientReader<claims::v1::WatchClaimsResponse>> reader;
+};
+
 TEST(SnapshotBudget, OneStreamsSnapshotIsBoundedButANarrowerFilterWorks) {
   TestServerOptions options;
   options.server.watch.max_snapshot_bytes = 256 << 10;
@@ -91,25 +128,13 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
                        TestServer::Start(options));
   Fill(*server, kClaims);
 
-  // Never read (no Read call at all): past what gRPC buffers, its snapshot
-  // stays on the server, charged.
-  // Its own connection, without BDP probing, so its flow-control window stays
-  // at gRPC's 64 KiB as a hostile client's would.
-  grpc::ChannelArguments args;
-  args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-  args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-  auto pinned_stub =
-      claims::v1::ClaimService::NewStub(grpc::CreateCustomChannel(
-          server->address(), grpc::InsecureChannelCredentials(), args));
-  grpc::ClientContext pinned_context;
-  pinned_context.set_deadline(
-      absl::ToChronoTime(absl::Now() + absl::Seconds(120)));
-  auto pinned = pinned_stub->WatchClaims(&pinned_context, WatchWithSnapshot());
+  // Never read: its snapshot stays on the server, charged.
+  UnreadWatch pinned(*server, WatchWithSnapshot());
   // Its headers come with its first message, once its snapshot is read and
   // charged: until then a second snapshot read would race it for the budget
   // (under ASan the first one lost that race), and the test is about a
   // snapshot already held. Waiting reads no message.
-  pinned->WaitForInitialMetadata();
+  pinned.reader->WaitForInitialMetadata();
   // Wait until the first one holds its share: a second one is refused.
   bool refused = false;
   for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
@@ -122,19 +147,14 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
       second.Cancel();
       continue;
     }
-    std::optional<grpc::Status> ended = EndOf(second);
-    ASSERT_TRUE(ended.has_value());
-    EXPECT_EQ(ended->error_code(), grpc::StatusCode::RESOURCE_EXHAUSTED)
-        << ended->error_message();
-    EXPECT_THAT(ended->error_message(), HasSubstr("--snapshot_memory_mib"));
+    EXPECT_THAT(RefusalOf(second), HasSubstr("--snapshot_memory_mib"));
     refused = true;
   }
   ASSERT_TRUE(refused);
 
   // The first ends: its share comes back and a new snapshot goes through
   // whole.
-  pinned_context.TryCancel();
-  pinned->Finish().ok();
+  pinned.Cancel();
   bool complete = false;
   for (int attempt = 0; attempt < 50 && !complete; ++attempt) {
     WatchStream again(server->stub(), WatchWithSnapshot());
@@ -153,6 +173,66 @@ TEST(SnapshotBudget, UnreadSnapshotsCannotTakeMoreThanTheServersBudget) {
       // Still released asynchronously (the stream's OnDone): retry.
       absl::SleepFor(absl::Milliseconds(100));
     }
+  }
+  EXPECT_TRUE(complete);
+}
+
+// Reads `watch` until it has given `count` events or stops giving any;
+// returns how many it gave.
+int ReadEvents(WatchStream& watch, int count) {
+  int events = 0;
+  while (events < count) {
+    std::optional<claims::v1::WatchClaimsResponse> response =
+        watch.Next(absl::Seconds(10));
+    if (!response.has_value()) break;
+    events += response->events_size();
+  }
+  return events;
+}
+
+// A watch that resumes from before the hub's window is sent messages read
+// from the store, serialised for it alone: one that never reads holds its
+// message in flight for as long as it stays open, so those messages count
+// against the same budget as snapshots.
+TEST(SnapshotBudget, UnreadCatchUpMessagesCannotTakeMoreThanTheServersBudget) {
+  constexpr int kClaims = 1000;  // about 4 MB of events
+  TestServerOptions options;
+  options.hub.max_events = 10;  // everything older is caught up from the store
+  options.server.watch.max_bytes_per_message = 512 << 10;
+  // Room for one message in flight and a half.
+  options.server.watch.snapshot_memory_bytes = 768 << 10;
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<TestServer> server,
+                       TestServer::Start(options));
+  Fill(*server, kClaims);
+
+  // Never read: its second message cannot be written.
+  UnreadWatch pinned(*server, WatchFrom(1));
+  pinned.reader->WaitForInitialMetadata();
+  bool refused = false;
+  for (int attempt = 0; attempt < 50 && !refused; ++attempt) {
+    WatchStream second(server->stub(), WatchFrom(1));
+    const int events = ReadEvents(second, kClaims);
+    if (events >= kClaims) {
+      // The first had not taken its share yet: try again.
+      second.Cancel();
+      absl::SleepFor(absl::Milliseconds(100));
+      continue;
+    }
+    const std::string refusal = RefusalOf(second);
+    EXPECT_THAT(refusal, HasSubstr("--snapshot_memory_mib"));
+    EXPECT_THAT(refusal, HasSubstr("resume with start_revision="));
+    refused = true;
+  }
+  ASSERT_TRUE(refused);
+
+  // The first ends: its share comes back, and a reader gets everything.
+  pinned.Cancel();
+  bool complete = false;
+  for (int attempt = 0; attempt < 50 && !complete; ++attempt) {
+    WatchStream again(server->stub(), WatchFrom(1));
+    const int events = ReadEvents(again, kClaims);
+    complete = events == kClaims;
+    if (!complete) absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_TRUE(complete);
 }

@@ -139,6 +139,32 @@ TEST_F(StoreIdApiTest, CompareAndSetWithAnotherStoreIdFailsPrecondition) {
   EXPECT_OK(DeleteClaim(stub(), del));
 }
 
+TEST_F(StoreIdApiTest, ALongStoreIdIsQuotedShortAndAsAscii) {
+  CreateAll({"a"});
+  // 1 MiB, with a two-byte character cut by the 64-byte excerpt.
+  const std::string given =
+      std::string(63, 'z') + "\xc3\xa9" + std::string((1 << 20) - 65, 'z');
+  claims::v1::DeleteClaimRequest del;
+  del.set_name("claims/a");
+  del.set_expected_revision(1);
+  del.set_store_id(given);
+  absl::Status status = DeleteClaim(stub(), del);
+  EXPECT_THAT(status, StatusIs(absl::StatusCode::kFailedPrecondition,
+                               HasSubstr("\\xc3\"... (1048576 bytes)")));
+  EXPECT_LT(status.message().size(), 600u) << status.message().substr(0, 200);
+  for (char c : status.message()) {
+    EXPECT_TRUE(c >= 0x20 && c < 0x7f) << status.message();
+  }
+
+  claims::v1::WatchClaimsRequest request = WatchFrom(1);
+  request.set_store_id(given);
+  WatchStream watch(stub(), request);
+  std::optional<grpc::Status> end = watch.WaitForEnd();
+  ASSERT_TRUE(end.has_value());
+  EXPECT_EQ(end->error_code(), grpc::StatusCode::FAILED_PRECONDITION);
+  EXPECT_LT(end->error_message().size(), 600u);
+}
+
 TEST_F(StoreIdApiTest, StoreIdWithoutExpectedRevisionIsIgnored) {
   CreateAll({"a"});
   claims::v1::UpdateClaimStatusRequest update;

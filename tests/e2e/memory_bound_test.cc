@@ -2,8 +2,8 @@
 // "Memory"): this drives each way a client can grow it against a real claimd
 // and checks the peak resident set (VmHWM in /proc/PID/status) against that
 // bound. The ways: initial_snapshot watches that never read, many idle
-// watchers, many large requests at once, and a watcher of claims at the size
-// limits. Generous margins, bounded loops; the figures are printed.
+// watchers, many large requests at once, a watcher of claims at the size
+// limits, and watchers catching up from old history that never read. Generous margins, bounded loops; the figures are printed.
 #include <atomic>
 #include <cstdint>
 #include <cstdio>
@@ -62,6 +62,23 @@ int64_t StatusKib(pid_t pid, absl::string_view field) {
     return std::numeric_limits<int64_t>::max();
   }
   return *kib;
+}
+
+// Four connections without BDP probing, numbered from `first` (one
+// connection each): the flow-control window stays at 64 KiB, as a hostile
+// reader would keep it.
+std::vector<std::shared_ptr<grpc::Channel>> UnprobedChannels(
+    const std::string& address, int first) {
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (int i = first; i < first + 4; ++i) {
+    grpc::ChannelArguments args;
+    args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
+    args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
+    args.SetInt("claimd.test.connection", i);
+    channels.push_back(grpc::CreateCustomChannel(
+        address, grpc::InsecureChannelCredentials(), args));
+  }
+  return channels;
 }
 
 // Streams opened asynchronously and never read: only their final status is
@@ -179,18 +196,7 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
   {
     v1::WatchClaimsRequest request;
     request.set_initial_snapshot(true);
-    // Connections without BDP probing: the flow-control window stays at
-    // 64 KiB, as a hostile reader would keep it.
-    std::vector<std::shared_ptr<grpc::Channel>> unprobed;
-    for (int i = 0; i < 4; ++i) {
-      grpc::ChannelArguments args;
-      args.SetInt(GRPC_ARG_USE_LOCAL_SUBCHANNEL_POOL, 1);
-      args.SetInt(GRPC_ARG_HTTP2_BDP_PROBE, 0);
-      args.SetInt("claimd.test.connection", i);  // one connection each
-      unprobed.push_back(grpc::CreateCustomChannel(
-          claimd.address(), grpc::InsecureChannelCredentials(), args));
-    }
-    UnreadWatches unread(unprobed, request, 20);
+    UnreadWatches unread(UnprobedChannels(claimd.address(), 0), request, 20);
     // 32 MiB hold about three 11 MiB snapshots (less what each has sent into
     // gRPC's buffers); the rest are refused.
     int refused = 0;
@@ -302,6 +308,26 @@ TEST(MemoryBound, EveryWayToGrowClaimdStaysWithinTheStatedBound) {
                 received.load(),
                 static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
     EXPECT_EQ(received.load(), kLargeClaims);
+    EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
+  }
+
+  // 5. Watchers that resume from before the watch window and never read: the
+  // large claims are long gone from it, so each stream's messages are read
+  // from the store and serialised for it alone (2.6 MB each); 150 of them
+  // would hold 390 MB.
+  {
+    v1::WatchClaimsRequest request;
+    request.set_start_revision(3001);  // the first large claim
+    UnreadWatches unread(UnprobedChannels(claimd.address(), 4), request, 150);
+    // 32 MiB hold about a dozen messages in flight; the rest are refused.
+    int refused = 0;
+    for (int i = 0; i < 60 && refused < 120; ++i) {
+      refused =
+          unread.Ended(grpc::StatusCode::RESOURCE_EXHAUSTED, absl::Seconds(1));
+    }
+    std::printf("unread catch-up watchers: %d of 150 refused; VmHWM %lld MiB\n",
+                refused, static_cast<long long>(StatusKib(pid, "VmHWM") >> 10));
+    EXPECT_GE(refused, 120);
     EXPECT_LE(StatusKib(pid, "VmHWM"), BoundKib());
   }
   EXPECT_TRUE(claimd.running());

@@ -13,8 +13,11 @@
 #include <thread>
 #include <vector>
 
+#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/strip.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -24,6 +27,7 @@
 #include "service/core/limits.h"
 #include "service/core/mutation.h"
 #include "service/util/status_macros.h"
+#include "tests/e2e/http_get.h"
 #include "tests/e2e/metrics_scrape.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/store/claim_store_conformance.h"
@@ -411,6 +415,69 @@ TEST_F(EtcdReplicasTest, ARefusedCreateBeforeAStagedOneGetsItsOwnAnswer) {
   EXPECT_OK(answers[2]);
   ASSERT_OK_AND_ASSIGN(core::Claim large, a->Get("large"));
   EXPECT_EQ(large.evidence.size(), core::kMaxEvidencePerClaim);
+}
+
+// What the members have sent their clients, in bytes (etcd's own counter).
+int64_t EtcdSentBytes() {
+  int64_t total = 0;
+  for (const std::string& endpoint : SharedEtcdCluster().endpoints()) {
+    int port = 0;
+    EXPECT_TRUE(absl::SimpleAtoi(
+        absl::string_view(endpoint).substr(endpoint.rfind(':') + 1), &port));
+    absl::StatusOr<e2e::HttpResponse> scrape = e2e::HttpGet(port, "/metrics");
+    EXPECT_OK(scrape);
+    if (!scrape.ok()) continue;
+    for (absl::string_view line : absl::StrSplit(scrape->body, '\n')) {
+      if (!absl::ConsumePrefix(&line,
+                               "etcd_network_client_grpc_sent_bytes_total "))
+        continue;
+      double value = 0;
+      EXPECT_TRUE(absl::SimpleAtod(line, &value)) << line;
+      total += static_cast<int64_t>(value);
+    }
+  }
+  return total;
+}
+
+// A claim deleted and created again keeps each incarnation's evidence under
+// the same v/<id>/ prefix while history holds it: a history read fetches its
+// own incarnation's chunks only, so its cost does not grow with the claim's
+// past.
+TEST_F(EtcdReplicasTest, AHistoryReadFetchesOnlyItsIncarnationsEvidence) {
+  auto a = OpenReplica(&observer_a_);
+  ASSERT_NE(a, nullptr);
+  constexpr int kIncarnations = 16;
+  constexpr size_t kEvidence = 24;  // about 10 KB each: 240 KB per incarnation
+  int64_t last_create = 0;
+  for (int i = 0; i < kIncarnations; ++i) {
+    core::Mutation create = CreateMutation("again");
+    for (size_t e = 0; e < kEvidence; ++e) {
+      core::Evidence evidence;
+      evidence.source = absl::StrCat("s", e);
+      evidence.url = absl::StrCat("https://example.com/", i, "/", e);
+      evidence.quote = std::string(core::kMaxQuoteBytes, 'q');
+      evidence.note = std::string(core::kMaxNoteBytes, 'n');
+      std::get<core::CreateClaim>(create.op).claim.evidence.push_back(
+          std::move(evidence));
+    }
+    ASSERT_OK_AND_ASSIGN(core::MutationResult created, a->Apply(create));
+    last_create = created.event->revision;
+    ASSERT_OK(a->Apply(DeleteMutation("again")));
+  }
+  const int64_t one_incarnation = static_cast<int64_t>(
+      kEvidence * (core::kMaxQuoteBytes + core::kMaxNoteBytes));
+  const int64_t before = EtcdSentBytes();
+  ASSERT_OK_AND_ASSIGN(
+      core::EventPage history,
+      a->ListEvents(core::ListEventsQuery{"again", last_create, 10}));
+  const int64_t sent = EtcdSentBytes() - before;
+  ASSERT_EQ(history.events.size(), 2u);
+  EXPECT_EQ(history.events[1]->claim.evidence.size(), kEvidence);
+  EXPECT_EQ(history.events[0]->claim.evidence[0].url,
+            absl::StrCat("https://example.com/", kIncarnations - 1, "/0"));
+  // One incarnation's evidence and the records, not all sixteen.
+  EXPECT_LT(sent, 2 * one_incarnation) << "etcd sent " << sent << " bytes";
+  EXPECT_GT(sent, one_incarnation / 2);
 }
 
 // Every replica's ticker compacts: N replicas compacting to the same point

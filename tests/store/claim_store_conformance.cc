@@ -338,6 +338,34 @@ TEST_P(ClaimStoreConformanceTest, ListEventsFiltersByClaimAndPages) {
   EXPECT_EQ(rest_of_a.events[0]->claim.status, VerificationStatus::kDenied);
 }
 
+// A reader that can send only so much at once asks for a page of about that
+// many bytes; the first event comes whatever its size.
+TEST_P(ClaimStoreConformanceTest, ListEventsStopsAtMaxBytes) {
+  for (int i = 0; i < 5; ++i) {
+    core::Mutation create = CreateMutation(absl::StrCat("big", i));
+    std::get<core::CreateClaim>(create.op).claim.statement =
+        std::string(4000, 's');
+    ASSERT_OK(store_->Apply(create));  // revision i + 1
+  }
+  core::ListEventsQuery query = Events("", 1);
+  ASSERT_OK_AND_ASSIGN(core::EventPage all, store_->ListEvents(query));
+  ASSERT_EQ(all.events.size(), 5u);
+  const size_t one = core::ApproximateBytes(all.events[0]->claim);
+
+  query.max_bytes = 2 * one + one / 2;
+  ASSERT_OK_AND_ASSIGN(core::EventPage two, store_->ListEvents(query));
+  EXPECT_THAT(Revisions(two.events), ElementsAre(1, 2));
+  EXPECT_TRUE(two.more);
+  EXPECT_EQ(two.next_revision, 3);
+
+  query.from_revision = 4;
+  query.max_bytes = 1;
+  ASSERT_OK_AND_ASSIGN(core::EventPage first, store_->ListEvents(query));
+  EXPECT_THAT(Revisions(first.events), ElementsAre(4));
+  EXPECT_TRUE(first.more);
+  EXPECT_EQ(first.next_revision, 5);
+}
+
 TEST_P(ClaimStoreConformanceTest, CompactTrimsHistoryAndKeepsClaims) {
   for (int i = 1; i <= 5; ++i)
     ASSERT_OK(store_->Apply(CreateMutation(absl::StrCat("c", i))));
