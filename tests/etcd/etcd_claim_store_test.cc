@@ -13,11 +13,8 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
-#include "absl/strings/str_split.h"
-#include "absl/strings/strip.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
@@ -27,7 +24,6 @@
 #include "service/core/limits.h"
 #include "service/core/mutation.h"
 #include "service/util/status_macros.h"
-#include "tests/e2e/http_get.h"
 #include "tests/e2e/metrics_scrape.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/store/claim_store_conformance.h"
@@ -417,23 +413,24 @@ TEST_F(EtcdReplicasTest, ARefusedCreateBeforeAStagedOneGetsItsOwnAnswer) {
   EXPECT_EQ(large.evidence.size(), core::kMaxEvidencePerClaim);
 }
 
+// One member's /metrics (etcd serves them on its client port), parsed.
+absl::StatusOr<e2e::Scrape> ScrapeMember(int member) {
+  const std::string& endpoint = SharedEtcdCluster().endpoints()[member];
+  int port = 0;
+  if (!absl::SimpleAtoi(endpoint.substr(endpoint.rfind(':') + 1), &port))
+    return absl::InternalError(absl::StrCat("no port in ", endpoint));
+  return e2e::ScrapeMetrics(port);
+}
+
 // What the members have sent their clients, in bytes (etcd's own counter).
 int64_t EtcdSentBytes() {
   int64_t total = 0;
-  for (const std::string& endpoint : SharedEtcdCluster().endpoints()) {
-    int port = 0;
-    EXPECT_TRUE(absl::SimpleAtoi(
-        absl::string_view(endpoint).substr(endpoint.rfind(':') + 1), &port));
-    absl::StatusOr<e2e::HttpResponse> scrape = e2e::HttpGet(port, "/metrics");
+  for (int member = 0; member < SharedEtcdCluster().size(); ++member) {
+    absl::StatusOr<e2e::Scrape> scrape = ScrapeMember(member);
     EXPECT_OK(scrape);
-    if (!scrape.ok()) continue;
-    for (absl::string_view line : absl::StrSplit(scrape->body, '\n')) {
-      if (!absl::ConsumePrefix(&line,
-                               "etcd_network_client_grpc_sent_bytes_total "))
-        continue;
-      double value = 0;
-      EXPECT_TRUE(absl::SimpleAtod(line, &value)) << line;
-      total += static_cast<int64_t>(value);
+    if (scrape.ok()) {
+      total += static_cast<int64_t>(
+          scrape->Value("etcd_network_client_grpc_sent_bytes_total"));
     }
   }
   return total;
@@ -816,11 +813,7 @@ TEST_F(EtcdReplicasTest, ZYDTheMemberUnderTheWatchDyingLeavesHealthAlone) {
   // The member whose metrics show a watch stream (-1: none yet).
   auto member_under_watch = [&]() -> absl::StatusOr<int> {
     for (int member = 0; member < cluster.size(); ++member) {
-      const std::string& endpoint = cluster.endpoints()[member];
-      int port = 0;
-      if (!absl::SimpleAtoi(endpoint.substr(endpoint.rfind(':') + 1), &port))
-        return absl::InternalError(endpoint);
-      ASSIGN_OR_RETURN(e2e::Scrape scrape, e2e::ScrapeMetrics(port));
+      ASSIGN_OR_RETURN(e2e::Scrape scrape, ScrapeMember(member));
       if (scrape.Value("etcd_debugging_mvcc_watch_stream_total") > 0)
         return member;
     }
