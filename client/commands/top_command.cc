@@ -65,7 +65,7 @@ absl::StatusOr<std::vector<v1::ClaimEvent>> ReadHistory(
   v1::ListClaimEventsRequest request;
   request.set_parent(name);
   std::vector<v1::ClaimEvent> events;
-  const absl::Status status = client.ForEachEvent(
+  absl::Status status = client.ForEachEvent(
       request, /*limit=*/0,
       [&events](v1::ClaimEvent& event) { events.push_back(std::move(event)); });
   if (!status.ok()) return status;

@@ -24,6 +24,8 @@
 namespace v1 = ::claims::v1;
 using namespace claimd::client;  // NOLINT: a short example
 
+namespace {
+
 // Writes the mirror to `path` whole (a reader never sees half a file).
 void WriteMirror(const ClaimInformer& informer, const std::string& path) {
   std::ofstream out(path + ".tmp", std::ios::trunc);
@@ -35,6 +37,8 @@ void WriteMirror(const ClaimInformer& informer, const std::string& path) {
   out.close();
   std::rename((path + ".tmp").c_str(), path.c_str());
 }
+
+}  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 3) {

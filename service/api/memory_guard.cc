@@ -23,6 +23,8 @@ int64_t MemoryGuard::ProcessRss() {
   FILE* statm = std::fopen("/proc/self/statm", "r");
   if (statm == nullptr) return 0;
   long size = 0, resident = 0;
+  // Two page counts, far from long's range; a short read is checked below.
+  // NOLINTNEXTLINE(bugprone-unchecked-string-to-number-conversion)
   const int read = std::fscanf(statm, "%ld %ld", &size, &resident);
   std::fclose(statm);
   return read == 2 ? int64_t{resident} * sysconf(_SC_PAGESIZE) : 0;

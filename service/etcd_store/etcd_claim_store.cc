@@ -313,7 +313,7 @@ absl::Status EtcdClaimStore::ProbeHealth() {
   etcdserverpb::RangeRequest request;
   request.set_key(keys_.Revision());
   absl::StatusOr<etcdserverpb::RangeResponse> response =
-      client_->RangeSmall(request);
+      client_->RangeSmall(request, options_.health_timeout);
   if (response.ok() && !response->kvs().empty()) {
     absl::StatusOr<int64_t> counter =
         ParseRevision(response->kvs(0).value(), keys_.Revision());

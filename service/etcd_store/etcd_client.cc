@@ -234,13 +234,18 @@ CLAIMD_ETCD_UNARY(lease_, LeaseGrant, LeaseGrantRequest, LeaseGrantResponse)
 #undef CLAIMD_ETCD_UNARY
 
 template <typename Response, typename Attempt>
-absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt) {
+absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt,
+                                                 absl::Duration budget) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
-  const absl::Duration deadline = clock.Now() + request_timeout_;
+  const absl::Duration deadline = clock.Now() + budget;
+  // A short budget (a health probe's 2 s) still leaves its last attempt
+  // longer than one that gives up on a hung member.
+  const absl::Duration final_stretch =
+      std::max(budget / 5, 2 * kAttemptTimeout);
   for (;;) {
     const absl::Duration left = deadline - clock.Now();
-    absl::StatusOr<Response> response = attempt(
-        left > request_timeout_ / 5 ? std::min(left, kAttemptTimeout) : left);
+    absl::StatusOr<Response> response =
+        attempt(left > final_stretch ? std::min(left, kAttemptTimeout) : left);
     if (response.ok() || !absl::IsUnavailable(response.status()) ||
         clock.Now() + kResendPause >= deadline)
       return response;
@@ -250,14 +255,21 @@ absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt) {
 
 absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
     const etcdserverpb::RangeRequest& request) {
+  return RangeSmall(request, request_timeout_);
+}
+
+absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
+    const etcdserverpb::RangeRequest& request, absl::Duration budget) {
   return WithResends<etcdserverpb::RangeResponse>(
-      [&](absl::Duration timeout) { return Range(request, timeout); });
+      [&](absl::Duration timeout) { return Range(request, timeout); },
+      std::min(budget, request_timeout_));
 }
 
 absl::StatusOr<etcdserverpb::TxnResponse> EtcdClient::ReadTxnSmall(
     const etcdserverpb::TxnRequest& request) {
   return WithResends<etcdserverpb::TxnResponse>(
-      [&](absl::Duration timeout) { return Txn(request, timeout); });
+      [&](absl::Duration timeout) { return Txn(request, timeout); },
+      request_timeout_);
 }
 
 std::unique_ptr<grpc::ClientReaderWriter<etcdserverpb::WatchRequest,

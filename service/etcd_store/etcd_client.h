@@ -61,12 +61,15 @@ class EtcdClient {
   // request_timeout: a member that hangs (stopped, its disk stuck) keeps its
   // connection up and would hold a single call for the whole timeout, where
   // round_robin sends the next attempt (most often) to another member. The
-  // last attempt, in the final fifth of request_timeout, waits for all the
-  // time left, so that a cluster that is merely slow still answers one. Only
-  // transient failures (UNAVAILABLE) are sent again, after a pause of
-  // kResendPause.
+  // last attempt, in the final fifth of the budget (at least twice
+  // kAttemptTimeout), waits for all the time left, so that a cluster that is
+  // merely slow still answers one. Only transient failures (UNAVAILABLE) are
+  // sent again, after a pause of kResendPause. The budget is request_timeout,
+  // or `budget` when shorter (a health probe's).
   absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
       const etcdserverpb::RangeRequest& request);
+  absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
+      const etcdserverpb::RangeRequest& request, absl::Duration budget);
   // The same for a Txn that only reads (so that an attempt etcd applied
   // after all does no harm) and whose answer is small: a page of events.
   absl::StatusOr<etcdserverpb::TxnResponse> ReadTxnSmall(
@@ -114,10 +117,11 @@ class EtcdClient {
   EtcdClient(std::shared_ptr<grpc::Channel> channel,
              absl::Duration request_timeout, bool tls, bool client_cert);
   static void SetDeadline(grpc::ClientContext& context, absl::Duration timeout);
-  // Runs `attempt(timeout)` until it succeeds, fails for good or
-  // request_timeout is spent (RangeSmall, ReadTxnSmall).
+  // Runs `attempt(timeout)` until it succeeds, fails for good or `budget` is
+  // spent (RangeSmall, ReadTxnSmall).
   template <typename Response, typename Attempt>
-  absl::StatusOr<Response> WithResends(const Attempt& attempt);
+  absl::StatusOr<Response> WithResends(const Attempt& attempt,
+                                       absl::Duration budget);
 
   std::shared_ptr<grpc::Channel> channel_;
   std::unique_ptr<etcdserverpb::KV::Stub> kv_;

@@ -495,6 +495,7 @@ class Runner {
     std::vector<std::string> ids;
     const int64_t count =
         std::min<int64_t>(plan_.update_claims, plan_.history_claims);
+    ids.reserve(static_cast<size_t>(count));
     for (int64_t i = 0; i < count; ++i)
       ids.push_back(HistoryClaimId(i * (plan_.history_claims / count)));
     std::unique_ptr<WriteOp> update = NewUpdateStatusOp(channels, ids);

@@ -73,6 +73,7 @@ class ClusterRunner {
     RETURN_IF_ERROR(ReadRows());
     RETURN_IF_ERROR(RequestsPerRead());
     std::vector<const ClaimdServer*> replicas_used;
+    replicas_used.reserve(replicas_.size());
     for (const auto& replica : replicas_)
       replicas_used.push_back(replica.get());
     RunClusterFanout(plan_, replicas_used, report_);

@@ -46,6 +46,7 @@ class StreamWriter final : public grpc::ServerWriteReactor<v1::EchoMessage> {
 };
 
 class EchoService final : public v1::Echo::CallbackService {
+ public:
   grpc::ServerUnaryReactor* Unary(grpc::CallbackServerContext* context,
                                   const v1::EchoMessage* request,
                                   v1::EchoMessage* response) override {

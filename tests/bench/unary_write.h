@@ -30,6 +30,8 @@ class StubPool {
     for (const auto& channel : channels)
       stubs_.push_back(Service::NewStub(channel));
   }
+  // clang 14, the lint's fallback, still needs the typename C++20 made optional.
+  // NOLINTNEXTLINE(readability-redundant-typename)
   typename Service::Stub& For(int64_t sequence) {
     return *stubs_[static_cast<size_t>(sequence) % stubs_.size()];
   }

@@ -83,14 +83,14 @@ absl::StatusOr<ChildWriteLoad> ChildWriteLoad::Create(int64_t first_revision,
   if (fd < 0) return Errno("memfd_create");
   const size_t bytes = MappingBytes(capacity);
   if (ftruncate(fd, static_cast<off_t>(bytes)) != 0) {
-    const absl::Status error = Errno("ftruncate");
+    absl::Status error = Errno("ftruncate");
     close(fd);
     return error;
   }
   void* mapping =
       mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (mapping == MAP_FAILED) {
-    const absl::Status error = Errno("mmap");
+    absl::Status error = Errno("mmap");
     close(fd);
     return error;
   }

@@ -19,7 +19,8 @@
 namespace claimd::core {
 
 // Found by argument-dependent lookup, so gtest shows a Filter by its text, not
-// as bytes.
+// as bytes: in Filter's namespace, with external linkage.
+// NOLINTNEXTLINE(misc-use-internal-linkage)
 void PrintTo(const Filter& filter, std::ostream* os) {
   *os << "Filter(" << filter.text() << ")";
 }

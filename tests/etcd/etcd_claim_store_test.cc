@@ -858,6 +858,11 @@ TEST_F(EtcdReplicasTest, ZYDTheMemberUnderTheWatchDyingLeavesHealthAlone) {
 TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
   auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(2));
   ASSERT_NE(store, nullptr);
+  // A replica whose requests may wait 60 s: its health probe still gives up
+  // after its own 2 s, so that a replica without a quorum does not stay
+  // SERVING for as long as a request may wait.
+  auto patient = OpenReplica(&observer_b_, nullptr, absl::Seconds(60));
+  ASSERT_NE(patient, nullptr);
   ASSERT_OK(store->Apply(CreateMutation("before")));
   EtcdCluster& cluster = SharedEtcdCluster();
   cluster.Stop(0);
@@ -865,6 +870,11 @@ TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
   EXPECT_THAT(store->Apply(CreateMutation("during")),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store->ProbeHealth(), StatusIs(absl::StatusCode::kUnavailable));
+  const absl::Time probe_started = absl::Now();
+  EXPECT_THAT(patient->ProbeHealth(), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - probe_started, absl::Seconds(30))
+      << "the probe waited for the request timeout, not its own";
+  EXPECT_THAT(patient->Health(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store->Get("before"), StatusIs(absl::StatusCode::kUnavailable));
   cluster.Continue(0);
   cluster.Continue(1);
@@ -877,6 +887,7 @@ TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
     if (!healthy.ok()) absl::SleepFor(absl::Milliseconds(100));
   }
   EXPECT_OK(healthy);
+  patient.reset();
   ASSERT_OK(store->Apply(CreateMutation("after")));
   EXPECT_OK(store->Get("before"));
   EXPECT_OK(store->Get("after"));

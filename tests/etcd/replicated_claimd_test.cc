@@ -4,7 +4,8 @@
 // once, revisions are 1..N without gaps, and every watcher saw exactly the
 // log's sequence. Faults: kill -9 of a replica (its writer and watcher move to
 // another replica), kill -9 of the etcd leader, and a replica that hangs
-// (SIGSTOP) under `claimctl watch`, which must move to another replica. And the
+// (SIGSTOP) under `claimctl watch`, which must move to another replica; and
+// etcd without a quorum, which every replica's health must report. And the
 // channel configuration docs/DESIGN.md gives services ("Failover for
 // clients"), read from the document, must carry writers through a replica's
 // kill -9 without a retry of their own.
@@ -27,6 +28,7 @@
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/reliability/checker.h"
 #include "tests/reliability/grpc_history.h"
+#include "tests/testing/health_check.h"
 #include "tests/testing/temp_dir.h"
 
 namespace claimd::testing {
@@ -289,6 +291,61 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   std::optional<e2e::ExitStatus> exit = (*watch)->Wait(absl::Seconds(10));
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->Success()) << exit->ToString();
+}
+
+// SIGSTOP of two of the three etcd members: every replica must say
+// NOT_SERVING through grpc.health.v1 (the server's and the claim service's
+// status, as a Kubernetes readiness probe asks) and refuse writes with
+// UNAVAILABLE, never a false OK; after SIGCONT every replica says SERVING
+// again and writes commit. How long each took is printed, not judged: the
+// replicas' probe gives up after 2 s, so about 3 s on a quiet machine.
+TEST_F(ReplicatedClaimdTest,
+       ZWithoutAQuorumEveryReplicaIsNotServingThenServing) {
+  using grpc::health::v1::HealthCheckResponse;
+  std::vector<std::shared_ptr<grpc::Channel>> channels;
+  for (const auto& replica : replicas_) {
+    channels.push_back(replica->NewChannel());
+    ASSERT_TRUE(WaitForHealth(channels.back(), HealthCheckResponse::SERVING,
+                              absl::Seconds(30)));
+  }
+  EtcdCluster& cluster = SharedEtcdCluster();
+  const absl::Time stopped = absl::Now();
+  cluster.Stop(0);
+  cluster.Stop(1);
+  for (size_t r = 0; r < channels.size(); ++r) {
+    EXPECT_TRUE(WaitForHealth(channels[r], HealthCheckResponse::NOT_SERVING,
+                              absl::Seconds(60)))
+        << "replica " << r << " still serving without an etcd quorum";
+    std::cerr << "replica " << r << " NOT_SERVING after "
+              << absl::Now() - stopped << "\n";
+  }
+  auto stub = claims::v1::ClaimService::NewStub(channels[2]);
+  grpc::ClientContext context;
+  context.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  claims::v1::CreateClaimRequest create;
+  create.set_claim_id("during-the-outage");
+  create.mutable_claim()->set_statement("written while etcd had no quorum");
+  claims::v1::Claim created;
+  const grpc::Status refused = stub->CreateClaim(&context, create, &created);
+  EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << refused.error_message();
+
+  cluster.Continue(0);
+  cluster.Continue(1);
+  ASSERT_TRUE(cluster.WaitHealthy(absl::Seconds(60)).ok());
+  const absl::Time resumed = absl::Now();
+  for (size_t r = 0; r < channels.size(); ++r) {
+    EXPECT_TRUE(WaitForHealth(channels[r], HealthCheckResponse::SERVING,
+                              absl::Seconds(60)))
+        << "replica " << r << " not serving after etcd recovered";
+    std::cerr << "replica " << r << " SERVING after " << absl::Now() - resumed
+              << "\n";
+  }
+  grpc::ClientContext again;
+  again.set_deadline(absl::ToChronoTime(absl::Now() + absl::Seconds(30)));
+  create.set_claim_id("after-the-outage");
+  const grpc::Status written = stub->CreateClaim(&again, create, &created);
+  EXPECT_TRUE(written.ok()) << written.error_message();
 }
 
 }  // namespace

@@ -108,6 +108,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
         static_cast<void>(core::Filter::Parse(request.filter()));
       break;
     }
+    default:  // unreachable: type is below 7
+      break;
   }
   return 0;
 }

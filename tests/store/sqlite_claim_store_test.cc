@@ -61,11 +61,12 @@ class SqliteClaimStoreTest : public ::testing::Test {
       store::SqliteClaimStore& store) {
     auto release = std::make_shared<absl::Notification>();
     absl::Notification blocked;
-    store.Submit(CreateMutation("blocker"), [release, &blocked](auto result) {
-      EXPECT_OK(result);
-      blocked.Notify();
-      release->WaitForNotificationWithTimeout(absl::Seconds(30));
-    });
+    store.Submit(CreateMutation("blocker"),
+                 [release, &blocked](const auto& result) {
+                   EXPECT_OK(result);
+                   blocked.Notify();
+                   release->WaitForNotificationWithTimeout(absl::Seconds(30));
+                 });
     blocked.WaitForNotification();
     return release;
   }
@@ -282,7 +283,7 @@ TEST_F(SqliteClaimStoreTest, ReadersRunConcurrentlyWithTheWriter) {
   }
   for (int i = 0; i < 300; ++i) {
     store->Submit(CreateMutation(absl::StrCat("c", i)),
-                  [](auto result) { EXPECT_OK(result); });
+                  [](const auto& result) { EXPECT_OK(result); });
   }
   ASSERT_OK(store->Apply(CreateMutation("last")));
   writing = false;

@@ -18,30 +18,30 @@
 
 namespace claimd::testing {
 
-inline const absl::Status& GetStatus(const absl::Status& status) {
-  return status;
-}
+// By value (a reference count): a reference to the argument would dangle
+// when it is a temporary.
+inline absl::Status GetStatus(const absl::Status& status) { return status; }
 template <typename T>
-const absl::Status& GetStatus(const absl::StatusOr<T>& status_or) {
+absl::Status GetStatus(const absl::StatusOr<T>& status_or) {
   return status_or.status();
 }
 
 MATCHER(IsOk, "is OK") {
-  const absl::Status& status = ::claimd::testing::GetStatus(arg);
+  const absl::Status status = ::claimd::testing::GetStatus(arg);
   if (!status.ok()) *result_listener << "status is " << status;
   return status.ok();
 }
 
 MATCHER_P(StatusIs, code,
           std::string("has status code ") + absl::StatusCodeToString(code)) {
-  const absl::Status& status = ::claimd::testing::GetStatus(arg);
+  const absl::Status status = ::claimd::testing::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code;
 }
 
 MATCHER_P2(StatusIs, code, message_matcher,
            std::string("has status code ") + absl::StatusCodeToString(code)) {
-  const absl::Status& status = ::claimd::testing::GetStatus(arg);
+  const absl::Status status = ::claimd::testing::GetStatus(arg);
   *result_listener << "status is " << status;
   return status.code() == code &&
          ::testing::ExplainMatchResult(

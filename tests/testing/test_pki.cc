@@ -13,7 +13,7 @@ absl::Status Run(const std::string& command, const std::string& log) {
   std::string full = absl::StrCat(command, " >>", log, " 2>&1");
   // std::system ignores SIGINT and SIGQUIT while openssl runs, which no test
   // relies on.
-  // NOLINTNEXTLINE(concurrency-mt-unsafe)
+  // NOLINTNEXTLINE(concurrency-mt-unsafe,bugprone-command-processor)
   if (std::system(full.c_str()) != 0) {
     return absl::InternalError(
         absl::StrCat("openssl failed: ", command, "\n", ReadFileOrEmpty(log)));
