@@ -14,16 +14,19 @@ int Milliseconds(absl::Duration duration) {
       absl::ToInt64Milliseconds(duration), 1, int64_t{INT32_MAX}));
 }
 
-// gRPC's own failover, as a service config: pick_first keeps one connection
-// at a time, to the first address that answers; when it goes away the channel
-// moves to the next address of the target (several addresses, or a DNS name's
-// records), so a call or a watch that retries lands on a live replica.
+// gRPC's own failover, as a service config: round_robin connects to every
+// address of the target (several addresses, or a DNS name's records) at once
+// and sends each call to one whose connection is up, so a call or a watch
+// that retries lands on a live replica. A replica that hangs (it accepts TCP
+// connections and never answers the handshake) is never used: pick_first,
+// which tries the addresses in order, waited out the connect timeout on it
+// before each new process could use the next one.
 // Retries are ClaimClient's alone (claim_client.h: reads, and mutations that
 // carry a request_id, within one deadline); a retryPolicy here as well would
 // multiply the attempts of every read. docs/DESIGN.md shows the retryPolicy
 // for clients in other languages, which have no ClaimClient.
 constexpr char kServiceConfig[] = R"json({
-  "loadBalancingConfig": [{"pick_first": {}}]
+  "loadBalancingConfig": [{"round_robin": {}}]
 })json";
 
 namespace v1 = ::claims::v1;
@@ -84,8 +87,8 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
                 Milliseconds(options.keepalive_time));
     args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS,
                 Milliseconds(options.keepalive_timeout));
-    // Idle connections too: pick_first's connection is checked between
-    // calls, so the next call does not wait out its deadline on a dead one.
+    // Idle connections too: they are checked between calls, so the next call
+    // does not wait out its deadline on a dead one.
     args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
     // A watch sends nothing after its request; by default gRPC stops pinging
     // after two pings without sending data, which would leave a long quiet
@@ -95,10 +98,11 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   // gRPC 1.51 also uses GRPC_ARG_MIN_RECONNECT_BACKOFF_MS as the connect
-  // timeout. Its default, 20 s, is how long pick_first stays on a replica that
-  // hangs (it accepts TCP connections and never answers the handshake) before
-  // it tries the next address; 5 s still leaves room for a loaded machine,
-  // where 100 ms failed the loopback handshake ("tcp handshaker shutdown").
+  // timeout. Its default, 20 s, is how long a connection to a replica that
+  // hangs stays "connecting" before it is tried again, and how long a call
+  // waits when every replica hangs; 5 s still leaves room for a loaded
+  // machine, where 100 ms failed the loopback handshake ("tcp handshaker
+  // shutdown").
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimd-client");
   args.SetServiceConfigJSON(kServiceConfig);

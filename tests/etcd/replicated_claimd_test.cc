@@ -24,6 +24,7 @@
 #include "absl/strings/str_split.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/metrics_scrape.h"
 #include "tests/e2e/process.h"
 #include "tests/etcd/etcd_test_environment.h"
 #include "tests/reliability/checker.h"
@@ -52,6 +53,8 @@ class ReplicatedClaimdTest : public ::testing::Test {
                            SharedEtcdCluster().EndpointList()),
               absl::StrCat("--etcd_prefix=", prefix),
               "--etcd_request_timeout=3s", "--progress_interval=300ms",
+              // Which replica holds a watch: claimd_watchers_active.
+              "--metrics_listen=127.0.0.1:0",
               // claimctl below pings every second.
               "--min_client_ping_interval=500ms"}));
       ASSERT_EQ(mkdir(dir_.File(absl::StrCat("r", r)).c_str(), 0700), 0);
@@ -227,11 +230,27 @@ int LinesNaming(const std::string& text, const std::string& claim) {
   return count;
 }
 
+// Which replica holds claimctl's watch (round_robin may have put it on any):
+// the one whose claimd_watchers_active is 1; -1 if none or several.
+int ReplicaWatchedBy(
+    const std::vector<std::unique_ptr<e2e::ClaimdHarness>>& replicas) {
+  int watched = -1;
+  for (size_t r = 0; r < replicas.size(); ++r) {
+    absl::StatusOr<e2e::Scrape> scrape =
+        e2e::ScrapeMetrics(e2e::MetricsPort(replicas[r]->Stderr()));
+    if (!scrape.ok()) return -1;
+    if (scrape->Value("claimd_watchers_active") == 1) {
+      if (watched >= 0) return -1;
+      watched = static_cast<int>(r);
+    }
+  }
+  return watched;
+}
+
 // A replica that hangs keeps its connections open and answers nothing, so only
 // keepalive can tell a watcher to leave it. `claimctl watch` over all three
-// addresses is on replica 0 (pick_first takes the first); replica 0 stops
-// (SIGSTOP); a claim created through replica 1 must still reach the watch,
-// once.
+// addresses; the replica it is on stops (SIGSTOP); a claim created through
+// another replica must still reach the watch, once.
 TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   std::vector<std::string> addresses;
   addresses.reserve(replicas_.size());
@@ -262,8 +281,8 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
     }
     return false;
   };
-  // The watch is live (on replica 0) once it shows a claim created after it
-  // started; keep creating until one shows.
+  // The watch is live once it shows a claim created after it started; keep
+  // creating until one shows.
   bool live = false;
   for (int i = 0; i < 20 && !live; ++i) {
     ASSERT_TRUE(create(absl::StrCat("before-", i)).ok());
@@ -271,12 +290,15 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   }
   ASSERT_TRUE(live) << e2e::ReadFile(dir_.File("watch.err"));
 
-  ASSERT_EQ(kill(replicas_[0]->pid(), SIGSTOP), 0);
+  const int hung = ReplicaWatchedBy(replicas_);
+  ASSERT_GE(hung, 0) << "no single replica holds the watch";
+  ASSERT_EQ(kill(replicas_[hung]->pid(), SIGSTOP), 0);
   const absl::Time stopped = absl::Now();
+  writer = claims::v1::ClaimService::NewStub(FailoverChannel((hung + 1) % 3));
   ASSERT_TRUE(create("after-the-hang").ok());
   const bool moved = wait_for("claims/after-the-hang", absl::Seconds(60));
   const absl::Duration took = absl::Now() - stopped;
-  kill(replicas_[0]->pid(), SIGCONT);
+  kill(replicas_[hung]->pid(), SIGCONT);
   const std::string out = e2e::ReadFile(dir_.File("watch.out"));
   ASSERT_TRUE(moved) << "stdout:\n"
                      << out << "stderr:\n"
@@ -291,6 +313,43 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   std::optional<e2e::ExitStatus> exit = (*watch)->Wait(absl::Seconds(10));
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->Success()) << exit->ToString();
+}
+
+// claimctl over all three addresses while one replica hangs (SIGSTOP: it
+// accepts connections and answers nothing). Its channel's round_robin connects
+// to every address at once and sends each call to one that answered, so a
+// command finishes within a --timeout shorter than what a hung address costs
+// a channel that tries the addresses in order (pick_first waits out its 5 s
+// connect timeout first). Each replica hangs in turn, the first listed too.
+TEST_F(ReplicatedClaimdTest, ClaimctlCommandsGoPastAHungReplica) {
+  std::vector<std::string> addresses;
+  addresses.reserve(replicas_.size());
+  for (auto& replica : replicas_) addresses.push_back(replica->address());
+  const std::string server =
+      absl::StrCat("--server=", absl::StrJoin(addresses, ","));
+  const e2e::CommandResult created =
+      e2e::RunCommand(e2e::ClaimctlBinary(),
+                      {server, "create", "Said while a replica hangs", "--id",
+                       "hang-proof", "--source", "wire"},
+                      dir_.path());
+  ASSERT_TRUE(created.exit.Success()) << created.Describe();
+  for (size_t r = 0; r < replicas_.size(); ++r) {
+    ASSERT_EQ(kill(replicas_[r]->pid(), SIGSTOP), 0);
+    const e2e::CommandResult got = e2e::RunCommand(
+        e2e::ClaimctlBinary(), {server, "--timeout=3s", "get", "hang-proof"},
+        dir_.path());
+    const e2e::CommandResult confirmed =
+        e2e::RunCommand(e2e::ClaimctlBinary(),
+                        {server, "--timeout=3s", "confirm", "hang-proof",
+                         "--source", absl::StrCat("desk-", r)},
+                        dir_.path());
+    kill(replicas_[r]->pid(), SIGCONT);
+    EXPECT_TRUE(got.exit.Success())
+        << "replica " << r << " hung: " << got.Describe();
+    EXPECT_TRUE(absl::StrContains(got.out, "hang-proof")) << got.Describe();
+    EXPECT_TRUE(confirmed.exit.Success())
+        << "replica " << r << " hung: " << confirmed.Describe();
+  }
 }
 
 // SIGSTOP of two of the three etcd members: every replica must say

@@ -68,14 +68,15 @@ struct ChannelOptions {
   // closed with too_many_pings once the server has sent nothing for a while.
   absl::Duration keepalive_time = absl::Seconds(20);
   // A ping unanswered for this long closes the connection: its calls fail
-  // with UNAVAILABLE, and the channel moves to another address of the target.
+  // with UNAVAILABLE, and the next calls go to the target's other addresses.
   absl::Duration keepalive_timeout = absl::Seconds(10);
 };
 
 // A channel to `target` (a gRPC target, see server_target.h: one address,
 // several, or a DNS name), secured as `security` says (plaintext by default),
-// with gRPC's pick_first failover across the target's addresses (a service
-// config; retries are ClaimClient's, see claim_client.h), keepalive as
+// with gRPC's round_robin across the target's addresses (a service config:
+// every address connected at once, each call sent to one that is up; retries
+// are ClaimClient's, see claim_client.h), keepalive as
 // `options` says, and short reconnect backoff, so a retry or a watch reconnect
 // after a server restart actually dials again instead of failing fast while
 // gRPC's default 1 s..120 s reconnect backoff runs.

@@ -2,8 +2,8 @@
 //
 // Failover across replicas is gRPC's own: a target naming several addresses
 // (the ipv4:/ipv6: resolvers) or a DNS name with several records (dns:) gives
-// the channel every address, and its pick_first policy (see
-// MakeClaimChannel) moves to another one when the connected replica goes away.
+// the channel every address, and its round_robin policy (see
+// MakeClaimChannel) sends each call to a replica whose connection is up.
 // Nothing here dials or loops over addresses.
 //
 //   ServerTarget("db1")                      -> "dns:///db1:50051"
