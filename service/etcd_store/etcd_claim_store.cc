@@ -343,7 +343,7 @@ void EtcdClaimStore::MaintenanceLoop() {
     ProbeHealth().IgnoreError();
     // Reads restart a watch stuck on a hung member (WaitApplied). On a replica
     // nobody reads from only its watchers would wait, until gRPC's keepalive
-    // gave the member up (15 s): so what etcd had committed one probe ago must
+    // gave the member up (7 s): so what etcd had committed one probe ago must
     // have been applied by now, or the watch is restarted.
     const int64_t applied = AppliedRevision();
     if (awaited > applied) RestartStalledWatch();

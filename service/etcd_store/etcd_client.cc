@@ -101,9 +101,14 @@ absl::StatusOr<std::unique_ptr<EtcdClient>> EtcdClient::Create(
   // etcd answers large ranges (a whole store at open) in one message.
   args.SetMaxReceiveMessageSize(256 << 20);
   args.SetMaxSendMessageSize(2 << 20);
-  // Notice a member that went away (or stopped) on an idle connection.
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 10000);
-  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 5000);
+  // Notice a member that went away, or hangs (stopped, its disk stuck: it
+  // keeps the connection up and answers nothing), and close the connection:
+  // round_robin then sends nothing there until the member answers a new
+  // handshake. Until then a third of the calls wait out an attempt timeout
+  // there, so the sooner the better: a ping every 5 s (etcd's
+  // --grpc-keepalive-min-time refuses more often), 2 s for its answer.
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIME_MS, 5000);
+  args.SetInt(GRPC_ARG_KEEPALIVE_TIMEOUT_MS, 2000);
   args.SetInt(GRPC_ARG_KEEPALIVE_PERMIT_WITHOUT_CALLS, 1);
   // Reconnect quickly after a member comes back.
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 1000);
