@@ -90,12 +90,12 @@ struct EtcdStoreOptions {
   // (meta/compacting): how long a replica that dies mid-pass holds the
   // others off. The running pass renews it every third of it.
   absl::Duration compacting_lease = absl::Seconds(60);
-  // How often an idle replica checks that it still reaches an etcd quorum,
-  // and how long one check may take (at most the request timeout) before the
+  // How often an idle replica checks that it still reaches an etcd quorum.
+  absl::Duration health_interval = absl::Seconds(1);
+  // How long one check may take (at most the request timeout) before the
   // replica reports NOT_SERVING: 2 s, as the Kubernetes API server's
   // --etcd-healthcheck-timeout. A one-key linearizable read that a healthy
   // cluster cannot answer in 2 s means the replica cannot serve either.
-  absl::Duration health_interval = absl::Seconds(1);
   absl::Duration health_timeout = absl::Seconds(2);
   // etcd's --max-txn-ops and --max-request-bytes (its defaults); a batch stays
   // within both.

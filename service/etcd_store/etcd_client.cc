@@ -259,11 +259,6 @@ absl::StatusOr<Response> EtcdClient::WithResends(const Attempt& attempt,
 }
 
 absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
-    const etcdserverpb::RangeRequest& request) {
-  return RangeSmall(request, request_timeout_);
-}
-
-absl::StatusOr<etcdserverpb::RangeResponse> EtcdClient::RangeSmall(
     const etcdserverpb::RangeRequest& request, absl::Duration budget) {
   return WithResends<etcdserverpb::RangeResponse>(
       [&](absl::Duration timeout) { return Range(request, timeout); },

@@ -67,9 +67,8 @@ class EtcdClient {
   // sent again, after a pause of kResendPause. The budget is request_timeout,
   // or `budget` when shorter (a health probe's).
   absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
-      const etcdserverpb::RangeRequest& request);
-  absl::StatusOr<etcdserverpb::RangeResponse> RangeSmall(
-      const etcdserverpb::RangeRequest& request, absl::Duration budget);
+      const etcdserverpb::RangeRequest& request,
+      absl::Duration budget = absl::InfiniteDuration());
   // The same for a Txn that only reads (so that an attempt etcd applied
   // after all does no harm) and whose answer is small: a page of events.
   absl::StatusOr<etcdserverpb::TxnResponse> ReadTxnSmall(

@@ -13,7 +13,6 @@
 #include <thread>
 #include <vector>
 
-#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 #include "absl/synchronization/blocking_counter.h"
 #include "absl/synchronization/mutex.h"
@@ -415,11 +414,7 @@ TEST_F(EtcdReplicasTest, ARefusedCreateBeforeAStagedOneGetsItsOwnAnswer) {
 
 // One member's /metrics (etcd serves them on its client port), parsed.
 absl::StatusOr<e2e::Scrape> ScrapeMember(int member) {
-  const std::string& endpoint = SharedEtcdCluster().endpoints()[member];
-  int port = 0;
-  if (!absl::SimpleAtoi(endpoint.substr(endpoint.rfind(':') + 1), &port))
-    return absl::InternalError(absl::StrCat("no port in ", endpoint));
-  return e2e::ScrapeMetrics(port);
+  return e2e::ScrapeMetrics(SharedEtcdCluster().client_port(member));
 }
 
 // What the members have sent their clients, in bytes (etcd's own counter).

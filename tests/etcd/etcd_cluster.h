@@ -54,6 +54,8 @@ class EtcdCluster {
   const std::vector<std::string>& endpoints() const { return endpoints_; }
   std::string EndpointList() const;
   int size() const { return static_cast<int>(endpoints_.size()); }
+  // The member's client port (etcd serves /metrics there too).
+  int client_port(int index) const { return client_ports_[index]; }
 
   // The member's process (nullptr after Kill until Restart).
   e2e::Process* member(int index) { return members_[index].get(); }
