@@ -1,15 +1,24 @@
 // scripts/run-cluster.sh the way a user runs it: start it, wait for its
-// instructions, write through replica A with claimctl, read it through replica
-// B, then Ctrl-C (SIGINT) stops everything.
+// instructions, write through replica A with claimctl, read and watch it
+// through replica B, kill -9 a replica and an etcd member and start them again
+// with the command the script printed, then Ctrl-C (SIGINT) stops everything.
 #include <signal.h>
+#include <sys/types.h>
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "absl/random/random.h"
+#include "absl/strings/ascii.h"
 #include "absl/strings/match.h"
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
+#include "absl/strings/str_split.h"
+#include "absl/strings/string_view.h"
+#include "absl/strings/strip.h"
 #include "absl/time/clock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/claimd_harness.h"
@@ -55,31 +64,66 @@ absl::StatusOr<int> PickPortBase() {
   return absl::UnavailableError("no free port range for run-cluster.sh");
 }
 
-TEST(RunClusterScript, StartsWritesThroughOneReadsThroughTheOtherAndStops) {
+// run-cluster.sh started by a test, its cluster in `dir`, on ports from `base`.
+struct RunningCluster {
   TempDir dir;
+  int base = 0;
+  std::unique_ptr<e2e::Process> script;
+  std::string a;  // replica A's address
+  std::string b;
+};
+
+// Starts run-cluster.sh on free ports and waits until it says the cluster
+// runs; null (with the test failed) when it does not.
+std::unique_ptr<RunningCluster> StartCluster() {
+  auto cluster = std::make_unique<RunningCluster>();
   absl::StatusOr<int> port = PickPortBase();
-  ASSERT_TRUE(port.ok()) << port.status();
-  const int base = *port;
+  EXPECT_TRUE(port.ok()) << port.status();
+  if (!port.ok()) return nullptr;
+  cluster->base = *port;
+  cluster->a = absl::StrCat("127.0.0.1:", cluster->base + 21);
+  cluster->b = absl::StrCat("127.0.0.1:", cluster->base + 22);
+  const TempDir& dir = cluster->dir;
   auto script = e2e::Process::Start(
       "/usr/bin/env",
       {"CLAIMD_SKIP_BUILD=1", absl::StrCat("BUILD_DIR=", CLAIMD_BUILD_DIR),
        absl::StrCat("CLUSTER_DIR=", dir.File("cluster")),
-       absl::StrCat("PORT_BASE=", base), "bash",
+       absl::StrCat("PORT_BASE=", cluster->base), "bash",
        absl::StrCat(CLAIMD_SOURCE_DIR, "/scripts/run-cluster.sh")},
       dir.File("script.out"), dir.File("script.err"));
-  ASSERT_TRUE(script.ok());
+  EXPECT_TRUE(script.ok()) << script.status();
+  if (!script.ok()) return nullptr;
+  cluster->script = *std::move(script);
+  e2e::Process& process = *cluster->script;
   bool ready = false;
   // The script bounds each of its waits (etcd, each replica) at 30 s.
   const absl::Time give_up = absl::Now() + absl::Seconds(150);
-  while (!ready && (*script)->Running() && absl::Now() < give_up) {
-    ready = absl::StrContains((*script)->ReadStdout(),
-                              "Replicated claimd is running");
+  while (!ready && process.Running() && absl::Now() < give_up) {
+    ready =
+        absl::StrContains(process.ReadStdout(), "Replicated claimd is running");
     if (!ready) absl::SleepFor(absl::Milliseconds(100));
   }
-  ASSERT_TRUE(ready) << (*script)->ReadStdout() << (*script)->ReadStderr();
-  const std::string a = absl::StrCat("127.0.0.1:", base + 21);
-  const std::string b = absl::StrCat("127.0.0.1:", base + 22);
-  EXPECT_TRUE(absl::StrContains((*script)->ReadStdout(), a));
+  EXPECT_TRUE(ready) << process.ReadStdout() << process.ReadStderr();
+  if (!ready) return nullptr;
+  return cluster;
+}
+
+// Sends the script Ctrl-C's SIGINT and waits for it to stop everything.
+void StopScript(e2e::Process& script) {
+  ASSERT_TRUE(script.Signal(SIGINT));
+  std::optional<e2e::ExitStatus> exit = script.Wait(absl::Seconds(60));
+  ASSERT_TRUE(exit.has_value()) << "run-cluster.sh did not stop on Ctrl-C";
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+}
+
+TEST(RunClusterScript, StartsWritesThroughOneReadsThroughTheOtherAndStops) {
+  std::unique_ptr<RunningCluster> cluster = StartCluster();
+  ASSERT_NE(cluster, nullptr);
+  const TempDir& dir = cluster->dir;
+  e2e::Process* script = cluster->script.get();
+  const std::string& a = cluster->a;
+  const std::string& b = cluster->b;
+  EXPECT_TRUE(absl::StrContains(script->ReadStdout(), a));
 
   bool ok = false;
   std::string out = Claimctl(dir,
@@ -111,13 +155,168 @@ TEST(RunClusterScript, StartsWritesThroughOneReadsThroughTheOtherAndStops) {
   EXPECT_TRUE(absl::StrContains(out, "claims/no-call-since-2022"))
       << "a sample claim is missing: " << out;
 
-  ASSERT_TRUE((*script)->Signal(SIGINT));
-  std::optional<e2e::ExitStatus> exit = (*script)->Wait(absl::Seconds(60));
-  ASSERT_TRUE(exit.has_value()) << "run-cluster.sh did not stop on Ctrl-C";
-  EXPECT_TRUE(exit->Success()) << exit->ToString();
+  StopScript(*script);
   // Everything it started is gone: neither replica answers.
   Claimctl(dir, {"--server", a, "--timeout", "2s", "list"}, &ok);
   EXPECT_FALSE(ok);
+  Claimctl(dir, {"--server", b, "--timeout", "2s", "list"}, &ok);
+  EXPECT_FALSE(ok);
+}
+
+// The pid in the cluster's pid file for `name` (A, B, etcd-1..3); 0 if none.
+pid_t PidOf(const TempDir& dir, const std::string& name) {
+  int pid = 0;
+  const std::string text =
+      e2e::ReadFile(dir.File(absl::StrCat("cluster/", name, ".pid")));
+  return absl::SimpleAtoi(absl::StripAsciiWhitespace(text), &pid) ? pid : 0;
+}
+
+// Whether process `pid` runs: it exists and is not a zombie (an orphan stays
+// one until its new parent reaps it, and a container's init may not).
+bool Runs(pid_t pid) {
+  const std::string stat = e2e::ReadFile(absl::StrCat("/proc/", pid, "/stat"));
+  const size_t name_end = stat.rfind(") ");
+  return name_end != std::string::npos && name_end + 2 < stat.size() &&
+         stat[name_end + 2] != 'Z';
+}
+
+// The revisions of the changes a text-output watch printed ("rev N  ..."), in
+// the order it printed them.
+std::vector<int64_t> PrintedRevisions(const std::string& watch_output) {
+  std::vector<int64_t> revisions;
+  for (absl::string_view line : absl::StrSplit(watch_output, '\n')) {
+    if (!absl::ConsumePrefix(&line, "rev ")) continue;
+    int64_t revision = 0;
+    if (absl::SimpleAtoi(line.substr(0, line.find(' ')), &revision)) {
+      revisions.push_back(revision);
+    }
+  }
+  return revisions;
+}
+
+// The revision claimctl printed for a write ("... (revision N)"); 0 if none.
+int64_t WrittenRevision(const std::string& output) {
+  const size_t at = output.rfind("(revision ");
+  int64_t revision = 0;
+  if (at == std::string::npos) return 0;
+  const std::string digits =
+      output.substr(at + 10, output.find(')', at) - at - 10);
+  return absl::SimpleAtoi(digits, &revision) ? revision : 0;
+}
+
+// What the issue's user does: write through one replica, watch through the
+// other (given both, as the script suggests), kill -9 the watch's replica and
+// an etcd member, keep writing, start both again with the command the script
+// printed, and stop everything with Ctrl-C. The watch prints every write
+// exactly once, in order, and nothing the script or its `start` ran is left.
+TEST(RunClusterScript, KilledMembersLoseNothingStartAgainAndStopWithTheRest) {
+  std::unique_ptr<RunningCluster> cluster = StartCluster();
+  ASSERT_NE(cluster, nullptr);
+  const TempDir& dir = cluster->dir;
+  e2e::Process* script = cluster->script.get();
+  const std::string& a = cluster->a;
+  const std::string& b = cluster->b;
+  // The line after "start it again with": "  [CLUSTER_DIR=...] .../run-cluster.sh
+  // start A      (or B, ...)". A user copies it and names another member.
+  std::string start_command;
+  for (absl::string_view line : absl::StrSplit(script->ReadStdout(), '\n')) {
+    const size_t at = line.find("run-cluster.sh start A ");
+    if (at != absl::string_view::npos) {
+      start_command = std::string(absl::StripAsciiWhitespace(
+          line.substr(0, at + std::string("run-cluster.sh start").size())));
+    }
+  }
+  ASSERT_FALSE(start_command.empty()) << script->ReadStdout();
+  const auto start_again = [&](const std::string& name) {
+    auto start = e2e::Process::Start(
+        "/bin/sh", {"-c", absl::StrCat(start_command, " ", name)},
+        dir.File(absl::StrCat("start-", name, ".out")),
+        dir.File(absl::StrCat("start-", name, ".err")));
+    ASSERT_TRUE(start.ok());
+    std::optional<e2e::ExitStatus> exit = (*start)->Wait(absl::Seconds(30));
+    ASSERT_TRUE(exit.has_value() && exit->Success())
+        << start_command << " " << name << ": " << (*start)->ReadStdout()
+        << (*start)->ReadStderr();
+    EXPECT_TRUE(absl::StrContains((*start)->ReadStdout(), "started " + name))
+        << (*start)->ReadStdout();
+  };
+
+  bool ok = false;
+  std::string out = Claimctl(dir,
+                             {"--server", a, "create", "Survives kills", "--id",
+                              "kills-1", "--source", "wire"},
+                             &ok);
+  ASSERT_TRUE(ok) << out;
+  const int64_t first = WrittenRevision(out);
+  ASSERT_GT(first, 0) << out;
+  auto watch =
+      e2e::Process::Start(e2e::ClaimctlBinary(),
+                          {"--server", absl::StrCat(b, ",", a), "watch",
+                           "--from-revision", absl::StrCat(first)},
+                          dir.File("watch.out"), dir.File("watch.err"));
+  ASSERT_TRUE(watch.ok());
+
+  int64_t last = first;
+  const auto write = [&](const std::string& servers,
+                         const std::string& source) {
+    const std::string answer = Claimctl(
+        dir, {"--server", servers, "report", "kills-1", "--source", source},
+        &ok);
+    ASSERT_TRUE(ok) << source << ": " << answer;
+    last = WrittenRevision(answer);
+    ASSERT_GT(last, 0) << answer;
+  };
+  const std::string both = absl::StrCat(a, ",", b);
+  ASSERT_NO_FATAL_FAILURE(write(a, "before any kill"));
+  const pid_t replica_b = PidOf(dir, "B");
+  ASSERT_GT(replica_b, 0);
+  ASSERT_EQ(kill(replica_b, SIGKILL), 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_NO_FATAL_FAILURE(write(both, absl::StrCat("B killed ", i)));
+  }
+  const pid_t member_1 = PidOf(dir, "etcd-1");
+  ASSERT_GT(member_1, 0);
+  ASSERT_EQ(kill(member_1, SIGKILL), 0);
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_NO_FATAL_FAILURE(write(both, absl::StrCat("etcd-1 killed ", i)));
+  }
+  ASSERT_NO_FATAL_FAILURE(start_again("B"));
+  ASSERT_NO_FATAL_FAILURE(start_again("etcd-1"));
+  EXPECT_NE(PidOf(dir, "B"), replica_b);
+  // B serves again: a write through it alone, and a read of every write.
+  bool b_serves = false;
+  for (int i = 0; i < 100 && !b_serves; ++i) {
+    Claimctl(dir, {"--server", b, "--timeout", "2s", "health"}, &b_serves);
+    if (!b_serves) absl::SleepFor(absl::Milliseconds(200));
+  }
+  ASSERT_TRUE(b_serves) << e2e::ReadFile(dir.File("cluster/B.log"));
+  ASSERT_NO_FATAL_FAILURE(write(b, "B started again"));
+  out = Claimctl(dir, {"--server", b, "get", "kills-1"}, &ok);
+  ASSERT_TRUE(ok) << out;
+  EXPECT_TRUE(absl::StrContains(out, "B started again")) << out;
+
+  // The watch printed first..last, each once and in order, across B's death.
+  std::vector<int64_t> printed;
+  for (int i = 0; i < 300; ++i) {
+    printed = PrintedRevisions((*watch)->ReadStdout());
+    if (!printed.empty() && printed.back() >= last) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  std::vector<int64_t> expected;
+  for (int64_t revision = first; revision <= last; ++revision) {
+    expected.push_back(revision);
+  }
+  EXPECT_EQ(printed, expected)
+      << (*watch)->ReadStdout() << (*watch)->ReadStderr();
+  (*watch)->Kill();
+
+  // Ctrl-C stops the members `start` ran too, though the script is not their
+  // parent: B no longer answers and etcd-1's client port is free again.
+  const pid_t restarted_b = PidOf(dir, "B");
+  const pid_t restarted_member = PidOf(dir, "etcd-1");
+  StopScript(*script);
+  EXPECT_FALSE(Runs(restarted_b)) << "replica B started again still runs";
+  EXPECT_FALSE(Runs(restarted_member)) << "etcd-1 started again still runs";
   Claimctl(dir, {"--server", b, "--timeout", "2s", "list"}, &ok);
   EXPECT_FALSE(ok);
 }
