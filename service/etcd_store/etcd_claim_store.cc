@@ -79,6 +79,7 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
       new EtcdClaimStore(std::move(options), std::move(client)));
   RETURN_IF_ERROR(store->InitializePrefix());
   ASSIGN_OR_RETURN(Loaded loaded, store->LoadState());
+  store->NoteQuorumReached();  // the load was a linearizable read
   const int64_t revision = loaded.revision;
   store->watch_start_ = loaded.etcd_revision + 1;
   if (store->options_.metrics != nullptr) {
@@ -293,19 +294,35 @@ void EtcdClaimStore::Close() {
 
 absl::Status EtcdClaimStore::Health() {
   absl::MutexLock lock(&health_mutex_);
-  return health_;
+  return health_.ok() ? watch_failure_ : health_;
+}
+
+namespace {
+
+// Replaces one of the health verdicts, logging when it turns (`what` says
+// which, for the turn back to OK).
+void SetVerdict(absl::Status& verdict, absl::Status status,
+                absl::string_view what) {
+  if (verdict.ok() != status.ok()) {
+    if (status.ok()) {
+      util::LogInfo("health: ", what, " works again");
+    } else {
+      util::LogWarning("health: ", status.message());
+    }
+  }
+  verdict = std::move(status);
+}
+
+}  // namespace
+
+void EtcdClaimStore::SetWatchFailure(absl::Status status) {
+  absl::MutexLock lock(&health_mutex_);
+  SetVerdict(watch_failure_, std::move(status), "etcd watch");
 }
 
 void EtcdClaimStore::SetHealth(absl::Status status) {
   absl::MutexLock lock(&health_mutex_);
-  if (health_.ok() != status.ok()) {
-    if (status.ok()) {
-      util::LogInfo("etcd quorum reachable again");
-    } else {
-      util::LogWarning("etcd unavailable: ", status.message());
-    }
-  }
-  health_ = std::move(status);
+  SetVerdict(health_, std::move(status), "etcd quorum");
 }
 
 absl::Status EtcdClaimStore::ProbeHealth() {
@@ -319,11 +336,48 @@ absl::Status EtcdClaimStore::ProbeHealth() {
         ParseRevision(response->kvs(0).value(), keys_.Revision());
     if (counter.ok()) NoteCounter(*counter);
   }
+  if (response.ok()) NoteQuorumReached();
   SetHealth(response.ok()
                 ? absl::OkStatus()
                 : absl::UnavailableError(absl::StrCat(
                       "no etcd quorum: ", response.status().message())));
   return Health();
+}
+
+void EtcdClaimStore::NoteQuorumReached() {
+  quorum_reached_at_ns_.store(
+      absl::ToInt64Nanoseconds(util::MonotonicClock::Real().Now()),
+      std::memory_order_relaxed);
+}
+
+absl::Status EtcdClaimStore::QuorumGate() {
+  absl::Status health = Health();
+  if (health.ok()) return absl::OkStatus();
+  const absl::Duration gone =
+      util::MonotonicClock::Real().Now() -
+      absl::Nanoseconds(quorum_reached_at_ns_.load(std::memory_order_relaxed));
+  if (gone < kQuorumLossToRefuse) return absl::OkStatus();
+  absl::StatusOr<int64_t> counter =
+      quorum_checks_.Read([this]() -> absl::StatusOr<int64_t> {
+        etcdserverpb::RangeRequest request;
+        request.set_key(keys_.Revision());
+        absl::StatusOr<etcdserverpb::RangeResponse> response =
+            client_->RangeSmall(request, kQuorumCheckBudget);
+        if (!response.ok()) return response.status();
+        if (response->kvs().empty())
+          return absl::InternalError("etcd: the revision counter is missing");
+        return ParseRevision(response->kvs(0).value(), keys_.Revision());
+      });
+  if (counter.ok()) {
+    NoteCounter(*counter);
+    NoteQuorumReached();
+    SetHealth(absl::OkStatus());
+    return absl::OkStatus();
+  }
+  return absl::UnavailableError(absl::StrCat(
+      "this replica has reached no etcd quorum for ",
+      absl::FormatDuration(absl::Trunc(gone, absl::Seconds(1))), " (",
+      health.message(), "); not applied: retry, or use another replica"));
 }
 
 void EtcdClaimStore::MaintenanceLoop() {
@@ -347,6 +401,7 @@ void EtcdClaimStore::MaintenanceLoop() {
     // have been applied by now, or the watch is restarted.
     const int64_t applied = AppliedRevision();
     if (awaited > applied) RestartStalledWatch();
+    NoteWatchWorking();
     const int64_t known = known_revision_.load(std::memory_order_relaxed);
     awaited = known > applied ? known : 0;
     if (clock.Now() < next_compaction) continue;

@@ -361,6 +361,27 @@ class EtcdClaimStore final : public core::ClaimStore {
 
   absl::Mutex health_mutex_;
   absl::Status health_ ABSL_GUARDED_BY(health_mutex_);
+  // The watch's own verdict, kept apart from health_, which every probe that
+  // reaches a quorum sets OK: a watch that keeps failing while etcd answers
+  // (a resync that cannot finish, a refused watch) leaves the replica unable
+  // to serve reads or deliver, so Health() reports it until a stream works.
+  absl::Status watch_failure_ ABSL_GUARDED_BY(health_mutex_);
+  void SetWatchFailure(absl::Status status);
+  // When a probe or a commit last reached an etcd quorum (monotonic clock, in
+  // nanoseconds). Health fails at once; QuorumGate refuses new writes and
+  // reads only once the quorum has been gone for kQuorumLossToRefuse, longer
+  // than an etcd election takes (writes ride those out), instead of letting
+  // each wait out twice the request timeout.
+  std::atomic<int64_t> quorum_reached_at_ns_{0};
+  static constexpr absl::Duration kQuorumLossToRefuse = absl::Seconds(5);
+  void NoteQuorumReached();
+  // OK, or UNAVAILABLE ("not applied") while the quorum is gone: then one
+  // linearizable read (shared by concurrent callers, within
+  // kQuorumCheckBudget) checks whether it is back, so a replica serves again
+  // as soon as etcd does rather than at its next health probe.
+  absl::Status QuorumGate();
+  static constexpr absl::Duration kQuorumCheckBudget = absl::Seconds(1);
+  CoalescedRead quorum_checks_;
 
   // The etcd revision the watch starts from after open.
   int64_t watch_start_ = 0;
@@ -370,6 +391,12 @@ class EtcdClaimStore final : public core::ClaimStore {
   static constexpr absl::Duration kWatchStallTimeout = absl::Seconds(1);
   // When the watch's stream last started or delivered (monotonic clock).
   absl::Duration watch_progress_at_ ABSL_GUARDED_BY(watch_context_mutex_);
+  // When etcd accepted the current stream (InfiniteDuration: none is up).
+  absl::Duration watch_accepted_at_ ABSL_GUARDED_BY(watch_context_mutex_) =
+      absl::InfiniteDuration();
+  // Clears the watch's failure once its stream has been up for a while
+  // (called by the maintenance loop: a healthy stream may deliver nothing).
+  void NoteWatchWorking();
   // The watch's stream was ended by RestartStalledWatch: WatchLoop reopens it
   // at once and leaves health alone.
   bool watch_restart_requested_ ABSL_GUARDED_BY(watch_context_mutex_) = false;

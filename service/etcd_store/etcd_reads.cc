@@ -57,6 +57,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
     absl::MutexLock lock(&state_mutex_);
     if (closed_) return ClosedError();
   }
+  RETURN_IF_ERROR(QuorumGate());
   // Concurrent reads share one Range of the counter, sent after each of them
   // began: as linearizable as one each, at the cost of about two.
   absl::StatusOr<int64_t> counter =
@@ -202,6 +203,18 @@ absl::StatusOr<core::EventPage> EtcdClaimStore::ReadEvents(
     ASSIGN_OR_RETURN(pb::EventRecord record,
                      Parse<pb::EventRecord>(kv.value(), kv.key()));
     records.emplace_back(revision, std::move(record));
+  }
+  if (records.empty() && found.more() && asked <= 0) {
+    // The whole range was trimmed keys a deletion pass has not removed yet
+    // (it deletes after meta/compact moved): read again from the oldest
+    // kept, now that it is known, rather than answer with an empty last page.
+    core::ListEventsQuery kept = query;
+    kept.from_revision = compact + 1;
+    absl::StatusOr<core::EventPage> again = ReadEvents(kept, wait_applied);
+    // Trimmed further meanwhile: one more pass from the new oldest.
+    if (absl::IsOutOfRange(again.status()))
+      return ReadEvents(query, wait_applied);
+    return again;
   }
   // Keys below `from` (trimmed but not yet deleted, when asked from the
   // oldest) used up part of the range's limit: more may follow.

@@ -1,6 +1,7 @@
 // EtcdClaimStore's watch: ONE etcd watch on the store's prefix feeds this
 // replica's claims, request_ids and CommitObserver, in revision order, its own
 // commits included (see etcd_claim_store.h).
+#include <algorithm>
 #include <utility>
 
 #include "absl/container/flat_hash_map.h"
@@ -32,10 +33,15 @@ void EtcdClaimStore::WatchLoop() {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   // When the current run of failed streams began (InfiniteDuration: none).
   absl::Duration failing_since = absl::InfiniteDuration();
+  // A Resync that failed after it installed the state it loaded: the next
+  // pass resyncs again. Watching from the old position would apply revisions
+  // the installed state already holds a second time.
+  bool resync_pending = false;
   while (!Stopping()) {
     const int64_t before = next;
     const absl::Duration opened = clock.Now();
-    absl::Status status = WatchOnce(next);
+    absl::Status status = resync_pending ? absl::InternalError("resync pending")
+                                         : WatchOnce(next);
     if (Stopping()) return;
     if (next > before || clock.Now() - opened >= kWatchStreamWorked)
       failing_since = absl::InfiniteDuration();
@@ -44,7 +50,7 @@ void EtcdClaimStore::WatchLoop() {
       absl::MutexLock lock(&watch_context_mutex_);
       restart_requested = std::exchange(watch_restart_requested_, false);
     }
-    if (restart_requested) {
+    if (restart_requested && !resync_pending) {
       etcd_metrics_.OnWatchRestart(/*resync=*/false);
       continue;
     }
@@ -53,15 +59,18 @@ void EtcdClaimStore::WatchLoop() {
     if (resync) {
       // etcd compacted past our position, or the stream broke a rule: read
       // the state again and deliver what we missed from claimd's own events.
-      util::LogWarning("etcd watch: ", status.message(), "; resyncing");
+      if (!resync_pending)
+        util::LogWarning("etcd watch: ", status.message(), "; resyncing");
       status = Resync(next);
+      resync_pending = !status.ok();
     }
     if (next > before) backoff = absl::Milliseconds(50);
     if (!status.ok()) {
       if (failing_since == absl::InfiniteDuration())
         failing_since = clock.Now();
       if (clock.Now() - failing_since >= kWatchFailingBeforeUnhealthy) {
-        SetHealth(absl::UnavailableError(status.message()));
+        SetWatchFailure(absl::UnavailableError(
+            absl::StrCat("etcd watch keeps failing: ", status.message())));
       } else {
         util::LogInfo("etcd watch: ", status.message(), "; reopening");
       }
@@ -91,6 +100,7 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
     etcdserverpb::WatchResponse response;
     std::vector<const mvccpb::Event*> changes;
     std::vector<core::ClaimEventPtr> events;
+    bool accepted = false;
     while (result.ok() && stream->Read(&response)) {
       {
         absl::MutexLock lock(&watch_context_mutex_);
@@ -106,6 +116,14 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
         result = absl::UnavailableError(absl::StrCat(
             "etcd cancelled the watch: ", response.cancel_reason()));
         break;
+      }
+      // etcd accepted the watch (its first response, sent as the watch is
+      // created): once it has stayed up for kWatchStreamWorked the
+      // maintenance loop calls the watch working again (NoteWatchWorking).
+      if (!accepted) {
+        accepted = true;
+        absl::MutexLock lock(&watch_context_mutex_);
+        watch_accepted_at_ = util::MonotonicClock::Real().Now();
       }
       // One etcd revision is one Txn: apply revision by revision (etcd never
       // splits a revision across responses).
@@ -143,7 +161,18 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
   }
   absl::MutexLock lock(&watch_context_mutex_);
   watch_context_ = nullptr;
+  watch_accepted_at_ = absl::InfiniteDuration();
   return result;
+}
+
+void EtcdClaimStore::NoteWatchWorking() {
+  {
+    absl::MutexLock lock(&watch_context_mutex_);
+    if (util::MonotonicClock::Real().Now() - watch_accepted_at_ <
+        kWatchStreamWorked)
+      return;
+  }
+  SetWatchFailure(absl::OkStatus());
 }
 
 void EtcdClaimStore::RestartStalledWatch() {
@@ -304,7 +333,11 @@ absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
   while (from <= target) {
     core::ListEventsQuery query;
     query.from_revision = from;
-    query.limit = 500;
+    // Revisions are dense, so the page ends at `target` at the latest: an
+    // event above it could name a claim created after the state just
+    // installed, which the page could not rebuild (OUT_OF_RANGE, as if
+    // trimmed), and would cut the delivery short.
+    query.limit = static_cast<int>(std::min<int64_t>(500, target - from + 1));
     absl::StatusOr<core::EventPage> page = ReadEvents(query, false);
     if (absl::IsOutOfRange(page.status())) {
       util::LogError("etcd resync: revisions from ", from,

@@ -450,6 +450,9 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
     if (!absl::IsUnavailable(failure) ||
         clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
       return OutcomeUnknown(failure);
+    // Resends ride out an election; a quorum gone for longer ends them.
+    if (absl::Status gate = QuorumGate(); !gate.ok())
+      return OutcomeUnknown(failure);
     absl::SleepFor(kTxnRetryPause);
     etcd_metrics_.OnTxnResend();
   }
@@ -475,6 +478,13 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration started = clock.Now();
   const absl::Duration deadline = started + 2 * client_->request_timeout();
+  if (absl::Status gate = QuorumGate(); !gate.ok()) {
+    // None of these was sent: each fails now, definitely not applied, rather
+    // than waiting out the request timeout twice as a batch at a time.
+    for (Task& task : tasks) std::move(task.done)(gate);
+    tasks.clear();
+    return;
+  }
   Batch batch;
   absl::Status failure = absl::OkStatus();
   for (int attempt = 0;; ++attempt) {
@@ -548,6 +558,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       break;
     }
     if (*committed) {
+      NoteQuorumReached();
       SetHealth(absl::OkStatus());
       NoteCounter(batch.events.back()->revision);
       RememberOwnCommit(batch);

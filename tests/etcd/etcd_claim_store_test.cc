@@ -33,6 +33,7 @@ namespace claimd::testing {
 namespace {
 
 using core::VerificationStatus;
+using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
 
 absl::StatusOr<std::unique_ptr<core::ClaimStore>> OpenEtcd(
@@ -521,6 +522,97 @@ TEST_F(EtcdReplicasTest, CompactionByBothReplicasRunsOnce) {
   EXPECT_OK(a->Get("after"));
 }
 
+// Compact moves meta/compact before its deletion pass removes the trimmed
+// keys (and a pass that fails, or finds another replica's running, leaves
+// them until the next). A first page asked "from the oldest kept" whose range
+// met only such keys used to come back empty and final: the history looked
+// empty. It must start at the oldest kept event instead.
+TEST_F(EtcdReplicasTest, TheFirstPageSkipsTrimmedKeysNotYetDeleted) {
+  auto store = OpenReplica(&observer_a_);
+  ASSERT_NE(store, nullptr);
+  for (int i = 1; i <= 10; ++i) {
+    ASSERT_OK(store->Apply(CreateMutation(absl::StrCat("c", i))));
+  }
+  // As Compact(6) leaves etcd before its deletion pass: events 1..6 still
+  // stored, meta/compact at 6.
+  std::unique_ptr<etcd_store::EtcdClient> client = Client();
+  ASSERT_NE(client, nullptr);
+  etcdserverpb::TxnRequest txn;
+  auto* put = txn.add_success()->mutable_request_put();
+  put->set_key(prefix() + "meta/compact");
+  put->set_value("6");
+  ASSERT_OK(client->Txn(txn));
+  for (const std::string& claim_id : {std::string(), std::string("c7")}) {
+    ASSERT_OK_AND_ASSIGN(
+        core::EventPage page,
+        store->ListEvents(core::ListEventsQuery{claim_id, 0, 3}));
+    ASSERT_FALSE(page.events.empty()) << "claim \"" << claim_id << "\"";
+    EXPECT_EQ(page.events.front()->revision, 7) << claim_id;
+    if (claim_id.empty()) {
+      EXPECT_THAT(Revisions(page.events), ElementsAre(7, 8, 9));
+      EXPECT_TRUE(page.more);
+      EXPECT_EQ(page.next_revision, 10);
+    }
+  }
+}
+
+// A watch that keeps failing while etcd answers (here a key under the prefix
+// that is not claimd's, which the watch and every resync refuse) leaves the
+// replica unable to deliver or serve a read: its health says so, and keeps
+// saying so although every health probe reaches a quorum (it used to turn OK
+// at each probe). Once the key is gone the watch resyncs, health turns OK,
+// and the observer has every revision once.
+TEST_F(EtcdReplicasTest, AWatchThatKeepsFailingKeepsTheReplicaUnhealthy) {
+  auto a = OpenReplica(&observer_a_);
+  auto b = OpenReplica(&observer_b_);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  ASSERT_OK(a->Apply(CreateMutation("first")));
+  std::unique_ptr<etcd_store::EtcdClient> client = Client();
+  ASSERT_NE(client, nullptr);
+  // A claim header that does not parse: the watch refuses it, and so does
+  // every resync's load of the claims.
+  const std::string bad_key = prefix() + "c/not-a-header";
+  etcdserverpb::TxnRequest put;
+  put.add_success()->mutable_request_put()->set_key(bad_key);
+  put.mutable_success(0)->mutable_request_put()->set_value("garbage");
+  ASSERT_OK(client->Txn(put));
+  // A revision written meanwhile: delivered once, after the key is gone.
+  absl::Notification second_answered;
+  absl::Status second = absl::UnknownError("not answered");
+  b->Submit(CreateMutation("second"),
+            [&](const absl::StatusOr<core::MutationResult>& result) {
+              second = result.status();
+              second_answered.Notify();
+            });
+  absl::Status health = absl::OkStatus();
+  for (int i = 0; i < 200 && health.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    health = a->Health();
+  }
+  EXPECT_THAT(health, StatusIs(absl::StatusCode::kUnavailable,
+                               ::testing::HasSubstr("watch")));
+  // Probes reach the quorum, and health stays UNAVAILABLE through them.
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_THAT(a->ProbeHealth(), StatusIs(absl::StatusCode::kUnavailable));
+    absl::SleepFor(absl::Milliseconds(500));
+  }
+  etcdserverpb::TxnRequest remove;
+  remove.add_success()->mutable_request_delete_range()->set_key(bad_key);
+  ASSERT_OK(client->Txn(remove));
+  for (int i = 0; i < 200 && !health.ok(); ++i) {
+    absl::SleepFor(absl::Milliseconds(100));
+    health = a->ProbeHealth();
+  }
+  EXPECT_OK(health);
+  ASSERT_TRUE(
+      second_answered.WaitForNotificationWithTimeout(absl::Seconds(60)));
+  EXPECT_OK(second);
+  ASSERT_OK(a->Apply(CreateMutation("third")));
+  EXPECT_OK(a->Get("second"));
+  EXPECT_THAT(Revisions(observer_a_.events()), ElementsAre(1, 2, 3));
+}
+
 // The deletion pass removes every key the trimmed events kept alive (events,
 // index entries, tombstones and their evidence, request records) and nothing
 // else: a request record rewritten since its event (a request_id used again
@@ -848,8 +940,8 @@ TEST_F(EtcdReplicasTest, ZYDTheMemberUnderTheWatchDyingLeavesHealthAlone) {
 }
 
 // SIGSTOP of two of three members: no quorum. Writes and reads fail
-// UNAVAILABLE (never a false OK) and health says so; after SIGCONT both
-// recover. Runs last in this file: it disturbs the shared cluster.
+// UNAVAILABLE (never a false OK) and health says so, at once once the quorum
+// has been gone for 5 s; after SIGCONT both recover. Runs last in this file: it disturbs the shared cluster.
 TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
   auto store = OpenReplica(&observer_a_, nullptr, absl::Seconds(2));
   ASSERT_NE(store, nullptr);
@@ -862,6 +954,7 @@ TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
   EtcdCluster& cluster = SharedEtcdCluster();
   cluster.Stop(0);
   cluster.Stop(1);
+  const absl::Time stopped = absl::Now();
   EXPECT_THAT(store->Apply(CreateMutation("during")),
               StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store->ProbeHealth(), StatusIs(absl::StatusCode::kUnavailable));
@@ -871,21 +964,39 @@ TEST_F(EtcdReplicasTest, ZZNoQuorumFailsWritesUnavailableThenRecovers) {
       << "the probe waited for the request timeout, not its own";
   EXPECT_THAT(patient->Health(), StatusIs(absl::StatusCode::kUnavailable));
   EXPECT_THAT(store->Get("before"), StatusIs(absl::StatusCode::kUnavailable));
+  // Once the quorum has been gone for longer than an election takes (5 s),
+  // the patient replica refuses a write and a read at once, the write as not
+  // applied, instead of letting each wait out its 60 s request timeout (the
+  // write twice over).
+  absl::SleepFor(stopped + absl::Seconds(6) - absl::Now());
+  const absl::Time refused_at = absl::Now();
+  EXPECT_THAT(patient->Apply(CreateMutation("refused")),
+              StatusIs(absl::StatusCode::kUnavailable,
+                       ::testing::HasSubstr("not applied")));
+  EXPECT_THAT(patient->Get("before"), StatusIs(absl::StatusCode::kUnavailable));
+  EXPECT_LT(absl::Now() - refused_at, absl::Seconds(30))
+      << "a write and a read waited for the request timeout";
   cluster.Continue(0);
   cluster.Continue(1);
   ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
   // The failed write may or may not have landed (its outcome was unknown);
   // a new one commits at the next revision either way.
-  absl::Status healthy = absl::UnavailableError("not probed");
-  for (int i = 0; i < 100 && !healthy.ok(); ++i) {
-    healthy = store->ProbeHealth();
-    if (!healthy.ok()) absl::SleepFor(absl::Milliseconds(100));
+  for (core::ClaimStore* replica : {store.get(), patient.get()}) {
+    absl::Status healthy = absl::UnavailableError("not probed");
+    for (int i = 0; i < 100 && !healthy.ok(); ++i) {
+      healthy = replica->ProbeHealth();
+      if (!healthy.ok()) absl::SleepFor(absl::Milliseconds(100));
+    }
+    EXPECT_OK(healthy);
   }
-  EXPECT_OK(healthy);
+  ASSERT_OK(patient->Apply(CreateMutation("after-patient")));
   patient.reset();
   ASSERT_OK(store->Apply(CreateMutation("after")));
   EXPECT_OK(store->Get("before"));
   EXPECT_OK(store->Get("after"));
+  EXPECT_OK(store->Get("after-patient"));
+  // Refused as not applied, and indeed not applied.
+  EXPECT_THAT(store->Get("refused"), StatusIs(absl::StatusCode::kNotFound));
 }
 
 }  // namespace

@@ -200,7 +200,7 @@ TEST_F(ReplicatedClaimdTest, KillingTheEtcdLeaderUnderLoadLosesNothing) {
   });
   ASSERT_GE(killed, 0);
   ASSERT_TRUE(cluster.Restart(killed).ok());
-  ASSERT_TRUE(cluster.WaitHealthy(absl::Seconds(60)).ok());
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
 }
 
 // docs/DESIGN.md tells services to give their channel every replica's address
@@ -391,10 +391,22 @@ TEST_F(ReplicatedClaimdTest,
       stub->CreateClaim(NewContext(absl::Seconds(30)).get(), create, &created);
   EXPECT_EQ(refused.error_code(), grpc::StatusCode::UNAVAILABLE)
       << refused.error_message();
+  // With the quorum gone for longer than an election takes (5 s), a write is
+  // refused at once as not applied: a caller whose deadline (3 s) is shorter
+  // than claimd's two request timeouts (6 s) learns why, rather than seeing
+  // DEADLINE_EXCEEDED and an unknown outcome.
+  absl::SleepFor(stopped + absl::Seconds(6) - absl::Now());
+  create.set_claim_id("refused-during-the-outage");
+  const grpc::Status refused_at_once =
+      stub->CreateClaim(NewContext(absl::Seconds(3)).get(), create, &created);
+  EXPECT_EQ(refused_at_once.error_code(), grpc::StatusCode::UNAVAILABLE)
+      << refused_at_once.error_message();
+  EXPECT_THAT(refused_at_once.error_message(),
+              ::testing::HasSubstr("not applied"));
 
   cluster.Continue(0);
   cluster.Continue(1);
-  ASSERT_TRUE(cluster.WaitHealthy(absl::Seconds(60)).ok());
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
   const absl::Time resumed = absl::Now();
   for (size_t r = 0; r < channels.size(); ++r) {
     EXPECT_TRUE(WaitForHealth(channels[r], HealthCheckResponse::SERVING,
@@ -405,6 +417,13 @@ TEST_F(ReplicatedClaimdTest,
   }
   EXPECT_OK(
       CreateClaim(*stub, "after-the-outage", "written after etcd recovered"));
+  claims::v1::GetClaimRequest get;
+  get.set_name("claims/refused-during-the-outage");
+  claims::v1::Claim found;
+  EXPECT_EQ(stub->GetClaim(NewContext(absl::Seconds(10)).get(), get, &found)
+                .error_code(),
+            grpc::StatusCode::NOT_FOUND)
+      << "a write refused as not applied was applied";
 }
 
 }  // namespace
