@@ -211,6 +211,15 @@ absl::Status EtcdClient::FromGrpc(const grpc::Status& status,
     case grpc::StatusCode::PERMISSION_DENIED:
     case grpc::StatusCode::UNAUTHENTICATED:
       return absl::PermissionDeniedError(message);
+    case grpc::StatusCode::RESOURCE_EXHAUSTED:
+      // etcd's NOSPACE alarm is up: it refuses every write until an operator
+      // frees space and disarms it. (Its other RESOURCE_EXHAUSTED, "too many
+      // requests", passes: transient, below.)
+      if (absl::StrContains(status.error_message(),
+                            "database space exceeded")) {
+        return absl::ResourceExhaustedError(message);
+      }
+      return absl::UnavailableError(message);
     default:
       // UNAVAILABLE, DEADLINE_EXCEEDED, no leader, timeouts: transient.
       return absl::UnavailableError(message);

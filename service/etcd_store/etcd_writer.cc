@@ -54,6 +54,15 @@ absl::Status OutcomeUnknown(const absl::Status& status) {
       "request_id"));
 }
 
+// A write etcd refused for its NOSPACE alarm: definitely not applied.
+absl::Status OutOfSpace(const absl::Status& status) {
+  return absl::ResourceExhaustedError(absl::StrCat(
+      "etcd is out of space (", status.message(),
+      "): not applied; etcd takes no writes until an operator frees space "
+      "(etcdctl defrag, or a larger --quota-backend-bytes) and disarms its "
+      "NOSPACE alarm (etcdctl alarm disarm)"));
+}
+
 }  // namespace
 
 struct EtcdClaimStore::Batch {
@@ -432,6 +441,9 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
     }
     if (!response.ok()) {
       if (absl::IsInternal(response.status())) return response.status();
+      // etcd refused the first attempt outright: nothing was proposed.
+      if (attempt == 0 && absl::IsResourceExhausted(response.status()))
+        return OutOfSpace(response.status());
       failure = response.status();
     }
     // The call failed, or a resend lost its compare, perhaps to an earlier
@@ -577,7 +589,9 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
     // every queued mutation, so all of them fail now rather than one per wait.
     const size_t count = batch.taken > 0 ? batch.taken : tasks.size();
     const absl::Status status =
-        absl::IsUnavailable(failure) ? failure : OutcomeUnknown(failure);
+        absl::IsUnavailable(failure) || absl::IsResourceExhausted(failure)
+            ? failure
+            : OutcomeUnknown(failure);
     for (size_t i = 0; i < count && i < tasks.size(); ++i)
       std::move(tasks[i].done)(status);
     tasks.erase(tasks.begin(), tasks.begin() + std::min(count, tasks.size()));

@@ -18,7 +18,10 @@
 #include "absl/synchronization/mutex.h"
 #include "absl/synchronization/notification.h"
 #include "absl/time/clock.h"
+#include "absl/time/time.h"
 #include "gmock/gmock.h"
+#include "grpcpp/create_channel.h"
+#include "grpcpp/security/credentials.h"
 #include "gtest/gtest.h"
 #include "service/core/limits.h"
 #include "service/core/mutation.h"
@@ -937,6 +940,60 @@ TEST_F(EtcdReplicasTest, ZYDTheMemberUnderTheWatchDyingLeavesHealthAlone) {
   EXPECT_THAT(unhealthy, ::testing::IsEmpty())
       << "member " << under_watch << " killed";
   EXPECT_OK(store->Get("while-a-member-is-down"));
+}
+
+// Raises or clears etcd's NOSPACE alarm on the member at `endpoint`, as etcd
+// does itself when its database reaches --quota-backend-bytes.
+absl::Status SetNoSpaceAlarm(const std::string& endpoint, bool raised) {
+  auto channel =
+      grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials());
+  etcdserverpb::RangeRequest any;
+  any.set_key("/");
+  any.set_count_only(true);
+  etcdserverpb::RangeResponse header;
+  grpc::ClientContext range_context;
+  range_context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  grpc::Status status =
+      etcdserverpb::KV::NewStub(channel)->Range(&range_context, any, &header);
+  if (!status.ok()) return etcd_store::EtcdClient::FromGrpc(status, "Range");
+  etcdserverpb::AlarmRequest alarm;
+  alarm.set_action(raised ? etcdserverpb::AlarmRequest::ACTIVATE
+                          : etcdserverpb::AlarmRequest::DEACTIVATE);
+  alarm.set_memberid(header.header().member_id());
+  alarm.set_alarm(etcdserverpb::NOSPACE);
+  etcdserverpb::AlarmResponse answer;
+  grpc::ClientContext alarm_context;
+  alarm_context.set_deadline(
+      absl::ToChronoTime(absl::Now() + absl::Seconds(10)));
+  status = etcdserverpb::Maintenance::NewStub(channel)->Alarm(&alarm_context,
+                                                              alarm, &answer);
+  return etcd_store::EtcdClient::FromGrpc(status, "Alarm");
+}
+
+// etcd out of space (its NOSPACE alarm) refuses every write until an
+// operator frees space. claimd answers RESOURCE_EXHAUSTED "not applied", with
+// what to do, at once: before, it resent for twice the request timeout and
+// answered UNAVAILABLE "may or may not have been applied", which a client
+// retries for ever. Reads go on; writes commit again once the alarm is gone.
+TEST_F(EtcdReplicasTest, AnEtcdOutOfSpaceRefusesWritesAsNotApplied) {
+  auto store = OpenReplica(&observer_a_);
+  ASSERT_NE(store, nullptr);
+  ASSERT_OK(store->Apply(CreateMutation("before")));
+  const std::string endpoint = SharedEtcdCluster().endpoints()[0];
+  ASSERT_OK(SetNoSpaceAlarm(endpoint, true));
+  const absl::Time sent = absl::Now();
+  EXPECT_THAT(store->Apply(CreateMutation("refused")),
+              StatusIs(absl::StatusCode::kResourceExhausted,
+                       ::testing::AllOf(::testing::HasSubstr("not applied"),
+                                        ::testing::HasSubstr("alarm disarm"))));
+  EXPECT_LT(absl::Now() - sent, absl::Seconds(5))
+      << "the refusal waited for the request timeout";
+  EXPECT_OK(store->Get("before"));
+  ASSERT_OK(SetNoSpaceAlarm(endpoint, false));
+  ASSERT_OK(store->Apply(CreateMutation("after")));
+  EXPECT_THAT(store->Get("refused"), StatusIs(absl::StatusCode::kNotFound));
+  EXPECT_THAT(Revisions(observer_a_.events()), ElementsAre(1, 2));
 }
 
 // SIGSTOP of two of three members: no quorum. Writes and reads fail
