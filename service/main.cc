@@ -349,6 +349,10 @@ int Run(const std::vector<char*>& positional) {
       .max_receive_message_bytes =
           absl::GetFlag(FLAGS_max_receive_message_bytes),
       .metrics = metrics->metrics.get()};
+  // Over etcd other replicas can serve: watchers of a replica that has not
+  // reached etcd for 3 s more (NOT_SERVING: its probe already failed for 2 s,
+  // longer than an election takes) are told to resume on one of them.
+  if (etcd) options.end_watches_after_unhealthy = absl::Seconds(3);
   absl::StatusOr<claimd::SecuritySetup> security =
       claimd::ApplySecurityFlags(options);
   if (!security.ok()) {

@@ -102,7 +102,7 @@ absl::StatusOr<std::unique_ptr<ClaimServer>> ClaimServer::Start(
   health->SetServingStatus(kServiceName, false);
   server->store_health_ = std::make_unique<StoreHealthMonitor>(
       store, health, std::vector<std::string>{"", kServiceName},
-      options.store_health_interval);
+      options.store_health_interval, hub, options.end_watches_after_unhealthy);
   server->ticker_ = std::thread([raw = server.get()] { raw->TickerLoop(); });
   return server;
 }

@@ -75,6 +75,10 @@ struct ServerOptions {
   // How often health checking looks at (and, while failing, probes) the
   // store: see store_health_monitor.h.
   absl::Duration store_health_interval = absl::Seconds(1);
+  // A store unhealthy this long ends the watches at the head, so that their
+  // clients resume on another replica (store_health_monitor.h). Infinite (the
+  // default, and SQLite's: there is no other replica): never.
+  absl::Duration end_watches_after_unhealthy = absl::InfiniteDuration();
   // Open grpc.health.v1 Watch streams, in total and per client host
   // (health_service.h); 0: unlimited.
   int64_t max_health_watchers = 0;

@@ -2,17 +2,22 @@
 
 #include <utility>
 
+#include "absl/strings/str_cat.h"
 #include "service/util/log.h"
+#include "service/util/monotonic_clock.h"
 
 namespace claimd::api {
 
 StoreHealthMonitor::StoreHealthMonitor(
     core::ClaimStore* store, grpc::HealthCheckServiceInterface* health,
-    std::vector<std::string> services, absl::Duration interval)
+    std::vector<std::string> services, absl::Duration interval,
+    core::WatchHub* hub, absl::Duration end_watches_after)
     : store_(store),
       health_(health),
       services_(std::move(services)),
-      interval_(interval) {
+      interval_(interval),
+      hub_(hub),
+      end_watches_after_(end_watches_after) {
   // Before the first report: SERVING only once a write of realistic size has
   // committed.
   absl::Status probe = store_->ProbeHealth();
@@ -45,7 +50,33 @@ void StoreHealthMonitor::Loop() {
       }
       Report(health.ok());
     }
+    FollowWithWatches(health);
   }
+}
+
+void StoreHealthMonitor::FollowWithWatches(const absl::Status& health) {
+  if (hub_ == nullptr || end_watches_after_ == absl::InfiniteDuration()) return;
+  const absl::Duration now = util::MonotonicClock::Real().Now();
+  if (health.ok()) {
+    unhealthy_since_ = absl::InfiniteDuration();
+    if (watches_ended_) {
+      util::LogInfo("the store is reachable again: watches wait for changes");
+      hub_->SetUnavailable(absl::OkStatus());
+      watches_ended_ = false;
+    }
+    return;
+  }
+  if (unhealthy_since_ == absl::InfiniteDuration()) unhealthy_since_ = now;
+  if (watches_ended_ || now - unhealthy_since_ < end_watches_after_) return;
+  util::LogWarning("the store has been unreachable for ",
+                   absl::FormatDuration(end_watches_after_),
+                   ": ending watches, so that they resume on another replica");
+  hub_->SetUnavailable(absl::UnavailableError(
+      absl::StrCat("this replica has not reached its store for ",
+                   absl::FormatDuration(
+                       absl::Trunc(now - unhealthy_since_, absl::Seconds(1))),
+                   " (", health.message(), ")")));
+  watches_ended_ = true;
 }
 
 void StoreHealthMonitor::Report(bool serving) {

@@ -336,6 +336,15 @@ void WatchSession::Pump() {
             absl::StrCat("claimd is shutting down; resume with start_revision=",
                          cursor_)));
         return;
+      case Outcome::kUnavailable: {
+        const absl::Status why = deps_.hub->Unavailability();
+        if (why.ok()) continue;  // reachable again meanwhile: read again
+        End(grpc::Status(grpc::StatusCode::UNAVAILABLE,
+                         absl::StrCat(why.message(),
+                                      "; resume with start_revision=", cursor_,
+                                      ", on another replica")));
+        return;
+      }
       case Outcome::kNeedsCatchUp:
         if (!catching_up_) deps_.metrics->OnWatcherCatchUp();
         catching_up_ = true;

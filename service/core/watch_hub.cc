@@ -107,6 +107,8 @@ WatchHub::ReadResult WatchHub::Read(
     // A commit landed between the scan and this lock: report progress, let the
     // caller read again rather than sleep through it.
     result.outcome = Outcome::kEvents;
+  } else if (!unavailable_.ok()) {
+    result.outcome = Outcome::kUnavailable;
   } else {
     waiters_[waiter.get()] = waiter;
     result.outcome = Outcome::kWaiting;
@@ -127,6 +129,22 @@ void WatchHub::WakeAll() {
     to_wake.swap(waiters_);
   }
   WakeEach(to_wake);
+}
+
+void WatchHub::SetUnavailable(absl::Status status) {
+  WaiterMap to_wake;
+  {
+    absl::MutexLock lock(&mutex_);
+    const bool was_available = unavailable_.ok();
+    unavailable_ = std::move(status);
+    if (was_available && !unavailable_.ok()) to_wake.swap(waiters_);
+  }
+  WakeEach(to_wake);
+}
+
+absl::Status WatchHub::Unavailability() const {
+  absl::ReaderMutexLock lock(&mutex_);
+  return unavailable_;
 }
 
 void WatchHub::Shutdown() {

@@ -30,6 +30,7 @@
 
 #include "absl/base/thread_annotations.h"
 #include "absl/container/flat_hash_map.h"
+#include "absl/status/status.h"
 #include "absl/synchronization/mutex.h"
 #include "absl/types/span.h"
 #include "service/core/claim.h"
@@ -64,6 +65,9 @@ class WatchHub : public CommitObserver {
     kWaiting,       // at the head: nothing new; the waiter will be woken
     kNeedsCatchUp,  // next_revision is older than the log: read from the store
     kShutdown,      // the hub is shutting down: end the watch
+    kUnavailable,   // at the head while the store is unreachable
+                    // (SetUnavailable): end the watch, Unavailability() says
+                    // why, so that its client resumes on another replica
   };
   struct ReadResult {
     Outcome outcome = Outcome::kEvents;
@@ -97,6 +101,13 @@ class WatchHub : public CommitObserver {
 
   // From now on Read() returns kShutdown; wakes everyone waiting.
   void Shutdown();
+  // While `status` is an error, a watcher that has read everything the log
+  // holds gets kUnavailable instead of waiting, and everyone waiting is woken
+  // to learn it: a replica cut off from its store sends its watchers to one
+  // that is not (as etcd ends the watches of a member without a leader).
+  // SetUnavailable(OK) ends that.
+  void SetUnavailable(absl::Status status);
+  absl::Status Unavailability() const;
 
   int64_t LastRevision() const;
   size_t WaitingCount() const;
@@ -118,6 +129,7 @@ class WatchHub : public CommitObserver {
   size_t log_bytes_ ABSL_GUARDED_BY(mutex_) = 0;
   WaiterMap waiters_ ABSL_GUARDED_BY(mutex_);
   bool shutdown_ ABSL_GUARDED_BY(mutex_) = false;
+  absl::Status unavailable_ ABSL_GUARDED_BY(mutex_);
 };
 
 // An estimate of the memory an event holds, for the log's byte bound.

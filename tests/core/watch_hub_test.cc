@@ -23,10 +23,12 @@
 #include "gtest/gtest.h"
 #include "service/core/claim.h"
 #include "service/core/filter/filter.h"
+#include "tests/testing/status_matchers.h"
 
 namespace claimd::core {
 namespace {
 
+using ::claimd::testing::StatusIs;
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
 using Outcome = WatchHub::Outcome;
@@ -528,6 +530,37 @@ TEST(WatchHub, ShutdownWakesWaitersAndEndsReads) {
   EXPECT_EQ(waiter->wakes(), 1);
 }
 
+// --- Unavailable (a replica cut off from its store) ---
+
+TEST(WatchHub, UnavailableEndsWatchersAtTheHeadAfterWhatTheLogHolds) {
+  WatchHub hub;
+  hub.OnOpen(0);
+  hub.OnCommit(MakeEvents(1, 3));
+  auto waiter = std::make_shared<FakeWaiter>();
+  ASSERT_EQ(hub.Read(4, Filter(), 100, waiter).outcome, Outcome::kWaiting);
+
+  hub.SetUnavailable(absl::UnavailableError("no etcd quorum"));
+  EXPECT_EQ(waiter->wakes(), 1) << "a waiting watcher must learn it";
+  EXPECT_EQ(hub.WaitingCount(), 0u);
+  EXPECT_THAT(hub.Unavailability(),
+              StatusIs(absl::StatusCode::kUnavailable, "no etcd quorum"));
+  // A watcher behind the head still gets what the log holds first; at the
+  // head it is told to go, and registers nothing.
+  WatchHub::ReadResult behind = hub.Read(2, Filter(), 100, waiter);
+  EXPECT_EQ(behind.outcome, Outcome::kEvents);
+  EXPECT_THAT(Revisions(behind.events), ElementsAre(2, 3));
+  EXPECT_EQ(hub.Read(4, Filter(), 100, waiter).outcome, Outcome::kUnavailable);
+  EXPECT_EQ(hub.WaitingCount(), 0u);
+  // Setting it again wakes nobody twice; clearing it lets watchers wait.
+  hub.SetUnavailable(absl::UnavailableError("still no quorum"));
+  EXPECT_EQ(waiter->wakes(), 1);
+  hub.SetUnavailable(absl::OkStatus());
+  EXPECT_OK(hub.Unavailability());
+  EXPECT_EQ(hub.Read(4, Filter(), 100, waiter).outcome, Outcome::kWaiting);
+  hub.OnCommit(MakeEvents(4, 4));
+  EXPECT_EQ(waiter->wakes(), 2);
+}
+
 // --- Concurrency ---
 
 // Burns roughly `n` short steps, to shift one side of a race against the
@@ -671,6 +704,9 @@ TEST(WatchHub, ConcurrentReadersSeeEveryRevisionExactlyOnceInOrder) {
             return;
           case Outcome::kShutdown:
             log.failure = absl::StrCat("kShutdown at ", next);
+            return;
+          case Outcome::kUnavailable:
+            log.failure = absl::StrCat("kUnavailable at ", next);
             return;
         }
       }

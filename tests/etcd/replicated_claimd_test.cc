@@ -44,24 +44,32 @@ using reliability::WatchFollower;
 class ReplicatedClaimdTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    const std::string prefix = absl::StrCat(dir_.path(), "/");
     for (int r = 0; r < 3; ++r) {
-      replicas_.push_back(std::make_unique<e2e::ClaimdHarness>(
-          dir_.File(absl::StrCat("unused-data-", r)),
-          dir_.File(absl::StrCat("r", r)),
-          std::vector<std::string>{
-              "--store=etcd",
-              absl::StrCat("--etcd_endpoints=",
-                           SharedEtcdCluster().EndpointList()),
-              absl::StrCat("--etcd_prefix=", prefix),
-              "--etcd_request_timeout=3s", "--progress_interval=300ms",
-              // Which replica holds a watch: claimd_watchers_active.
-              "--metrics_listen=127.0.0.1:0",
-              // claimctl below pings every second.
-              "--min_client_ping_interval=500ms"}));
-      ASSERT_EQ(mkdir(dir_.File(absl::StrCat("r", r)).c_str(), 0700), 0);
-      ASSERT_TRUE(replicas_.back()->Start().ok()) << replicas_.back()->Stderr();
+      replicas_.push_back(StartReplica(absl::StrCat("r", r),
+                                       SharedEtcdCluster().EndpointList()));
+      ASSERT_NE(replicas_.back(), nullptr);
     }
+  }
+
+  // A replica of this test's store, its files under dir_/`name`, talking to
+  // the etcd members `endpoints`; null (with the test failed) if it did not
+  // start.
+  std::unique_ptr<e2e::ClaimdHarness> StartReplica(
+      const std::string& name, const std::string& endpoints) {
+    auto replica = std::make_unique<e2e::ClaimdHarness>(
+        dir_.File(absl::StrCat("unused-data-", name)), dir_.File(name),
+        std::vector<std::string>{
+            "--store=etcd", absl::StrCat("--etcd_endpoints=", endpoints),
+            absl::StrCat("--etcd_prefix=", dir_.path(), "/"),
+            "--etcd_request_timeout=3s", "--progress_interval=300ms",
+            // Which replica holds a watch: claimd_watchers_active.
+            "--metrics_listen=127.0.0.1:0",
+            // claimctl below pings every second.
+            "--min_client_ping_interval=500ms"});
+    EXPECT_EQ(mkdir(dir_.File(name).c_str(), 0700), 0);
+    const absl::Status started = replica->Start();
+    EXPECT_TRUE(started.ok()) << started << replica->Stderr();
+    return started.ok() ? std::move(replica) : nullptr;
   }
 
   // Every replica's address, replica `first`'s first: "ipv4:A,B,C".
@@ -258,6 +266,18 @@ int LinesNaming(const std::string& text, const std::string& claim) {
   return count;
 }
 
+// Creates claims/`id` through `stub`, waiting at most `timeout` (longer than
+// the shared helper's: a member hangs in these tests).
+grpc::Status CreateWithin(claims::v1::ClaimService::Stub& stub,
+                          const std::string& id, absl::Duration timeout) {
+  claims::v1::CreateClaimRequest request;
+  request.set_claim_id(id);
+  request.mutable_claim()->set_statement(
+      "said while a member or replica hangs");
+  claims::v1::Claim reply;
+  return stub.CreateClaim(NewContext(timeout).get(), request, &reply);
+}
+
 // Which replica holds claimctl's watch (round_robin may have put it on any):
 // the one whose claimd_watchers_active is 1; -1 if none or several.
 int ReplicaWatchedBy(
@@ -286,14 +306,7 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   ASSERT_TRUE(watch.ok()) << watch.status();
   auto writer = claims::v1::ClaimService::NewStub(FailoverChannel(1));
   const auto create = [&](const std::string& id) {
-    claims::v1::CreateClaimRequest request;
-    request.set_claim_id(id);
-    request.mutable_claim()->set_statement("said before and after a hang");
-    claims::v1::Claim reply;
-    grpc::ClientContext context;
-    context.set_deadline(std::chrono::system_clock::now() +
-                         std::chrono::seconds(10));
-    return writer->CreateClaim(&context, request, &reply);
+    return CreateWithin(*writer, id, absl::Seconds(10));
   };
   const auto wait_for = [&](const std::string& claim, absl::Duration limit) {
     const absl::Time end = absl::Now() + limit;
@@ -334,6 +347,91 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaThatHangs) {
   }
   EXPECT_TRUE((*watch)->Signal(SIGINT));
   std::optional<e2e::ExitStatus> exit = (*watch)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+}
+
+// How many watches replica `replica` holds (claimd_watchers_active); -1 if
+// its metrics cannot be read.
+int WatchersOn(e2e::ClaimdHarness& replica) {
+  absl::StatusOr<e2e::Scrape> scrape =
+      e2e::ScrapeMetrics(e2e::MetricsPort(replica.Stderr()));
+  return scrape.ok() ? static_cast<int>(scrape->Value("claimd_watchers_active"))
+                     : -1;
+}
+
+// A replica cut off from etcd (the one member it talks to hangs) while the
+// other replicas keep their quorum. It answers, so keepalive keeps its
+// watches; but it will deliver nothing, so once it has been NOT_SERVING for 3
+// s it ends them, and `claimctl watch` given another replica too resumes
+// there: the claim created meanwhile through another replica reaches it,
+// once. (Before, the watch stayed on the cut-off replica, silent.)
+TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaCutOffFromEtcd) {
+  EtcdCluster& cluster = SharedEtcdCluster();
+  std::unique_ptr<e2e::ClaimdHarness> cut =
+      StartReplica("cut", cluster.endpoints()[0]);
+  ASSERT_NE(cut, nullptr);
+  auto writer = claims::v1::ClaimService::NewStub(FailoverChannel(1));
+  const auto create = [&](const std::string& id) {
+    return CreateWithin(*writer, id, absl::Seconds(30));
+  };
+  const auto shown = [&](const std::string& claim, absl::Duration limit) {
+    const absl::Time end = absl::Now() + limit;
+    do {
+      if (LinesNaming(e2e::ReadFile(dir_.File("watch.out")), claim) > 0)
+        return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < end);
+    return false;
+  };
+  // round_robin puts the watch on either address: start it until it is on
+  // the replica about to be cut off.
+  std::unique_ptr<e2e::Process> watch;
+  int created = 0;
+  for (int attempt = 0; attempt < 20 && watch == nullptr; ++attempt) {
+    absl::StatusOr<std::unique_ptr<e2e::Process>> started =
+        e2e::Process::Start(e2e::ClaimctlBinary(),
+                            {absl::StrCat("--server=", cut->address(), ",",
+                                          replicas_[1]->address()),
+                             "watch"},
+                            dir_.File("watch.out"), dir_.File("watch.err"));
+    ASSERT_TRUE(started.ok()) << started.status();
+    bool live = false;
+    for (int i = 0; i < 20 && !live; ++i) {
+      const std::string id = absl::StrCat("before-", created++);
+      ASSERT_TRUE(create(id).ok());
+      live = shown(absl::StrCat("claims/", id), absl::Seconds(1));
+    }
+    ASSERT_TRUE(live) << e2e::ReadFile(dir_.File("watch.err"));
+    if (WatchersOn(*cut) == 1) {
+      watch = *std::move(started);
+    } else {
+      (*started)->Kill();
+    }
+  }
+  ASSERT_NE(watch, nullptr) << "the watch never went to the cut-off replica";
+
+  cluster.Stop(0);
+  const absl::Time cut_at = absl::Now();
+  const grpc::Status during = create("during-the-cut");
+  const bool moved = shown("claims/during-the-cut", absl::Seconds(60));
+  const absl::Duration took = absl::Now() - cut_at;
+  cluster.Continue(0);
+  ASSERT_OK(cluster.WaitHealthy(absl::Seconds(60)));
+  ASSERT_TRUE(during.ok()) << during.error_message();
+  const std::string out = e2e::ReadFile(dir_.File("watch.out"));
+  const std::string err = e2e::ReadFile(dir_.File("watch.err"));
+  ASSERT_TRUE(moved) << "stdout:\n" << out << "stderr:\n" << err;
+  std::cerr << "the watch moved off the cut-off replica in " << took
+            << std::endl;
+  EXPECT_THAT(err, ::testing::HasSubstr("has not reached its store"));
+  EXPECT_EQ(LinesNaming(out, "claims/during-the-cut"), 1) << out;
+  for (int i = 0; i < created; ++i) {
+    EXPECT_LE(LinesNaming(out, absl::StrCat("claims/before-", i, " ")), 1)
+        << out;
+  }
+  EXPECT_TRUE(watch->Signal(SIGINT));
+  std::optional<e2e::ExitStatus> exit = watch->Wait(absl::Seconds(10));
   ASSERT_TRUE(exit.has_value());
   EXPECT_TRUE(exit->Success()) << exit->ToString();
 }
