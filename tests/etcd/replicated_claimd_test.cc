@@ -436,6 +436,50 @@ TEST_F(ReplicatedClaimdTest, ClaimctlWatchLeavesAReplicaCutOffFromEtcd) {
   EXPECT_TRUE(exit->Success()) << exit->ToString();
 }
 
+// `claimctl top` (printing lines: stdout is not a terminal) over all three
+// replicas, as `watch` above: kill -9 of the replica it is on, and the claim
+// created meanwhile through another replica shows, once; nothing it showed
+// before is shown again (no second snapshot).
+TEST_F(ReplicatedClaimdTest, ClaimctlTopMovesOnWhenItsReplicaDies) {
+  auto writer = claims::v1::ClaimService::NewStub(FailoverChannel(1));
+  ASSERT_TRUE(CreateWithin(*writer, "before-top", absl::Seconds(10)).ok());
+  absl::StatusOr<std::unique_ptr<e2e::Process>> top =
+      e2e::Process::Start(e2e::ClaimctlBinary(), {ClaimctlServerFlag(), "top"},
+                          dir_.File("top.out"), dir_.File("top.err"));
+  ASSERT_TRUE(top.ok()) << top.status();
+  const auto shown = [&](const std::string& claim, absl::Duration limit) {
+    const absl::Time end = absl::Now() + limit;
+    do {
+      if (LinesNaming((*top)->ReadStdout(), claim) > 0) return true;
+      absl::SleepFor(absl::Milliseconds(50));
+    } while (absl::Now() < end);
+    return false;
+  };
+  ASSERT_TRUE(shown("claims/before-top", absl::Seconds(30)))
+      << (*top)->ReadStderr();
+  // Live: a claim created after the snapshot shows too.
+  ASSERT_TRUE(CreateWithin(*writer, "live-in-top", absl::Seconds(10)).ok());
+  ASSERT_TRUE(shown("claims/live-in-top", absl::Seconds(30)))
+      << (*top)->ReadStderr();
+  const int holder = ReplicaWatchedBy(replicas_);
+  ASSERT_GE(holder, 0) << "no single replica holds top's watch";
+  replicas_[holder]->KillNow();
+  writer = claims::v1::ClaimService::NewStub(FailoverChannel((holder + 1) % 3));
+  ASSERT_TRUE(CreateWithin(*writer, "after-the-kill", absl::Seconds(10)).ok());
+  ASSERT_TRUE(shown("claims/after-the-kill", absl::Seconds(60)))
+      << "stdout:\n"
+      << (*top)->ReadStdout() << "stderr:\n"
+      << (*top)->ReadStderr();
+  const std::string out = (*top)->ReadStdout();
+  EXPECT_EQ(LinesNaming(out, "claims/after-the-kill"), 1) << out;
+  EXPECT_EQ(LinesNaming(out, "claims/before-top"), 1) << out;
+  EXPECT_EQ(LinesNaming(out, "claims/live-in-top"), 1) << out;
+  ASSERT_TRUE((*top)->Signal(SIGINT));
+  std::optional<e2e::ExitStatus> exit = (*top)->Wait(absl::Seconds(10));
+  ASSERT_TRUE(exit.has_value());
+  EXPECT_TRUE(exit->Success()) << exit->ToString();
+}
+
 // claimctl over all three addresses while one replica hangs (SIGSTOP: it
 // accepts connections and answers nothing). Its channel's round_robin connects
 // to every address at once and sends each call to one that answered, so a
