@@ -186,8 +186,10 @@ namespace {
     .notes =
         "-o json prints one ClaimEvent per line, flushed as it arrives. On a "
         "lost connection the watch reconnects (exponential backoff with "
-        "jitter, capped at 30s) and resumes after the last revision printed, "
-        "on another replica if --server names several. A server that is not "
+        "jitter, capped at 30s; at most 2s after a server that answered "
+        "UNAVAILABLE, such as a replica cut off from its store) and resumes "
+        "after the last revision printed, on another replica if --server "
+        "names several. A server that is not "
         "up yet is waited for the same way (--fail-fast gives up instead). "
         "When the server no longer keeps that history (OUT_OF_RANGE) it "
         "exits 1 and says to re-snapshot with --snapshot. When the server's "

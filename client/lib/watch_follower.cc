@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "claimd/client/claim_client.h"
 
 namespace claimd::client {
 namespace {
@@ -198,9 +199,13 @@ absl::Status WatchFollower::Run(const v1::WatchClaimsRequest& request,
         return status;
       }
     }
-    const absl::Duration delay =
+    absl::Duration delay =
         BackoffDelay(options_.backoff, std::max(empty_streak - 1, 0),
                      absl::Uniform(gen_, 0.0, 1.0));
+    if (status.code() == absl::StatusCode::kUnavailable &&
+        !ReachedNoServer(status)) {
+      delay = std::min(delay, options_.answered_unavailable_max_delay);
+    }
     if (callbacks.on_reconnect) {
       const v1::WatchClaimsRequest again = NextRequest();
       callbacks.on_reconnect(

@@ -145,6 +145,10 @@ TEST(ClientLibraryE2e, ClaimctlFailsOverToTheNextAddress) {
   ASSERT_THAT(CreateClaim(*first_stub, "on-first", "s").status(), IsOk());
   ASSERT_THAT(CreateClaim(*second_stub, "on-second", "s").status(), IsOk());
   const std::string both = absl::StrCat(first.address(), ",", second.address());
+  // claimctl's round_robin sends a call to any address whose connection is
+  // up: the second hangs (SIGSTOP) until the watch is on the first, so that
+  // the list and the watch below start there.
+  ASSERT_EQ(kill(second.pid(), SIGSTOP), 0);
 
   CommandResult list = RunCommand(
       ClaimctlBinary(), {"--server", both, "list", "-o", "json"}, dir.path());
@@ -166,6 +170,7 @@ TEST(ClientLibraryE2e, ClaimctlFailsOverToTheNextAddress) {
     absl::SleepFor(absl::Milliseconds(50));
   }
   ASSERT_THAT((*watch)->ReadStdout(), HasSubstr("claims/first-2"));
+  ASSERT_EQ(kill(second.pid(), SIGCONT), 0);
   first.KillNow();
 
   list = RunCommand(ClaimctlBinary(), {"--server", both, "list", "-o", "json"},

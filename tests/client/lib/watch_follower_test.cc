@@ -90,6 +90,19 @@ class WatchFollowerTest : public ::testing::Test {
     return follower_->Run(request, callbacks);
   }
 
+  // A follower whose connections take scripts_ in turn (Run's own opener
+  // also records the requests).
+  std::unique_ptr<WatchFollower> ScriptedFollower(
+      const WatchFollowerOptions& options) {
+    return std::make_unique<WatchFollower>(
+        [this](const v1::WatchClaimsRequest&) {
+          Script script = std::move(scripts_.front());
+          scripts_.pop_front();
+          return std::make_unique<FakeStream>(std::move(script));
+        },
+        options);
+  }
+
   bool take_left_filter_ = false;  // sets on_left_filter
 
   std::deque<Script> scripts_;
@@ -346,17 +359,48 @@ TEST_F(WatchFollowerTest, StopEndsTheRunWithOk) {
   EXPECT_THAT(delivered_, ElementsAre("1"));
 }
 
+// A claimd replica cut off from its store ends its watches UNAVAILABLE (it
+// answered), and ends new ones at once while etcd is down: however long that
+// lasts, the next attempt is never more than answered_unavailable_max_delay
+// away (2 s by default), so the watch resumes soon after the store is back. A
+// server that could not be reached at all still backs off in full.
+TEST_F(WatchFollowerTest, AServerThatAnsweredUnavailableIsTriedAgainSoon) {
+  const absl::Status go_elsewhere = absl::UnavailableError(
+      "this replica has not reached its store for 5s (no etcd quorum); resume "
+      "with start_revision=2, on another replica");
+  const absl::Status unreachable = absl::UnavailableError(
+      "failed to connect to all addresses; last error: connection refused");
+  scripts_ = {{{Response(1, {Event(1)})}, go_elsewhere}};
+  for (int i = 0; i < 6; ++i) scripts_.push_back({{}, go_elsewhere});
+  scripts_.push_back({{}, unreachable});
+  scripts_.push_back({{}, kEnd});
+  WatchFollowerOptions options;
+  options.backoff = {absl::Seconds(1), absl::Hours(1), 2.0, 0};
+  options.answered_unavailable_max_delay = absl::Milliseconds(10);
+  follower_ = ScriptedFollower(options);
+  std::vector<absl::Duration> delays;
+  WatchFollower::Callbacks callbacks;
+  callbacks.on_reconnect = [&](const absl::Status&, int64_t,
+                               absl::Duration delay, bool) {
+    delays.push_back(delay);
+    if (delay > absl::Seconds(1)) follower_->Stop();  // ends the long wait
+  };
+  EXPECT_THAT(follower_->Run({}, callbacks), IsOk());
+  ASSERT_EQ(delays.size(), 8u);
+  for (int i = 0; i < 7; ++i) {
+    EXPECT_LE(delays[i], absl::Milliseconds(10)) << "attempt " << i;
+  }
+  // The unreachable one: the streak of empty attempts has grown its backoff.
+  EXPECT_GE(delays[7], absl::Seconds(32));
+}
+
 TEST_F(WatchFollowerTest, StopInterruptsTheBackoffWait) {
-  scripts_ = {{{Response(1, {Event(1)})}, kDropped}};
+  // Ended by a server that then could not be reached: the full backoff.
+  scripts_ = {{{Response(1, {Event(1)})},
+               absl::UnavailableError("failed to connect to all addresses")}};
   WatchFollowerOptions options;
   options.backoff = {absl::Hours(1), absl::Hours(1), 2.0, 0};
-  follower_ = std::make_unique<WatchFollower>(
-      [this](const v1::WatchClaimsRequest&) {
-        Script script = std::move(scripts_.front());
-        scripts_.pop_front();
-        return std::make_unique<FakeStream>(std::move(script));
-      },
-      options);
+  follower_ = ScriptedFollower(options);
   WatchFollower::Callbacks callbacks;
   callbacks.on_reconnect = [this](const absl::Status&, int64_t,
                                   absl::Duration delay, bool was_connected) {

@@ -56,6 +56,12 @@ namespace claimd::client {
 
 struct WatchFollowerOptions {
   BackoffPolicy backoff{absl::Milliseconds(500), absl::Seconds(30), 2.0, 0.2};
+  // After a server that answered ended the watch UNAVAILABLE (a claimd
+  // replica cut off from its store sends its watchers elsewhere), the next
+  // attempt waits at most this long: it goes to another replica, or finds
+  // this one serving again soon after its store is back, rather than after
+  // the backoff grown over a long outage.
+  absl::Duration answered_unavailable_max_delay = absl::Seconds(2);
   // 0: never give up before the first response.
   int max_initial_attempts = 0;
   bool resnapshot_on_reset = true;
