@@ -16,7 +16,9 @@
 # `start` reads BUILD_DIR and PORT_BASE from the running cluster's CLUSTER_DIR.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-CLUSTER_DIR="${CLUSTER_DIR:-claimd-cluster}"
+# Absolute from here on: pid files name processes by their data dir, and `start`
+# may be run from anywhere.
+CLUSTER_DIR="$(realpath -m "${CLUSTER_DIR:-claimd-cluster}")"
 
 # Every process the cluster runs has a name, a pid file ($CLUSTER_DIR/NAME.pid) and a
 # log ($CLUSTER_DIR/NAME.log). The pid files let `start` add a process that this
@@ -133,7 +135,8 @@ stop_all() {
   echo "run-cluster.sh: stopping claimd and etcd"
   for name in "${NAMES[@]}"; do
     pid=$(running_pid "$name")
-    [ -n "$pid" ] && pids+=("$pid") && kill -TERM "$pid" 2>/dev/null
+    # It may have exited meanwhile (Ctrl-C reaches the members too).
+    [ -n "$pid" ] && pids+=("$pid") && { kill -TERM "$pid" 2>/dev/null || true; }
   done
   # Not all are this script's children, so `wait` cannot follow them: poll, for at
   # most 30 s, then make sure.
@@ -192,7 +195,8 @@ done
 
 # How to run `start` from another terminal: the same CLUSTER_DIR, from anywhere.
 start_command="$(realpath scripts/run-cluster.sh) start"
-[ "$CLUSTER_DIR" = claimd-cluster ] || start_command="CLUSTER_DIR=$(realpath "$CLUSTER_DIR") $start_command"
+[ "$CLUSTER_DIR" = "$(realpath -m claimd-cluster)" ] ||
+  start_command="CLUSTER_DIR=$CLUSTER_DIR $start_command"
 pid_of() { cat "$CLUSTER_DIR/$1.pid"; }
 cat <<MSG
 

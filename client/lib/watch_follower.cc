@@ -203,8 +203,12 @@ absl::Status WatchFollower::Run(const v1::WatchClaimsRequest& request,
         BackoffDelay(options_.backoff, std::max(empty_streak - 1, 0),
                      absl::Uniform(gen_, 0.0, 1.0));
     if (status.code() == absl::StatusCode::kUnavailable &&
-        !ReachedNoServer(status)) {
-      delay = std::min(delay, options_.answered_unavailable_max_delay);
+        !ReachedNoServer(status) &&
+        delay > options_.answered_unavailable_max_delay) {
+      // Jittered below the cap: a replica ends all its watches at once, and
+      // their clients must not come back in step.
+      delay = options_.answered_unavailable_max_delay *
+              (1.0 - options_.backoff.jitter * absl::Uniform(gen_, 0.0, 1.0));
     }
     if (callbacks.on_reconnect) {
       const v1::WatchClaimsRequest again = NextRequest();

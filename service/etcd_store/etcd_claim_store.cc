@@ -350,7 +350,7 @@ void EtcdClaimStore::NoteQuorumReached() {
       std::memory_order_relaxed);
 }
 
-absl::Status EtcdClaimStore::QuorumGate() {
+absl::Status EtcdClaimStore::QuorumGate(bool write) {
   absl::Status health = Health();
   if (health.ok()) return absl::OkStatus();
   const absl::Duration gone =
@@ -377,7 +377,11 @@ absl::Status EtcdClaimStore::QuorumGate() {
   return absl::UnavailableError(absl::StrCat(
       "this replica has reached no etcd quorum for ",
       absl::FormatDuration(absl::Trunc(gone, absl::Seconds(1))), " (",
-      health.message(), "); not applied: retry, or use another replica"));
+      health.message(), "); ",
+      write ? "this attempt was not applied (an earlier one with the same "
+              "request_id may have been): retry with it, or use another "
+              "replica"
+            : "retry, or use another replica"));
 }
 
 void EtcdClaimStore::MaintenanceLoop() {

@@ -375,11 +375,12 @@ class EtcdClaimStore final : public core::ClaimStore {
   std::atomic<int64_t> quorum_reached_at_ns_{0};
   static constexpr absl::Duration kQuorumLossToRefuse = absl::Seconds(5);
   void NoteQuorumReached();
-  // OK, or UNAVAILABLE ("not applied") while the quorum is gone: then one
-  // linearizable read (shared by concurrent callers, within
-  // kQuorumCheckBudget) checks whether it is back, so a replica serves again
-  // as soon as etcd does rather than at its next health probe.
-  absl::Status QuorumGate();
+  // OK, or UNAVAILABLE while the quorum is gone: then one linearizable read
+  // (shared by concurrent callers, within kQuorumCheckBudget) checks whether
+  // it is back, so a replica serves again as soon as etcd does rather than at
+  // its next health probe. For a write the refusal says this attempt was not
+  // applied, and that an earlier one with the same request_id may have been.
+  absl::Status QuorumGate(bool write);
   static constexpr absl::Duration kQuorumCheckBudget = absl::Seconds(1);
   CoalescedRead quorum_checks_;
 

@@ -57,7 +57,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
     absl::MutexLock lock(&state_mutex_);
     if (closed_) return ClosedError();
   }
-  RETURN_IF_ERROR(QuorumGate());
+  RETURN_IF_ERROR(QuorumGate(/*write=*/false));
   // Concurrent reads share one Range of the counter, sent after each of them
   // began: as linearizable as one each, at the cost of about two.
   absl::StatusOr<int64_t> counter =

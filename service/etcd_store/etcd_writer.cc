@@ -463,7 +463,7 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
         clock.Now() + kTxnRetryPause + attempt_timeout > deadline)
       return OutcomeUnknown(failure);
     // Resends ride out an election; a quorum gone for longer ends them.
-    if (absl::Status gate = QuorumGate(); !gate.ok())
+    if (absl::Status gate = QuorumGate(/*write=*/true); !gate.ok())
       return OutcomeUnknown(failure);
     absl::SleepFor(kTxnRetryPause);
     etcd_metrics_.OnTxnResend();
@@ -490,7 +490,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
   const util::MonotonicClock& clock = util::MonotonicClock::Real();
   const absl::Duration started = clock.Now();
   const absl::Duration deadline = started + 2 * client_->request_timeout();
-  if (absl::Status gate = QuorumGate(); !gate.ok()) {
+  if (absl::Status gate = QuorumGate(/*write=*/true); !gate.ok()) {
     // None of these was sent: each fails now, definitely not applied, rather
     // than waiting out the request timeout twice as a batch at a time.
     for (Task& task : tasks) std::move(task.done)(gate);
@@ -523,11 +523,16 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       // A create too large for one Txn that applies on the current state:
       // its evidence is written first, then the batch is built again.
       if (absl::Status staged = StageEvidence(tasks.front()); !staged.ok()) {
-        std::move(tasks.front().done)(absl::UnavailableError(
-            absl::StrCat("staging evidence in etcd failed: ", staged.message(),
-                         "; not applied, retry")));
+        if (absl::IsResourceExhausted(staged)) {
+          // NOSPACE: etcd answers reads, so health stays as it is.
+          std::move(tasks.front().done)(OutOfSpace(staged));
+        } else {
+          std::move(tasks.front().done)(absl::UnavailableError(absl::StrCat(
+              "staging evidence in etcd failed: ", staged.message(),
+              "; not applied, retry")));
+          SetHealth(absl::UnavailableError(staged.message()));
+        }
         tasks.erase(tasks.begin());
-        SetHealth(absl::UnavailableError(staged.message()));
         return;
       }
       continue;

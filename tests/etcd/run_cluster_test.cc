@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "absl/random/random.h"
@@ -20,8 +21,10 @@
 #include "absl/strings/string_view.h"
 #include "absl/strings/strip.h"
 #include "absl/time/clock.h"
+#include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/e2e/claimd_harness.h"
+#include "tests/e2e/metrics_scrape.h"
 #include "tests/e2e/process.h"
 #include "tests/testing/temp_dir.h"
 
@@ -205,10 +208,11 @@ int64_t WrittenRevision(const std::string& output) {
 }
 
 // What the user does: write through one replica, watch through the
-// other (given both, as the script suggests), kill -9 the watch's replica and
-// an etcd member, keep writing, start both again with the command the script
-// printed, and stop everything with Ctrl-C. The watch prints every write
-// exactly once, in order, and nothing the script or its `start` ran is left.
+// other (given both, as the script suggests), kill -9 the replica the watch is
+// on (found by its claimd_watchers_active) and an etcd member, keep writing,
+// start both again with the command the script printed, and stop everything
+// with Ctrl-C. The watch prints every write exactly once, in order, and
+// nothing the script or its `start` ran is left.
 TEST(RunClusterScript, KilledMembersLoseNothingStartAgainAndStopWithTheRest) {
   std::unique_ptr<RunningCluster> cluster = StartCluster();
   ASSERT_NE(cluster, nullptr);
@@ -268,11 +272,29 @@ TEST(RunClusterScript, KilledMembersLoseNothingStartAgainAndStopWithTheRest) {
   };
   const std::string both = absl::StrCat(a, ",", b);
   ASSERT_NO_FATAL_FAILURE(write(a, "before any kill"));
-  const pid_t replica_b = PidOf(dir, "B");
-  ASSERT_GT(replica_b, 0);
-  ASSERT_EQ(kill(replica_b, SIGKILL), 0);
+  // The replica the watch is on (round_robin may have put it on either),
+  // once the watch has printed the write above: the one the script gave
+  // --metrics_listen PORT_BASE+31 (A) or +32 (B) that counts one watcher.
+  for (int i = 0; i < 300; ++i) {
+    const std::vector<int64_t> seen = PrintedRevisions((*watch)->ReadStdout());
+    if (!seen.empty() && seen.back() >= last) break;
+    absl::SleepFor(absl::Milliseconds(100));
+  }
+  std::string watched;
+  for (const auto& [name, offset] :
+       {std::pair<std::string, int>{"A", 31}, {"B", 32}}) {
+    absl::StatusOr<e2e::Scrape> scrape =
+        e2e::ScrapeMetrics(cluster->base + offset);
+    ASSERT_TRUE(scrape.ok()) << scrape.status();
+    if (scrape->Value("claimd_watchers_active") == 1) watched = name;
+  }
+  ASSERT_FALSE(watched.empty()) << "neither replica holds the watch";
+  const std::string watched_address = watched == "A" ? a : b;
+  const pid_t killed_replica = PidOf(dir, watched);
+  ASSERT_GT(killed_replica, 0);
+  ASSERT_EQ(kill(killed_replica, SIGKILL), 0);
   for (int i = 0; i < 3; ++i) {
-    ASSERT_NO_FATAL_FAILURE(write(both, absl::StrCat("B killed ", i)));
+    ASSERT_NO_FATAL_FAILURE(write(both, absl::StrCat(watched, " killed ", i)));
   }
   const pid_t member_1 = PidOf(dir, "etcd-1");
   ASSERT_GT(member_1, 0);
@@ -280,22 +302,25 @@ TEST(RunClusterScript, KilledMembersLoseNothingStartAgainAndStopWithTheRest) {
   for (int i = 0; i < 3; ++i) {
     ASSERT_NO_FATAL_FAILURE(write(both, absl::StrCat("etcd-1 killed ", i)));
   }
-  ASSERT_NO_FATAL_FAILURE(start_again("B"));
+  ASSERT_NO_FATAL_FAILURE(start_again(watched));
   ASSERT_NO_FATAL_FAILURE(start_again("etcd-1"));
-  EXPECT_NE(PidOf(dir, "B"), replica_b);
-  // B serves again: a write through it alone, and a read of every write.
-  bool b_serves = false;
-  for (int i = 0; i < 100 && !b_serves; ++i) {
-    Claimctl(dir, {"--server", b, "--timeout", "2s", "health"}, &b_serves);
-    if (!b_serves) absl::SleepFor(absl::Milliseconds(200));
+  EXPECT_NE(PidOf(dir, watched), killed_replica);
+  // It serves again: a write through it alone, and a read of every write.
+  bool serves = false;
+  for (int i = 0; i < 100 && !serves; ++i) {
+    Claimctl(dir, {"--server", watched_address, "--timeout", "2s", "health"},
+             &serves);
+    if (!serves) absl::SleepFor(absl::Milliseconds(200));
   }
-  ASSERT_TRUE(b_serves) << e2e::ReadFile(dir.File("cluster/B.log"));
-  ASSERT_NO_FATAL_FAILURE(write(b, "B started again"));
-  out = Claimctl(dir, {"--server", b, "get", "kills-1"}, &ok);
+  ASSERT_TRUE(serves) << e2e::ReadFile(
+      dir.File(absl::StrCat("cluster/", watched, ".log")));
+  ASSERT_NO_FATAL_FAILURE(write(watched_address, "started again"));
+  out = Claimctl(dir, {"--server", watched_address, "get", "kills-1"}, &ok);
   ASSERT_TRUE(ok) << out;
-  EXPECT_TRUE(absl::StrContains(out, "B started again")) << out;
+  EXPECT_TRUE(absl::StrContains(out, "started again")) << out;
 
-  // The watch printed first..last, each once and in order, across B's death.
+  // The watch printed first..last, each once and in order, across the death
+  // of its replica.
   std::vector<int64_t> printed;
   for (int i = 0; i < 300; ++i) {
     printed = PrintedRevisions((*watch)->ReadStdout());
@@ -308,16 +333,18 @@ TEST(RunClusterScript, KilledMembersLoseNothingStartAgainAndStopWithTheRest) {
   }
   EXPECT_EQ(printed, expected)
       << (*watch)->ReadStdout() << (*watch)->ReadStderr();
+  EXPECT_THAT((*watch)->ReadStderr(), ::testing::HasSubstr("connection lost"))
+      << "the watch's replica was killed under it";
   (*watch)->Kill();
 
   // Ctrl-C stops the members `start` ran too, though the script is not their
-  // parent: B no longer answers and etcd-1's client port is free again.
-  const pid_t restarted_b = PidOf(dir, "B");
+  // parent.
+  const pid_t restarted_replica = PidOf(dir, watched);
   const pid_t restarted_member = PidOf(dir, "etcd-1");
   StopScript(*script);
-  EXPECT_FALSE(Runs(restarted_b)) << "replica B started again still runs";
+  EXPECT_FALSE(Runs(restarted_replica)) << watched << " started again runs";
   EXPECT_FALSE(Runs(restarted_member)) << "etcd-1 started again still runs";
-  Claimctl(dir, {"--server", b, "--timeout", "2s", "list"}, &ok);
+  Claimctl(dir, {"--server", watched_address, "--timeout", "2s", "list"}, &ok);
   EXPECT_FALSE(ok);
 }
 
