@@ -299,6 +299,20 @@ absl::Status EtcdClaimStore::Health() {
 
 namespace {
 
+// The revision counter, by a linearizable read within `budget`: it needs the
+// leader and a quorum, as a commit does. Errors: etcd's (it was not reached);
+// INTERNAL when it answered without a counter that parses.
+absl::StatusOr<int64_t> ReadCounter(EtcdClient& client, const Keys& keys,
+                                    absl::Duration budget) {
+  etcdserverpb::RangeRequest request;
+  request.set_key(keys.Revision());
+  ASSIGN_OR_RETURN(etcdserverpb::RangeResponse response,
+                   client.RangeSmall(request, budget));
+  if (response.kvs().empty())
+    return absl::InternalError("etcd: the revision counter is missing");
+  return ParseRevision(response.kvs(0).value(), keys.Revision());
+}
+
 // Replaces one of the health verdicts, logging when it turns (`what` says
 // which, for the turn back to OK).
 void SetVerdict(absl::Status& verdict, absl::Status status,
@@ -326,21 +340,15 @@ void EtcdClaimStore::SetHealth(absl::Status status) {
 }
 
 absl::Status EtcdClaimStore::ProbeHealth() {
-  // A linearizable read needs the leader and a quorum: the same as a commit.
-  etcdserverpb::RangeRequest request;
-  request.set_key(keys_.Revision());
-  absl::StatusOr<etcdserverpb::RangeResponse> response =
-      client_->RangeSmall(request, options_.health_timeout);
-  if (response.ok() && !response->kvs().empty()) {
-    absl::StatusOr<int64_t> counter =
-        ParseRevision(response->kvs(0).value(), keys_.Revision());
-    if (counter.ok()) NoteCounter(*counter);
-  }
-  if (response.ok()) NoteQuorumReached();
-  SetHealth(response.ok()
-                ? absl::OkStatus()
-                : absl::UnavailableError(absl::StrCat(
-                      "no etcd quorum: ", response.status().message())));
+  absl::StatusOr<int64_t> counter =
+      ReadCounter(*client_, keys_, options_.health_timeout);
+  // INTERNAL: etcd answered, with no counter that parses; the quorum is there.
+  const bool reached = counter.ok() || absl::IsInternal(counter.status());
+  if (counter.ok()) NoteCounter(*counter);
+  if (reached) NoteQuorumReached();
+  SetHealth(reached ? absl::OkStatus()
+                    : absl::UnavailableError(absl::StrCat(
+                          "no etcd quorum: ", counter.status().message())));
   return Health();
 }
 
@@ -357,17 +365,8 @@ absl::Status EtcdClaimStore::QuorumGate(bool write) {
       util::MonotonicClock::Real().Now() -
       absl::Nanoseconds(quorum_reached_at_ns_.load(std::memory_order_relaxed));
   if (gone < kQuorumLossToRefuse) return absl::OkStatus();
-  absl::StatusOr<int64_t> counter =
-      quorum_checks_.Read([this]() -> absl::StatusOr<int64_t> {
-        etcdserverpb::RangeRequest request;
-        request.set_key(keys_.Revision());
-        absl::StatusOr<etcdserverpb::RangeResponse> response =
-            client_->RangeSmall(request, kQuorumCheckBudget);
-        if (!response.ok()) return response.status();
-        if (response->kvs().empty())
-          return absl::InternalError("etcd: the revision counter is missing");
-        return ParseRevision(response->kvs(0).value(), keys_.Revision());
-      });
+  absl::StatusOr<int64_t> counter = quorum_checks_.Read(
+      [this] { return ReadCounter(*client_, keys_, kQuorumCheckBudget); });
   if (counter.ok()) {
     NoteCounter(*counter);
     NoteQuorumReached();
