@@ -35,13 +35,19 @@ class Metrics {
  public:
   virtual ~Metrics() = default;
 
-  // Store (called on the store's writer thread, so never concurrently with
-  // each other). At open: the revision and how many claims have each status;
-  // afterwards every commit with its duration (BEGIN to COMMIT, sync included),
-  // the number of mutations it carried and the events it wrote.
+  // The store's state, from the one thread that applies its events (SQLite's
+  // writer, etcd's watch), so never concurrently with each other: at open,
+  // and again whenever a backend reloads its state, the revision and how many
+  // claims have each status; afterwards every event that moves the state, in
+  // revision order. Over a store that replicas share these are every
+  // replica's events, not only this one's commits.
   virtual void OnStoreOpened(int64_t revision, const StatusCounts& counts) {}
-  virtual void OnCommit(absl::Duration duration, size_t mutations,
-                        absl::Span<const ClaimEventPtr> events) {}
+  virtual void OnEventsApplied(absl::Span<const ClaimEventPtr> events) {}
+  // This process's own transactions, each with its duration (SQLite: BEGIN to
+  // COMMIT, sync included; etcd: until the Txn's events were applied) and the
+  // number of mutations it carried. May run concurrently with the calls
+  // above.
+  virtual void OnCommit(absl::Duration duration, size_t mutations) {}
 
   // Watch streams.
   virtual void OnWatcherStarted() {}

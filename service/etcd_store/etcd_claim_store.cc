@@ -82,15 +82,7 @@ absl::StatusOr<std::unique_ptr<EtcdClaimStore>> EtcdClaimStore::Open(
   store->NoteQuorumReached();  // the load was a linearizable read
   const int64_t revision = loaded.revision;
   store->watch_start_ = loaded.etcd_revision + 1;
-  if (store->options_.metrics != nullptr) {
-    core::StatusCounts counts{};
-    for (const auto& [id, live] : loaded.claims) {
-      const int status = static_cast<int>(live->claim.status);
-      if (status >= 0 && status < static_cast<int>(counts.size()))
-        ++counts[status];
-    }
-    store->options_.metrics->OnStoreOpened(revision, counts);
-  }
+  store->ReportLoaded(loaded);
   store->InstallLoaded(std::move(loaded));
   if (store->options_.observer != nullptr)
     store->options_.observer->OnOpen(revision);
@@ -208,6 +200,17 @@ absl::StatusOr<EtcdClaimStore::Loaded> EtcdClaimStore::LoadState() {
         return absl::OkStatus();
       }));
   return loaded;
+}
+
+void EtcdClaimStore::ReportLoaded(const Loaded& loaded) {
+  if (options_.metrics == nullptr) return;
+  core::StatusCounts counts{};
+  for (const auto& [id, live] : loaded.claims) {
+    const int status = static_cast<int>(live->claim.status);
+    if (status >= 0 && status < static_cast<int>(counts.size()))
+      ++counts[status];
+  }
+  options_.metrics->OnStoreOpened(loaded.revision, counts);
 }
 
 void EtcdClaimStore::InstallLoaded(Loaded loaded) {

@@ -220,6 +220,10 @@ class EtcdClaimStore final : public core::ClaimStore {
   // Open and resync (etcd_claim_store.cc).
   absl::Status InitializePrefix();
   absl::StatusOr<Loaded> LoadState();
+  // Hands the loaded state's revision and claims per status to
+  // options_.metrics, at open and when Resync replaces the state (the events
+  // it then replays are in the counts already).
+  void ReportLoaded(const Loaded& loaded);
   void InstallLoaded(Loaded loaded);
 
   // Writer (etcd_writer.cc).

@@ -139,9 +139,14 @@ absl::Status EtcdClaimStore::WatchOnce(int64_t& next_etcd_revision) {
         if (!events.empty() && options_.observer != nullptr)
           options_.observer->OnCommit(events);
         // Reported before it is published: a read that waited for the
-        // revision finds the metric there too.
-        if (!events.empty())
+        // revision finds the metrics there too. Every replica's events, so
+        // that the claim counts and revision are the store's, not this
+        // replica's commits.
+        if (!events.empty()) {
           etcd_metrics_.OnWatchApplied(events.back()->revision);
+          if (options_.metrics != nullptr)
+            options_.metrics->OnEventsApplied(events);
+        }
         if (!events.empty()) {
           absl::MutexLock lock(&state_mutex_);
           applied_ = events.back()->revision;
@@ -319,6 +324,7 @@ absl::Status EtcdClaimStore::ApplyRevision(
 absl::Status EtcdClaimStore::Resync(int64_t& next_etcd_revision) {
   ASSIGN_OR_RETURN(Loaded loaded, LoadState());
   const int64_t target = loaded.revision;
+  ReportLoaded(loaded);
   int64_t from = 0;
   {
     absl::MutexLock lock(&state_mutex_);

@@ -697,7 +697,7 @@ void EtcdClaimStore::CompleterLoop() {
     }
     if (!completion.events.empty() && options_.metrics != nullptr) {
       options_.metrics->OnCommit(clock.Now() - completion.started,
-                                 completion.events.size(), completion.events);
+                                 completion.events.size());
     }
     for (size_t i = 0; i < completion.tasks.size(); ++i) {
       if (completion.replays[i] != 0) {

@@ -100,10 +100,13 @@ void PrometheusMetrics::OnStoreOpened(int64_t revision,
   }
 }
 
-void PrometheusMetrics::OnCommit(absl::Duration duration, size_t mutations,
-                                 absl::Span<const core::ClaimEventPtr> events) {
+void PrometheusMetrics::OnCommit(absl::Duration duration, size_t mutations) {
   commit_duration_.Observe(absl::ToDoubleSeconds(duration));
   commit_mutations_.Observe(static_cast<double>(mutations));
+}
+
+void PrometheusMetrics::OnEventsApplied(
+    absl::Span<const core::ClaimEventPtr> events) {
   for (const core::ClaimEventPtr& event : events) {
     const core::StatusChange change = core::StatusChangeOf(*event);
     if (prometheus::Gauge* removed = claims_[static_cast<int>(change.removed)])

@@ -13,7 +13,8 @@
 //   claimd_build_info{version,commit,grpc,sqlite}  always 1
 //
 // claimd_claims starts from one count when the store opens and then follows
-// the committed events, so a scrape never scans the store. A backend's own
+// the events the store applies (over etcd, every replica's, as this replica's
+// watch applies them), so a scrape never scans the store. A backend's own
 // series are registered in the same registry by PrometheusSqliteMetrics or
 // PrometheusEtcdMetrics, whichever backend runs.
 // Thread-safety: all methods may be called from any thread.
@@ -59,8 +60,8 @@ class PrometheusMetrics final : public core::Metrics {
 
   void OnStoreOpened(int64_t revision,
                      const core::StatusCounts& counts) override;
-  void OnCommit(absl::Duration duration, size_t mutations,
-                absl::Span<const core::ClaimEventPtr> events) override;
+  void OnEventsApplied(absl::Span<const core::ClaimEventPtr> events) override;
+  void OnCommit(absl::Duration duration, size_t mutations) override;
   void OnWatcherStarted() override;
   void OnWatcherEnded() override;
   void OnEventsDelivered(size_t count) override;

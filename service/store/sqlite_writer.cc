@@ -181,8 +181,10 @@ void SqliteClaimStore::CommitBatch(std::vector<Task>& batch) {
   const absl::Time started = absl::Now();
   const absl::Status status = WriteBatch(batch, results, events);
   if (status.ok()) {
-    if (options_.metrics != nullptr)
-      options_.metrics->OnCommit(absl::Now() - started, batch.size(), events);
+    if (options_.metrics != nullptr) {
+      options_.metrics->OnCommit(absl::Now() - started, batch.size());
+      if (!events.empty()) options_.metrics->OnEventsApplied(events);
+    }
     if (!events.empty())
       revision_.store(events.back()->revision, std::memory_order_release);
     commits_.fetch_add(1, std::memory_order_relaxed);

@@ -59,7 +59,8 @@ TEST(StatusChangeOf, SnapshotEventsAreNotChanges) {
 TEST(NoMetrics, AcceptsEveryHook) {
   Metrics& metrics = NoMetrics();
   EXPECT_EQ(&metrics, &NoMetrics());  // one instance for the whole program
-  metrics.OnCommit(absl::Milliseconds(1), 1, {});
+  metrics.OnCommit(absl::Milliseconds(1), 1);
+  metrics.OnEventsApplied({});
   metrics.OnRpcFinished("/x/y", "OK", true, absl::Milliseconds(1));
 }
 

@@ -197,6 +197,85 @@ TEST_F(EtcdReplicasTest, AWriteOnOneIsReadOnTheOtherAtOnce) {
   }
 }
 
+// The state core::Metrics is told about (claimd_store_revision and
+// claimd_claims{status}), replayed as PrometheusMetrics keeps it.
+class StateMetrics : public core::Metrics {
+ public:
+  void OnStoreOpened(int64_t revision,
+                     const core::StatusCounts& counts) override {
+    absl::MutexLock lock(&mutex_);
+    revision_ = revision;
+    counts_ = counts;
+  }
+  void OnEventsApplied(absl::Span<const core::ClaimEventPtr> events) override {
+    absl::MutexLock lock(&mutex_);
+    for (const core::ClaimEventPtr& event : events) {
+      const core::StatusChange change = core::StatusChangeOf(*event);
+      if (change.removed != core::VerificationStatus::kUnspecified)
+        --counts_[static_cast<int>(change.removed)];
+      if (change.added != core::VerificationStatus::kUnspecified)
+        ++counts_[static_cast<int>(change.added)];
+      revision_ = event->revision;
+    }
+  }
+  std::pair<int64_t, core::StatusCounts> state() const {
+    absl::MutexLock lock(&mutex_);
+    return {revision_, counts_};
+  }
+
+ private:
+  mutable absl::Mutex mutex_;
+  int64_t revision_ ABSL_GUARDED_BY(mutex_) = -1;
+  core::StatusCounts counts_ ABSL_GUARDED_BY(mutex_){};
+};
+
+// Found by an outside check: each replica's claimd_store_revision and
+// claimd_claims counted only its own commits, so replicas disagreed with each
+// other and with the store.
+TEST_F(EtcdReplicasTest, EachReplicasStateMetricsFollowEveryReplicasWrites) {
+  StateMetrics metrics_a, metrics_b, metrics_late;
+  auto open = [&](RecordingObserver* observer, core::Metrics* metrics) {
+    etcd_store::EtcdStoreOptions options = EtcdOptions(prefix());
+    options.observer = observer;
+    options.metrics = metrics;
+    absl::StatusOr<std::unique_ptr<etcd_store::EtcdClaimStore>> store =
+        etcd_store::EtcdClaimStore::Open(std::move(options));
+    EXPECT_OK(store);
+    return store.ok() ? *std::move(store) : nullptr;
+  };
+  auto a = open(&observer_a_, &metrics_a);
+  auto b = open(&observer_b_, &metrics_b);
+  ASSERT_NE(a, nullptr);
+  ASSERT_NE(b, nullptr);
+  for (int i = 0; i < 4; ++i)
+    ASSERT_OK(a->Apply(CreateMutation(absl::StrCat("m", i))));
+  ASSERT_OK(a->Apply(UpdateMutation("m0", VerificationStatus::kConfirmed)));
+  ASSERT_OK(b->Apply(UpdateMutation("m1", VerificationStatus::kDenied)));
+  ASSERT_OK(b->Apply(DeleteMutation("m2")));
+  // Opened on a store that already holds claims: its counts start from them.
+  RecordingObserver observer_late;
+  auto late = open(&observer_late, &metrics_late);
+  ASSERT_NE(late, nullptr);
+  ASSERT_OK(b->Apply(CreateMutation("m4")));
+  ASSERT_OK(a->Apply(UpdateMutation("m3", VerificationStatus::kDenied)));
+  // Revision 9: m0 CONFIRMED, m1 and m3 DENIED, m4 REPORTED, m2 deleted.
+  core::StatusCounts expected{};
+  expected[static_cast<int>(VerificationStatus::kReported)] = 1;
+  expected[static_cast<int>(VerificationStatus::kConfirmed)] = 1;
+  expected[static_cast<int>(VerificationStatus::kDenied)] = 2;
+  for (auto* store : {a.get(), b.get(), late.get()}) {
+    // A read waits until the replica has applied every acknowledged write;
+    // the metrics are reported before that.
+    ASSERT_OK_AND_ASSIGN(core::Snapshot snapshot,
+                         store->ReadSnapshot(core::Filter()));
+    EXPECT_EQ(snapshot.revision, 9);
+  }
+  for (const StateMetrics* metrics : {&metrics_a, &metrics_b, &metrics_late}) {
+    EXPECT_EQ(metrics->state().first, 9);
+    EXPECT_EQ(metrics->state().second, expected);
+  }
+}
+
 TEST_F(EtcdReplicasTest, CompareAndSetRacesHaveExactlyOneWinnerPerRound) {
   auto a = OpenReplica(&observer_a_);
   auto b = OpenReplica(&observer_b_);

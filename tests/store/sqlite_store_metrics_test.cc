@@ -32,12 +32,14 @@ class RecordingMetrics : public core::Metrics, public store::SqliteMetrics {
     opened_revision_ = revision;
     opened_counts_ = counts;
   }
-  void OnCommit(absl::Duration duration, size_t mutations,
-                absl::Span<const core::ClaimEventPtr> events) override {
+  void OnCommit(absl::Duration duration, size_t mutations) override {
     absl::MutexLock lock(&mutex_);
     EXPECT_GE(duration, absl::ZeroDuration());
     ++commits_;
     mutations_ += mutations;
+  }
+  void OnEventsApplied(absl::Span<const core::ClaimEventPtr> events) override {
+    absl::MutexLock lock(&mutex_);
     for (const core::ClaimEventPtr& event : events)
       revisions_.push_back(event->revision);
   }
