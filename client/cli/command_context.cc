@@ -41,8 +41,11 @@ ClaimClient& CommandContext::client() {
   return *client_;
 }
 
-WatchFollowerOptions CommandContext::watch_options() const {
+WatchFollowerOptions CommandContext::watch_options() {
   WatchFollowerOptions options = env_.watch_options;
+  if (!options.server_ready) {
+    options.server_ready = [this] { return client().ChannelReady(); };
+  }
   // A script would rather hear at once that the server is not there.
   if (flags_.fail_fast && options.max_initial_attempts == 0) {
     options.max_initial_attempts = kFailFastAttempts;

@@ -110,8 +110,9 @@ class CommandContext {
            flags_.output == "name";
   }
   const std::string& output() const { return flags_.output; }
-  // The environment's watch options, with --fail-fast applied.
-  WatchFollowerOptions watch_options() const;
+  // The environment's watch options, with --fail-fast applied and a look at
+  // the channel for a server that is back (server_ready).
+  WatchFollowerOptions watch_options();
   std::ostream& out() { return *env_.out; }
   std::ostream& err() { return *env_.err; }
   const CliEnvironment& env() const { return env_; }

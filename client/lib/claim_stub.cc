@@ -34,7 +34,7 @@ namespace v1 = ::claims::v1;
 class GrpcClaimStub : public ClaimStub {
  public:
   explicit GrpcClaimStub(const std::shared_ptr<grpc::ChannelInterface>& channel)
-      : stub_(v1::ClaimService::NewStub(channel)) {}
+      : channel_(channel), stub_(v1::ClaimService::NewStub(channel)) {}
 
   grpc::Status CreateClaim(grpc::ClientContext* context,
                            const v1::CreateClaimRequest& request,
@@ -71,8 +71,12 @@ class GrpcClaimStub : public ClaimStub {
               const v1::WatchClaimsRequest& request) override {
     return stub_->WatchClaims(context, request);
   }
+  bool ChannelReady() override {
+    return channel_->GetState(/*try_to_connect=*/true) == GRPC_CHANNEL_READY;
+  }
 
  private:
+  const std::shared_ptr<grpc::ChannelInterface> channel_;
   std::unique_ptr<v1::ClaimService::Stub> stub_;
 };
 
@@ -98,12 +102,14 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   // gRPC 1.51 also uses GRPC_ARG_MIN_RECONNECT_BACKOFF_MS as the connect
-  // timeout. Its default, 20 s, is how long a connection to a replica that
-  // hangs stays "connecting" before it is tried again, and how long a call
-  // waits when every replica hangs; 5 s still leaves room for a loaded
-  // machine, where 100 ms failed the loopback handshake ("tcp handshaker
-  // shutdown").
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
+  // timeout, and a refused connection is tried again only once it has
+  // passed. Its default, 20 s, is how long a connection to a replica that
+  // hangs stays "connecting" before it is tried again, how long a call waits
+  // when every replica hangs, and how long after a server's return a watch
+  // resumes. 2 s still leaves room for a loaded machine, where 100 ms failed
+  // the loopback handshake ("tcp handshaker shutdown"); with 5 s a watch
+  // resumed up to 7 s after its server was back.
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 2000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimd-client");
   args.SetServiceConfigJSON(kServiceConfig);
   return grpc::experimental::CreateCustomChannelWithInterceptors(

@@ -41,7 +41,7 @@ void Abandon(WatchStream& stream) {
 }  // namespace
 
 WatchFollower::WatchFollower(StreamOpener opener, WatchFollowerOptions options)
-    : opener_(std::move(opener)), options_(options) {}
+    : opener_(std::move(opener)), options_(std::move(options)) {}
 
 void WatchFollower::Stop() {
   absl::MutexLock lock(&mu_);
@@ -218,10 +218,33 @@ absl::Status WatchFollower::Run(const v1::WatchClaimsRequest& request,
           again.initial_snapshot() ? 0 : again.start_revision(), delay,
           ever_received);
     }
-    absl::MutexLock lock(&mu_);
-    mu_.AwaitWithTimeout(absl::Condition(&stopped_), delay);
-    if (stopped_) return absl::OkStatus();
+    if (WaitBeforeRetry(delay, ReachedNoServer(status))) {
+      return absl::OkStatus();
+    }
   }
+}
+
+bool WatchFollower::WaitBeforeRetry(absl::Duration delay,
+                                    bool reached_no_server) {
+  const absl::Time until = absl::Now() + delay;
+  absl::MutexLock lock(&mu_);
+  if (!reached_no_server || !options_.server_ready) {
+    mu_.AwaitWithTimeout(absl::Condition(&stopped_), delay);
+    return stopped_;
+  }
+  constexpr absl::Duration kPoll = absl::Milliseconds(200);
+  while (!stopped_) {
+    const absl::Duration left = until - absl::Now();
+    if (left <= absl::ZeroDuration()) break;
+    mu_.AwaitWithTimeout(absl::Condition(&stopped_), std::min(left, kPoll));
+    if (stopped_) break;
+    // Outside the lock: Stop must not wait for a look at the channel.
+    mu_.Unlock();
+    const bool ready = options_.server_ready();
+    mu_.Lock();
+    if (ready) break;
+  }
+  return stopped_;
 }
 
 }  // namespace claimd::client

@@ -12,7 +12,7 @@ TopFeed::TopFeed(WatchFollower::StreamOpener opener, HistoryReader history,
                  WatchFollowerOptions options, const std::string& filter)
     : opener_(std::move(opener)),
       history_(std::move(history)),
-      options_(options) {
+      options_(std::move(options)) {
   StartWatch(filter);
 }
 

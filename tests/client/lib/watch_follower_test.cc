@@ -1,8 +1,11 @@
 #include "claimd/client/watch_follower.h"
 
+#include <atomic>
 #include <deque>
+#include <thread>
 #include <vector>
 
+#include "absl/synchronization/notification.h"
 #include "gmock/gmock.h"
 #include "gtest/gtest.h"
 #include "tests/testing/client/scripted_watch_stream.h"
@@ -392,6 +395,62 @@ TEST_F(WatchFollowerTest, AServerThatAnsweredUnavailableIsTriedAgainSoon) {
   }
   // The unreachable one: the streak of empty attempts has grown its backoff.
   EXPECT_GE(delays[7], absl::Seconds(32));
+}
+
+// Found by an outside check: after a 10 s outage `claimctl watch` resumed
+// 14-31 s after its server was back, retrying meanwhile into a channel still
+// failing with the old error: the backoff had grown while nothing answered.
+// With server_ready (claimctl: the channel is READY again) the wait ends as
+// soon as a server is back.
+TEST_F(WatchFollowerTest, AWaitForAnUnreachableServerEndsWhenItIsBack) {
+  scripts_ = {{{Response(1, {Event(1)})},
+               absl::UnavailableError("failed to connect to all addresses")},
+              {{Response(2, {Event(2)})}, kEnd}};
+  WatchFollowerOptions options;
+  options.backoff = {absl::Hours(1), absl::Hours(1), 2.0, 0};
+  std::atomic<int> looks{0};
+  options.server_ready = [&looks] { return ++looks >= 3; };
+  follower_ = ScriptedFollower(options);
+  std::vector<int64_t> seen;
+  absl::Duration announced;
+  WatchFollower::Callbacks callbacks;
+  callbacks.on_event = [&](const v1::ClaimEvent& event) {
+    seen.push_back(event.revision());
+  };
+  callbacks.on_reconnect = [&](const absl::Status&, int64_t,
+                               absl::Duration delay,
+                               bool) { announced = delay; };
+  absl::Notification done;
+  absl::Status status;
+  std::thread run([&] {
+    status = follower_->Run({}, callbacks);
+    done.Notify();
+  });
+  // Without server_ready the follower sleeps its hour: stop it, and fail.
+  const bool resumed = done.WaitForNotificationWithTimeout(absl::Seconds(60));
+  if (!resumed) follower_->Stop();
+  run.join();
+  EXPECT_TRUE(resumed);
+  EXPECT_GE(announced, absl::Hours(1));
+  EXPECT_EQ(looks.load(), 3);
+  EXPECT_EQ(status, kEnd);
+  EXPECT_THAT(seen, ElementsAre(1, 2));
+}
+
+// An answer from a server (here: shutting down) is not "unreachable": the
+// channel is up, so its readiness says nothing, and the wait is not cut short.
+TEST_F(WatchFollowerTest, ServerReadyIsNotAskedAfterAnAnswer) {
+  scripts_ = {{{Response(1, {Event(1)})}, kDropped}, {{}, kEnd}};
+  WatchFollowerOptions options;
+  options.backoff = {absl::Milliseconds(50), absl::Milliseconds(50), 2.0, 0};
+  std::atomic<int> looks{0};
+  options.server_ready = [&looks] {
+    ++looks;
+    return true;
+  };
+  follower_ = ScriptedFollower(options);
+  EXPECT_EQ(follower_->Run({}, {}), kEnd);
+  EXPECT_EQ(looks.load(), 0);
 }
 
 TEST_F(WatchFollowerTest, StopInterruptsTheBackoffWait) {

@@ -105,6 +105,9 @@ class ClaimClient {
   // and without retries: WatchFollower reconnects.
   std::unique_ptr<WatchStream> WatchClaims(
       const claims::v1::WatchClaimsRequest& request);
+  // Whether the channel has a connection ready (ClaimStub::ChannelReady):
+  // what WatchFollowerOptions::server_ready wants.
+  bool ChannelReady() { return stub_->ChannelReady(); }
 
  private:
   // Runs `attempt` (one RPC on a fresh context) until it succeeds, fails with a

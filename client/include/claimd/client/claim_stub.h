@@ -55,6 +55,11 @@ class ClaimStub {
       grpc::ClientReaderInterface<claims::v1::WatchClaimsResponse>>
   WatchClaims(grpc::ClientContext* context,
               const claims::v1::WatchClaimsRequest& request) = 0;
+  // True when a connection is ready for calls (asking an idle channel to
+  // connect). A watch that lost its server polls it while it waits, so that
+  // it resumes as soon as gRPC has reconnected rather than when its backoff
+  // ends. False when not known (the default, and fakes).
+  virtual bool ChannelReady() { return false; }
 };
 
 // How a channel notices a server that stopped answering without closing its

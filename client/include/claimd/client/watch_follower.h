@@ -64,6 +64,12 @@ struct WatchFollowerOptions {
   absl::Duration answered_unavailable_max_delay = absl::Seconds(2);
   // 0: never give up before the first response.
   int max_initial_attempts = 0;
+  // When set, a wait after no server could be reached at all ends as soon as
+  // this returns true (ClaimClient::ChannelReady: gRPC reconnected, which it
+  // tries every 2 s at most), instead of when the backoff ends: after an
+  // outage the backoff has grown to many seconds, and the watch would resume
+  // that long after its server came back. Polled every 200 ms.
+  std::function<bool()> server_ready;
   bool resnapshot_on_reset = true;
   bool resnapshot_on_out_of_range = false;
 };
@@ -126,6 +132,10 @@ class WatchFollower {
                const Callbacks& callbacks);
   // Forgets every revision seen and asks for a new snapshot next.
   void StartOver();
+  // Waits `delay` before the next connection (less when no server could be
+  // reached and options_.server_ready says one is back). True when Stop was
+  // called.
+  bool WaitBeforeRetry(absl::Duration delay, bool reached_no_server);
 
   const StreamOpener opener_;
   const WatchFollowerOptions options_;
