@@ -255,9 +255,44 @@ void AddEach(const JsonValue& parent, absl::string_view path,
   }
 }
 
+// Google's error body ({"error": {"code": 429, "message": ..., "status":
+// "RESOURCE_EXHAUSTED"}}), saved in place of a page of results; null for
+// anything else.
+const JsonValue* ApiError(const JsonValue& value) {
+  if (!value.is_object()) return nullptr;
+  const JsonValue* error = value.Find("error");
+  return error != nullptr && error->is_object() ? error : nullptr;
+}
+
+// The error response (whose "error" member is `error`) as one failed review:
+// the page it stands for was never fetched, so nothing of it can be imported.
+FactCheckReview ErrorResponse(const JsonValue& response, const JsonValue& error,
+                              absl::string_view prefix) {
+  const JsonValue* code = error.Find("code");
+  std::vector<std::string> parts;
+  if (code != nullptr && code->kind == JsonValue::Kind::kNumber) {
+    parts.push_back(code->text);
+  }
+  if (std::string status = Text(error.Find("status")); !status.empty()) {
+    parts.push_back(std::move(status));
+  }
+  std::string message = Text(error.Find("message"));
+  std::string path(absl::StripSuffix(prefix, "."));
+  return {response.line, path,
+          absl::InvalidArgumentError(absl::StrCat(
+              path.empty() ? "" : absl::StrCat(path, ": "),
+              "an API error response (", absl::StrJoin(parts, " "),
+              message.empty() ? "" : absl::StrCat(": ", message),
+              ") instead of claims:search results; fetch that page again"))};
+}
+
 absl::Status AddResponse(const JsonValue& value, absl::string_view prefix,
                          const VerdictTable& table,
                          std::vector<FactCheckReview>* out) {
+  if (const JsonValue* error = ApiError(value)) {
+    out->push_back(ErrorResponse(value, *error, prefix));
+    return absl::OkStatus();
+  }
   if (value.is_object() && value.Find("claimReviewMarkups") != nullptr) {
     AddEach(value, absl::StripSuffix(prefix, "."), "claimReviewMarkups", "page",
             MapMarkup, table, out);
@@ -320,13 +355,15 @@ absl::StatusOr<std::vector<FactCheckReview>> FactCheckApiReviews(
     const JsonValue& document, const VerdictTable& table) {
   std::vector<FactCheckReview> reviews;
   if (document.is_array()) {
+    // Saved pages of results: each is imported, or fails, on its own.
     for (size_t i = 0; i < document.items.size(); ++i) {
-      absl::Status status = AddResponse(
-          document.items[i], absl::StrCat("[", i, "]."), table, &reviews);
+      const JsonValue& item = document.items[i];
+      absl::Status status =
+          AddResponse(item, absl::StrCat("[", i, "]."), table, &reviews);
       if (!status.ok()) {
-        return absl::InvalidArgumentError(
-            absl::StrCat("line ", document.items[i].line, ": [", i,
-                         "]: ", status.message()));
+        reviews.push_back({item.line, absl::StrCat("[", i, "]"),
+                           absl::InvalidArgumentError(
+                               absl::StrCat("[", i, "]: ", status.message()))});
       }
     }
     return reviews;

@@ -8,7 +8,10 @@
 // {"text", "claimant", "claimDate", "claimReview": [{"publisher": {"name",
 // "site"}, "url", "title", "reviewDate", "textualRating", "languageCode"}]}.
 // Input may be one response, one per line (saved pages), an array of
-// responses, or bare Claim objects.
+// responses (each read on its own: one that is no response fails alone), or
+// bare Claim objects. An empty response ({}) has nothing to import; Google's
+// error body ({"error": {"code", "message", "status"}}) saved in place of a
+// page is one failed review that says so.
 //
 // Mapping: each claimReview of a claim is one review, in response order:
 //   text -> statement (required)
@@ -64,7 +67,8 @@ struct FactCheckReview {
 // Every review of `document`. INVALID_ARGUMENT when the document is none of
 // the shapes above (a response without "claims" that is not empty, a string,
 // ...). Per-review failures (a claim without text, a review without
-// textualRating, a markup without rating) are returned in
+// textualRating, a markup without rating), an API error response, and an
+// item of an array that is none of the shapes are returned in
 // FactCheckReview::review.
 absl::StatusOr<std::vector<FactCheckReview>> FactCheckApiReviews(
     const JsonValue& document, const VerdictTable& table);

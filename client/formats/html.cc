@@ -88,6 +88,56 @@ std::string AttributeValue(absl::string_view attributes,
   return "";
 }
 
+// The end of the tag whose attributes start at `from`: the first '>' that
+// is not inside a quoted attribute value (nonce="a>b"); npos when the page
+// ends first.
+size_t TagEnd(absl::string_view lower, size_t from) {
+  char previous = 0;  // the last character that is not a space
+  for (size_t i = from; i < lower.size(); ++i) {
+    const char c = lower[i];
+    if (c == '>') return i;
+    if ((c == '"' || c == '\'') && previous == '=') {
+      i = lower.find(c, i + 1);
+      if (i == absl::string_view::npos) return i;
+    }
+    if (!absl::ascii_isspace(c)) previous = c;
+  }
+  return absl::string_view::npos;
+}
+
+// A script's content without the comment and CDATA wrappers around the JSON.
+// Each wrapper is stripped whole: the longest that matches at an end, so
+// "//]]>" is not read as "]]>" with "//" left behind.
+absl::string_view Unwrap(absl::string_view content) {
+  static constexpr absl::string_view kOpeners[] = {
+      "/*<![CDATA[*/", "//<![CDATA[", "<![CDATA[", "//<!--", "<!--"};
+  static constexpr absl::string_view kClosers[] = {"/*]]>*/", "//]]>", "]]>",
+                                                   "//-->", "-->"};
+  bool stripped = true;
+  while (stripped) {
+    stripped = false;
+    content = absl::StripLeadingAsciiWhitespace(content);
+    for (absl::string_view opener : kOpeners) {
+      if (absl::ConsumePrefix(&content, opener)) {
+        stripped = true;
+        break;
+      }
+    }
+  }
+  stripped = true;
+  while (stripped) {
+    stripped = false;
+    content = absl::StripTrailingAsciiWhitespace(content);
+    for (absl::string_view closer : kClosers) {
+      if (absl::ConsumeSuffix(&content, closer)) {
+        stripped = true;
+        break;
+      }
+    }
+  }
+  return content;
+}
+
 }  // namespace
 
 bool LooksLikeHtml(absl::string_view text) {
@@ -107,54 +157,69 @@ std::vector<LdJsonBlock> LdJsonBlocks(absl::string_view html) {
     counted = offset;
     return line;
   };
-  while ((pos = lower.find("<script", pos)) != std::string::npos) {
-    const size_t tag_end = lower.find('>', pos);
-    if (tag_end == std::string::npos) break;
-    const absl::string_view attributes =
-        absl::string_view(html).substr(pos + 7, tag_end - pos - 7);
-    const size_t close = lower.find("</script", tag_end + 1);
-    if (close == std::string::npos) break;
-    pos = close + 8;
+  while (true) {
+    const size_t script = lower.find("<script", pos);
+    const size_t comment = lower.find("<!--", pos);
+    if (comment < script) {
+      // Commented-out markup (a draft, an old review) is not published; a
+      // comment without its end runs to the end of the page, as in browsers.
+      const size_t end = lower.find("-->", comment + 4);
+      if (end == std::string::npos) break;
+      pos = end + 3;
+      continue;
+    }
+    if (script == std::string::npos) break;
+    pos = script;
+    const size_t tag_end = TagEnd(lower, pos + 7);
+    const absl::string_view attributes = absl::string_view(html).substr(
+        pos + 7, tag_end == std::string::npos ? absl::string_view::npos
+                                              : tag_end - pos - 7);
     std::string type = AttributeValue(attributes, "type");
     type = std::string(absl::StripAsciiWhitespace(
         absl::string_view(type).substr(0, type.find(';'))));
-    if (type != "application/ld+json") continue;
-    const absl::string_view content =
-        absl::string_view(html).substr(tag_end + 1, close - tag_end - 1);
-    // Comment and CDATA wrappers around the JSON, at either end.
-    size_t first = 0;
-    size_t last = content.size();
-    while (true) {
-      while (first < last && absl::ascii_isspace(content[first])) ++first;
-      const absl::string_view rest = content.substr(first, last - first);
-      size_t skip = 0;
-      for (absl::string_view opener :
-           {"<!--", "/*<![CDATA[*/", "//<![CDATA[", "<![CDATA["}) {
-        if (absl::StartsWith(rest, opener)) skip = opener.size();
+    const bool ld_json = type == "application/ld+json";
+    if (tag_end == std::string::npos) {
+      // The page ends inside the tag.
+      if (ld_json) {
+        LdJsonBlock block;
+        block.index = static_cast<int64_t>(blocks.size()) + 1;
+        block.line = line_of(pos);
+        block.unterminated = true;
+        blocks.push_back(block);
       }
-      if (skip == 0) break;
-      first += skip;
+      break;
     }
-    while (true) {
-      while (last > first && absl::ascii_isspace(content[last - 1])) --last;
-      const absl::string_view rest = content.substr(first, last - first);
-      size_t skip = 0;
-      for (absl::string_view closer : {"-->", "/*]]>*/", "//]]>", "]]>"}) {
-        if (absl::EndsWith(rest, closer)) skip = closer.size();
-      }
-      if (skip == 0) break;
-      last -= skip;
-    }
-    if (first >= last || (content[first] != '{' && content[first] != '[')) {
+    const size_t close = lower.find("</script", tag_end + 1);
+    pos = close == std::string::npos ? lower.size() : close + 8;
+    if (!ld_json) continue;
+    const absl::string_view content = absl::string_view(html).substr(
+        tag_end + 1, close == std::string::npos ? absl::string_view::npos
+                                                : close - tag_end - 1);
+    const absl::string_view json = Unwrap(content);
+    if (close != std::string::npos &&
+        (json.empty() || (json.front() != '{' && json.front() != '['))) {
       continue;
     }
     LdJsonBlock block;
     block.index = static_cast<int64_t>(blocks.size()) + 1;
-    block.line = line_of(tag_end + 1 + first);
-    block.text = content.substr(first, last - first);
+    block.line = line_of(static_cast<size_t>(json.data() - html.data()));
+    block.text = json;
+    block.unterminated = close == std::string::npos;
     blocks.push_back(block);
   }
   return blocks;
+}
+
+bool HasClaimReviewMicrodata(absl::string_view html) {
+  const std::string lower = absl::AsciiStrToLower(html);
+  size_t pos = 0;
+  while ((pos = lower.find("itemtype", pos)) != std::string::npos) {
+    const std::string type =
+        AttributeValue(absl::string_view(lower).substr(pos, 100), "itemtype");
+    pos += 8;
+    if (absl::EndsWith(type, "schema.org/claimreview")) return true;
+  }
+  return false;
 }
 
 std::string DecodeHtmlEntities(absl::string_view text) {

@@ -19,13 +19,17 @@
 
 namespace claimd::client {
 
-// One <script type="application/ld+json"> element's JSON: from its first '{'
-// or '[' to its last '}' or ']' (so "<!--", CDATA markers and comments around
-// it are left out).
+// One <script type="application/ld+json"> element's JSON: its content
+// without the comment and CDATA wrappers publishers put around it ("<!--" and
+// "-->", "//<![CDATA[" and "//]]>", "/*<![CDATA[*/" and "/*]]>*/", each
+// stripped whole).
 struct LdJsonBlock {
   int64_t index = 0;  // 1-based, among the page's ld+json blocks
   int64_t line = 0;   // the page line of text[0]
   absl::string_view text;
+  // No </script> follows: the page ends inside the block, as a save that was
+  // cut off does; `text` is what there is.
+  bool unterminated = false;
 };
 
 // True when the input is markup rather than JSON: its first non-blank
@@ -33,10 +37,18 @@ struct LdJsonBlock {
 bool LooksLikeHtml(absl::string_view text);
 
 // Every ld+json script block of `html`, in page order; the views point into
-// `html`. Other scripts (and an unterminated last one) are skipped. The type
-// attribute is compared case-insensitively, quoted or not, parameters after
-// ';' ignored.
+// `html`. Other scripts are skipped, and so is everything inside an HTML
+// comment (<!-- ... -->) outside a script element: markup commented out is a
+// draft or an old version, not what the page publishes (a comment inside a
+// script's content is a wrapper and is read). The type attribute is compared
+// case-insensitively, quoted or not, parameters after ';' ignored; a '>'
+// inside a quoted attribute value does not end the tag. A last ld+json block
+// without </script> is returned with `unterminated` set.
 std::vector<LdJsonBlock> LdJsonBlocks(absl::string_view html);
+
+// True when `html` has an element with itemtype schema.org/ClaimReview
+// (microdata, which claimctl does not read), for the message that says so.
+bool HasClaimReviewMicrodata(absl::string_view html);
 
 // `text` with HTML character references replaced: &#NNN; &#xHH; and the
 // named ones (html_entities.h: HTML 4's 252, &apos; too). A doubly escaped

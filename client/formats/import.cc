@@ -11,6 +11,8 @@
 #include "absl/strings/strip.h"
 #include "client/formats/claim_review.h"
 #include "client/formats/json_text.h"
+#include "client/formats/json_value.h"
+#include "client/formats/jsonld.h"
 #include "client/render/render.h"
 
 namespace claimd::client {
@@ -22,6 +24,29 @@ constexpr absl::string_view kClaimPrefix = "claims/";
 
 // ---------------------------------------------------------------------------
 // Parsing and planning (pure).
+
+// When a line that is not a claims.v1.Claim is a review another --format
+// reads, the clause that names it ("" otherwise): a ClaimReview feed given
+// to the default jsonl is the usual mistake.
+std::string OtherFormatHint(absl::string_view text) {
+  JsonReader reader(text);
+  absl::StatusOr<JsonValue> value = reader.Next();
+  if (!value.ok()) return "";
+  if (!FindClaimReviews(*value).empty()) {
+    return "; the line is schema.org ClaimReview: import the file with "
+           "--format claimreview";
+  }
+  if (value->is_object()) {
+    for (absl::string_view key : {"claims", "claimReview", "claimReviewMarkups",
+                                  "claimReviewMarkupPages"}) {
+      if (value->Find(key) != nullptr) {
+        return "; the line is a Fact Check Tools API response: import the "
+               "file with --format factcheck-api";
+      }
+    }
+  }
+  return "";
+}
 
 v1::VerificationStatus OrReported(v1::VerificationStatus status) {
   return status == v1::VERIFICATION_STATUS_UNSPECIFIED
@@ -106,10 +131,10 @@ absl::StatusOr<v1::Claim> ParseImportLine(absl::string_view text) {
   const auto parsed = google::protobuf::util::JsonStringToMessage(
       google::protobuf::StringPiece(text.data(), text.size()), &claim, options);
   if (!parsed.ok()) {
-    return absl::InvalidArgumentError(
-        absl::StrCat("not a claims.v1.Claim in JSON: ",
-                     JsonParseErrorText(
-                         {parsed.message().data(), parsed.message().size()})));
+    return absl::InvalidArgumentError(absl::StrCat(
+        "not a claims.v1.Claim in JSON: ",
+        JsonParseErrorText({parsed.message().data(), parsed.message().size()}),
+        OtherFormatHint(text)));
   }
   if (!claim.name().empty()) {
     absl::string_view id = claim.name();

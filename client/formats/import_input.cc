@@ -76,21 +76,43 @@ constexpr absl::string_view kExpectedReview =
     "expected a ClaimReview ({\"@type\": \"ClaimReview\", ...}, alone or in "
     "an array, @graph or DataFeed)";
 
+// Said of a page whose reviews are microdata: what claimctl reads instead.
+constexpr absl::string_view kMicrodata =
+    "the page holds its ClaimReview as microdata (itemscope itemtype="
+    "\"schema.org/ClaimReview\" attributes), which claimctl does not read; "
+    "import those reviews from the Fact Check Tools API instead (a "
+    "claims:search response for the site, with --format factcheck-api)";
+
 void SplitHtml(absl::string_view html, const VerdictTable& table,
                std::vector<ImportEntry>* out) {
   const std::vector<LdJsonBlock> blocks = LdJsonBlocks(html);
   if (blocks.empty()) {
-    out->push_back(
-        Failed(1, "",
-               absl::InvalidArgumentError(
-                   "an HTML page without <script type=\"application/ld+json\"> "
-                   "blocks; expected ClaimReview markup in one")));
+    out->push_back(Failed(
+        1, "",
+        absl::InvalidArgumentError(
+            HasClaimReviewMicrodata(html)
+                ? absl::StrCat("no <script type=\"application/ld+json\"> "
+                               "blocks: ",
+                               kMicrodata)
+                : "an HTML page without <script "
+                  "type=\"application/ld+json\"> blocks; expected "
+                  "ClaimReview markup in one")));
     return;
   }
   const size_t before = out->size();
   std::vector<std::string> types;
   for (const LdJsonBlock& block : blocks) {
     const std::string where = absl::StrCat("block ", block.index);
+    if (block.unterminated) {
+      // Whatever the block held is cut off; the user must know the page is
+      // incomplete, even if its other reviews import.
+      out->push_back(Failed(
+          block.line, where,
+          absl::InvalidArgumentError(
+              "the ld+json block has no closing </script>: the page may be "
+              "truncated (save it again); the block was not imported")));
+      continue;
+    }
     JsonReader reader(block.text, block.line);
     while (!reader.AtEnd()) {
       absl::StatusOr<JsonValue> document = reader.Next();
@@ -119,7 +141,9 @@ void SplitHtml(absl::string_view html, const VerdictTable& table,
             blocks.size() == 1 ? "block" : "blocks",
             types.empty()
                 ? ""
-                : absl::StrCat(" (found ", absl::StrJoin(types, "; "), ")")))));
+                : absl::StrCat(" (found ", absl::StrJoin(types, "; "), ")"),
+            HasClaimReviewMicrodata(html) ? absl::StrCat("; ", kMicrodata)
+                                          : ""))));
   }
 }
 
@@ -176,6 +200,17 @@ std::vector<ImportEntry> SplitImportInput(absl::string_view text,
                                           const VerdictTable& table) {
   absl::ConsumePrefix(&text, "\xEF\xBB\xBF");  // UTF-8 BOM
   std::vector<ImportEntry> entries;
+  if (format != ImportFormat::kClaimReview && LooksLikeHtml(text)) {
+    // Read as JSON, a page would fail once per line or per segment.
+    entries.push_back(Failed(
+        1, "",
+        absl::InvalidArgumentError(absl::StrCat(
+            "an HTML page, which --format ",
+            format == ImportFormat::kJsonLines ? "jsonl" : "factcheck-api",
+            " does not read; import a saved fact-check page with --format "
+            "claimreview"))));
+    return entries;
+  }
   if (format == ImportFormat::kJsonLines) {
     int64_t number = 0;
     for (absl::string_view line : absl::StrSplit(text, '\n')) {

@@ -6,10 +6,15 @@
 //   claimreview:    every ClaimReview of the input (jsonld.h), mapped by
 //                   ClaimReviewToClaim: JSON documents one per line, one or
 //                   more pretty-printed documents, or an HTML page (its
-//                   ld+json blocks; blocks without a ClaimReview ignored);
+//                   ld+json blocks, html.h; blocks without a ClaimReview and
+//                   markup commented out are ignored, a block cut off without
+//                   </script> is one failed entry, a page whose reviews are
+//                   microdata is told so);
 //   factcheck-api:  every claimReview of Fact Check Tools API responses, and
 //                   every markup of markup pages (factcheck_api.h),
 //                   documents as for claimreview.
+// An HTML page given to jsonl or factcheck-api is one failed entry naming
+// --format claimreview.
 // Text that is not JSON becomes one failed entry per broken document (one per
 // broken line of a JSON Lines file, one per broken pretty-printed document),
 // naming the line and column and what was expected; reading goes on with the

@@ -317,6 +317,7 @@ absl::Status JsonReader::ParseString(std::string* out) {
         if (!hex4(&unit)) return Expected("4 hex digits after \\u");
         if (unit >= 0xD800 && unit <= 0xDBFF) {
           uint32_t low = 0;
+          const size_t next = pos_;
           if (pos_ + 1 < text_.size() && text_[pos_] == '\\' &&
               text_[pos_ + 1] == 'u') {
             pos_ += 2;
@@ -326,7 +327,10 @@ absl::Status JsonReader::ParseString(std::string* out) {
             AppendUtf8(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00), out);
           } else {
             out->append(kReplacement);  // a lone surrogate
-            if (low != 0) AppendUtf8(low, out);
+            // The next escape is read on its own: it may start a pair of
+            // its own (a stray high surrogate before a good pair), and a
+            // surrogate written out would not be UTF-8.
+            pos_ = next;
           }
         } else if (unit >= 0xDC00 && unit <= 0xDFFF) {
           out->append(kReplacement);

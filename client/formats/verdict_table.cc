@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "absl/container/flat_hash_set.h"
 #include "absl/strings/ascii.h"
 #include "absl/strings/str_cat.h"
 #include "absl/strings/str_split.h"
@@ -172,6 +173,33 @@ bool IsLeadingSentence(absl::string_view wording, size_t words) {
   return ended && !NormalizeWording(rest).empty();
 }
 
+// Words that, written right after a verdict, take it back or make it lead
+// into something else, so the verdict is no longer certain. Negations that
+// follow the word they negate: Hindi नहीं and नही ("सच नहीं": not true), Urdu
+// نہیں, Bengali নয় (both spellings of য়) and না, Turkish değil ("Yanlış
+// değil": not false), Japanese ではない, ではありません, じゃない, Korean 아니다, 아님,
+// 아닙니다. The other languages negate before the word ("not true", "no es
+// cierto", "tidak benar", "bukan", "غير صحيح", "不實"), which rows spell out or
+// which leaves no row at the start. And German "ist"/"sind": "Richtig ist:
+// ..." and "Falsch ist, dass ..." introduce the correction, whichever way the
+// claim went. Rows that include such a word ("doğru değil", "stimmt nicht")
+// are matched whole first.
+bool TurnsAround(absl::string_view normalized, size_t row_end) {
+  static const auto* const kWords = [] {
+    auto* words = new absl::flat_hash_set<std::string>();
+    for (absl::string_view word :
+         {"नहीं", "नही", "نہیں", "\u09A8\u09AF\u09BC", "\u09A8\u09DF", "না",
+          "değil", "değildir", "degil", "ではない", "ではありません",
+          "じゃない", "아니다", "아님", "아닙니다", "ist", "sind"}) {
+      words->insert(NormalizeWording(word));
+    }
+    return words;
+  }();
+  if (row_end >= normalized.size()) return false;
+  const absl::string_view rest = normalized.substr(row_end + 1);
+  return kWords->contains(rest.substr(0, rest.find(' ')));
+}
+
 }  // namespace
 
 std::string NormalizeWording(absl::string_view text) {
@@ -279,6 +307,12 @@ WordingVerdict VerdictTable::Classify(absl::string_view wording) const {
   verdict.status = first->second.status;
   verdict.row = first->first;
   if (IsLeadingSentence(wording, first->second.words)) return verdict;
+  if (TurnsAround(normalized, first->first.size())) {
+    verdict.basis = WordingVerdict::Basis::kUnknown;
+    verdict.status = v1::VERIFICATION_STATUS_UNSPECIFIED;
+    verdict.row.clear();
+    return verdict;
+  }
   // The rest of the sentence, phrase by phrase (longest rows first, so "no es
   // cierto" is read whole and not as "cierto"): another verdict makes it
   // mixed.
@@ -286,7 +320,8 @@ WordingVerdict VerdictTable::Classify(absl::string_view wording) const {
   while (pos < normalized.size()) {
     ++pos;  // the space
     if (const auto* row = LongestAt(normalized, pos); row != nullptr) {
-      if (row->second.status != verdict.status) {
+      if (row->second.status != verdict.status ||
+          TurnsAround(normalized, pos + row->first.size())) {
         verdict.basis = WordingVerdict::Basis::kMixed;
         verdict.status = v1::VERIFICATION_STATUS_REPORTED;
         return verdict;

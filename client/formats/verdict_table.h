@@ -23,6 +23,11 @@
 // verdict ends a sentence of its own, followed by '.', '!', ':', ';', a dash
 // or '。' and more text ("False. The true number is 40", "Falsch. Richtig ist
 // ..."): then the leading verdict decides and the rest is its explanation.
+// A leading verdict followed by a negation written after the word (Hindi
+// "सच नहीं", Turkish "Yanlış değil", Urdu, Bengali, Japanese, Korean) or by
+// German "ist" ("Richtig ist: ...", which leads into the correction) is not
+// that verdict: unknown, unless a longer row spells the phrase ("doğru
+// değil", "सच नहीं"); a later verdict so followed makes the rating mixed.
 //
 //   absl::StatusOr<VerdictTable> table = VerdictTable::Default();
 //   WordingVerdict v = table->Classify("Engañoso");  // kWord, DENIED

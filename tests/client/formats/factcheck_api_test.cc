@@ -118,6 +118,44 @@ TEST(FactCheckApi, ErrorsNameWhereInTheResponse) {
                        HasSubstr("expected a claims:search response")));
 }
 
+// Pages of results saved into one array, one of them Google's error body
+// (quota exhausted) and one empty: each page stands on its own.
+TEST(FactCheckApi, AnErrorResponseInAnArrayFailsAloneAndTheRestImport) {
+  const std::vector<ImportEntry> entries =
+      Split(Fixture("search_pages_with_error.json"));
+  ASSERT_EQ(entries.size(), 3u);
+  ASSERT_OK(entries[0].review->status());
+  EXPECT_EQ((*entries[0].review)->claim.statement(),
+            "The ferry company was sold last year.");
+  EXPECT_EQ(entries[1].line, 18);
+  EXPECT_EQ(entries[1].detail, "[1]");
+  EXPECT_THAT(*entries[1].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "[1]: an API error response (429 RESOURCE_EXHAUSTED: "
+                       "Quota exceeded for read requests.) instead of "
+                       "claims:search results; fetch that page again"));
+  ASSERT_OK(entries[2].review->status()) << "{} is an empty page, no entry";
+  EXPECT_EQ(entries[2].detail, "[3].claims[0].claimReview[0]");
+  EXPECT_EQ((*entries[2].review)->claim.status(),
+            v1::VERIFICATION_STATUS_CONFIRMED);
+  // Something else in the array fails alone too, and so does an error
+  // response on its own.
+  const std::vector<ImportEntry> mixed = Split(
+      "[\"oops\", {\"text\": \"c\", \"claimReview\": [{\"textualRating\": "
+      "\"False\"}]}]\n{\"error\": {\"code\": 403, \"status\": "
+      "\"PERMISSION_DENIED\"}}\n");
+  ASSERT_EQ(mixed.size(), 3u);
+  EXPECT_THAT(*mixed[0].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("[0]: expected a claims:search response")));
+  ASSERT_OK(mixed[1].review->status());
+  EXPECT_EQ(mixed[2].line, 2);
+  EXPECT_THAT(*mixed[2].review,
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       "an API error response (403 PERMISSION_DENIED) instead "
+                       "of claims:search results; fetch that page again"));
+}
+
 TEST(FactCheckApi, UnknownRatingIsReportedWithAWarning) {
   const std::vector<ImportEntry> entries = Split(
       "{\"claims\": [{\"text\": \"t\", \"claimReview\": [{\"textualRating\": "

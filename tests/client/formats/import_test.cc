@@ -925,5 +925,37 @@ TEST_F(ImportCommandTest, FactCheckMarkupPagesAndTheFormatThatFits) {
   EXPECT_THAT(out_.str(), HasSubstr("markup pages"));
 }
 
+// A file given to the wrong --format is told once which format reads it.
+TEST_F(ImportCommandTest, TheWrongFormatNamesTheOneThatReadsTheFile) {
+  server_.Install(*stub_);
+  const std::string page =
+      std::string(CLAIMD_FORMATS_TESTDATA) + "/wrapped_blocks.html";
+  EXPECT_EQ(Run({"import", "--format", "factcheck-api", page}), 1);
+  EXPECT_EQ(err_.str(),
+            absl::StrCat("claimctl: import ", page,
+                         ":1: an HTML page, which --format factcheck-api does "
+                         "not read; import a saved fact-check page with "
+                         "--format claimreview (INVALID_ARGUMENT)\n"));
+  EXPECT_EQ(Run({"import", page}), 1);
+  EXPECT_THAT(err_.str(), HasSubstr("which --format jsonl does not read"));
+
+  const std::string reviews = WriteFile(
+      R"({"@context": "https://schema.org", "@type": "ClaimReview", )"
+      R"("claimReviewed": "S", "reviewRating": {"alternateName": "False"}})"
+      "\n"
+      R"({"claims": [{"text": "T", "claimReview": []}]})"
+      "\n");
+  EXPECT_EQ(Run({"import", reviews}), 1);
+  const std::vector<std::string> lines =
+      absl::StrSplit(err_.str(), '\n', absl::SkipEmpty());
+  ASSERT_EQ(lines.size(), 2u) << err_.str();
+  EXPECT_THAT(lines[0], HasSubstr(":1: not a claims.v1.Claim in JSON: "));
+  EXPECT_THAT(lines[0], HasSubstr("; the line is schema.org ClaimReview: "
+                                  "import the file with --format claimreview"));
+  EXPECT_THAT(lines[1], HasSubstr("import the file with --format "
+                                  "factcheck-api"));
+  EXPECT_TRUE(server_.claims.empty());
+}
+
 }  // namespace
 }  // namespace claimd::client

@@ -47,6 +47,18 @@ TEST(JsonReader, DecodesEscapesAndRepairsInvalidUtf8) {
   EXPECT_EQ(value->items[2].text, "bad \xEF\xBF\xBD");
 }
 
+TEST(JsonReader, AStrayHighSurrogateBeforeAPairIsOneReplacement) {
+  JsonReader reader(
+      R"(["a \ud83d\ud83d\ude00 b", "\ud83d\u0041", "\ud83d\ude00\ude00"])");
+  absl::StatusOr<JsonValue> value = reader.Next();
+  ASSERT_OK(value.status());
+  EXPECT_EQ(value->items[0].text, "a \xEF\xBF\xBD😀 b");
+  EXPECT_EQ(value->items[1].text,
+            "\xEF\xBF\xBD"
+            "A");
+  EXPECT_EQ(value->items[2].text, "😀\xEF\xBF\xBD");
+}
+
 TEST(JsonReader, ErrorsNameLineColumnAndWhatWasExpected) {
   JsonReader missing_comma("{\n  \"a\": 1\n  \"b\": 2\n}");
   EXPECT_THAT(missing_comma.Next(),

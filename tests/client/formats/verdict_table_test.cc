@@ -144,6 +144,47 @@ TEST(VerdictTable, ALeadingVerdictThatEndsASentenceDecides) {
             WordingVerdict::Basis::kMixed);
 }
 
+// A negation written after the word takes the word back; the rating is then
+// what the table says of the whole phrase, or unknown, never the word.
+TEST(VerdictTable, ANegationAfterTheWordIsNotTheWord) {
+  EXPECT_EQ(WordVerdict("सच नहीं"), kDenied) << "not true";
+  EXPECT_EQ(WordVerdict("सही नही है"), kDenied) << "not correct, nahi spelling";
+  for (const char* rating :
+       {"Yanlış değil", "YANLIŞ DEĞİL", "गलत नहीं", "झूठ नहीं है", "صحيح نہیں",
+        "সত্য নয়", "正確 ではない", "사실 아님", "Doğru, yanlış değil"}) {
+    const WordingVerdict verdict = Shipped().Classify(rating);
+    EXPECT_EQ(verdict.status == kConfirmed || verdict.status == kDenied, false)
+        << rating << " is " << v1::VerificationStatus_Name(verdict.status);
+  }
+  EXPECT_EQ(Shipped().Classify("Yanlış değil").basis,
+            WordingVerdict::Basis::kUnknown);
+  // Rows that hold the negation are read whole, as before.
+  EXPECT_EQ(WordVerdict("Doğru değil"), kDenied);
+  EXPECT_EQ(WordVerdict("Das stimmt nicht"), kDenied);
+  // A negation elsewhere in an explanation is not after the word.
+  EXPECT_EQ(WordVerdict("झूठ: यह वीडियो भारत का नहीं है"), kDenied);
+}
+
+TEST(VerdictTable, RichtigIstLeadsIntoTheCorrection) {
+  for (const char* rating :
+       {"Richtig ist: Die Zahl sank seit 2015.", "Falsch ist, dass er log",
+        "Richtig ist das nicht"}) {
+    EXPECT_EQ(Shipped().Classify(rating).basis, WordingVerdict::Basis::kUnknown)
+        << rating;
+  }
+  // A verdict of its own before it still decides.
+  EXPECT_EQ(WordVerdict("Falsch. Richtig ist: Die Zahl sank."), kDenied);
+  Rating rating;
+  rating.wording = "Richtig ist: Die Zahl sank.";
+  rating.value = "5";
+  rating.best = "5";
+  rating.worst = "1";
+  absl::StatusOr<Verdict> verdict = DecideVerdict(Shipped(), rating, "");
+  ASSERT_OK(verdict.status());
+  EXPECT_EQ(verdict->status, kReported);
+  EXPECT_THAT(verdict->warning, HasSubstr("is not in the verdict table"));
+}
+
 TEST(VerdictTable, RejectsBrokenRowsNamingTheLine) {
   EXPECT_THAT(VerdictTable::Parse("# c\nDENIED\tes\n", "mine.tsv"),
               StatusIs(absl::StatusCode::kInvalidArgument,
