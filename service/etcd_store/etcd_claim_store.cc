@@ -5,6 +5,7 @@
 
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -120,6 +121,12 @@ absl::Status EtcdClaimStore::InitializePrefix() {
   ASSIGN_OR_RETURN(etcdserverpb::TxnResponse response, client_->Txn(txn));
   if (response.succeeded()) {
     store_id_ = new_id;
+    // Loud: a mistyped --etcd_prefix starts an empty store beside the real
+    // one and acknowledges writes into it.
+    util::LogWarning("created a new, empty claim store under etcd prefix ",
+                     options_.prefix, " (store_id ", new_id,
+                     "); if this replica should serve an existing store, "
+                     "check --etcd_prefix");
     return absl::OkStatus();
   }
   const auto& range = response.responses(0).response_range();
@@ -297,7 +304,28 @@ void EtcdClaimStore::Close() {
 
 absl::Status EtcdClaimStore::Health() {
   absl::MutexLock lock(&health_mutex_);
+  if (!rolled_back_.ok()) return rolled_back_;
   return health_.ok() ? watch_failure_ : health_;
+}
+
+int64_t EtcdClaimStore::CommittedFloor() {
+  return std::max(known_revision_.load(std::memory_order_relaxed),
+                  AppliedRevision());
+}
+
+absl::Status EtcdClaimStore::CheckCounter(int64_t counter, int64_t floor) {
+  absl::MutexLock lock(&health_mutex_);
+  if (counter < floor && rolled_back_.ok()) {
+    rolled_back_ = absl::UnavailableError(absl::StrCat(
+        "etcd's revision counter (", keys_.Revision(), ") is at ", counter,
+        ", behind revision ", floor,
+        " this replica knows was committed: the store in etcd went back "
+        "(restored from a backup while claimd ran?); this replica serves it "
+        "no more and applies nothing: restart it (after giving a restored "
+        "store a new store_id: docs/BACKUP.md)"));
+    util::LogError("health: ", rolled_back_.message());
+  }
+  return rolled_back_;
 }
 
 namespace {
@@ -343,11 +371,12 @@ void EtcdClaimStore::SetHealth(absl::Status status) {
 }
 
 absl::Status EtcdClaimStore::ProbeHealth() {
+  const int64_t floor = CommittedFloor();
   absl::StatusOr<int64_t> counter =
       ReadCounter(*client_, keys_, options_.health_timeout);
   // INTERNAL: etcd answered, with no counter that parses; the quorum is there.
   const bool reached = counter.ok() || absl::IsInternal(counter.status());
-  if (counter.ok()) NoteCounter(*counter);
+  if (counter.ok() && CheckCounter(*counter, floor).ok()) NoteCounter(*counter);
   if (reached) NoteQuorumReached();
   SetHealth(reached ? absl::OkStatus()
                     : absl::UnavailableError(absl::StrCat(
@@ -364,13 +393,19 @@ void EtcdClaimStore::NoteQuorumReached() {
 absl::Status EtcdClaimStore::QuorumGate(bool write) {
   absl::Status health = Health();
   if (health.ok()) return absl::OkStatus();
+  {
+    absl::MutexLock lock(&health_mutex_);
+    if (!rolled_back_.ok()) return rolled_back_;
+  }
   const absl::Duration gone =
       util::MonotonicClock::Real().Now() -
       absl::Nanoseconds(quorum_reached_at_ns_.load(std::memory_order_relaxed));
   if (gone < kQuorumLossToRefuse) return absl::OkStatus();
+  const int64_t floor = CommittedFloor();
   absl::StatusOr<int64_t> counter = quorum_checks_.Read(
       [this] { return ReadCounter(*client_, keys_, kQuorumCheckBudget); });
   if (counter.ok()) {
+    RETURN_IF_ERROR(CheckCounter(*counter, floor));
     NoteCounter(*counter);
     NoteQuorumReached();
     SetHealth(absl::OkStatus());

@@ -303,6 +303,19 @@ class EtcdClaimStore final : public core::ClaimStore {
   absl::StatusOr<std::vector<std::optional<pb::EvidenceChunk>>> ReadChunkKeys(
       absl::Span<const std::string* const> keys, int64_t at_revision);
   void NoteCounter(int64_t revision);
+  // What this replica knows etcd has committed (known_revision_, applied_):
+  // a floor for etcd's counter in any read sent after this call.
+  int64_t CommittedFloor();
+  // `counter`, read from etcd by a request sent after `floor` was taken
+  // (CommittedFloor; a read's answer may be older than what the watch has
+  // applied by the time it arrives): behind the floor, the store in etcd went
+  // back (restored from a backup under running replicas, or the key written
+  // by hand). That is sticky (rolled_back_): health fails, and QuorumGate
+  // refuses every write and read, definitely not applied, until the replica
+  // is restarted and loads what etcd now holds. Without it the writer lost
+  // every compare and sent its Txn again at once, for ever, while reads
+  // served claims etcd no longer held.
+  absl::Status CheckCounter(int64_t counter, int64_t floor);
 
   // Maintenance thread: health probes, etcd MVCC compaction.
   void MaintenanceLoop();
@@ -370,6 +383,8 @@ class EtcdClaimStore final : public core::ClaimStore {
   // (a resync that cannot finish, a refused watch) leaves the replica unable
   // to serve reads or deliver, so Health() reports it until a stream works.
   absl::Status watch_failure_ ABSL_GUARDED_BY(health_mutex_);
+  // Set once by CheckCounter; never cleared.
+  absl::Status rolled_back_ ABSL_GUARDED_BY(health_mutex_);
   void SetWatchFailure(absl::Status status);
   // When a probe or a commit last reached an etcd quorum (monotonic clock, in
   // nanoseconds). Health fails at once; QuorumGate refuses new writes and

@@ -58,6 +58,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
     if (closed_) return ClosedError();
   }
   RETURN_IF_ERROR(QuorumGate(/*write=*/false));
+  const int64_t floor = CommittedFloor();
   // Concurrent reads share one Range of the counter, sent after each of them
   // began: as linearizable as one each, at the cost of about two.
   absl::StatusOr<int64_t> counter =
@@ -80,6 +81,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
         return ParseRevision(response->kvs(0).value(), keys_.Revision());
       });
   if (!counter.ok()) return counter.status();
+  RETURN_IF_ERROR(CheckCounter(*counter, floor));
   NoteCounter(*counter);
   RETURN_IF_ERROR(WaitApplied(*counter, client_->request_timeout()));
   return *counter;

@@ -435,6 +435,10 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
       if (!range.kvs().empty()) {
         absl::StatusOr<int64_t> counter =
             ParseRevision(range.kvs(0).value(), keys_.Revision());
+        // Below the state this Txn compared with, the compare can never
+        // hold again: the batch fails (not applied) instead of being sent
+        // again at once, for ever.
+        if (counter.ok()) RETURN_IF_ERROR(CheckCounter(*counter, batch.base));
         if (counter.ok()) NoteCounter(*counter);
       }
       return false;
@@ -542,6 +546,7 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
       // only if no replica committed since (else NOT_FOUND or ABORTED could
       // come from a stale state). A Txn would check that by its compare;
       // here a linearizable read of the counter does.
+      const int64_t floor = CommittedFloor();
       etcdserverpb::RangeRequest head;
       head.set_key(keys_.Revision());
       absl::StatusOr<etcdserverpb::RangeResponse> now =
@@ -558,6 +563,10 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
           ParseRevision(now->kvs(0).value(), keys_.Revision());
       if (!counter.ok()) {
         failure = counter.status();
+        break;
+      }
+      if (absl::Status checked = CheckCounter(*counter, floor); !checked.ok()) {
+        failure = checked;
         break;
       }
       if (*counter <= batch.base) break;

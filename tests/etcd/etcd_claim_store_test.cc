@@ -38,6 +38,7 @@ namespace {
 using core::VerificationStatus;
 using ::testing::ElementsAre;
 using ::testing::ElementsAreArray;
+using ::testing::HasSubstr;
 
 absl::StatusOr<std::unique_ptr<core::ClaimStore>> OpenEtcd(
     const std::string& dir, core::CommitObserver* observer,
@@ -274,6 +275,46 @@ TEST_F(EtcdReplicasTest, EachReplicasStateMetricsFollowEveryReplicasWrites) {
     EXPECT_EQ(metrics->state().first, 9);
     EXPECT_EQ(metrics->state().second, expected);
   }
+}
+
+// Found by an outside check: etcd restored from a snapshot under a running
+// replica left it serving claims etcd no longer held, and its writer lost
+// every compare and sent its Txn again at once (about 730 Txns a second for
+// one write) until the deadline. Now the counter behind what the replica
+// knows was committed stops it: writes fail at once, not applied, reads too,
+// and health says why, until it is restarted.
+TEST_F(EtcdReplicasTest, ACounterThatWentBackStopsTheReplica) {
+  TxnCounter txns;
+  auto a = OpenReplica(&observer_a_, &txns);
+  ASSERT_NE(a, nullptr);
+  for (int i = 0; i < 5; ++i)
+    ASSERT_OK(a->Apply(CreateMutation(absl::StrCat("r", i))));
+  ASSERT_OK(a->Health());
+  // What a restore of an older snapshot does to the counter.
+  std::unique_ptr<etcd_store::EtcdClient> client = Client();
+  ASSERT_NE(client, nullptr);
+  etcdserverpb::TxnRequest put;
+  auto* request = put.add_success()->mutable_request_put();
+  request->set_key(prefix() + "meta/revision");
+  request->set_value("2");
+  ASSERT_OK(client->Txn(put).status());
+  const int before = txns.committed + txns.lost_or_failed;
+  absl::StatusOr<core::MutationResult> write =
+      a->Apply(CreateMutation("after-restore"));
+  EXPECT_THAT(write.status(),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("went back")));
+  EXPECT_LE(txns.committed + txns.lost_or_failed - before, 1);
+  EXPECT_THAT(a->Health(), StatusIs(absl::StatusCode::kUnavailable,
+                                    HasSubstr("is at 2, behind revision ")));
+  EXPECT_THAT(a->Get("r4").status(),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("went back")));
+  // Sticky: etcd's counter moving past 5 again does not make the replica's
+  // state right.
+  request->set_value("9");
+  ASSERT_OK(client->Txn(put).status());
+  EXPECT_THAT(a->Apply(CreateMutation("later")).status(),
+              StatusIs(absl::StatusCode::kUnavailable, HasSubstr("went back")));
+  EXPECT_FALSE(a->Health().ok());
 }
 
 TEST_F(EtcdReplicasTest, CompareAndSetRacesHaveExactlyOneWinnerPerRound) {
