@@ -198,7 +198,13 @@ int RunClaimctl(int argc, const char* const* argv, const CliEnvironment& env) {
   app.require_subcommand(1);
   app.fallthrough();
   app.set_version_flag("--version", kVersion);
-  app.add_option("--server", global.server, "claimd address, host:port")
+  app.add_option("--server", global.server,
+                 "claimd address: host[:port] (port 50051), "
+                 "http(s)://host:port, several IP addresses "
+                 "(10.0.0.1:50051,10.0.0.2:50051, all IPv4 or all IPv6) or "
+                 "one DNS name with several records; calls go to one that "
+                 "is up, watches move on when theirs goes away. gRPC "
+                 "targets (dns:, ipv4:, ipv6:, unix:) pass through")
       ->envname("CLAIMD_ADDR")
       ->capture_default_str();
   app.add_option(

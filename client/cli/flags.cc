@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "absl/strings/numbers.h"
 #include "absl/strings/str_cat.h"
 
 namespace claimd::client {
@@ -40,17 +41,30 @@ void AddRequestIdOption(CLI::App* command, std::string& request_id) {
       "a fresh key, printed when the outcome is unknown)");
 }
 
+const CLI::Validator& NotNegative() {
+  static const auto* const validator = new CLI::Validator(
+      [](std::string& value) -> std::string {
+        double number = 0;
+        // Not a number: the option's own conversion says so.
+        if (!absl::SimpleAtod(value, &number) || number >= 0) return "";
+        return absl::StrCat("must not be negative, got ", value);
+      },
+      "NONNEGATIVE");
+  return *validator;
+}
+
 void AddPageOptions(CLI::App* command, const char* what, int32_t& page_size,
                     int64_t& limit) {
   command
       ->add_option(
           "--page-size", page_size,
           absl::StrCat(what, " per request (default: the server's, 100)"))
-      ->check(CLI::NonNegativeNumber);
+      ->check(NotNegative());
   command
-      ->add_option("--limit", limit,
-                   absl::StrCat("stop after this many ", what))
-      ->check(CLI::NonNegativeNumber);
+      ->add_option(
+          "--limit", limit,
+          absl::StrCat("stop after this many ", what, " (0: no limit)"))
+      ->check(NotNegative());
 }
 
 }  // namespace claimd::client

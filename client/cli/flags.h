@@ -27,6 +27,10 @@ void AddRequestIdOption(CLI::App* command, std::string& request_id);
 void AddPageOptions(CLI::App* command, const char* what, int32_t& page_size,
                     int64_t& limit);
 
+// For counts and revisions: "must not be negative, got -1" (CLI11's own
+// NonNegativeNumber names its range up to 1.8e308 digit by digit).
+const CLI::Validator& NotNegative();
+
 }  // namespace claimd::client
 
 #endif  // CLAIMD_CLIENT_CLI_FLAGS_H_

@@ -54,7 +54,7 @@ int RunDelete(CommandContext& context, const DeleteFlags& flags) {
           .add_option("--expected-revision", flags->expected_revision,
                       "delete only if the claim is still at this revision "
                       "(else exit 4)")
-          ->check(CLI::NonNegativeNumber);
+          ->check(NotNegative());
       AddRequestIdOption(&command, flags->request_id);
       return [flags](CommandContext& context) {
         return RunDelete(context, *flags);

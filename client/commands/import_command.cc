@@ -15,6 +15,7 @@
 #include "absl/strings/str_cat.h"
 #include "absl/strings/strip.h"
 #include "client/cli/errors.h"
+#include "client/cli/flags.h"
 #include "client/cli/registry.h"
 #include "client/cli/requests.h"
 #include "client/formats/import.h"
@@ -405,7 +406,7 @@ namespace {
       command
           .add_option("--max_errors", flags->max_errors,
                       "stop after this many failed entries (0: never)")
-          ->check(CLI::NonNegativeNumber)
+          ->check(NotNegative())
           ->capture_default_str();
       return [flags](CommandContext& context) {
         return RunImport(context, *flags);

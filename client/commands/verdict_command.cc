@@ -84,7 +84,7 @@ bool RegisterVerdict(v1::VerificationStatus status, const char* summary) {
             .add_option("--expected-revision", flags->expected_revision,
                         "apply only if the claim is still at this revision "
                         "(else exit 4)")
-            ->check(CLI::NonNegativeNumber);
+            ->check(NotNegative());
         AddRequestIdOption(&command, flags->request_id);
         return [flags, status](CommandContext& context) {
           return RunVerdict(context, *flags, status);

@@ -9,6 +9,7 @@
 #include "absl/strings/str_cat.h"
 #include "claimd/client/watch_follower.h"
 #include "client/cli/errors.h"
+#include "client/cli/flags.h"
 #include "client/cli/registry.h"
 #include "client/cli/requests.h"
 #include "client/render/render.h"
@@ -167,6 +168,13 @@ int RunWatch(CommandContext& context, const WatchFlags& flags) {
         "watch", status,
         "run `claimctl watch --snapshot` to start from the current state");
   }
+  if (status.code() == absl::StatusCode::kFailedPrecondition) {
+    // --from-revision beyond this store's revision, or another store: the
+    // server's own advice names the API field (initial_snapshot).
+    return context.Fail(
+        "watch", status,
+        "run `claimctl watch --snapshot` to read the current state");
+  }
   return context.Fail("watch", status);
 }
 
@@ -207,7 +215,7 @@ namespace {
               .add_option("--from-revision", flags->from_revision,
                           "start with the change at this revision "
                           "(default: from now on)")
-              ->check(CLI::NonNegativeNumber);
+              ->check(NotNegative());
       command
           .add_flag("--snapshot", flags->snapshot,
                     "first print every matching claim as it is now "

@@ -107,18 +107,26 @@ absl::StatusOr<Target> ServerTarget(absl::string_view server) {
   if (absl::ConsumePrefix(&text, "https://")) {
     result.tls = true;
   } else if (absl::ConsumePrefix(&text, "http://")) {
-  } else if (const size_t at = text.find("://");
+  } else if (const size_t at = text.substr(0, text.find(',')).find("://");
              at != absl::string_view::npos) {
     return absl::InvalidArgumentError(
         absl::StrCat("address \"", server, "\": scheme \"", text.substr(0, at),
                      "\" is not http, https, dns, ipv4, ipv6 or unix"));
   }
-  absl::ConsumeSuffix(&text, "/");
   std::vector<HostPort> addresses;
   for (absl::string_view part :
        absl::StrSplit(text, ',', absl::SkipWhitespace())) {
-    absl::StatusOr<HostPort> address =
-        ParseHostPort(absl::StripAsciiWhitespace(part));
+    part = absl::StripAsciiWhitespace(part);
+    // Each address of a list may repeat the list's scheme
+    // (http://a:1,http://b:2), not change it.
+    const bool https = absl::ConsumePrefix(&part, "https://");
+    const bool http = !https && absl::ConsumePrefix(&part, "http://");
+    if ((https && !result.tls) || (http && result.tls)) {
+      return absl::InvalidArgumentError(absl::StrCat(
+          "address list \"", server, "\" mixes http:// and https://"));
+    }
+    absl::ConsumeSuffix(&part, "/");
+    absl::StatusOr<HostPort> address = ParseHostPort(part);
     if (!address.ok()) return address.status();
     addresses.push_back(*std::move(address));
   }

@@ -288,6 +288,19 @@ TEST_F(CliTest, UsageErrorsExitTwoWithoutCallingTheServer) {
   EXPECT_EQ(out_.str(), "");
 }
 
+// Found by an outside check: CLI11's own check printed its range, up to
+// 1.8e308 written out in full.
+TEST_F(CliTest, ANegativeCountSaysSoInFewWords) {
+  EXPECT_EQ(Run({"list", "--page-size", "-1"}), 2);
+  EXPECT_EQ(err_.str(),
+            "claimctl list: --page-size: must not be negative, got -1; see "
+            "`claimctl list --help`\n");
+  err_.str("");
+  EXPECT_EQ(Run({"watch", "--from-revision", "-5"}), 2);
+  EXPECT_THAT(err_.str(), HasSubstr("--from-revision: must not be negative"));
+  EXPECT_TRUE(calls_.empty());
+}
+
 TEST_F(CliTest, HelpListsExitCodesAndExamples) {
   EXPECT_EQ(Run({"--help"}), 0);
   EXPECT_THAT(out_.str(), HasSubstr("Exit codes:"));

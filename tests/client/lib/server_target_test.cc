@@ -47,6 +47,24 @@ TEST(ServerTarget, HttpSchemesAreAccepted) {
   EXPECT_FALSE(ServerTarget("db1")->tls);
 }
 
+// Found by an outside check: "http://a:1,http://b:2" said the second
+// address "has a path".
+TEST(ServerTarget, EachAddressOfAListMayRepeatItsScheme) {
+  EXPECT_EQ(TargetOf("http://127.0.0.1:1,http://127.0.0.2:2/"),
+            "ipv4:127.0.0.1:1,127.0.0.2:2");
+  absl::StatusOr<Target> tls =
+      ServerTarget("https://127.0.0.1:1, https://127.0.0.2:2");
+  ASSERT_OK(tls);
+  EXPECT_TRUE(tls->tls);
+  EXPECT_EQ(tls->target, "ipv4:127.0.0.1:1,127.0.0.2:2");
+  EXPECT_THAT(ServerTarget("https://127.0.0.1:1,http://127.0.0.2:2"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("mixes http:// and https://")));
+  EXPECT_THAT(ServerTarget("127.0.0.1:1,https://127.0.0.2:2"),
+              StatusIs(absl::StatusCode::kInvalidArgument,
+                       HasSubstr("mixes http:// and https://")));
+}
+
 TEST(ServerTarget, GrpcTargetsPassThrough) {
   EXPECT_EQ(TargetOf("dns:///claimd.prod:50051"), "dns:///claimd.prod:50051");
   EXPECT_EQ(TargetOf("ipv4:10.0.0.1:1,10.0.0.2:1"),
