@@ -17,6 +17,7 @@
 #include "client/cli/stop_signal.h"
 #include "client/commands/health_command.h"
 #include "client/render/render.h"
+#include "grpc/support/log.h"
 
 namespace {
 
@@ -27,6 +28,11 @@ size_t TerminalWidth() {
   }
   return 0;
 }
+
+// gRPC's own log lines (an ERROR per failed TLS handshake) would come before
+// claimctl's one-line error, which already says what failed. Set
+// GRPC_VERBOSITY to see them.
+void DropGrpcLog(gpr_log_func_args* /*args*/) {}
 
 std::string GrpcTarget(const std::string& server) {
   absl::StatusOr<claimd::client::Target> target =
@@ -44,6 +50,10 @@ int main(int argc, char** argv) {
   using claimd::client::ShouldUseColor;
   using claimd::client::StopSignal;
   const bool tty = isatty(STDOUT_FILENO) == 1;
+  // NOLINTNEXTLINE(concurrency-mt-unsafe): no other thread exists yet.
+  if (std::getenv("GRPC_VERBOSITY") == nullptr) {
+    gpr_set_log_function(&DropGrpcLog);
+  }
 
   CliEnvironment env;
   env.in = &std::cin;

@@ -178,6 +178,18 @@ TEST_F(ClaimctlE2eTest, UnreachableServerExitsFive) {
   EXPECT_EQ(Lines(get.err).size(), 1u) << get.err;
 }
 
+// Found by an outside check: gRPC's own ERROR line about the failed handshake
+// came before claimctl's, which README promises is the only one.
+TEST_F(ClaimctlE2eTest, TlsToAPlaintextServerIsOneErrorLine) {
+  CommandResult get = RunCommand(ClaimctlBinary(),
+                                 {"--server", "https://" + claimd_.address(),
+                                  "--timeout", "3s", "get", "x"},
+                                 dir_.path(), absl::Seconds(15));
+  EXPECT_EQ(get.exit.code, 5) << get.Describe();
+  EXPECT_EQ(Lines(get.err).size(), 1u) << get.err;
+  EXPECT_THAT(get.err, AllOf(StartsWith("claimctl: "), HasSubstr("handshake")));
+}
+
 TEST_F(ClaimctlE2eTest, DeleteThenGetExitsThree) {
   CreateX();
   CommandResult remove = CtlOk({"delete", "x"});
