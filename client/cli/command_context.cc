@@ -84,8 +84,18 @@ int CommandContext::PrintMessage(const google::protobuf::Message& message) {
 
 int CommandContext::Fail(absl::string_view what, const absl::Status& status,
                          absl::string_view hint) {
-  const std::string generic =
-      GenericHint(status, flags_.server, flags_.timeout);
+  std::string generic = GenericHint(status, flags_.server, flags_.timeout);
+  // A deadline that passed with no connection ready: a longer --timeout
+  // would not help (a server that accepts but never answers, such as a
+  // stopped process, or a network that drops packets).
+  if (status.code() == absl::StatusCode::kDeadlineExceeded &&
+      client_ != nullptr && !client_->ChannelReady()) {
+    generic =
+        absl::StrCat("no connection to ", flags_.server, " was ready within ",
+                     absl::FormatDuration(flags_.timeout),
+                     ": is the server hung, or the network dropping "
+                     "packets? (list several with --server)");
+  }
   err() << ErrorLine(what, status, hint.empty() ? generic : hint) << std::endl;
   return ExitCodeFor(status);
 }

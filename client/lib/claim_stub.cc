@@ -106,10 +106,12 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
   // passed. Its default, 20 s, is how long a connection to a replica that
   // hangs stays "connecting" before it is tried again, how long a call waits
   // when every replica hangs, and how long after a server's return a watch
-  // resumes. 2 s still leaves room for a loaded machine, where 100 ms failed
-  // the loopback handshake ("tcp handshaker shutdown"); with 5 s a watch
-  // resumed up to 7 s after its server was back.
-  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 2000);
+  // resumes (up to 7 s measured); 5 s still leaves room for a loaded machine, where 100 ms
+  // failed the loopback handshake ("tcp handshaker shutdown"). (2 s, tried:
+  // a watch came back 2 s after its server rather than up to 5, but a call
+  // of 2 s to a hung server then failed UNAVAILABLE or DEADLINE_EXCEEDED
+  // depending on which timer fired first.)
+  args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimd-client");
   args.SetServiceConfigJSON(kServiceConfig);
   return grpc::experimental::CreateCustomChannelWithInterceptors(

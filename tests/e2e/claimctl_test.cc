@@ -24,6 +24,7 @@ namespace {
 
 namespace v1 = ::claims::v1;
 using ::testing::AllOf;
+using ::testing::AnyOf;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
 using ::testing::IsEmpty;
@@ -188,6 +189,25 @@ TEST_F(ClaimctlE2eTest, TlsToAPlaintextServerIsOneErrorLine) {
   EXPECT_EQ(get.exit.code, 5) << get.Describe();
   EXPECT_EQ(Lines(get.err).size(), 1u) << get.err;
   EXPECT_THAT(get.err, AllOf(StartsWith("claimctl: "), HasSubstr("handshake")));
+}
+
+// Found by an outside check: a stopped server (it accepts connections, the
+// kernel does, but never answers) got "raise --timeout", which cannot help.
+TEST_F(ClaimctlE2eTest, AHungServerIsNamedAsSuchNotAsSlow) {
+  ASSERT_EQ(kill(claimd_.pid(), SIGSTOP), 0);
+  CommandResult get =
+      RunCommand(ClaimctlBinary(),
+                 {"--server", claimd_.address(), "--timeout", "2s", "get", "x"},
+                 dir_.path(), absl::Seconds(15));
+  ASSERT_EQ(kill(claimd_.pid(), SIGCONT), 0);
+  EXPECT_EQ(get.exit.code, 5) << get.Describe();
+  EXPECT_EQ(Lines(get.err).size(), 1u) << get.err;
+  // The call's deadline (2 s) passes before the connection attempt's
+  // own (5 s, claim_stub.cc) would; either says what happened.
+  EXPECT_THAT(get.err,
+              AllOf(AnyOf(HasSubstr("is the server hung"),
+                          HasSubstr("timed out before receiving SETTINGS")),
+                    Not(HasSubstr("raise --timeout"))));
 }
 
 TEST_F(ClaimctlE2eTest, DeleteThenGetExitsThree) {
