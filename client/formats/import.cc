@@ -253,12 +253,39 @@ std::string ClaimReviewRequestId(absl::string_view claim_id,
                       hash);
 }
 
+namespace {
+
+// The server's bound on an evidence note (core/limits.h).
+constexpr size_t kMaxNoteBytes = 4096;
+
+// `note` with `addition` appended, cut (at a character boundary) to what the
+// server accepts.
+std::string NoteWith(const std::string& note, absl::string_view addition) {
+  std::string out = note.empty() ? std::string(addition.substr(2))
+                                 : absl::StrCat(note, addition);
+  if (out.size() <= kMaxNoteBytes) return out;
+  size_t cut = kMaxNoteBytes - 3;
+  while (cut > 0 && (static_cast<unsigned char>(out[cut]) & 0xC0) == 0x80)
+    --cut;
+  out.resize(cut);
+  out += "...";
+  return out;
+}
+
+}  // namespace
+
 ImportPlan PlanClaimReviewImport(const v1::Claim& review,
                                  const std::optional<v1::Claim>& existing,
                                  absl::string_view default_actor) {
   if (!existing.has_value()) return PlanImport(review, existing, default_actor);
   const v1::Claim& stored = *existing;
-  if (stored.statement() != review.statement()) {
+  // An id claimctl derived from the publisher and its identifier ("cr-...")
+  // names the publisher's one review of the claim, whatever its wording: a
+  // correction that rewords claimReviewed still rates the stored claim (its
+  // statement stays; the new wording goes to the note). An id the input named
+  // (claims/ID) with another statement is another claim.
+  const bool reworded = stored.statement() != review.statement();
+  if (reworded && !absl::StartsWith(ClaimIdOf(review.name()), "cr-")) {
     return Skip(review.name(), "with another statement");
   }
   ImportPlan plan;  // unchanged
@@ -300,6 +327,12 @@ ImportPlan PlanClaimReviewImport(const v1::Claim& review,
   update.set_name(review.name());
   update.set_status(item.status());
   *update.mutable_evidence() = RequestEvidence(review, 0, default_actor);
+  if (reworded) {
+    update.mutable_evidence()->set_note(
+        NoteWith(update.evidence().note(),
+                 absl::StrCat("; the review now words the claim: \"",
+                              review.statement(), "\"")));
+  }
   update.set_request_id(ClaimReviewRequestId(ClaimIdOf(review.name()), item,
                                              stored.evidence_size()));
   return plan;

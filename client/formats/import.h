@@ -97,7 +97,10 @@ ImportPlan PlanImport(const claims::v1::Claim& line,
 
 // Plans one ClaimReview (ParseClaimReview in claim_review.h: a name, a
 // status, at most one evidence item) against the stored claim. Absent:
-// created as PlanImport does. Present with another statement: skipped.
+// created as PlanImport does. Present with another statement: skipped, unless
+// the claim's id is one claimctl derived from the publisher and its
+// identifier (cr-...): then the publisher reworded the claim in a correction,
+// and the review is planned as below, its new wording in the note.
 // Otherwise the review is compared with the newest evidence item of the same
 // source and url (publishers correct their verdicts, so an older item of
 // theirs no longer counts): the same status -> unchanged; another status ->

@@ -556,6 +556,35 @@ TEST(PlanClaimReviewImport, CreatesAddsNewVerdictsAndKeepsKnownOnes) {
             ImportResult::kSkipped);
 }
 
+// Found by an outside check: a publisher's correction that also reworded
+// claimReviewed was skipped ("already exists with another statement"), so its
+// newer verdict never landed. An id derived from the publisher's identifier
+// names the same review whatever the wording.
+TEST(PlanClaimReviewImport, ACorrectionThatRewordsTheClaimStillRatesIt) {
+  v1::Claim stored = Review(kConfirmed, "A");
+  stored.set_name("claims/cr-0a1368311654643c");
+  v1::Claim corrected = Review(kDenied, "A");
+  corrected.set_name("claims/cr-0a1368311654643c");
+  corrected.set_statement("s, reworded");
+  const ImportPlan plan = PlanClaimReviewImport(corrected, stored, "me");
+  EXPECT_EQ(plan.result, ImportResult::kUpdated);
+  ASSERT_EQ(plan.updates.size(), 1u);
+  EXPECT_EQ(plan.updates[0].status(), kDenied);
+  EXPECT_THAT(plan.updates[0].evidence().note(),
+              HasSubstr("the review now words the claim: \"s, reworded\""));
+  // The same verdict again, reworded: nothing to change.
+  v1::Claim same = Review(kConfirmed, "A");
+  same.set_name("claims/cr-0a1368311654643c");
+  same.set_statement("s, reworded");
+  EXPECT_EQ(PlanClaimReviewImport(same, stored, "me").result,
+            ImportResult::kUnchanged);
+  // A very long new wording is cut to what the server takes in a note.
+  corrected.set_statement(std::string(5000, 'w'));
+  const ImportPlan long_plan = PlanClaimReviewImport(corrected, stored, "me");
+  ASSERT_EQ(long_plan.updates.size(), 1u);
+  EXPECT_LE(long_plan.updates[0].evidence().note().size(), 4096u);
+}
+
 // What the server makes of a plan: the create, then each update appended.
 void Apply(const ImportPlan& plan, std::optional<v1::Claim>* stored) {
   if (plan.create.has_value()) {
