@@ -43,7 +43,27 @@ int RunHistory(CommandContext& context, const HistoryFlags& flags) {
     return kExitOk;
   }
   if (events.empty()) {
-    context.err() << "No events found." << std::endl;
+    if (flags.id.empty()) {
+      context.err() << "No events found." << std::endl;
+      return kExitOk;
+    }
+    // A claim whose events were all trimmed (--history_retention) is not a
+    // claim without history: say which it is.
+    v1::GetClaimRequest get;
+    get.set_name(request->parent());
+    absl::StatusOr<v1::Claim> claim = context.client().GetClaim(get);
+    if (claim.ok()) {
+      context.err() << "No events found: " << claim->name()
+                    << " exists (at revision " << claim->revision()
+                    << "), but the server no longer keeps its history "
+                       "(--history_retention)."
+                    << std::endl;
+    } else if (claim.status().code() == absl::StatusCode::kNotFound) {
+      context.err() << "No events found: " << request->parent()
+                    << " does not exist." << std::endl;
+    } else {
+      context.err() << "No events found." << std::endl;
+    }
     return kExitOk;
   }
   context.out() << RenderHistoryTable(events, flags.id.empty(),

@@ -444,6 +444,26 @@ TEST_F(CliTest, HistoryWithoutIdCoversAllClaims) {
             "-\n");
 }
 
+// Found by an outside check: a claim whose events were all trimmed printed
+// the same "No events found." as a claim that never existed.
+TEST_F(CliTest, HistoryOfATrimmedClaimSaysItsHistoryIsGone) {
+  EXPECT_CALL(*stub_, ListClaimEvents(_, _, _))
+      .WillRepeatedly(Return(grpc::Status::OK));
+  v1::Claim claim;
+  claim.set_name("claims/r1");
+  claim.set_revision(42);
+  EXPECT_CALL(*stub_, GetClaim(_, _, _))
+      .WillOnce(DoAll(SetArgPointee<2>(claim), Return(grpc::Status::OK)))
+      .WillOnce(Return(grpc::Status(grpc::StatusCode::NOT_FOUND, "gone")));
+  EXPECT_EQ(Run({"history", "r1"}), 0);
+  EXPECT_EQ(err_.str(),
+            "No events found: claims/r1 exists (at revision 42), but the "
+            "server no longer keeps its history (--history_retention).\n");
+  err_.str("");
+  EXPECT_EQ(Run({"history", "r2"}), 0);
+  EXPECT_EQ(err_.str(), "No events found: claims/r2 does not exist.\n");
+}
+
 TEST_F(CliTest, WatchPrintsEventsAndReconnects) {
   v1::WatchClaimsRequest first;
   first.set_start_revision(3);
