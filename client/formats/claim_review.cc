@@ -20,10 +20,19 @@ namespace {
 
 namespace v1 = ::claims::v1;
 
-// A string (entities decoded, trimmed) or a number's text; "" otherwise.
+// A string (entities decoded, trimmed) or a number's text, also when JSON-LD
+// wraps it as a value object ({"@value": "Falso", "@language": "es"}) or
+// gives several (["Falso", "False"]: the first); "" otherwise.
 std::string Text(const JsonValue* value) {
   if (value == nullptr) return "";
   if (value->kind == JsonValue::Kind::kNumber) return value->text;
+  if (value->is_object()) return Text(value->Find("@value"));
+  if (value->is_array()) {
+    for (const JsonValue& item : value->items) {
+      if (std::string text = Text(&item); !text.empty()) return text;
+    }
+    return "";
+  }
   if (!value->is_string()) return "";
   return std::string(
       absl::StripAsciiWhitespace(DecodeHtmlEntities(value->text)));

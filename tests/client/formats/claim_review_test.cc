@@ -131,6 +131,31 @@ TEST(ClaimReviewMapping, AVerdictFollowedByItsExplanationDecides) {
   EXPECT_EQ(readme->claim.status(), kDenied);
 }
 
+// Found by an outside check: JSON-LD may give a text as a value object or as
+// several; the words were ignored ("alternateName": ["Falso", "False"] let a
+// publisher's own number decide) or the review failed ("claimReviewed: is
+// required").
+TEST(ClaimReviewShapes, ValueObjectsAndArraysOfTexts) {
+  absl::StatusOr<ImportedReview> listed = ParseClaimReview(
+      R"({"claimReviewed": "s", "author": "Desk", "reviewRating":
+          {"alternateName": ["Falso", "False"], "ratingValue": 5,
+           "bestRating": 5, "worstRating": 1}})",
+      Table());
+  ASSERT_OK(listed.status());
+  EXPECT_EQ(listed->claim.status(), kDenied);
+  EXPECT_EQ(listed->claim.evidence(0).quote(), "Falso");
+  absl::StatusOr<ImportedReview> wrapped = ParseClaimReview(
+      R"({"claimReviewed": {"@value": "El túnel costó 3.000 millones",
+                            "@language": "es"},
+          "author": {"name": {"@value": "Desk"}},
+          "reviewRating": {"alternateName": {"@value": "Falso"}}})",
+      Table());
+  ASSERT_OK(wrapped.status());
+  EXPECT_EQ(wrapped->claim.statement(), "El túnel costó 3.000 millones");
+  EXPECT_EQ(wrapped->claim.status(), kDenied);
+  EXPECT_EQ(wrapped->claim.evidence(0).source(), "Desk");
+}
+
 TEST(ClaimReviewShapes, HtmlPageBlocksEntitiesAndDates) {
   const std::string page = Fixture("page_pt.html");
   ASSERT_TRUE(LooksLikeHtml(page));
