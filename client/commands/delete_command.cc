@@ -30,8 +30,9 @@ int RunDelete(CommandContext& context, const DeleteFlags& flags) {
   if (!status.ok()) {
     std::string hint = UnknownOutcomeHint(status, request->request_id());
     if (status.code() == absl::StatusCode::kAborted) {
-      hint = absl::StrCat("the claim changed; run `claimctl get ",
-                          request->name(), "` and retry with its revision");
+      // The server's message already says to read it again and retry.
+      hint = absl::StrCat("`claimctl get ", request->name(),
+                          "` shows it as it is now");
     }
     return context.Fail(absl::StrCat("delete ", request->name()), status, hint);
   }

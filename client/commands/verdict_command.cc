@@ -16,8 +16,9 @@ namespace v1 = ::claims::v1;
 std::string FailureHint(const absl::Status& status,
                         const v1::UpdateClaimStatusRequest& request) {
   if (status.code() == absl::StatusCode::kAborted) {
-    return absl::StrCat("the claim changed; run `claimctl get ", request.name(),
-                        "` and retry with its revision");
+    // The server's message already says to read it again and retry.
+    return absl::StrCat("`claimctl get ", request.name(),
+                        "` shows it as it is now");
   }
   return UnknownOutcomeHint(status, request.request_id());
 }

@@ -371,8 +371,8 @@ TEST_F(CliTest, DeleteConflictExitsFourWithAHint) {
   EXPECT_FALSE(request.request_id().empty());
   EXPECT_EQ(
       err_.str(),
-      "claimctl: delete claims/x: stale (ABORTED); the claim changed; run "
-      "`claimctl get claims/x` and retry with its revision\n");
+      "claimctl: delete claims/x: stale (ABORTED); `claimctl get claims/x` "
+      "shows it as it is now\n");
 }
 
 TEST_F(CliTest, DeletePrintsConfirmationOrEmptyJson) {
