@@ -313,9 +313,10 @@ int64_t EtcdClaimStore::CommittedFloor() {
                   AppliedRevision());
 }
 
-absl::Status EtcdClaimStore::CheckCounter(int64_t counter, int64_t floor) {
+absl::Status EtcdClaimStore::NoteCounterRead(int64_t counter, int64_t floor) {
   absl::MutexLock lock(&health_mutex_);
-  if (counter < floor && rolled_back_.ok()) {
+  if (!rolled_back_.ok()) return rolled_back_;
+  if (counter < floor) {
     rolled_back_ = absl::UnavailableError(absl::StrCat(
         "etcd's revision counter (", keys_.Revision(), ") is at ", counter,
         ", behind revision ", floor,
@@ -324,8 +325,10 @@ absl::Status EtcdClaimStore::CheckCounter(int64_t counter, int64_t floor) {
         "no more and applies nothing: restart it (after giving a restored "
         "store a new store_id: docs/BACKUP.md)"));
     util::LogError("health: ", rolled_back_.message());
+    return rolled_back_;
   }
-  return rolled_back_;
+  NoteCounter(counter);
+  return absl::OkStatus();
 }
 
 namespace {
@@ -376,7 +379,7 @@ absl::Status EtcdClaimStore::ProbeHealth() {
       ReadCounter(*client_, keys_, options_.health_timeout);
   // INTERNAL: etcd answered, with no counter that parses; the quorum is there.
   const bool reached = counter.ok() || absl::IsInternal(counter.status());
-  if (counter.ok() && CheckCounter(*counter, floor).ok()) NoteCounter(*counter);
+  if (counter.ok()) NoteCounterRead(*counter, floor).IgnoreError();
   if (reached) NoteQuorumReached();
   SetHealth(reached ? absl::OkStatus()
                     : absl::UnavailableError(absl::StrCat(
@@ -405,8 +408,7 @@ absl::Status EtcdClaimStore::QuorumGate(bool write) {
   absl::StatusOr<int64_t> counter = quorum_checks_.Read(
       [this] { return ReadCounter(*client_, keys_, kQuorumCheckBudget); });
   if (counter.ok()) {
-    RETURN_IF_ERROR(CheckCounter(*counter, floor));
-    NoteCounter(*counter);
+    RETURN_IF_ERROR(NoteCounterRead(*counter, floor));
     NoteQuorumReached();
     SetHealth(absl::OkStatus());
     return absl::OkStatus();

@@ -306,16 +306,17 @@ class EtcdClaimStore final : public core::ClaimStore {
   // What this replica knows etcd has committed (known_revision_, applied_):
   // a floor for etcd's counter in any read sent after this call.
   int64_t CommittedFloor();
-  // `counter`, read from etcd by a request sent after `floor` was taken
-  // (CommittedFloor; a read's answer may be older than what the watch has
-  // applied by the time it arrives): behind the floor, the store in etcd went
+  // Every read of etcd's counter ends here: `counter`, read by a request sent
+  // after `floor` was taken (CommittedFloor; a read's answer may be older
+  // than what the watch has applied by the time it arrives), is noted
+  // (NoteCounter) unless it is behind the floor: then the store in etcd went
   // back (restored from a backup under running replicas, or the key written
   // by hand). That is sticky (rolled_back_): health fails, and QuorumGate
   // refuses every write and read, definitely not applied, until the replica
   // is restarted and loads what etcd now holds. Without it the writer lost
   // every compare and sent its Txn again at once, for ever, while reads
   // served claims etcd no longer held.
-  absl::Status CheckCounter(int64_t counter, int64_t floor);
+  absl::Status NoteCounterRead(int64_t counter, int64_t floor);
 
   // Maintenance thread: health probes, etcd MVCC compaction.
   void MaintenanceLoop();
@@ -383,7 +384,7 @@ class EtcdClaimStore final : public core::ClaimStore {
   // (a resync that cannot finish, a refused watch) leaves the replica unable
   // to serve reads or deliver, so Health() reports it until a stream works.
   absl::Status watch_failure_ ABSL_GUARDED_BY(health_mutex_);
-  // Set once by CheckCounter; never cleared.
+  // Set once by NoteCounterRead; never cleared.
   absl::Status rolled_back_ ABSL_GUARDED_BY(health_mutex_);
   void SetWatchFailure(absl::Status status);
   // When a probe or a commit last reached an etcd quorum (monotonic clock, in

@@ -81,8 +81,7 @@ absl::StatusOr<int64_t> EtcdClaimStore::CatchUp() {
         return ParseRevision(response->kvs(0).value(), keys_.Revision());
       });
   if (!counter.ok()) return counter.status();
-  RETURN_IF_ERROR(CheckCounter(*counter, floor));
-  NoteCounter(*counter);
+  RETURN_IF_ERROR(NoteCounterRead(*counter, floor));
   RETURN_IF_ERROR(WaitApplied(*counter, client_->request_timeout()));
   return *counter;
 }

@@ -438,8 +438,8 @@ absl::StatusOr<bool> EtcdClaimStore::SendTxn(Batch& batch,
         // Below the state this Txn compared with, the compare can never
         // hold again: the batch fails (not applied) instead of being sent
         // again at once, for ever.
-        if (counter.ok()) RETURN_IF_ERROR(CheckCounter(*counter, batch.base));
-        if (counter.ok()) NoteCounter(*counter);
+        if (counter.ok())
+          RETURN_IF_ERROR(NoteCounterRead(*counter, batch.base));
       }
       return false;
     }
@@ -565,12 +565,11 @@ void EtcdClaimStore::CommitBatch(std::vector<Task>& tasks) {
         failure = counter.status();
         break;
       }
-      if (absl::Status checked = CheckCounter(*counter, floor); !checked.ok()) {
-        failure = checked;
+      if (absl::Status noted = NoteCounterRead(*counter, floor); !noted.ok()) {
+        failure = noted;
         break;
       }
       if (*counter <= batch.base) break;
-      NoteCounter(*counter);
       if (clock.Now() > deadline) {
         failure = absl::UnavailableError(
             "this replica could not catch up with etcd in time; retry");
