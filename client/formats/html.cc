@@ -8,6 +8,7 @@
 #include "absl/strings/match.h"
 #include "absl/strings/numbers.h"
 #include "absl/strings/strip.h"
+#include "absl/types/span.h"
 #include "client/formats/html_entities.h"
 #include "client/formats/utf8_append.h"
 
@@ -113,27 +114,22 @@ absl::string_view Unwrap(absl::string_view content) {
       "/*<![CDATA[*/", "//<![CDATA[", "<![CDATA[", "//<!--", "<!--"};
   static constexpr absl::string_view kClosers[] = {"/*]]>*/", "//]]>", "]]>",
                                                    "//-->", "-->"};
-  bool stripped = true;
-  while (stripped) {
-    stripped = false;
-    content = absl::StripLeadingAsciiWhitespace(content);
-    for (absl::string_view opener : kOpeners) {
-      if (absl::ConsumePrefix(&content, opener)) {
-        stripped = true;
-        break;
+  // True when one of `wrappers` (longest first) came off at that end.
+  auto strip_one = [&content](absl::Span<const absl::string_view> wrappers,
+                              bool front) {
+    content = front ? absl::StripLeadingAsciiWhitespace(content)
+                    : absl::StripTrailingAsciiWhitespace(content);
+    for (absl::string_view wrapper : wrappers) {
+      if (front ? absl::ConsumePrefix(&content, wrapper)
+                : absl::ConsumeSuffix(&content, wrapper)) {
+        return true;
       }
     }
+    return false;
+  };
+  while (strip_one(kOpeners, /*front=*/true)) {
   }
-  stripped = true;
-  while (stripped) {
-    stripped = false;
-    content = absl::StripTrailingAsciiWhitespace(content);
-    for (absl::string_view closer : kClosers) {
-      if (absl::ConsumeSuffix(&content, closer)) {
-        stripped = true;
-        break;
-      }
-    }
+  while (strip_one(kClosers, /*front=*/false)) {
   }
   return content;
 }

@@ -102,15 +102,14 @@ std::shared_ptr<grpc::Channel> MakeClaimChannel(const std::string& target,
   args.SetInt(GRPC_ARG_INITIAL_RECONNECT_BACKOFF_MS, 100);
   args.SetInt(GRPC_ARG_MAX_RECONNECT_BACKOFF_MS, 2000);
   // gRPC 1.51 also uses GRPC_ARG_MIN_RECONNECT_BACKOFF_MS as the connect
-  // timeout, and a refused connection is tried again only once it has
-  // passed. Its default, 20 s, is how long a connection to a replica that
-  // hangs stays "connecting" before it is tried again, how long a call waits
-  // when every replica hangs, and how long after a server's return a watch
-  // resumes (up to 7 s measured); 5 s still leaves room for a loaded machine, where 100 ms
-  // failed the loopback handshake ("tcp handshaker shutdown"). (2 s, tried:
-  // a watch came back 2 s after its server rather than up to 5, but a call
-  // of 2 s to a hung server then failed UNAVAILABLE or DEADLINE_EXCEEDED
-  // depending on which timer fired first.)
+  // timeout, and tries a refused connection again only once it has passed.
+  // Its default, 20 s, is how long a connection to a replica that hangs
+  // stays "connecting", how long a call waits when every replica hangs, and
+  // how long after a server's return a watch resumes (7 s measured with 5 s).
+  // 5 s leaves room for a loaded machine, where 100 ms failed the loopback
+  // handshake ("tcp handshaker shutdown"); with 2 s a 2 s call to a hung
+  // server ended UNAVAILABLE or DEADLINE_EXCEEDED, whichever timer fired
+  // first.
   args.SetInt(GRPC_ARG_MIN_RECONNECT_BACKOFF_MS, 5000);
   args.SetString(GRPC_ARG_PRIMARY_USER_AGENT_STRING, "claimd-client");
   args.SetServiceConfigJSON(kServiceConfig);

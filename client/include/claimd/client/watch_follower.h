@@ -66,7 +66,7 @@ struct WatchFollowerOptions {
   int max_initial_attempts = 0;
   // When set, a wait after no server could be reached at all ends as soon as
   // this returns true (ClaimClient::ChannelReady: gRPC reconnected, which it
-  // tries every 2 s at most), instead of when the backoff ends: after an
+  // tries every 5 s with claimctl's channel), instead of when the backoff ends: after an
   // outage the backoff has grown to many seconds, and the watch would resume
   // that long after its server came back. Polled every 200 ms.
   std::function<bool()> server_ready;
